@@ -1,0 +1,115 @@
+/**
+ * Dates as DocSpace writes them and as users type them.
+ *
+ * The server prints `date` in the portal's zone with 7 fractional digits and either `Z` or
+ * `±hh:mm` (e.g. `2025-06-03T14:05:09.0000000+02:00`). We keep the UTC instant and the offset
+ * the portal used, so output can show the time the way the portal's own UI does.
+ */
+
+const API_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
+
+export interface ApiInstant {
+  /** Milliseconds since the epoch (UTC). */
+  readonly time: number;
+  /** Offset of the portal's zone at that instant, in minutes east of UTC. */
+  readonly offsetMinutes: number;
+}
+
+/**
+ * Parse an ApiDateTime string. `assumeUtc` accepts a value with no zone as UTC: the server
+ * writes some plain DateTime fields (e.g. `lastModified`) that way.
+ */
+export function parseApiDate(value: string, assumeUtc = false): ApiInstant | undefined {
+  const m = API_DATE.exec(value);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', zone] = m;
+  if (!zone && !assumeUtc) return undefined;
+  const ms = Number((frac + '000').slice(0, 3));
+  const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
+  if (Number.isNaN(local)) return undefined;
+  const offsetMinutes = !zone || zone === 'Z' ? 0 : parseOffset(zone);
+  const check = new Date(local);
+  // Reject 2025-02-30 and friends, which Date.UTC would silently roll over.
+  if (check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
+  return { time: local - offsetMinutes * 60_000, offsetMinutes };
+}
+
+function parseOffset(zone: string): number {
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const [hh, mm] = zone.slice(1).split(':');
+  return sign * (Number(hh) * 60 + Number(mm));
+}
+
+export function formatOffset(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'Z';
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `2025-06-03T14:05:09+02:00`: the instant as wall-clock time at the given offset. */
+export function formatAtOffset(time: number, offsetMinutes: number, withMillis = false): string {
+  const iso = new Date(time + offsetMinutes * 60_000).toISOString();
+  const body = withMillis ? iso.slice(0, 23) : iso.slice(0, 19);
+  return body + formatOffset(offsetMinutes);
+}
+
+/** The server's own format: local wall-clock time, 7 fractional digits, `Z` or `±hh:mm`. */
+export function formatApiDate(time: number, offsetMinutes: number): string {
+  const iso = new Date(time + offsetMinutes * 60_000).toISOString();
+  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000${formatOffset(offsetMinutes)}`;
+}
+
+/** What we send as `from`/`to`: ISO with `Z`; callers must percent-encode (`URLSearchParams` does). */
+export function toQueryDate(time: number): string {
+  return new Date(time).toISOString();
+}
+
+const RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** `15m`, `12h`, `30d`, `2w` as milliseconds, or undefined. */
+export function parseDuration(value: string): number | undefined {
+  const m = RELATIVE.exec(value.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * UNIT_MS[m[2].toLowerCase()];
+}
+
+const ISO_INPUT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A point in time typed by a user: relative (`7d` = seven days before `now`), `now`, or an ISO
+ * date/date-time. A value without a zone is read as UTC (stated in the help), so the same command
+ * means the same thing on every machine. Returns undefined when it is not a date.
+ */
+export function parseTimeInput(value: string, now: number = Date.now()): number | undefined {
+  const v = value.trim();
+  if (v.toLowerCase() === 'now') return now;
+  const rel = parseDuration(v);
+  if (rel !== undefined) return now - rel;
+  const m = ISO_INPUT.exec(v);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const ms = Number((frac + '000').slice(0, 3));
+  const t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
+  const check = new Date(t);
+  if (Number.isNaN(t) || check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
+  if (+h > 23 || +mi > 59 || +s > 59) return undefined;
+  let offset = 0;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const z = zone.replace(':', '');
+    offset = (z.startsWith('-') ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5)));
+  }
+  return t - offset * 60_000;
+}

@@ -1,0 +1,130 @@
+import { readFileSync, statSync } from 'node:fs';
+import { UsageError } from './errors.js';
+
+/** How the client authenticates. The secret itself is never taken from a command-line flag. */
+export type Credentials =
+  | { kind: 'apiKey'; apiKey: string }
+  | { kind: 'password'; userName: string; password: string }
+  | { kind: 'token'; token: string };
+
+export interface ConnectionSettings {
+  /** Origin of the portal, e.g. `https://acme.onlyoffice.com` (no trailing slash, no path). */
+  portal: string;
+  credentials: Credentials;
+  /** PEM bundle for a self-hosted portal with a private CA. */
+  ca?: string;
+  allowInsecureHttp?: boolean;
+}
+
+export interface ConfigSources {
+  portal?: string;
+  apiKeyFile?: string;
+  caFile?: string;
+  allowInsecureHttp?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Name of an environment variable that holds the key (profiles use it). */
+  apiKeyEnv?: string;
+}
+
+/**
+ * Normalise what a user typed as the portal: `acme.onlyoffice.com`, `https://acme.onlyoffice.com/`,
+ * or a URL that already ends in `/api/2.0` all mean the same origin.
+ */
+export function normalisePortalUrl(input: string): string {
+  const raw = input.trim();
+  if (!raw) throw new UsageError('The portal URL is empty: pass --portal https://yourportal.onlyoffice.com');
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new UsageError(`"${raw}" is not a URL: pass --portal https://yourportal.onlyoffice.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`The portal URL must start with https:// (got ${url.protocol}//)`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError(
+      'The portal URL must not contain credentials: put the key in DOCSPACE_API_KEY or --api-key-file',
+    );
+  }
+  let path = url.pathname.replace(/\/+$/, '');
+  path = path.replace(/\/api\/2\.0(\/.*)?$/i, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function readSecretFile(path: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`Cannot read the ${what} file ${path} (${code ?? 'error'}): check the path`);
+  }
+  const value = text.trim();
+  if (!value) throw new UsageError(`The ${what} file ${path} is empty`);
+  return value;
+}
+
+/** True when the file's mode lets group or others read it. */
+export function isReadableByOthers(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o044) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolve the connection from flags and the environment. Order: `--portal`, then `DOCSPACE_URL`,
+ * then `DOCSPACE_API_HOST` (the name ONLYOFFICE's samples use). Key: `--api-key-file`, then the
+ * profile's variable, then `DOCSPACE_API_KEY`; else `DOCSPACE_USER` + `DOCSPACE_PASSWORD`.
+ */
+export function resolveConnection(src: ConfigSources): ConnectionSettings {
+  const env = src.env ?? process.env;
+  const portalInput = src.portal ?? env.DOCSPACE_URL ?? env.DOCSPACE_API_HOST;
+  if (!portalInput) {
+    throw new UsageError(
+      'No portal configured: set DOCSPACE_URL (or pass --portal URL), or try the built-in emulator with --demo',
+    );
+  }
+  const portal = normalisePortalUrl(portalInput);
+  let credentials: Credentials | undefined;
+  if (src.apiKeyFile) {
+    credentials = { kind: 'apiKey', apiKey: readSecretFile(src.apiKeyFile, 'API key') };
+  } else if (src.apiKeyEnv && env[src.apiKeyEnv]) {
+    credentials = { kind: 'apiKey', apiKey: env[src.apiKeyEnv]!.trim() };
+  } else if (env.DOCSPACE_API_KEY?.trim()) {
+    credentials = { kind: 'apiKey', apiKey: env.DOCSPACE_API_KEY.trim() };
+  } else if (env.DOCSPACE_USER && env.DOCSPACE_PASSWORD) {
+    credentials = { kind: 'password', userName: env.DOCSPACE_USER, password: env.DOCSPACE_PASSWORD };
+  }
+  if (!credentials) {
+    throw new UsageError(
+      `No credentials for ${portal}: set DOCSPACE_API_KEY (or --api-key-file PATH), or DOCSPACE_USER and DOCSPACE_PASSWORD`,
+    );
+  }
+  if (credentials.kind === 'apiKey' && !credentials.apiKey.startsWith('sk-')) {
+    // DocSpace keys are `sk-` + 64 hex characters; anything else would reach the cookie handler and fail.
+    throw new UsageError('The API key does not look like a DocSpace key (it should start with "sk-")');
+  }
+  const ca = src.caFile ? readSecretFile(src.caFile, 'CA') : undefined;
+  const settings: ConnectionSettings = { portal, credentials, ca, allowInsecureHttp: src.allowInsecureHttp };
+  assertSafeTransport(settings);
+  return settings;
+}
+
+/** Credentials over plain http are refused unless the host is loopback or the user insisted. */
+export function assertSafeTransport(settings: ConnectionSettings): void {
+  const url = new URL(settings.portal);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !settings.allowInsecureHttp) {
+    throw new UsageError(
+      `Refusing to send credentials over plain http to ${url.host}: use https://, or pass --allow-insecure-http if you accept the risk`,
+    );
+  }
+}

@@ -1,0 +1,16 @@
+import type { DocSpaceClient } from '../client/client.js';
+
+export interface PortalCapabilities {
+  /** The plan's `audit` feature: without it `login/filter` silently answers the 20 newest events. */
+  audit: boolean;
+  /** Days the portal keeps login history (`loginHistoryLifeTime`, at most 180). */
+  lifetimeDays: number;
+}
+
+/** Read the quota and the retention setting (in parallel) before relying on `login/filter`. */
+export async function probePortal(client: DocSpaceClient): Promise<PortalCapabilities> {
+  const [quota, settings] = await Promise.all([client.quota(), client.auditSettings()]);
+  // A quota object without the flag is an older server; treat it like the plans that have it,
+  // because `filter` only degrades when the feature is explicitly off.
+  return { audit: quota.audit !== false, lifetimeDays: settings.loginHistoryLifeTime };
+}

@@ -1,0 +1,292 @@
+/**
+ * Reading the full login history.
+ *
+ * Why it is not a simple loop: `login/filter` has no `total`, orders by `date` only (events in
+ * the same second come back in any order, differently on every request), and new events are
+ * inserted at the head while we page, shifting every offset. Offset paging alone can therefore
+ * both duplicate and drop events at page boundaries.
+ *
+ * What we do instead: request overlapping windows of the *unfiltered* list (stride
+ * `100 − overlap`), several in flight. Each response is a consistent snapshot of a contiguous
+ * run of the list, so every event dated strictly between its oldest and newest date is in it.
+ * Two adjacent responses therefore prove that nothing is missing between them when the newer
+ * date of the older window is strictly newer than the oldest date of the newer window. When a
+ * boundary is not proven (a tie group straddles it, or inserts shifted a prefetched page past
+ * it) we fetch a repair window with a larger overlap. Duplicates only ever come from adjacent
+ * windows, so de-duplication by `id` needs to remember only events near the current position:
+ * memory stays constant however long the history.
+ */
+import type { DocSpaceClient, Page } from '../client/client.js';
+import { MAX_PAGE_SIZE } from '../client/client.js';
+import type { LoginEvent, RawLoginEvent } from '../model/event.js';
+import { normaliseEvent } from '../model/event.js';
+import { parseApiDate } from '../model/time.js';
+import { compileFilter, type EventFilter } from './filter.js';
+
+export interface InvalidEvent {
+  reason: string;
+  raw: unknown;
+}
+
+export interface ReadProgress {
+  /** Windows accepted so far. */
+  pages: number;
+  /** Distinct events seen (before the user's filters). */
+  scanned: number;
+  /** Events that matched and were yielded. */
+  matched: number;
+  /** Oldest instant covered so far (epoch ms). */
+  oldest?: number;
+  /** Newest instant seen (epoch ms). */
+  newest?: number;
+}
+
+export interface ReadOptions {
+  /** Windows in flight at once; defaults to the client's concurrency. */
+  concurrency?: number;
+  /** Positions shared by adjacent windows (default 4). */
+  overlap?: number;
+  /** Start with one window in flight and double while more are needed (good for short reads). */
+  rampUp?: boolean;
+  /** Stop after this many matching events. */
+  limit?: number;
+  onProgress?: (p: ReadProgress) => void;
+  onInvalid?: (e: InvalidEvent) => void;
+  /** A boundary between windows whose completeness could not be proven. */
+  onUnproven?: (info: { time: number; reason: string }) => void;
+  signal?: AbortSignal;
+}
+
+export interface ReadSummary extends ReadProgress {
+  /** True when the end of the history (or the `since` bound) was reached with every boundary proven. */
+  complete: boolean;
+  /** Reached the oldest event the portal still has. */
+  reachedEnd: boolean;
+  unproven: number;
+  invalid: number;
+  requests: number;
+}
+
+/** One window as accepted into the chain. */
+interface Window {
+  start: number;
+  events: Array<{ e: LoginEvent; t: number }>;
+  /** Newest and oldest instant in the window (undefined when empty). */
+  first?: number;
+  last?: number;
+  short: boolean;
+}
+
+const REPAIR_OVERLAPS = [50, 90, 99];
+
+/**
+ * Read the unfiltered history newest-first and yield the events matching `filter`, each once.
+ * The returned summary (from the generator's `return`) says whether the read is complete.
+ */
+export async function* readHistory(
+  client: DocSpaceClient,
+  filter: EventFilter = {},
+  opts: ReadOptions = {},
+): AsyncGenerator<LoginEvent, ReadSummary, undefined> {
+  const size = MAX_PAGE_SIZE;
+  const overlap = Math.min(Math.max(opts.overlap ?? 4, 1), size - 1);
+  const stride = size - overlap;
+  const maxInFlight = Math.max(1, opts.concurrency ?? client.concurrency);
+  const matches = compileFilter(filter);
+  const requestsBefore = client.stats.requests;
+  const progress: ReadProgress = { pages: 0, scanned: 0, matched: 0 };
+  const summary = (complete: boolean, reachedEnd: boolean): ReadSummary => ({
+    ...progress,
+    complete: complete && unproven === 0,
+    reachedEnd,
+    unproven,
+    invalid: invalidSeen.size,
+    requests: client.stats.requests - requestsBefore,
+  });
+
+  // Invalid events reappear in overlapping windows: report each once.
+  const invalidSeen = new Set<string>();
+  const toWindow = (start: number, page: Page<RawLoginEvent>): Window => {
+    const events: Window['events'] = [];
+    for (const raw of page.items) {
+      const instant = parseApiDate(raw.date);
+      if (!instant) {
+        reportInvalid({
+          reason: `event ${raw.id}: field "date": not a DocSpace date (${String(raw.date).slice(0, 40)})`,
+          raw,
+        });
+        continue;
+      }
+      events.push({ e: normaliseEvent(raw, instant), t: instant.time });
+    }
+    for (const inv of page.invalid) reportInvalid(inv);
+    let first: number | undefined;
+    let last: number | undefined;
+    for (const { t } of events) {
+      if (first === undefined || t > first) first = t;
+      if (last === undefined || t < last) last = t;
+    }
+    const count = page.items.length + page.invalid.length;
+    return { start, events, first, last, short: count < size };
+  };
+  const reportInvalid = (inv: InvalidEvent) => {
+    const key = JSON.stringify(inv.raw);
+    if (invalidSeen.has(key)) return;
+    invalidSeen.add(key);
+    opts.onInvalid?.(inv);
+  };
+
+  // Prefetch queue: window index -> pending response.
+  const pending = new Map<number, Promise<Window>>();
+  let nextToRequest = 0;
+  let inFlightLimit = opts.rampUp ? 1 : maxInFlight;
+  let endSeen = false;
+  const fetchWindow = (start: number) =>
+    client.filterEvents({ startIndex: start, count: size }).then((p) => toWindow(start, p));
+  const issue = (upTo: number) => {
+    while (!endSeen && nextToRequest <= upTo) {
+      const idx = nextToRequest++;
+      const promise = fetchWindow(idx * stride);
+      // Errors surface when the window is awaited; keep Node from flagging them earlier.
+      promise.catch(() => undefined);
+      pending.set(idx, promise);
+    }
+  };
+
+  // Emitted ids with their time, for de-duplication. Only windows near the current position can
+  // repeat an event, so entries far newer than where we are get pruned: memory stays bounded.
+  const emitted = new Map<number, number>();
+  let spanMax = 0;
+  const prune = (w: Window) => {
+    if (w.first !== undefined && w.last !== undefined) spanMax = Math.max(spanMax, w.first - w.last);
+    if (emitted.size < 4 * size || w.last === undefined) return;
+    const keepBelow = w.last + 2 * spanMax + 60_000;
+    for (const [id, t] of emitted) if (t > keepBelow) emitted.delete(id);
+  };
+
+  let prev: Window | undefined;
+  let unproven = 0;
+  let limitReached = false;
+
+  /** Yield a window's new, matching events. Returns true when the limit is reached. */
+  function* emit(w: Window): Generator<LoginEvent, boolean> {
+    for (const { e, t } of w.events) {
+      if (emitted.has(e.id)) continue;
+      emitted.set(e.id, t);
+      progress.scanned++;
+      if (matches(e, t)) {
+        progress.matched++;
+        yield e;
+        if (opts.limit !== undefined && progress.matched >= opts.limit) {
+          limitReached = true;
+          return true;
+        }
+      }
+    }
+    if (w.first !== undefined && (progress.newest === undefined || w.first > progress.newest))
+      progress.newest = w.first;
+    if (w.last !== undefined && (progress.oldest === undefined || w.last < progress.oldest))
+      progress.oldest = w.last;
+    return false;
+  }
+
+  /** Accept a window as the new end of the proven chain. Returns true to stop. */
+  function* accept(w: Window): Generator<LoginEvent, boolean> {
+    if (yield* emit(w)) return true;
+    progress.pages++;
+    opts.onProgress?.({ ...progress });
+    prune(w);
+    prev = w;
+    return false;
+  }
+
+  /**
+   * A same-second group larger than a window cannot be proven by any single response. Sample
+   * windows across it until two rounds in a row add nothing new, so that what the server has
+   * is collected, and report the boundary as unproven.
+   */
+  async function* sweep(from: Window): AsyncGenerator<LoginEvent, boolean> {
+    const tie = from.last;
+    if (tie === undefined) return false;
+    let quiet = 0;
+    // Bounded: at most 4 rounds of 20 windows (a group of about 1,000 events), so a portal that
+    // keeps writing into the current second cannot hold the read forever.
+    for (let round = 0; round < 4 && quiet < 2; round++) {
+      const before = emitted.size;
+      for (let pos = from.start + 1; pos < from.start + 10 * size; pos += size / 2) {
+        const w = await fetchWindow(pos);
+        if (yield* emit(w)) return true;
+        if (w.short || w.last === undefined || w.last < tie) break;
+      }
+      quiet = emitted.size === before ? quiet + 1 : 0;
+    }
+    return false;
+  }
+
+  /** Is everything between `a` (newer) and `b` (older) in a ∪ b? */
+  const proven = (a: Window, b: Window) =>
+    b.events.length === 0 || a.last === undefined || (b.first !== undefined && b.first > a.last);
+
+  for (let idx = 0; ; idx++) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    issue(idx + inFlightLimit - 1);
+    const promise = pending.get(idx);
+    if (!promise) break;
+    pending.delete(idx);
+    const w = await promise;
+    if (w.short) endSeen = true;
+
+    if (prev && !proven(prev, w)) {
+      // Windows that overlap `prev` more and more, until one proves the boundary.
+      for (const ov of REPAIR_OVERLAPS) {
+        const repair = await fetchWindow(prev.start + size - ov);
+        if (proven(prev, repair)) {
+          if (yield* accept(repair)) return summary(true, false);
+          if (proven(repair, w)) break;
+        }
+      }
+      if (!proven(prev, w)) {
+        if (yield* sweep(prev)) return summary(true, false);
+        unproven++;
+        opts.onUnproven?.({
+          time: prev.last ?? 0,
+          reason:
+            'more events share one second than a page holds; they were sampled repeatedly but cannot be proven complete',
+        });
+      }
+    }
+    if (yield* accept(w)) return summary(true, false);
+    if (w.short) return summary(true, true);
+    if (filter.since !== undefined && w.last !== undefined && w.last < filter.since) {
+      // Everything newer than this window's oldest event has been covered.
+      return summary(true, false);
+    }
+    if (inFlightLimit < maxInFlight) inFlightLimit = Math.min(maxInFlight, inFlightLimit * 2);
+  }
+  return summary(!limitReached, endSeen);
+}
+
+/**
+ * The 20 newest events (`login/last`), normalised, with invalid ones reported. This is all a
+ * portal without the `audit` feature can give.
+ */
+export async function readLatest(
+  client: DocSpaceClient,
+  filter: EventFilter = {},
+  onInvalid?: (e: InvalidEvent) => void,
+): Promise<LoginEvent[]> {
+  const page = await client.lastEvents();
+  const predicate = compileFilter(filter);
+  const out: LoginEvent[] = [];
+  for (const inv of page.invalid) onInvalid?.(inv);
+  for (const raw of page.items) {
+    const instant = parseApiDate(raw.date);
+    if (!instant) {
+      onInvalid?.({ reason: `event ${raw.id}: field "date": not a DocSpace date`, raw });
+      continue;
+    }
+    const e = normaliseEvent(raw, instant);
+    if (predicate(e, instant.time)) out.push(e);
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import { UsageError } from '../../client/errors.js';
+import { parseWholeNumber } from '../context.js';
+import type { CliIo } from '../io.js';
+
+export interface EmulatorFlags {
+  port?: string;
+  host?: string;
+  apiKey?: string;
+  seed?: string;
+  users?: string;
+  events?: string;
+  days?: string;
+  timezone?: string;
+  latency?: string;
+  rateLimit?: string;
+  rateLimitHeaders?: string;
+  failRate?: string;
+  audit?: boolean;
+  live?: string;
+  now?: string;
+}
+
+/** `docspace-logins emulator`: a DocSpace look-alike on a loopback port until Ctrl-C. */
+export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<number> {
+  const { startEmulator } = await import('../../emulator/server.js');
+  const failRate = flags.failRate !== undefined ? Number(flags.failRate) : undefined;
+  if (failRate !== undefined && !(failRate >= 0 && failRate <= 1)) {
+    throw new UsageError(`--fail-rate must be a probability from 0 to 1 (got "${flags.failRate}")`);
+  }
+  if (flags.timezone) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: flags.timezone });
+    } catch {
+      throw new UsageError(
+        `--timezone "${flags.timezone}" is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
+      );
+    }
+  }
+  if (flags.apiKey !== undefined && !/^sk-[0-9a-f]{64}$/.test(flags.apiKey)) {
+    throw new UsageError('--api-key must look like a DocSpace key: "sk-" and 64 lowercase hex characters');
+  }
+  const headers = flags.rateLimitHeaders ?? 'retry-after';
+  if (!['retry-after', 'reset', 'both', 'none'].includes(headers)) {
+    throw new UsageError('--rate-limit-headers must be one of: retry-after, reset, both, none');
+  }
+  const perMinute = parseWholeNumber(flags.rateLimit, '--rate-limit', 1, 1_000_000);
+  let now: number | undefined;
+  if (flags.now) {
+    now = Date.parse(flags.now);
+    if (Number.isNaN(now)) throw new UsageError(`--now "${flags.now}" is not an ISO date-time`);
+  }
+  const emu = await startEmulator({
+    port: parseWholeNumber(flags.port, '--port', 0, 65535),
+    host: flags.host,
+    apiKey: flags.apiKey,
+    seed: parseWholeNumber(flags.seed, '--seed', 0, 2 ** 31 - 1),
+    users: parseWholeNumber(flags.users, '--users', 1, 100_000),
+    events: parseWholeNumber(flags.events, '--events', 0, 20_000_000),
+    days: parseWholeNumber(flags.days, '--days', 1, 3650),
+    timezone: flags.timezone,
+    latencyMs: parseWholeNumber(flags.latency, '--latency', 0, 600_000),
+    rateLimit: perMinute
+      ? { perMinute, headers: headers as 'retry-after' | 'reset' | 'both' | 'none' }
+      : undefined,
+    failRate,
+    audit: flags.audit !== false,
+    live: parseWholeNumber(flags.live, '--live', 0, 100_000),
+    now,
+  });
+  io.stdout.write(`DocSpace emulator listening on ${emu.url}\n`);
+  io.stdout.write(`API key: ${emu.apiKey}\n`);
+  io.stdout.write(`Demo user: ${emu.user.email} / ${emu.user.password}\n`);
+  io.stdout.write(`Try: DOCSPACE_URL=${emu.url} DOCSPACE_API_KEY=<the key above> docspace-logins users\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await emu.close();
+  return 0;
+}

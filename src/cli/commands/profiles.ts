@@ -1,0 +1,82 @@
+import { isReadableByOthers } from '../../client/config.js';
+import { UsageError } from '../../client/errors.js';
+import { addProfile, loadConfig, removeProfile } from '../../config/profiles.js';
+import { createWriter } from '../../output/index.js';
+import type { CliIo, Reporter } from '../io.js';
+import { type OutputFlags, openOutput } from '../output.js';
+
+export interface ProfileAddFlags {
+  portal?: string;
+  keyEnv?: string;
+  keyFile?: string;
+  caFile?: string;
+  allowInsecureHttp?: boolean;
+  default?: boolean;
+}
+
+export async function profilesAdd(name: string, flags: ProfileAddFlags, io: CliIo, reporter: Reporter) {
+  if (!flags.portal) throw new UsageError('profiles add needs --portal URL');
+  if (flags.keyFile && isReadableByOthers(flags.keyFile)) {
+    reporter.warn(`the key file ${flags.keyFile} can be read by other users: chmod 600 ${flags.keyFile}`);
+  }
+  const path = addProfile(
+    name,
+    {
+      portal: flags.portal,
+      apiKeyEnv: flags.keyEnv,
+      apiKeyFile: flags.keyFile,
+      caFile: flags.caFile,
+      allowInsecureHttp: flags.allowInsecureHttp,
+    },
+    io.env,
+  );
+  if (flags.default) {
+    const { saveConfig } = await import('../../config/profiles.js');
+    const config = loadConfig(io.env);
+    config.defaultProfile = name;
+    saveConfig(config, io.env);
+  }
+  reporter.note(`Saved profile "${name}" in ${path}`);
+  return 0;
+}
+
+export async function profilesRemove(name: string, io: CliIo, reporter: Reporter) {
+  const path = removeProfile(name, io.env);
+  reporter.note(`Removed profile "${name}" from ${path}`);
+  return 0;
+}
+
+interface ProfileRow {
+  name: string;
+  portal: string;
+  key: string;
+  isDefault: boolean;
+}
+
+export async function profilesList(flags: OutputFlags, io: CliIo) {
+  const config = loadConfig(io.env);
+  const rows: ProfileRow[] = Object.entries(config.profiles).map(([name, p]) => ({
+    name,
+    portal: p.portal,
+    key: p.apiKeyFile ? `file ${p.apiKeyFile}` : `env $${p.apiKeyEnv}`,
+    isDefault: config.defaultProfile === name,
+  }));
+  const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv']);
+  try {
+    const writer = createWriter<ProfileRow>(out.format, {
+      columns: [
+        { key: 'name', header: 'Name', value: (r) => r.name },
+        { key: 'portal', header: 'Portal', value: (r) => r.portal },
+        { key: 'key', header: 'Key from', value: (r) => r.key },
+        { key: 'isDefault', header: 'Default', value: (r) => r.isDefault },
+      ],
+      sink: out.sink,
+      isTTY: out.isTTY,
+    });
+    for (const r of rows) await writer.write(r);
+    await writer.end();
+  } finally {
+    await out.close();
+  }
+  return 0;
+}

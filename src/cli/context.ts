@@ -1,0 +1,120 @@
+/**
+ * Turning global flags into a connected client: the configured portal, or with `--demo` the
+ * built-in emulator started in-process on a loopback port with a fixed seed and key.
+ */
+import { DocSpaceClient } from '../client/client.js';
+import { type ConnectionSettings, isReadableByOthers, resolveConnection } from '../client/config.js';
+import { UsageError } from '../client/errors.js';
+import { getProfile, loadConfig } from '../config/profiles.js';
+import type { Reporter } from './io.js';
+
+export interface ConnectionFlags {
+  portal?: string;
+  profile?: string;
+  apiKeyFile?: string;
+  caFile?: string;
+  allowInsecureHttp?: boolean;
+  demo?: boolean;
+  concurrency?: string;
+  timeout?: string;
+  retries?: string;
+}
+
+export interface Connected {
+  client: DocSpaceClient;
+  /** Where the data came from, for messages. */
+  label: string;
+  close(): Promise<void>;
+}
+
+/** The demo portal: fixed seed so every run shows the same people and events. */
+export const DEMO_SEED = 20251;
+
+export function parseWholeNumber(value: string | undefined, flag: string, min: number, max: number) {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+/**
+ * Which portal: `--profile NAME`, else `--portal`/`DOCSPACE_URL`/`DOCSPACE_API_HOST`, else the
+ * config file's default profile.
+ */
+export function resolveSettings(
+  flags: ConnectionFlags,
+  reporter: Reporter,
+  env: NodeJS.ProcessEnv,
+): ConnectionSettings {
+  let profileName = flags.profile;
+  if (!profileName && !flags.portal && !env.DOCSPACE_URL && !env.DOCSPACE_API_HOST) {
+    profileName = loadConfig(env).defaultProfile;
+  }
+  if (!profileName) {
+    return resolveConnection({
+      portal: flags.portal,
+      apiKeyFile: flags.apiKeyFile,
+      caFile: flags.caFile,
+      allowInsecureHttp: flags.allowInsecureHttp,
+      env,
+    });
+  }
+  const p = getProfile(profileName, env);
+  const keyFile = flags.apiKeyFile ?? p.apiKeyFile;
+  if (keyFile && isReadableByOthers(keyFile)) {
+    reporter.warn(`the key file ${keyFile} can be read by other users: chmod 600 ${keyFile}`);
+  }
+  if (p.apiKeyEnv && !keyFile && !env[p.apiKeyEnv]) {
+    throw new UsageError(`Profile "${profileName}" takes its key from $${p.apiKeyEnv}, which is not set`);
+  }
+  return resolveConnection({
+    portal: p.portal,
+    apiKeyFile: keyFile,
+    apiKeyEnv: p.apiKeyEnv,
+    caFile: flags.caFile ?? p.caFile,
+    allowInsecureHttp: flags.allowInsecureHttp ?? p.allowInsecureHttp,
+    env: p.apiKeyEnv ? { ...env, DOCSPACE_API_KEY: undefined } : env,
+  });
+}
+
+export async function connect(
+  flags: ConnectionFlags,
+  reporter: Reporter,
+  env: NodeJS.ProcessEnv,
+): Promise<Connected> {
+  const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', 1, 40);
+  const timeoutSec = parseWholeNumber(flags.timeout, '--timeout', 1, 3600);
+  const retries = parseWholeNumber(flags.retries, '--retries', 0, 10);
+  let settings: ConnectionSettings;
+  let stopDemo: (() => Promise<void>) | undefined;
+  let label: string;
+  if (flags.demo) {
+    const { startEmulator } = await import('../emulator/server.js');
+    const emu = await startEmulator({ seed: DEMO_SEED });
+    stopDemo = () => emu.close();
+    settings = { portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } };
+    label = `the built-in demo portal (${emu.url})`;
+    reporter.note(`Using the built-in DocSpace emulator at ${emu.url} (demo data, seed ${DEMO_SEED}).`);
+  } else {
+    settings = resolveSettings(flags, reporter, env);
+    label = flags.profile ? `${flags.profile} (${settings.portal})` : settings.portal;
+  }
+  const client = new DocSpaceClient({
+    ...settings,
+    concurrency,
+    timeoutMs: timeoutSec !== undefined ? timeoutSec * 1000 : undefined,
+    retry: retries !== undefined ? { attempts: retries + 1 } : undefined,
+    onDebug: reporter.debugEnabled ? (line) => reporter.debug(line) : undefined,
+  });
+  reporter.redact = (s) => client.redact(s);
+  return {
+    client,
+    label,
+    async close() {
+      await client.close();
+      await stopDemo?.();
+    },
+  };
+}

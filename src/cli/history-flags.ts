@@ -1,0 +1,101 @@
+/**
+ * The history filters every reading command shares, validated before any request is made.
+ */
+import type { DocSpaceClient } from '../client/client.js';
+import { UsageError } from '../client/errors.js';
+import type { EventFilter } from '../history/filter.js';
+import { ACTIONS, type ActionKind, isActionKind } from '../model/actions.js';
+import { isGuid } from '../model/ids.js';
+import { parseTimeInput } from '../model/time.js';
+import { parseWholeNumber } from './context.js';
+
+export interface HistoryFlags {
+  since?: string;
+  until?: string;
+  user?: string[];
+  kind?: string[];
+  action?: string[];
+  limit?: string;
+}
+
+export interface ParsedHistoryFlags {
+  filter: EventFilter;
+  limit?: number;
+  /** What the user typed for --user, to resolve against the people API. */
+  users: string[];
+}
+
+export function parseTime(value: string, flag: string, now: number): number {
+  const t = parseTimeInput(value, now);
+  if (t === undefined) {
+    throw new UsageError(
+      `${flag} "${value}" is not a date: use an ISO date or date-time (2025-06-01, 2025-06-01T14:00:00Z) or a relative time (30d, 12h, 15m)`,
+    );
+  }
+  return t;
+}
+
+export function parseHistoryFlags(flags: HistoryFlags, now = Date.now()): ParsedHistoryFlags {
+  const filter: EventFilter = {};
+  if (flags.since !== undefined) filter.since = parseTime(flags.since, '--since', now);
+  if (flags.until !== undefined) filter.until = parseTime(flags.until, '--until', now);
+  if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
+    throw new UsageError('--since is after --until: swap them');
+  }
+  if (filter.since !== undefined && filter.since > now) throw new UsageError('--since is in the future');
+  const kinds = splitList(flags.kind);
+  for (const k of kinds) {
+    if (!isActionKind(k) || k === 'other') {
+      throw new UsageError(`--kind "${k}" is not one of: success, failure, logout`);
+    }
+  }
+  if (kinds.length) filter.kinds = kinds as ActionKind[];
+  const actions = splitList(flags.action).map((a) => {
+    const code = Number(a);
+    if (!Number.isInteger(code) || !ACTIONS.has(code)) {
+      throw new UsageError(`--action "${a}" is not a login action code (1000-1029, e.g. 1010 or 1013)`);
+    }
+    return code;
+  });
+  if (actions.length) filter.actionIds = actions;
+  const limit = parseWholeNumber(flags.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
+  const users = splitList(flags.user);
+  for (const u of users) {
+    if (/^[0-9a-z]{8}-[0-9a-z]{4}-/i.test(u) && !isGuid(u)) {
+      throw new UsageError(`--user "${u}" looks like a user id but is not a valid GUID`);
+    }
+  }
+  return { filter, limit, users };
+}
+
+function splitList(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Turn `--user` values into ids and logins. A GUID matches that user's events and, once the
+ * people API names the account, the anonymous failures typed with its email or user name; an
+ * email or login matches the typed login and, when the account exists, its id.
+ */
+export async function resolveUserFilter(client: DocSpaceClient, inputs: string[], filter: EventFilter) {
+  if (!inputs.length) return;
+  const ids = new Set<string>();
+  const logins = new Set<string>();
+  await Promise.all(
+    inputs.map(async (input) => {
+      if (isGuid(input)) ids.add(input.toLowerCase());
+      else logins.add(input.toLowerCase());
+      const person = await client.person(input).catch(() => undefined);
+      if (person) {
+        ids.add(person.id.toLowerCase());
+        if (person.email) logins.add(person.email.toLowerCase());
+        if (person.userName) logins.add(person.userName.toLowerCase());
+      }
+    }),
+  );
+  filter.userIds = [...ids];
+  filter.logins = [...logins];
+}

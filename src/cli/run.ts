@@ -1,0 +1,231 @@
+/**
+ * The command tree. Each command parses its flags here and calls a thin function in
+ * `commands/`, which calls the library. Only this file maps errors to exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { isDocSpaceLoginsError } from '../client/errors.js';
+import { EXIT, exitCodeFor } from './exit.js';
+import { type CliIo, processIo, Reporter } from './io.js';
+import { packageVersion } from './version.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function connectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--portal <url>', 'portal address (env DOCSPACE_URL or DOCSPACE_API_HOST)')
+    .option('--profile <name>', 'a named portal from the config file (see: profiles list)')
+    .option('--api-key-file <path>', 'file holding the API key (else env DOCSPACE_API_KEY)')
+    .option('--ca-file <path>', 'PEM bundle of a private CA, for self-hosted portals')
+    .option('--allow-insecure-http', 'allow credentials over plain http to a non-loopback host')
+    .option('--demo', 'use the built-in emulator with demo data instead of a portal')
+    .option('--concurrency <n>', 'requests in flight (1-40)', undefined)
+    .option('--timeout <seconds>', 'per-request time-out (default 30)', undefined)
+    .option('--retries <n>', 'retries of a failed GET (0-10, default 5)', undefined);
+}
+
+function historyOptions(cmd: Command): Command {
+  return cmd
+    .option('--since <when>', 'from this time: ISO date/date-time (UTC unless zoned) or relative (30d, 12h)')
+    .option('--until <when>', 'up to this time (same forms as --since)')
+    .option(
+      '--user <id|email|login>',
+      'only this user (repeatable); matches failures by typed login too',
+      collect,
+    )
+    .option('--limit <n>', 'at most this many rows');
+}
+
+function outputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--format <format>', 'output format').choices([
+        'table',
+        'json',
+        'ndjson',
+        'csv',
+        'xlsx',
+        'ecs',
+      ]),
+    )
+    .option('--output <file>', 'write to a file (format from its extension unless --format)')
+    .option('--excel', 'CSV for Excel: UTF-8 BOM and CRLF line ends');
+}
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('--debug', 'show request details and error causes on stderr (secrets redacted)')
+    .option('-q, --quiet', 'no progress or notes on stderr (warnings and errors still show)');
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it with --debug output)
+  2  usage: bad flag, date, id or missing configuration
+  3  authentication failed (401)
+  4  not allowed: 403, or 402 (plan or payment)
+  5  not a DocSpace API at that URL (404, HTML, non-JSON, unexpected shape or malformed events)
+  6  unavailable after retries: network, time-out, 429, 5xx
+  7  incomplete: the portal could only give part of what was asked (e.g. no audit feature)
+
+Environment:
+  DOCSPACE_URL (or DOCSPACE_API_HOST)   portal address
+  DOCSPACE_API_KEY                      API key (sk-...), sent as "Authorization: Bearer"
+  DOCSPACE_USER, DOCSPACE_PASSWORD      log in for a session token instead of a key
+  NO_COLOR                              no colour in tables`;
+
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let reporter = new Reporter(io);
+  const program = new Command()
+    .name('docspace-logins')
+    .description('Login history of an ONLYOFFICE DocSpace portal: who signed in, who failed, and when.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  const action =
+    <F extends { debug?: boolean; quiet?: boolean }>(
+      fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
+    ) =>
+    async (flags: F) => {
+      reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
+      exitCode = await fn(flags, io, reporter);
+    };
+
+  commonOptions(
+    outputOptions(
+      historyOptions(
+        connectionOptions(
+          program
+            .command('users')
+            .description('unique user ids of the latest login events, most recent first')
+            .option('--details', 'add name, email, last seen, successes and failures per user')
+            .option('--include-anonymous', 'keep the Guest id that anonymous failed logins carry')
+            .option('--json', 'print a JSON array'),
+        ),
+      ),
+    ),
+  ).action(
+    action(async (flags, cliIo, r) => (await import('./commands/users.js')).usersCommand(flags, cliIo, r)),
+  );
+
+  commonOptions(
+    outputOptions(
+      historyOptions(
+        connectionOptions(
+          program
+            .command('events')
+            .description('the login history, filtered, newest first')
+            .option('--kind <kind>', 'success, failure or logout (repeatable)', collect)
+            .option('--action <code>', 'action code 1000-1029 (repeatable)', collect)
+            .option('--json', 'same as --format json'),
+        ),
+      ),
+    ),
+  ).action(
+    action(async (flags, cliIo, r) => (await import('./commands/events.js')).eventsCommand(flags, cliIo, r)),
+  );
+
+  commonOptions(
+    program
+      .command('emulator')
+      .description('run the built-in DocSpace emulator on a loopback port (Ctrl-C to stop)')
+      .option('--port <n>', 'port (0 = any free port)', '0')
+      .option('--host <address>', 'address to bind', '127.0.0.1')
+      .option('--api-key <key>', 'the key the emulator accepts (default: derived from --seed)')
+      .option('--seed <n>', 'random seed of the generated portal')
+      .option('--users <n>', 'number of members')
+      .option('--events <n>', 'number of login events')
+      .option('--days <n>', 'days of history to spread them over')
+      .option('--timezone <iana>', 'the portal time zone, e.g. Europe/Berlin')
+      .option('--now <iso>', 'pretend it is this time (fixed data for tests)')
+      .option('--latency <ms>', 'delay every API response')
+      .option('--rate-limit <perMinute>', 'answer 429 above this many requests per minute')
+      .addOption(
+        new Option('--rate-limit-headers <which>', 'headers on a 429').choices([
+          'retry-after',
+          'reset',
+          'both',
+          'none',
+        ]),
+      )
+      .option('--fail-rate <p>', 'probability of a 500/502/503 or a dropped connection')
+      .option('--no-audit', 'portal plan without the audit feature (filter answers the 20 newest)')
+      .option('--live <n>', 'add n new login events per second while running'),
+  ).action(
+    action(async (flags, cliIo) => (await import('./commands/emulator.js')).emulatorCommand(flags, cliIo)),
+  );
+
+  const profiles = program.command('profiles').description('named portals in the config file');
+  commonOptions(
+    profiles
+      .command('add <name>')
+      .description('add or replace a profile (the key stays in an env variable or a key file)')
+      .option('--portal <url>', 'portal address')
+      .option('--key-env <variable>', 'environment variable that holds the API key')
+      .option('--key-file <path>', 'file that holds the API key (chmod 600)')
+      .option('--ca-file <path>', 'PEM bundle of a private CA')
+      .option('--allow-insecure-http', 'allow plain http to a non-loopback host')
+      .option('--default', 'use this profile when no portal is given'),
+  ).action(async (name: string, flags) => {
+    reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
+    exitCode = await (await import('./commands/profiles.js')).profilesAdd(name, flags, io, reporter);
+  });
+  commonOptions(
+    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON')),
+  ).action(
+    action(async (flags, cliIo) => (await import('./commands/profiles.js')).profilesList(flags, cliIo)),
+  );
+  commonOptions(profiles.command('remove <name>').description('remove a profile')).action(
+    async (name: string, flags) => {
+      reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
+      exitCode = await (await import('./commands/profiles.js')).profilesRemove(name, io, reporter);
+    },
+  );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    return reportError(err, io, reporter);
+  }
+}
+
+function reportError(err: unknown, io: CliIo, reporter: Reporter): number {
+  // The reader of our output went away (`| head`): that is how pipes end, not an error.
+  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.ok;
+  const code = exitCodeFor(err);
+  const e = err as Error;
+  if (isDocSpaceLoginsError(err)) {
+    io.stderr.write(`error: ${reporter.redact(err.message)}\n`);
+    if (reporter.debugEnabled) {
+      io.stderr.write(`debug: ${reporter.redact(JSON.stringify(err.details))}\n`);
+      if (err.cause)
+        io.stderr.write(
+          `debug: cause: ${reporter.redact(String((err.cause as Error).stack ?? err.cause))}\n`,
+        );
+    }
+  } else {
+    io.stderr.write(
+      `error: internal error: ${reporter.redact(e?.message ?? String(err))} (run with --debug and report it)\n`,
+    );
+    if (reporter.debugEnabled) io.stderr.write(`${reporter.redact(String(e?.stack))}\n`);
+  }
+  return code;
+}

@@ -1,0 +1,26 @@
+/**
+ * Where the tool keeps things, per the XDG base-directory convention on Linux (and the
+ * platform's usual folders elsewhere, through env-paths).
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import envPaths from 'env-paths';
+
+const APP = 'docspace-logins';
+
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, APP);
+  if (process.platform === 'linux') return join(env.HOME ?? homedir(), '.config', APP);
+  return envPaths(APP, { suffix: '' }).config;
+}
+
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_DATA_HOME) return join(env.XDG_DATA_HOME, APP);
+  if (process.platform === 'linux') return join(env.HOME ?? homedir(), '.local', 'share', APP);
+  return envPaths(APP, { suffix: '' }).data;
+}
+
+/** The archive: `$DOCSPACE_LOGINS_DB`, else `<data dir>/archive.sqlite`. */
+export function defaultArchive(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCSPACE_LOGINS_DB || join(dataDir(env), 'archive.sqlite');
+}

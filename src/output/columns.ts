@@ -1,0 +1,59 @@
+/** The columns and stable JSON of what the commands print. */
+import type { UserActivity } from '../history/users.js';
+import type { LoginEvent } from '../model/event.js';
+import type { Column } from './writer.js';
+
+/** Wall-clock time at the portal's offset as a Date whose UTC fields carry it (for spreadsheets). */
+function wallClock(localDate: string): Date {
+  return new Date(`${localDate.slice(0, 19)}Z`);
+}
+
+export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
+  { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10 },
+  {
+    key: 'date',
+    header: 'Date',
+    value: (e) => e.localDate,
+    cell: (e) => wallClock(e.localDate),
+    kind: 'date',
+    width: 25,
+  },
+  { key: 'user', header: 'User', value: (e) => e.user, width: 24 },
+  { key: 'login', header: 'Login', value: (e) => e.login, width: 28 },
+  { key: 'action', header: 'Action', value: (e) => e.action, width: 36 },
+  { key: 'kind', header: 'Kind', value: (e) => e.kind, width: 8 },
+  { key: 'ip', header: 'IP', value: (e) => e.ip, width: 15 },
+  { key: 'country', header: 'Country', value: (e) => e.country, width: 16 },
+  { key: 'city', header: 'City', value: (e) => e.city, width: 16 },
+  { key: 'browser', header: 'Browser', value: (e) => e.browser, width: 14 },
+  { key: 'platform', header: 'Platform', value: (e) => e.platform, width: 20 },
+  { key: 'page', header: 'Page', value: (e) => e.page, width: 40 },
+];
+
+/** The stable JSON of an event: the LoginEvent object itself (documented in the README). */
+export const eventJson = (e: LoginEvent): LoginEvent => e;
+
+export const userActivityColumns: ReadonlyArray<Column<UserActivity>> = [
+  { key: 'userId', header: 'User ID', value: (u) => u.userId, width: 36 },
+  { key: 'name', header: 'Name', value: (u) => u.name, width: 24 },
+  { key: 'email', header: 'Email', value: (u) => u.email, width: 30 },
+  {
+    key: 'lastSeen',
+    header: 'Last seen',
+    value: (u) => u.lastSeen,
+    cell: (u) => new Date(u.lastSeen),
+    kind: 'date',
+    width: 24,
+  },
+  {
+    key: 'lastLogin',
+    header: 'Last login',
+    value: (u) => u.lastLogin,
+    cell: (u) => (u.lastLogin ? new Date(u.lastLogin) : null),
+    kind: 'date',
+    width: 24,
+  },
+  { key: 'successes', header: 'Successes', value: (u) => u.successes, kind: 'number', width: 9 },
+  { key: 'failures', header: 'Failures', value: (u) => u.failures, kind: 'number', width: 8 },
+  { key: 'logouts', header: 'Logouts', value: (u) => u.logouts, kind: 'number', width: 7 },
+];

@@ -1,0 +1,79 @@
+/**
+ * A row writer for every command and format. Rows stream through: nothing but a table keeps
+ * rows in memory, so a million events export in constant memory. `write` waits for the sink to
+ * drain when it pushes back.
+ */
+import { once } from 'node:events';
+
+export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv' | 'xlsx' | 'ecs';
+
+export type CellValue = string | number | boolean | Date | null | undefined;
+
+export interface Column<T> {
+  key: string;
+  header: string;
+  value(row: T): CellValue;
+  /** What a spreadsheet cell gets instead of `value` (e.g. a real Date for a date column). */
+  cell?(row: T): CellValue;
+  kind?: 'text' | 'number' | 'date';
+  /** Preferred width in characters (XLSX column width, table cap). */
+  width?: number;
+}
+
+export interface WriterOptions<T> {
+  columns: ReadonlyArray<Column<T>>;
+  sink: NodeJS.WritableStream;
+  /** The stable JSON form of a row (defaults to an object of the columns). */
+  json?: (row: T) => unknown;
+  /** The ECS document of a row (format `ecs`). */
+  ecs?: (row: T) => unknown;
+  isTTY?: boolean;
+  color?: boolean;
+  /** CSV for Excel: UTF-8 BOM and CRLF. */
+  excel?: boolean;
+  /** Worksheet name for XLSX. */
+  title?: string;
+}
+
+export interface RowWriter<T> {
+  write(row: T): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** Write a chunk, waiting for 'drain' when the stream's buffer is full. */
+export async function writeChunk(sink: NodeJS.WritableStream, chunk: string | Buffer): Promise<void> {
+  if (!sink.write(chunk)) await once(sink, 'drain');
+}
+
+export function rowObject<T>(columns: ReadonlyArray<Column<T>>, row: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) {
+    const v = c.value(row);
+    out[c.key] = v instanceof Date ? v.toISOString() : (v ?? null);
+  }
+  return out;
+}
+
+/** `events.csv` → csv; `.ecs.ndjson`/`.ecs.json` → ecs; `.jsonl` → ndjson; `.txt` → table. */
+export function formatFromPath(path: string): OutputFormat | undefined {
+  const p = path.toLowerCase();
+  if (/\.ecs\.(nd)?json$/.test(p) || p.endsWith('.ecs')) return 'ecs';
+  if (p.endsWith('.csv')) return 'csv';
+  if (p.endsWith('.ndjson') || p.endsWith('.jsonl')) return 'ndjson';
+  if (p.endsWith('.json')) return 'json';
+  if (p.endsWith('.xlsx')) return 'xlsx';
+  if (p.endsWith('.txt')) return 'table';
+  return undefined;
+}
+
+/** A table for a person at a terminal, NDJSON for a program reading a pipe. */
+export function defaultFormat(isTTY: boolean): OutputFormat {
+  return isTTY ? 'table' : 'ndjson';
+}
+
+/** Colour only on a terminal, never with NO_COLOR, always with FORCE_COLOR. */
+export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}

@@ -127,7 +127,7 @@ describe('DocSpace client transport', () => {
     const { client } = makeClient(server.url, { timeoutMs: 200, retry: { attempts: 2 } });
     const err = await client.auditSettings().catch((e) => e);
     expect(err).toBeInstanceOf(UnavailableError);
-    expect(err.message).toMatch(/did not answer within/);
+    expect(err.message, JSON.stringify(err.details)).toMatch(/did not answer within/);
   });
 
   it.each([

@@ -3,7 +3,6 @@
  * rate-limit pause, retry with back-off — and typed endpoint methods on top.
  */
 import pLimit from 'p-limit';
-import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import type { RawLoginEvent } from '../model/event.js';
 import { toQueryDate } from '../model/time.js';
@@ -12,6 +11,7 @@ import { AuthenticationError, NotDocSpaceError, ResponseShapeError, UsageError }
 import { errorForStatus, looksLikeHtml, networkError } from './http.js';
 import { Redactor, safeUrl } from './redact.js';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy, serverWaitMs } from './retry.js';
+import { Transport } from './transport.js';
 import {
   type ActiveConnections,
   type AuditSettings,
@@ -77,7 +77,7 @@ export class DocSpaceClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, waitedMs: 0 };
   readonly concurrency: number;
   private readonly redactor = new Redactor();
-  private readonly agent: Agent;
+  private readonly transport: Transport;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
@@ -106,11 +106,7 @@ export class DocSpaceClient {
     this.random = options.random ?? Math.random;
     this.onDebug = options.onDebug;
     this.userAgent = options.userAgent ?? 'docspace-logins';
-    this.agent = new Agent({
-      connections: concurrency,
-      keepAliveTimeout: 30_000,
-      connect: options.ca ? { ca: options.ca } : undefined,
-    });
+    this.transport = new Transport({ connections: concurrency, timeoutMs: this.timeoutMs, ca: options.ca });
     const c = options.credentials;
     if (c.kind === 'apiKey') {
       this.redactor.add(c.apiKey);
@@ -129,7 +125,7 @@ export class DocSpaceClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    this.transport.close();
   }
 
   private debug(line: string): void {
@@ -191,25 +187,15 @@ export class DocSpaceClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     this.stats.requests++;
     const started = this.now();
-    const res = await request(url, {
-      method: method as 'GET' | 'POST',
-      headers,
-      body,
-      dispatcher: this.agent,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
-    const text = await res.body.text();
+    const res = await this.transport.send(method, url, headers, body);
     const contentType = String(res.headers['content-type'] ?? '');
-    this.debug(
-      `${method} ${safeUrl(url)} -> ${res.statusCode} (${this.now() - started} ms, ${text.length} B)`,
-    );
+    this.debug(`${method} ${safeUrl(url)} -> ${res.status} (${this.now() - started} ms, ${res.body.length} B)`);
     return {
-      status: res.statusCode,
+      status: res.status,
       contentType,
-      body: text,
+      body: res.body,
       request: `${method} ${safeUrl(url)}`,
-      headers: res.headers as Record<string, string | string[] | undefined>,
+      headers: res.headers,
     };
   }
 

@@ -131,7 +131,7 @@ export function networkError(err: unknown, portal: string, request: string, time
       ),
     };
   }
-  if (/TIMEOUT/i.test(code) || e.message?.includes('aborted')) {
+  if (/TIME(D)?OUT/i.test(code) || e.message?.includes('aborted')) {
     return {
       retry: true,
       error: new UnavailableError(

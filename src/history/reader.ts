@@ -78,6 +78,30 @@ interface Window {
 }
 
 const REPAIR_OVERLAPS = [50, 90, 99];
+/** Ids remembered for de-duplication (about 80 windows' worth). */
+const DEDUP_MEMORY = 8192;
+
+/** A set that forgets its oldest members beyond `capacity`. */
+class RecentIds {
+  private readonly ring: number[];
+  private readonly set = new Set<number>();
+  private next = 0;
+  constructor(private readonly capacity: number) {
+    this.ring = new Array<number>(capacity);
+  }
+  /** False when `id` was already there. */
+  add(id: number): boolean {
+    if (this.set.has(id)) return false;
+    if (this.set.size >= this.capacity) this.set.delete(this.ring[this.next]);
+    this.ring[this.next] = id;
+    this.next = (this.next + 1) % this.capacity;
+    this.set.add(id);
+    this.added++;
+    return true;
+  }
+  /** Ids added so far (not bounded by the capacity). */
+  added = 0;
+}
 
 /**
  * Read the unfiltered history newest-first and yield the events matching `filter`, each once.
@@ -136,33 +160,42 @@ export async function* readHistory(
     opts.onInvalid?.(inv);
   };
 
-  // Prefetch queue: window index -> pending response.
+  // The pipeline: windows are requested ahead of the consumer and kept `inFlightLimit` deep at
+  // every completion (not only when the consumer advances), so one slow response or a repair
+  // does not idle the other slots. Completed windows wait at most `lookahead` ahead.
   const pending = new Map<number, Promise<Window>>();
+  const lookahead = maxInFlight * 4;
   let nextToRequest = 0;
+  let consumed = 0;
+  let outstanding = 0;
   let inFlightLimit = opts.rampUp ? 1 : maxInFlight;
   let endSeen = false;
+  let stopped = false;
   const fetchWindow = (start: number) =>
     client.filterEvents({ startIndex: start, count: size }).then((p) => toWindow(start, p));
-  const issue = (upTo: number) => {
-    while (!endSeen && nextToRequest <= upTo) {
+  const pump = () => {
+    while (!endSeen && !stopped && outstanding < inFlightLimit && nextToRequest < consumed + lookahead) {
       const idx = nextToRequest++;
-      const promise = fetchWindow(idx * stride);
-      // Errors surface when the window is awaited; keep Node from flagging them earlier.
-      promise.catch(() => undefined);
+      outstanding++;
+      const promise = fetchWindow(idx * stride).then((w) => {
+        // A short window is the end of the list: request nothing beyond it.
+        if (w.short) endSeen = true;
+        return w;
+      });
+      promise
+        .finally(() => {
+          outstanding--;
+          pump();
+        })
+        // Errors surface when the window is awaited; keep Node from flagging them earlier.
+        .catch(() => undefined);
       pending.set(idx, promise);
     }
   };
 
-  // Emitted ids with their time, for de-duplication. Only windows near the current position can
-  // repeat an event, so entries far newer than where we are get pruned: memory stays bounded.
-  const emitted = new Map<number, number>();
-  let spanMax = 0;
-  const prune = (w: Window) => {
-    if (w.first !== undefined && w.last !== undefined) spanMax = Math.max(spanMax, w.first - w.last);
-    if (emitted.size < 4 * size || w.last === undefined) return;
-    const keepBelow = w.last + 2 * spanMax + 60_000;
-    for (const [id, t] of emitted) if (t > keepBelow) emitted.delete(id);
-  };
+  // Emitted ids, for de-duplication: a window can only repeat events that a shifted neighbour
+  // already gave, so the most recent few thousand ids suffice and memory stays bounded.
+  const emitted = new RecentIds(DEDUP_MEMORY);
 
   let prev: Window | undefined;
   let unproven = 0;
@@ -171,8 +204,7 @@ export async function* readHistory(
   /** Yield a window's new, matching events. Returns true when the limit is reached. */
   function* emit(w: Window): Generator<LoginEvent, boolean> {
     for (const { e, t } of w.events) {
-      if (emitted.has(e.id)) continue;
-      emitted.set(e.id, t);
+      if (!emitted.add(e.id)) continue;
       progress.scanned++;
       if (matches(e, t)) {
         progress.matched++;
@@ -195,7 +227,6 @@ export async function* readHistory(
     if (yield* emit(w)) return true;
     progress.pages++;
     opts.onProgress?.({ ...progress });
-    prune(w);
     prev = w;
     return false;
   }
@@ -212,13 +243,13 @@ export async function* readHistory(
     // Bounded: at most 4 rounds of 20 windows (a group of about 1,000 events), so a portal that
     // keeps writing into the current second cannot hold the read forever.
     for (let round = 0; round < 4 && quiet < 2; round++) {
-      const before = emitted.size;
+      const before = emitted.added;
       for (let pos = from.start + 1; pos < from.start + 10 * size; pos += size / 2) {
         const w = await fetchWindow(pos);
         if (yield* emit(w)) return true;
         if (w.short || w.last === undefined || w.last < tie) break;
       }
-      quiet = emitted.size === before ? quiet + 1 : 0;
+      quiet = emitted.added === before ? quiet + 1 : 0;
     }
     return false;
   }
@@ -227,41 +258,46 @@ export async function* readHistory(
   const proven = (a: Window, b: Window) =>
     b.events.length === 0 || a.last === undefined || (b.first !== undefined && b.first > a.last);
 
-  for (let idx = 0; ; idx++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-    issue(idx + inFlightLimit - 1);
-    const promise = pending.get(idx);
-    if (!promise) break;
-    pending.delete(idx);
-    const w = await promise;
-    if (w.short) endSeen = true;
+  try {
+    for (let idx = 0; ; idx++) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      consumed = idx;
+      pump();
+      const promise = pending.get(idx);
+      if (!promise) break;
+      pending.delete(idx);
+      const w = await promise;
 
-    if (prev && !proven(prev, w)) {
-      // Windows that overlap `prev` more and more, until one proves the boundary.
-      for (const ov of REPAIR_OVERLAPS) {
-        const repair = await fetchWindow(prev.start + size - ov);
-        if (proven(prev, repair)) {
-          if (yield* accept(repair)) return summary(true, false);
-          if (proven(repair, w)) break;
+      if (prev && !proven(prev, w)) {
+        // Windows that overlap `prev` more and more, until one proves the boundary.
+        for (const ov of REPAIR_OVERLAPS) {
+          const repair = await fetchWindow(prev.start + size - ov);
+          if (proven(prev, repair)) {
+            if (yield* accept(repair)) return summary(true, false);
+            if (proven(repair, w)) break;
+          }
+        }
+        if (!proven(prev, w)) {
+          if (yield* sweep(prev)) return summary(true, false);
+          unproven++;
+          opts.onUnproven?.({
+            time: prev.last ?? 0,
+            reason:
+              'more events share one second than a page holds; they were sampled repeatedly but cannot be proven complete',
+          });
         }
       }
-      if (!proven(prev, w)) {
-        if (yield* sweep(prev)) return summary(true, false);
-        unproven++;
-        opts.onUnproven?.({
-          time: prev.last ?? 0,
-          reason:
-            'more events share one second than a page holds; they were sampled repeatedly but cannot be proven complete',
-        });
+      if (yield* accept(w)) return summary(true, false);
+      if (w.short) return summary(true, true);
+      if (filter.since !== undefined && w.last !== undefined && w.last < filter.since) {
+        // Everything newer than this window's oldest event has been covered.
+        return summary(true, false);
       }
+      if (inFlightLimit < maxInFlight) inFlightLimit = Math.min(maxInFlight, inFlightLimit * 2);
     }
-    if (yield* accept(w)) return summary(true, false);
-    if (w.short) return summary(true, true);
-    if (filter.since !== undefined && w.last !== undefined && w.last < filter.since) {
-      // Everything newer than this window's oldest event has been covered.
-      return summary(true, false);
-    }
-    if (inFlightLimit < maxInFlight) inFlightLimit = Math.min(maxInFlight, inFlightLimit * 2);
+  } finally {
+    // Stop requesting when the consumer stops early (limit, --since, error, break).
+    stopped = true;
   }
   return summary(!limitReached, endSeen);
 }

@@ -3,12 +3,25 @@
  * flat. Dates are real date cells; the header row is frozen and carries an auto-filter. Text
  * is always written as a string cell, never as a formula, so injection cannot happen here.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJSType from 'exceljs';
 import type { CellValue, RowWriter, WriterOptions } from './writer.js';
 
 const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
 export function xlsxWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
+  // exceljs is large (about 30 MB resident): load it only when an XLSX is written.
+  const ready = import('exceljs').then((m) => open(m.default, opts));
+  return {
+    async write(row) {
+      (await ready).write(row);
+    },
+    async end() {
+      await (await ready).end();
+    },
+  };
+}
+
+function open<T>(ExcelJS: typeof ExcelJSType, opts: WriterOptions<T>) {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: opts.sink as unknown as import('node:stream').Stream,
     useStyles: true,
@@ -26,7 +39,7 @@ export function xlsxWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
   sheet.getRow(1).font = { bold: true };
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: opts.columns.length } };
   return {
-    async write(row) {
+    write(row: T) {
       const values = opts.columns.map((c) => xlsxCell(c.cell ? c.cell(row) : c.value(row)));
       sheet.addRow(values).commit();
     },

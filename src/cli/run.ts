@@ -51,6 +51,10 @@ function outputOptions(cmd: Command): Command {
     .option('--excel', 'CSV for Excel: UTF-8 BOM and CRLF line ends');
 }
 
+function archiveOptions(cmd: Command): Command {
+  return cmd.option('--db <path|url>', 'archive: SQLite file or postgres:// URL (env DOCSPACE_LOGINS_DB)');
+}
+
 function commonOptions(cmd: Command): Command {
   return cmd
     .option('--debug', 'show request details and error causes on stderr (secrets redacted)')
@@ -107,6 +111,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .description('unique user ids of the latest login events, most recent first')
             .option('--details', 'add name, email, last seen, successes and failures per user')
             .option('--include-anonymous', 'keep the Guest id that anonymous failed logins carry')
+            .option('--archive', 'answer from the archive instead of the portal')
+            .option('--db <path|url>', 'archive to read (with --archive)')
             .option('--json', 'print a JSON array'),
         ),
       ),
@@ -124,6 +130,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .description('the login history, filtered, newest first')
             .option('--kind <kind>', 'success, failure or logout (repeatable)', collect)
             .option('--action <code>', 'action code 1000-1029 (repeatable)', collect)
+            .option('--archive', 'answer from the archive instead of the portal')
+            .option('--db <path|url>', 'archive to read (with --archive)')
             .option('--json', 'same as --format json'),
         ),
       ),
@@ -161,6 +169,55 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   ).action(
     action(async (flags, cliIo) => (await import('./commands/emulator.js')).emulatorCommand(flags, cliIo)),
   );
+
+  commonOptions(
+    archiveOptions(
+      connectionOptions(
+        program
+          .command('sync')
+          .description('bring the archive up to date: new events only, no duplicate, no gap')
+          .option('--all', 'sync every profile, concurrently, into one archive')
+          .option('--every <interval>', 'keep syncing at this interval (e.g. 5m); Ctrl-C stops cleanly')
+          .option('--overlap <duration>', 're-read this much before the newest archived event', '15m')
+          .option('--wait', 'wait for another sync of the same portal instead of exiting')
+          .option('--json', 'one JSON summary per portal on stdout'),
+      ),
+    ),
+  ).action(
+    action(async (flags, cliIo, r) => (await import('./commands/sync.js')).syncCommand(flags, cliIo, r)),
+  );
+
+  commonOptions(
+    outputOptions(
+      archiveOptions(
+        program
+          .command('status')
+          .description('what the archive holds per portal: events, coverage, gaps, last sync, purge risk')
+          .option('--profile <name>', 'only this profile')
+          .option('--portal <url>', 'only this portal')
+          .option('--demo', 'only the demo portal')
+          .option('--json', 'same as --format json'),
+      ),
+    ),
+  ).action(
+    action(async (flags, cliIo, r) => (await import('./commands/status.js')).statusCommand(flags, cliIo, r)),
+  );
+
+  commonOptions(
+    outputOptions(
+      archiveOptions(
+        program
+          .command('sql <query>')
+          .description(
+            'read-only SQL over the archive (tables: portals, events, coverage, sync_runs, quarantine)',
+          )
+          .option('--json', 'same as --format json'),
+      ),
+    ),
+  ).action(async (query: string, flags) => {
+    reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
+    exitCode = await (await import('./commands/sql.js')).sqlCommand(query, flags, io, reporter);
+  });
 
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(

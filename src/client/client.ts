@@ -11,7 +11,6 @@ import { AuthenticationError, NotDocSpaceError, ResponseShapeError, UsageError }
 import { errorForStatus, looksLikeHtml, networkError } from './http.js';
 import { Redactor, safeUrl } from './redact.js';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy, serverWaitMs } from './retry.js';
-import { Transport } from './transport.js';
 import {
   type ActiveConnections,
   type AuditSettings,
@@ -27,6 +26,7 @@ import {
   type Quota,
   quotaSchema,
 } from './schemas.js';
+import { Transport } from './transport.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 40;
@@ -189,7 +189,9 @@ export class DocSpaceClient {
     const started = this.now();
     const res = await this.transport.send(method, url, headers, body);
     const contentType = String(res.headers['content-type'] ?? '');
-    this.debug(`${method} ${safeUrl(url)} -> ${res.status} (${this.now() - started} ms, ${res.body.length} B)`);
+    this.debug(
+      `${method} ${safeUrl(url)} -> ${res.status} (${this.now() - started} ms, ${res.body.length} B)`,
+    );
     return {
       status: res.status,
       contentType,

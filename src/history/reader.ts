@@ -174,7 +174,10 @@ export async function* readHistory(
   const fetchWindow = (start: number) =>
     client.filterEvents({ startIndex: start, count: size }).then((p) => toWindow(start, p));
   const pump = () => {
-    while (!endSeen && !stopped && outstanding < inFlightLimit && nextToRequest < consumed + lookahead) {
+    // While ramping up, look no further ahead than the current limit: a short read (an
+    // incremental sync) must not pay for windows it will not use.
+    const ahead = inFlightLimit < maxInFlight ? inFlightLimit : lookahead;
+    while (!endSeen && !stopped && outstanding < inFlightLimit && nextToRequest < consumed + ahead) {
       const idx = nextToRequest++;
       outstanding++;
       const promise = fetchWindow(idx * stride).then((w) => {

@@ -1,14 +1,15 @@
 import { type UserActivity, UserActivityCollector, uniqueUsers } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
 import { createWriter, userActivityColumns } from '../../output/index.js';
-import { type ConnectionFlags, connect } from '../context.js';
-import { type HistoryFlags, parseHistoryFlags, resolveUserFilter } from '../history-flags.js';
+import type { ArchiveFlags } from '../archive.js';
+import type { ConnectionFlags } from '../context.js';
+import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { type OutputFlags, openOutput } from '../output.js';
-import { startRead } from '../read.js';
+import { openEventSource } from '../source.js';
 
 export type UsersFlags = ConnectionFlags &
-  HistoryFlags &
+  ArchiveFlags & { archive?: boolean } & HistoryFlags &
   OutputFlags & { details?: boolean; includeAnonymous?: boolean };
 
 /**
@@ -19,10 +20,9 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
   const parsed = parseHistoryFlags(flags);
   const latestOnly = parsed.filter.since === undefined;
   const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
-  const conn = await connect(flags, reporter, io.env);
+  const source = await openEventSource(flags, parsed, io, reporter, { latestOnly });
   try {
-    await resolveUserFilter(conn.client, parsed.users, parsed.filter);
-    const read = startRead(conn.client, parsed.filter, reporter, { latestOnly });
+    const read = source;
     const includeAnonymous = Boolean(flags.includeAnonymous);
     const collector = new UserActivityCollector(includeAnonymous);
     const events: LoginEvent[] = [];
@@ -33,7 +33,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
     let rows: UserActivity[] | undefined;
     let skipped: number;
     if (flags.details) {
-      rows = collector.rows(await identities(conn.client, collector.order));
+      rows = collector.rows(source.client ? await identities(source.client, collector.order) : undefined);
       if (parsed.limit) rows = rows.slice(0, parsed.limit);
       skipped = 0;
     } else {
@@ -67,10 +67,10 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         `note: ${skipped} anonymous event(s) (failed logins under the Guest id) were left out; add --include-anonymous to list the Guest id`,
       );
     }
-    return read.finish().exitCode;
+    return read.finish();
   } finally {
     await out.close();
-    await conn.close();
+    await source.close();
   }
 }
 

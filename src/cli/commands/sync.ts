@@ -1,0 +1,133 @@
+import { UsageError } from '../../client/errors.js';
+import { loadConfig } from '../../config/profiles.js';
+import { parseDuration } from '../../model/time.js';
+import { createProgress } from '../../output/progress.js';
+import type { ArchiveStore } from '../../store/index.js';
+import { type SyncResult, syncPortal } from '../../sync/index.js';
+import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
+import { type ConnectionFlags, connect } from '../context.js';
+import { EXIT, exitCodeFor } from '../exit.js';
+import type { CliIo, Reporter } from '../io.js';
+
+export type SyncFlags = ConnectionFlags & {
+  db?: string;
+  all?: boolean;
+  every?: string;
+  overlap?: string;
+  wait?: boolean;
+  json?: boolean;
+};
+
+const MINUTE = 60_000;
+
+/**
+ * `docspace-logins sync`: bring the archive up to date with one portal (or every profile with
+ * `--all`), once or every interval. SIGINT/SIGTERM let the current transaction finish, then exit 0.
+ */
+export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporter): Promise<number> {
+  const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : 15 * MINUTE;
+  if (overlapMs === undefined)
+    throw new UsageError(`--overlap "${flags.overlap}" is not a duration (e.g. 15m, 1h)`);
+  const everyMs = flags.every !== undefined ? parseDuration(flags.every) : undefined;
+  if (flags.every !== undefined && (everyMs === undefined || everyMs < 10_000)) {
+    throw new UsageError(`--every "${flags.every}" must be a duration of at least 10s (e.g. 5m, 1h)`);
+  }
+  const targets = flags.all ? Object.keys(loadConfig(io.env).profiles) : [flags.profile];
+  if (flags.all && targets.length === 0) {
+    throw new UsageError('sync --all needs profiles: add one with docspace-logins profiles add');
+  }
+  const store = await openArchive(flags, io.env);
+  const stop = new AbortController();
+  const onSignal = () => {
+    reporter.note('Stopping: finishing the current transaction...');
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (;;) {
+      const results = await Promise.allSettled(
+        targets.map((profile) => syncOne({ ...flags, profile }, store, io, reporter, overlapMs, stop.signal)),
+      );
+      let worst: number = EXIT.ok;
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') {
+          const name = targets[i] ?? 'portal';
+          reporter.warn(`${flags.all ? `${name}: ` : ''}${(r.reason as Error).message}`);
+          worst = Math.max(worst, exitCodeFor(r.reason));
+        } else {
+          print(r.value, io, reporter, Boolean(flags.json));
+          if (r.value.gap) worst = Math.max(worst, EXIT.incomplete);
+        }
+      });
+      if (!everyMs || stop.signal.aborted) {
+        // A single failure in a plain run is the run's exit code; a loop keeps going.
+        if (!flags.all && results[0].status === 'rejected') throw results[0].reason;
+        return stop.signal.aborted ? EXIT.ok : worst;
+      }
+      await sleep(everyMs, stop.signal);
+      if (stop.signal.aborted) return EXIT.ok;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+}
+
+async function syncOne(
+  flags: SyncFlags,
+  store: ArchiveStore,
+  io: CliIo,
+  reporter: Reporter,
+  overlapMs: number,
+  signal: AbortSignal,
+): Promise<SyncResult> {
+  const conn = await connect(flags, reporter, io.env);
+  const progress = createProgress({
+    stream: io.stderr,
+    enabled: reporter.interactive && !flags.all,
+    label: `Syncing ${conn.label}`,
+  });
+  try {
+    return await syncPortal(conn.client, store, {
+      overlapMs,
+      wait: flags.wait,
+      signal,
+      portalKey: flags.demo ? DEMO_PORTAL_KEY : undefined,
+      onWarning: (m) => reporter.warn(m),
+      onProgress: (p) => {
+        if (p.oldest === undefined) return;
+        const total = Math.max(1, p.now - p.floor);
+        progress.update(Math.min(total, p.now - p.oldest), total, { events: p.scanned });
+      },
+    });
+  } finally {
+    progress.stop();
+    await conn.close();
+  }
+}
+
+function print(r: SyncResult, io: CliIo, reporter: Reporter, json: boolean) {
+  if (json) {
+    io.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  const secs = (r.durationMs / 1000).toFixed(1);
+  const state = r.interrupted ? 'interrupted (checkpoint not moved)' : r.gap ? 'done, with a gap' : 'done';
+  reporter.note(
+    `${r.portal}: ${state}: ${r.added} new of ${r.seen} read, ${r.quarantined} quarantined, ${r.requests} requests, ${secs} s${
+      r.mode === 'last20' ? ' (no audit feature: 20 newest only)' : ''
+    }`,
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

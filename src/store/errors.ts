@@ -1,0 +1,31 @@
+import { UnavailableError } from '../client/errors.js';
+
+/** Who holds a portal's sync lock, as far as the archive knows. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** Epoch ms when it took the lock. */
+  since: number;
+}
+
+/**
+ * Another sync of the same portal holds the lock (and the caller chose not to wait, or waited
+ * longer than it allowed). A "try later" condition, hence an `unavailable` error.
+ */
+export class ArchiveBusyError extends UnavailableError {
+  readonly portal: string;
+  readonly holder: LockHolder | undefined;
+
+  constructor(portal: string, holder: LockHolder | undefined, waitedMs?: number) {
+    const who = holder
+      ? ` (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.since).toISOString()})`
+      : '';
+    const waited = waitedMs ? ` and did not finish within ${Math.round(waitedMs / 1000)} s` : '';
+    super(`Another sync of ${portal} is running${who}${waited}: wait for it to finish or try later`, {
+      portal,
+      holder,
+    });
+    this.portal = portal;
+    this.holder = holder;
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Versioned schema migrations, the same list for both dialects.
+ *
+ * Each migration runs once, in order, inside one write transaction together with its row in
+ * `schema_version`, so a crash leaves the archive at the previous version or the next, never
+ * between. Concurrent processes are serialised: SQLite by `BEGIN IMMEDIATE` (see the backend's
+ * transaction), PostgreSQL by a transaction-scoped advisory lock taken before anything else.
+ * Only DDL differs between dialects (how an auto-increment key is spelt); queries never do.
+ */
+import { type Kysely, sql } from 'kysely';
+import { UsageError } from '../client/errors.js';
+import type { Backend, DialectName } from './backend.js';
+import type { ArchiveSchema } from './schema.js';
+
+export interface StoreMigration {
+  version: number;
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations describe tables that the current types may not know.
+  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
+}
+
+/** `integer` auto-increment primary key, spelt the way each dialect wants it. */
+// biome-ignore lint/suspicious/noExplicitAny: column builder of a table under construction.
+function serialKey(dialect: DialectName): (col: any) => any {
+  return dialect === 'postgres'
+    ? (col) => col.generatedByDefaultAsIdentity().primaryKey()
+    : (col) => col.primaryKey().autoIncrement();
+}
+
+export const MIGRATIONS: readonly StoreMigration[] = [
+  {
+    version: 1,
+    name: 'archive tables',
+    async up(db, dialect) {
+      const id = serialKey(dialect);
+      await db.schema
+        .createTable('portals')
+        .addColumn('id', 'integer', id)
+        .addColumn('url', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text')
+        .addColumn('timezone_offset', 'integer')
+        .addColumn('retention_days', 'integer')
+        .addColumn('audit', 'smallint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('events')
+        // Not a declared foreign key: see insertEvents, which checks the portal once per batch.
+        .addColumn('portal_id', 'integer', (c) => c.notNull())
+        .addColumn('id', 'bigint', (c) => c.notNull())
+        .addColumn('time', 'bigint', (c) => c.notNull())
+        .addColumn('offset_minutes', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('login', 'text')
+        .addColumn('anonymous', 'smallint', (c) => c.notNull())
+        .addColumn('action_id', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('city', 'text', (c) => c.notNull())
+        .addColumn('browser', 'text')
+        .addColumn('platform', 'text')
+        .addColumn('page', 'text')
+        .addColumn('raw', 'text')
+        .addColumn('inserted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('events_pk', ['portal_id', 'id'])
+        .execute();
+      // Indexes cost most of an insert (each one is a B-tree to update, and SQLite rewrites every
+      // page a transaction touched), so only the ones that turn a scan of the whole archive into
+      // a lookup: time windows and newest-first paging (keyset on time, id); one user's history;
+      // failures by the typed login (partial: most successful logins have no login). Per-IP and
+      // per-country questions aggregate over a time window, which the time index serves.
+      await db.schema.createIndex('events_time').on('events').columns(['portal_id', 'time', 'id']).execute();
+      await db.schema
+        .createIndex('events_user')
+        .on('events')
+        .columns(['portal_id', 'user_id', 'time'])
+        .execute();
+      await db.schema
+        .createIndex('events_login')
+        .on('events')
+        .expression(sql`portal_id, lower(login), time`)
+        .where(sql.ref('login'), 'is not', null)
+        .execute();
+
+      await db.schema
+        .createTable('sync_runs')
+        .addColumn('id', 'integer', id)
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('events_seen', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('events_added', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('requests', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('error', 'text')
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_runs_portal')
+        .on('sync_runs')
+        .columns(['portal_id', 'started_at'])
+        .execute();
+
+      await db.schema
+        .createTable('coverage')
+        .addColumn('id', 'integer', id)
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('from_time', 'bigint', (c) => c.notNull())
+        .addColumn('to_time', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('complete', 'gap')`))
+        .addColumn('run_id', 'integer', (c) => c.references('sync_runs.id'))
+        .addColumn('note', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addCheckConstraint('coverage_bounds', sql`from_time <= to_time`)
+        .execute();
+      await db.schema
+        .createIndex('coverage_portal')
+        .on('coverage')
+        .columns(['portal_id', 'kind', 'from_time'])
+        .execute();
+
+      await db.schema
+        .createTable('checkpoints')
+        .addColumn('portal_id', 'integer', (c) => c.primaryKey().references('portals.id'))
+        .addColumn('newest_time', 'bigint', (c) => c.notNull())
+        .addColumn('newest_id', 'bigint', (c) => c.notNull())
+        .addColumn('run_id', 'integer', (c) => c.references('sync_runs.id'))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('quarantine')
+        .addColumn('id', 'integer', id)
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('raw', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'integer', (c) => c.references('sync_runs.id'))
+        .execute();
+      await db.schema.createIndex('quarantine_portal').on('quarantine').columns(['portal_id']).execute();
+
+      await db.schema
+        .createTable('sync_locks')
+        .addColumn('portal_id', 'integer', (c) => c.primaryKey().references('portals.id'))
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('acquired_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Key of the transaction-scoped advisory lock that serialises PostgreSQL migrations. */
+const MIGRATION_LOCK = [0x646c6f67, 0] as const;
+
+/** The version the archive is at: 0 when it has no schema yet. */
+export async function schemaVersion(db: Kysely<ArchiveSchema>): Promise<number> {
+  try {
+    const row = await db
+      .selectFrom('schema_version')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .executeTakeFirst();
+    return Number(row?.v ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+export interface MigrationReport {
+  from: number;
+  to: number;
+  applied: Array<{ version: number; name: string }>;
+}
+
+function tooNew(found: number, location: string): UsageError {
+  return new UsageError(
+    `The archive ${location} has schema version ${found}, newer than this docspace-logins knows ` +
+      `(${SCHEMA_VERSION}): upgrade docspace-logins to use it`,
+    { found, supported: SCHEMA_VERSION },
+  );
+}
+
+/** Check that a read-only archive can be read by this version, without changing it. */
+export async function checkSchema(backend: Backend): Promise<number> {
+  const found = await schemaVersion(backend.db);
+  if (found > SCHEMA_VERSION) throw tooNew(found, backend.location);
+  if (found < SCHEMA_VERSION) {
+    throw new UsageError(
+      found === 0
+        ? `${backend.location} is not a docspace-logins archive yet: run "docspace-logins sync" to create it`
+        : `The archive ${backend.location} has schema version ${found}; this version needs ${SCHEMA_VERSION}: ` +
+            'run "docspace-logins sync" once to upgrade it',
+      { found, supported: SCHEMA_VERSION },
+    );
+  }
+  return found;
+}
+
+/** Bring the schema up to date. Idempotent; a no-op (one read) when it already is. */
+export async function migrate(
+  backend: Backend,
+  migrations: readonly StoreMigration[] = MIGRATIONS,
+): Promise<MigrationReport> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const before = await schemaVersion(backend.db);
+  if (before > latest) throw tooNew(before, backend.location);
+  if (before === latest) return { from: before, to: before, applied: [] };
+
+  return backend.transaction(async (db) => {
+    if (backend.dialect === 'postgres') {
+      await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`.execute(db);
+    }
+    await db.schema
+      .createTable('schema_version')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'bigint', (c) => c.notNull())
+      .execute();
+    // Read again under the lock: another process may have migrated meanwhile.
+    const from = await schemaVersion(db);
+    if (from > latest) throw tooNew(from, backend.location);
+    const applied: MigrationReport['applied'] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      await m.up(db, backend.dialect);
+      await db
+        .insertInto('schema_version')
+        .values({ version: m.version, name: m.name, applied_at: Date.now() })
+        .execute();
+      applied.push({ version: m.version, name: m.name });
+    }
+    return { from, to: latest, applied };
+  });
+}

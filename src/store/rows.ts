@@ -1,0 +1,133 @@
+/**
+ * Between the normalised LoginEvent and an `events` row. Pure functions, no database.
+ */
+import { type ActionKind, actionKind, isActionKind } from '../model/actions.js';
+import type { LoginEvent } from '../model/event.js';
+import { formatAtOffset, formatOffset } from '../model/time.js';
+import type { EventsTable } from './schema.js';
+
+/** Inclusive interval of instants, epoch ms. */
+export interface Interval {
+  from: number;
+  to: number;
+}
+
+const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+
+/** `Z` → 0, `+02:00` → 120, `-05:30` → -330; undefined for anything else. */
+export function parseOffset(value: string): number | undefined {
+  if (value === 'Z') return 0;
+  const m = OFFSET.exec(value);
+  if (!m) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  if (minutes > 18 * 60) return undefined;
+  return m[1] === '-' ? -minutes : minutes;
+}
+
+export type RowResult = { row: EventsTable } | { reason: string };
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptString = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/**
+ * The row for an event, or why it cannot be stored (the caller quarantines it). The checks are
+ * the ones the schema needs; they cost little next to the insert.
+ */
+export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: number): RowResult {
+  if (!e || typeof e !== 'object') return { reason: 'not an event object' };
+  if (!Number.isSafeInteger(e.id)) return { reason: `id is not an integer: ${String(e.id)}` };
+  const time = isString(e.date) ? Date.parse(e.date) : Number.NaN;
+  if (!Number.isFinite(time)) return { reason: `event ${e.id}: date is not an instant: ${String(e.date)}` };
+  const offset = isString(e.offset) ? parseOffset(e.offset) : undefined;
+  if (offset === undefined)
+    return { reason: `event ${e.id}: offset is not Z or ±hh:mm: ${String(e.offset)}` };
+  if (!Number.isSafeInteger(e.actionId)) return { reason: `event ${e.id}: actionId is not an integer` };
+  for (const key of ['userId', 'user', 'action', 'ip', 'country', 'city'] as const) {
+    if (!isString(e[key])) return { reason: `event ${e.id}: ${key} is not a string` };
+  }
+  for (const key of ['login', 'browser', 'platform', 'page'] as const) {
+    if (!isOptString(e[key])) return { reason: `event ${e.id}: ${key} is neither a string nor null` };
+  }
+  return {
+    row: {
+      portal_id: portalId,
+      id: e.id,
+      time,
+      offset_minutes: offset,
+      user_id: e.userId.toLowerCase(),
+      user_name: e.user,
+      login: e.login,
+      anonymous: e.anonymous ? 1 : 0,
+      action_id: e.actionId,
+      kind: isActionKind(e.kind) ? e.kind : actionKind(e.actionId),
+      action: e.action,
+      ip: e.ip,
+      country: e.country,
+      city: e.city,
+      browser: e.browser,
+      platform: e.platform,
+      page: e.page,
+      raw,
+      inserted_at: now,
+    },
+  };
+}
+
+/** The columns `toLoginEvent` needs (every column but `raw` and `inserted_at`). */
+export type EventFields = Omit<EventsTable, 'raw' | 'inserted_at'> &
+  Partial<Pick<EventsTable, 'raw' | 'inserted_at'>>;
+
+/** An archived row back as the LoginEvent the live commands produce. */
+export function toLoginEvent(row: EventFields): LoginEvent {
+  const time = Number(row.time);
+  const offset = Number(row.offset_minutes);
+  return {
+    id: Number(row.id),
+    date: new Date(time).toISOString(),
+    offset: formatOffset(offset),
+    localDate: formatAtOffset(time, offset),
+    userId: row.user_id,
+    user: row.user_name,
+    login: row.login,
+    anonymous: Number(row.anonymous) === 1,
+    actionId: Number(row.action_id),
+    action: row.action,
+    kind: (isActionKind(row.kind) ? row.kind : actionKind(Number(row.action_id))) as ActionKind,
+    ip: row.ip,
+    country: row.country,
+    city: row.city,
+    browser: row.browser,
+    platform: row.platform,
+    page: row.page,
+  };
+}
+
+/** Sort and merge intervals that overlap or touch (the next starts within 1 ms of the end). */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.from - b.from || a.to - b.to);
+  const out: Interval[] = [];
+  for (const i of sorted) {
+    const last = out[out.length - 1];
+    if (last && i.from <= last.to + 1) last.to = Math.max(last.to, i.to);
+    else out.push({ from: i.from, to: i.to });
+  }
+  return out;
+}
+
+/** The parts of `intervals` not covered by `cover` (both merged first). */
+export function subtractIntervals(intervals: readonly Interval[], cover: readonly Interval[]): Interval[] {
+  const covered = mergeIntervals(cover);
+  const out: Interval[] = [];
+  for (const i of mergeIntervals(intervals)) {
+    let from = i.from;
+    for (const c of covered) {
+      if (c.to < from) continue;
+      if (c.from > i.to) break;
+      if (c.from > from) out.push({ from, to: c.from - 1 });
+      from = Math.max(from, c.to + 1);
+      if (from > i.to) break;
+    }
+    if (from <= i.to) out.push({ from, to: i.to });
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+export { purgeDeadline, type SyncOptions, type SyncResult, syncPortal } from './sync.js';

@@ -1,0 +1,293 @@
+/**
+ * Incremental sync of one portal into the archive.
+ *
+ * The rules that keep the archive whole (each one answers a bug that peers shipped):
+ * - read newest-first down to the newest archived event minus an overlap window, so late or
+ *   same-second events are re-read, and inserts are idempotent on (portal, id);
+ * - commit events in batches as they arrive, but move the checkpoint and the coverage ledger
+ *   only when the whole read succeeded, in one final transaction: a run killed at any moment
+ *   leaves the old checkpoint, and the next run re-reads the same span;
+ * - without the `audit` feature only the 20 newest events are reachable: archive them and prove
+ *   continuity by overlap with the archive, or record a gap and say how often to sync.
+ */
+import type { DocSpaceClient } from '../client/client.js';
+import { IncompleteError } from '../client/errors.js';
+import { probePortal } from '../history/portal.js';
+import { type InvalidEvent, type ReadProgress, readHistory, readLatest } from '../history/reader.js';
+import type { LoginEvent } from '../model/event.js';
+import type { ArchiveStore } from '../store/index.js';
+
+export interface SyncOptions {
+  /** Re-read this much before the newest archived event (default 15 minutes). */
+  overlapMs?: number;
+  /** Events per committed batch (default 2000). */
+  batchSize?: number;
+  /** Wait for another sync of the same portal instead of failing at once. */
+  wait?: boolean;
+  /** `floor`: the oldest instant this run will reach (the checkpoint minus the overlap, or the retention limit). */
+  onProgress?: (p: ReadProgress & { floor: number; now: number }) => void;
+  /** Identity of the portal in the archive (default: the client's URL); `--demo` uses a fixed one. */
+  portalKey?: string;
+  onWarning?: (message: string) => void;
+  /** Stop early (SIGINT): the current batch is committed, the checkpoint is not moved. */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export interface SyncResult {
+  portal: string;
+  portalId: number;
+  mode: 'audit' | 'last20';
+  /** Events the run saw (after de-duplication). */
+  seen: number;
+  /** Events new to the archive. */
+  added: number;
+  quarantined: number;
+  requests: number;
+  durationMs: number;
+  /** The period this run proved complete, if any. */
+  covered?: { from: number; to: number };
+  /** A gap this run found (events the portal no longer has, or more than 20 new between polls). */
+  gap?: { from: number; to: number; advice: string };
+  /** The run was interrupted before it finished (the checkpoint did not move). */
+  interrupted: boolean;
+  retentionDays: number;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+export async function syncPortal(
+  client: DocSpaceClient,
+  store: ArchiveStore,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const requestsBefore = client.stats.requests;
+  const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });
+  return store.withPortalLock(
+    portalId,
+    async () => {
+      const caps = await probePortal(client);
+      await store.updatePortal(portalId, { audit: caps.audit, retentionDays: caps.lifetimeDays });
+      const runId = await store.startRun(portalId, caps.audit ? 'audit' : 'last20');
+      const base = {
+        portal: client.portal,
+        portalId,
+        mode: (caps.audit ? 'audit' : 'last20') as SyncResult['mode'],
+        retentionDays: caps.lifetimeDays,
+      };
+      try {
+        const result = caps.audit
+          ? await syncFull(client, store, portalId, runId, opts, now, caps.lifetimeDays)
+          : await syncLatest(client, store, portalId, runId);
+        const final: SyncResult = {
+          ...base,
+          ...result,
+          requests: client.stats.requests - requestsBefore,
+          durationMs: now() - started,
+        };
+        await store.finishRun(runId, {
+          status: final.interrupted ? 'interrupted' : 'ok',
+          eventsSeen: final.seen,
+          eventsAdded: final.added,
+          requests: final.requests,
+        });
+        if (final.gap) opts.onWarning?.(final.gap.advice);
+        return final;
+      } catch (err) {
+        await store
+          .finishRun(runId, {
+            status: 'failed',
+            eventsSeen: 0,
+            eventsAdded: 0,
+            requests: client.stats.requests - requestsBefore,
+            error: client.redact((err as Error).message),
+          })
+          .catch(() => undefined);
+        throw err;
+      }
+    },
+    { wait: opts.wait ?? false },
+  );
+}
+
+type PartialResult = Omit<
+  SyncResult,
+  'portal' | 'portalId' | 'mode' | 'retentionDays' | 'requests' | 'durationMs'
+>;
+
+async function syncFull(
+  client: DocSpaceClient,
+  store: ArchiveStore,
+  portalId: number,
+  runId: number,
+  opts: SyncOptions,
+  now: () => number,
+  lifetimeDays: number,
+): Promise<PartialResult> {
+  const checkpoint = await store.checkpoint(portalId);
+  const overlap = opts.overlapMs ?? 15 * MINUTE;
+  const since = checkpoint ? checkpoint.newestTime - overlap : undefined;
+  const batchSize = opts.batchSize ?? 2000;
+  const startedAt = now();
+  let seen = 0;
+  let added = 0;
+  let quarantined = 0;
+  let batch: LoginEvent[] = [];
+  const invalid: InvalidEvent[] = [];
+  const flush = async () => {
+    if (batch.length) {
+      const events = batch;
+      batch = [];
+      const r = await store.insertEvents(portalId, events);
+      added += r.added;
+      quarantined += r.quarantined;
+    }
+    while (invalid.length) {
+      const inv = invalid.shift()!;
+      await store.quarantine(portalId, inv.reason, inv.raw, runId);
+      quarantined++;
+    }
+  };
+  const reader = readHistory(client, since !== undefined ? { since } : {}, {
+    rampUp: since !== undefined,
+    onInvalid: (inv) => invalid.push(inv),
+    onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
+    onProgress: (p) =>
+      opts.onProgress?.({ ...p, floor: since ?? startedAt - lifetimeDays * DAY, now: startedAt }),
+  });
+  let newest: LoginEvent | undefined;
+  let summary: Awaited<ReturnType<typeof reader.next>>['value'] | undefined;
+  for (;;) {
+    if (opts.signal?.aborted) {
+      await flush();
+      await reader.return(undefined as never);
+      return { seen, added, quarantined, interrupted: true };
+    }
+    const step = await reader.next();
+    if (step.done) {
+      summary = step.value;
+      break;
+    }
+    const e = step.value;
+    seen++;
+    if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
+    batch.push(e);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+
+  // The read finished: record what it proved, and move the checkpoint, atomically.
+  const top = Math.max(newest ? Date.parse(newest.date) : 0, checkpoint?.newestTime ?? 0);
+  const oldestRead = summary.oldest;
+  let covered: SyncResult['covered'];
+  let gap: SyncResult['gap'];
+  if (summary.complete) {
+    const purgedSinceLastSync =
+      checkpoint !== undefined &&
+      summary.reachedEnd &&
+      oldestRead !== undefined &&
+      oldestRead > checkpoint.newestTime;
+    // Reaching the end of the retained history proves everything the portal still has; when the
+    // portal purged events we never archived, the proof starts at its oldest event.
+    const from = summary.reachedEnd
+      ? purgedSinceLastSync
+        ? oldestRead
+        : Math.min(oldestRead ?? top, since ?? Number.POSITIVE_INFINITY)
+      : (since ?? oldestRead ?? top);
+    covered = { from, to: Math.max(top, from) };
+    if (purgedSinceLastSync) {
+      // The portal no longer has the events between our newest archived one and its oldest.
+      gap = {
+        from: checkpoint.newestTime,
+        to: oldestRead,
+        advice: `events between ${iso(checkpoint.newestTime)} and ${iso(oldestRead)} were purged by the portal before this sync: sync at least every few days`,
+      };
+    }
+  }
+  await store.transaction(async (tx) => {
+    if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
+    if (gap)
+      await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
+    if (newest && summary.complete) {
+      await tx.setCheckpoint(portalId, { newestTime: top, newestId: newest.id, runId });
+    }
+  });
+  return { seen, added, quarantined, covered, gap, interrupted: false };
+}
+
+async function syncLatest(
+  client: DocSpaceClient,
+  store: ArchiveStore,
+  portalId: number,
+  runId: number,
+): Promise<PartialResult> {
+  // Coverage is stated in the portal's own timeline (its newest event), never our clock.
+  const checkpoint = await store.checkpoint(portalId);
+  const invalid: InvalidEvent[] = [];
+  const events = await readLatest(client, {}, (inv) => invalid.push(inv));
+  let added = 0;
+  let quarantinedByStore = 0;
+  let covered: SyncResult['covered'];
+  let gap: SyncResult['gap'];
+  const times = events.map((e) => Date.parse(e.date));
+  const newestTime = times.length ? Math.max(...times) : undefined;
+  const oldestTime = times.length ? Math.min(...times) : undefined;
+  await store.transaction(async (tx) => {
+    const r = await tx.insertEvents(portalId, events);
+    added = r.added;
+    quarantinedByStore = r.quarantined;
+    for (const inv of invalid) await tx.quarantine(portalId, inv.reason, inv.raw, runId);
+    if (newestTime === undefined || oldestTime === undefined) return;
+    const wholeHistory = events.length + invalid.length < 20;
+    const alreadyArchived = events.length - added;
+    const overlaps = checkpoint !== undefined && oldestTime <= checkpoint.newestTime && alreadyArchived > 0;
+    if (wholeHistory) {
+      // Fewer than 20 events in all: the snapshot is the portal's whole history.
+      covered = { from: 0, to: newestTime };
+    } else if (!checkpoint || overlaps) {
+      covered = { from: checkpoint ? checkpoint.newestTime : oldestTime, to: newestTime };
+    } else {
+      const spanMs = Math.max(newestTime - oldestTime, MINUTE);
+      const every = Math.max(1, Math.floor(spanMs / 2 / MINUTE));
+      gap = {
+        from: checkpoint.newestTime,
+        to: oldestTime,
+        advice: `more than 20 login events happened since the last sync (the portal lacks the audit feature, so only the 20 newest are readable): events between ${iso(checkpoint.newestTime)} and ${iso(oldestTime)} are missing; sync at least every ${every} minute(s)`,
+      };
+      covered = { from: oldestTime, to: newestTime };
+    }
+    if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
+    if (gap)
+      await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
+    const newest = events.reduce((a, b) => (b.date > a.date ? b : a));
+    if (!checkpoint || newestTime >= checkpoint.newestTime) {
+      await tx.setCheckpoint(portalId, { newestTime, newestId: newest.id, runId });
+    }
+  });
+  return {
+    seen: events.length,
+    added,
+    quarantined: invalid.length + quarantinedByStore,
+    covered,
+    gap,
+    interrupted: false,
+  };
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** When the oldest event not yet archived will be purged by the portal (epoch ms). */
+export function purgeDeadline(
+  newestArchived: number | undefined,
+  retentionDays: number,
+  now: number,
+): number {
+  return (newestArchived ?? now - retentionDays * DAY) + retentionDays * DAY;
+}
+
+export { IncompleteError };

@@ -172,7 +172,14 @@ if (mode === 'lock') {
   await store.withPortalLock(portalId, async () => {
     say('locked');
     // Await something unreachable while the collector runs: the lock must survive that.
-    await new Promise(() => setInterval(() => globalThis.gc(), 20));
+    let runs = 0;
+    await new Promise(() => {
+      const t = setInterval(() => {
+        globalThis.gc();
+        if (++runs === 5) clearInterval(t);
+      }, 20);
+      setInterval(() => {}, 60_000);
+    });
   });
 }
 if (mode === 'insert') {
@@ -237,6 +244,9 @@ interface Child {
   exited: Promise<void>;
 }
 
+/** Children still running, killed after each test whatever its outcome. */
+const children = new Set<ChildProcess>();
+
 async function spawnChild(target: string, mode: 'lock' | 'insert', url: string): Promise<Child> {
   const dir = await buildChild();
   const proc = spawn(process.execPath, ['--expose-gc', join(dir, 'child.mjs'), target, mode, url], {
@@ -246,9 +256,13 @@ async function spawnChild(target: string, mode: 'lock' | 'insert', url: string):
   const lines: string[] = [];
   let stderr = '';
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
+  children.add(proc);
   let spawnError = '';
   const exited = new Promise<void>((r) => {
-    proc.on('exit', () => r());
+    proc.on('exit', () => {
+      children.delete(proc);
+      r();
+    });
     proc.on('error', (err) => {
       spawnError = err.message;
       r();
@@ -304,6 +318,7 @@ for (const d of DIALECTS) {
       return store;
     }
     afterEach(async () => {
+      for (const c of children) c.kill('SIGKILL');
       while (open.length) await open.pop()!.close();
     });
 

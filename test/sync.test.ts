@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
-import { syncPortal } from '../src/sync/index.js';
+import { statusRow, syncPortal } from '../src/sync/index.js';
 import { CLI, cleanEnv, cli } from './helpers/cli.js';
 import { envelope, scriptedServer } from './helpers/scripted-server.js';
 
@@ -118,6 +118,19 @@ describe('sync', () => {
     await new Promise((r) => setTimeout(r, 150));
     await expect(syncPortal(client, other)).rejects.toThrow(/Another sync of .* is running/);
     await first;
+  });
+});
+
+describe('status', () => {
+  it('warns when the oldest unarchived events will be purged by the portal within 7 days', async () => {
+    const { client, store } = await setup({ seed: 14, events: 500, lifetimeDays: 30 });
+    await syncPortal(client, store);
+    const [stats] = await store.stats();
+    const newest = stats.checkpoint!.newestTime;
+    expect(statusRow(stats, newest + 10 * 86_400_000).warning).toBeNull();
+    expect(statusRow(stats, newest + 25 * 86_400_000).warning).toMatch(/purged by the portal in 5 day\(s\)/);
+    expect(statusRow(stats, newest + 31 * 86_400_000).warning).toMatch(/already being purged/);
+    expect(statusRow(stats, newest).retentionDays).toBe(30);
   });
 });
 

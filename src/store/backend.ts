@@ -39,8 +39,6 @@ export interface Backend {
   readonly location: string;
   readonly readOnly: boolean;
   readonly db: Kysely<ArchiveSchema>;
-  /** Bound parameters one statement may carry. */
-  readonly maxParameters: number;
   /**
    * Run `fn` in one write transaction on one connection: commit when it resolves, roll back when
    * it throws. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so two processes never
@@ -80,7 +78,6 @@ const HELD_LOCKS = new Set<Database.Database>();
 
 class SqliteBackend implements Backend {
   readonly dialect = 'sqlite' as const;
-  readonly maxParameters = 32766;
   readonly db: Kysely<ArchiveSchema>;
   readonly location: string;
   readonly readOnly: boolean;
@@ -335,7 +332,6 @@ export const PG_LOCK_NAMESPACE = 0x646c6f67;
 
 class PostgresBackend implements Backend {
   readonly dialect = 'postgres' as const;
-  readonly maxParameters = 65535;
   readonly db: Kysely<ArchiveSchema>;
   readonly location: string;
   readonly readOnly: boolean;

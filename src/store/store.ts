@@ -181,7 +181,10 @@ const EVENT_COLUMNS = [
   'page',
 ] as const satisfies ReadonlyArray<keyof EventsTable>;
 
-/** Rows per INSERT statement, under each dialect's bound-parameter limit. */
+/**
+ * Rows per INSERT statement: 19 parameters a row keeps SQLite under its 32,766 bound-parameter
+ * limit and PostgreSQL under 65,535; larger statements gained nothing in measurements.
+ */
 const INSERT_ROWS: Record<DialectName, number> = { sqlite: 500, postgres: 1000 };
 
 type Db = Kysely<ArchiveSchema>;

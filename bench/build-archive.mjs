@@ -1,0 +1,46 @@
+// Bench fixture: an archive of N emulator events written straight into SQLite (no HTTP), so the
+// read-side benchmarks can run over millions of rows without a long sync first. The sync path
+// itself is measured separately. Usage: node bench/build-archive.mjs FILE N [days]
+import Database from 'better-sqlite3';
+import { createEmulatorApp } from '../dist/emulator/index.js';
+import { normaliseEvent, parseApiDate } from '../dist/index.js';
+import { openStore } from '../dist/store/index.js';
+import { toRow } from '../dist/store/rows.js';
+
+const [file, count, days = '180'] = process.argv.slice(2);
+const app = createEmulatorApp({ seed: 3, events: Number(count), days: Number(days), users: 400 });
+const store = await openStore(file);
+const portalId = await store.ensurePortal({ url: 'https://bench.docspace.test' });
+await store.updatePortal(portalId, { retentionDays: 180, audit: true });
+await store.close();
+
+const db = new Database(file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = OFF');
+let stmt;
+const insert = db.transaction((rows) => {
+  for (const r of rows) stmt.run(r);
+});
+const now = Date.now();
+let batch = [];
+app.state.store.scan((row) => {
+  const served = app.state.renderEvent(row, 'https://bench.docspace.test');
+  const r = toRow(portalId, normaliseEvent(served, parseApiDate(served.date)), null, now);
+  if (!('row' in r)) return;
+  if (!stmt) {
+    const cols = Object.keys(r.row);
+    stmt = db.prepare(
+      `INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`,
+    );
+  }
+  batch.push(r.row);
+  if (batch.length === 20_000) {
+    insert(batch);
+    batch = [];
+  }
+});
+if (batch.length) insert(batch);
+db.pragma('wal_checkpoint(TRUNCATE)');
+db.exec('ANALYZE');
+db.close();
+app.close();

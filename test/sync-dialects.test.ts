@@ -1,0 +1,78 @@
+/** The sync's core promises, once per database. */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DocSpaceClient, startEmulator } from '../src/index.js';
+import { type ArchiveStore, openStore } from '../src/store/index.js';
+import { syncPortal } from '../src/sync/index.js';
+import { dialects, dialectTitle } from './helpers/dialects.js';
+
+const NOW = Date.parse('2025-07-01T10:00:00Z');
+const DIALECTS = await dialects('sync');
+const open: Array<{ close(): Promise<void> | void }> = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
+afterAll(async () => {
+  for (const d of DIALECTS) await d.cleanup();
+});
+
+async function ids(store: ArchiveStore) {
+  return (await store.sql('SELECT id FROM events ORDER BY id')).rows.map((r) => Number(r[0]));
+}
+
+for (const d of DIALECTS) {
+  describe.skipIf(Boolean(d.skip))(dialectTitle(d, 'sync'), () => {
+    async function setup(opts: Parameters<typeof startEmulator>[0]) {
+      const emu = await startEmulator({ now: NOW, ...opts });
+      const client = new DocSpaceClient({
+        portal: emu.url,
+        credentials: { kind: 'apiKey', apiKey: emu.apiKey },
+      });
+      const target = await d.fresh();
+      const store = await openStore(target);
+      open.push(emu, client, store);
+      return { emu, client, store, target };
+    }
+
+    it('first sync, then new events: the archive equals the portal, no id twice', async () => {
+      const { emu, client, store } = await setup({ seed: 21, events: 4000 });
+      await syncPortal(client, store);
+      emu.state.appendEvents(120);
+      const r = await syncPortal(client, store);
+      expect(r.added).toBe(120);
+      const archived = await ids(store);
+      expect(new Set(archived).size).toBe(archived.length);
+      expect(archived).toEqual(
+        emu.state
+          .allEvents()
+          .map((e) => e.id)
+          .sort((a, b) => a - b),
+      );
+    });
+
+    it('a second sync of the same portal at once is refused while the first holds the lock', async () => {
+      const { client, store, target } = await setup({ seed: 22, events: 20000, latencyMs: 20 });
+      const other = await openStore(target);
+      open.push(other);
+      const first = syncPortal(client, store);
+      await new Promise((r) => setTimeout(r, 150));
+      await expect(syncPortal(client, other)).rejects.toThrow(/Another sync of .* is running/);
+      await first;
+      // Released afterwards: the next one runs.
+      await expect(syncPortal(client, other)).resolves.toMatchObject({ added: 0 });
+    });
+
+    it('different portals sync in parallel into one archive', async () => {
+      const a = await setup({ seed: 23, events: 3000, latencyMs: 5 });
+      const b = await startEmulator({ now: NOW, seed: 24, events: 2000, latencyMs: 5 });
+      const clientB = new DocSpaceClient({
+        portal: b.url,
+        credentials: { kind: 'apiKey', apiKey: b.apiKey },
+      });
+      const storeB = await openStore(a.target);
+      open.push(b, clientB, storeB);
+      const [ra, rb] = await Promise.all([syncPortal(a.client, a.store), syncPortal(clientB, storeB)]);
+      expect(ra.added + rb.added).toBe(5000);
+      expect((await a.store.stats()).map((s) => s.events).sort()).toEqual([2000, 3000]);
+    });
+  });
+}

@@ -215,7 +215,6 @@ async function archiveSections() {
     archiveRows.push(
       `| events --archive --since 7d | ${fmt(lines)} events out | ${fmt(m, 0)} ms (median of 3) |`,
     );
-    bigArchive = big;
     sections.push(
       '## Reading a 5,000,000-event archive',
       '',
@@ -234,7 +233,6 @@ async function archiveSections() {
 
 const syncRows = [];
 const archiveRows = [];
-let bigArchive;
 const keepBig = false;
 
 const started = Date.now();

@@ -7,7 +7,7 @@ export interface Reply {
   status: number;
   headers: Headers;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: test convenience for JSON bodies
+   
   json: any;
 }
 

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 
 // ECS documents are nested records; tests read them loosely.
-// biome-ignore lint/suspicious/noExplicitAny: test access to nested ECS fields
+ 
 type Doc = any;
 
 import { type LoginEvent, normaliseEvent, parseApiDate } from '../src/index.js';

@@ -345,7 +345,7 @@ for (const d of DIALECTS) {
 
       it('migrating again is a no-op', async () => {
         const store = await newStore();
-        // biome-ignore lint/suspicious/noExplicitAny: reach the backend to run the migrator directly.
+         
         const report = await migrate((store as any).backend);
         expect(report.applied).toEqual([]);
       });
@@ -608,6 +608,19 @@ for (const d of DIALECTS) {
         let taken = 0;
         for await (const _ of store.queryEvents({ chunkSize: 100 })) if (++taken === 150) break;
         expect(taken).toBe(150);
+      });
+
+      it('refreshes the planner statistics on request', async () => {
+        const store = await newStore();
+        const p = await store.ensurePortal({ url: 'https://acme.example.com' });
+        await store.insertEvents(p, series(500));
+        await collect(store, { userIds: [USERS[1]] });
+        await store.analyze();
+        const known =
+          d.name === 'sqlite'
+            ? "select count(*) from sqlite_stat1 where tbl = 'events'"
+            : "select reltuples from pg_class where oid = 'events'::regclass";
+        expect(Number((await store.sql(known)).rows[0][0])).toBeGreaterThan(0);
       });
 
       it('finds which ids are already archived', async () => {

@@ -6,7 +6,13 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../client/errors.js';
-import { defaultFormat, formatFromPath, type OutputFormat } from '../output/index.js';
+import {
+  createWriter,
+  defaultFormat,
+  formatFromPath,
+  type OutputFormat,
+  type WriterOptions,
+} from '../output/index.js';
 import type { CliIo } from './io.js';
 
 export const FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
@@ -73,4 +79,27 @@ export async function openOutput(
       await once(stream, 'close');
     },
   };
+}
+
+/** Open the output the flags ask for, write every row, and close it: the common case of a command. */
+export async function writeRows<T>(
+  flags: OutputFlags,
+  io: CliIo,
+  allowed: readonly OutputFormat[],
+  opts: Omit<WriterOptions<T>, 'sink' | 'isTTY'>,
+  rows: Iterable<T> | AsyncIterable<T>,
+): Promise<void> {
+  const out = await openOutput(flags, io, allowed);
+  try {
+    const writer = createWriter<T>(out.format, {
+      ...opts,
+      sink: out.sink,
+      isTTY: out.isTTY,
+      excel: flags.excel,
+    });
+    for await (const row of rows) await writer.write(row);
+    await writer.end();
+  } finally {
+    await out.close();
+  }
 }

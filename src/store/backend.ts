@@ -55,6 +55,8 @@ export interface Backend {
   tryLock(portalId: number): Promise<Unlock | undefined>;
   /** Run one read-only statement and return its rows; writes are refused. */
   sql(text: string, maxRows?: number): Promise<SqlResult>;
+  /** Refresh the planner's statistics (after large inserts), quickly; failures are ignored. */
+  analyze(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -244,22 +246,27 @@ class SqliteBackend implements Backend {
     return this.reader;
   }
 
+  async analyze(): Promise<void> {
+    if (this.readOnly || !this.raw.open || this.raw.inTransaction) return;
+    // Without statistics a per-user query walks the time index instead of the user index.
+    // `optimize` only analyses what changed, and the limit keeps it to milliseconds.
+    try {
+      this.raw.pragma('busy_timeout = 100');
+      this.raw.pragma('analysis_limit = 400');
+      this.raw.pragma('optimize');
+    } catch {
+      // Busy: the statistics can wait for the next time.
+    } finally {
+      this.raw.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.reader?.close();
     this.reader = undefined;
     this.statements.clear();
-    if (!this.readOnly && this.raw.open) {
-      // Refresh the planner's statistics when they are stale (SQLite's advice for connections
-      // about to close): without them a per-user query walks the time index instead of the
-      // user index. The limit keeps it to milliseconds on a large archive.
-      try {
-        this.raw.pragma('busy_timeout = 100');
-        this.raw.pragma('analysis_limit = 400');
-        this.raw.pragma('optimize');
-      } catch {
-        // Busy or read-only file: the statistics can wait for the next close.
-      }
-    }
+    // SQLite's advice for connections about to close.
+    await this.analyze();
     await this.db.destroy();
   }
 }
@@ -347,6 +354,8 @@ class PostgresBackend implements Backend {
       connectionString: url,
       types: pgTypes,
       application_name: opts.applicationName ?? 'docspace-logins',
+      // An unreachable host fails in seconds, not after the operating system's TCP time-out.
+      connectionTimeoutMillis: 10_000,
     };
     this.pool = new pg.Pool({ ...this.config, max: opts.poolSize ?? 4 });
     const pool = this.pool;
@@ -463,6 +472,17 @@ class PostgresBackend implements Backend {
     } finally {
       await client.query('rollback').catch(() => {});
       await client.end().catch(() => {});
+    }
+  }
+
+  async analyze(): Promise<void> {
+    if (this.readOnly) return;
+    // Until autovacuum gets to it, a freshly filled table has no statistics, and the planner
+    // then sorts every matching row for each keyset page instead of walking the time index.
+    try {
+      await sql`analyze events`.execute(this.db);
+    } catch {
+      // Not the table's owner, or busy: autovacuum will do it.
     }
   }
 

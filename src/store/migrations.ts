@@ -15,12 +15,12 @@ import type { ArchiveSchema } from './schema.js';
 export interface StoreMigration {
   version: number;
   name: string;
-  // biome-ignore lint/suspicious/noExplicitAny: migrations describe tables that the current types may not know.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations describe tables that the current types may not know.
   up(db: Kysely<any>, dialect: DialectName): Promise<void>;
 }
 
 /** `integer` auto-increment primary key, spelt the way each dialect wants it. */
-// biome-ignore lint/suspicious/noExplicitAny: column builder of a table under construction.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- column builder of a table under construction.
 function serialKey(dialect: DialectName): (col: any) => any {
   return dialect === 'postgres'
     ? (col) => col.generatedByDefaultAsIdentity().primaryKey()

@@ -1,7 +1,7 @@
 /**
  * Between the normalised LoginEvent and an `events` row. Pure functions, no database.
  */
-import { type ActionKind, actionKind, isActionKind } from '../model/actions.js';
+import { ACTION_KINDS, type ActionKind, actionKind, isActionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
 import { formatAtOffset, formatOffset } from '../model/time.js';
 import type { EventsTable } from './schema.js';
@@ -77,22 +77,39 @@ export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: 
 export type EventFields = Omit<EventsTable, 'raw' | 'inserted_at'> &
   Partial<Pick<EventsTable, 'raw' | 'inserted_at'>>;
 
+const KINDS: ReadonlySet<string> = new Set(ACTION_KINDS);
+
+/** `formatOffset` for the few offsets an archive holds, computed once each. */
+const offsetText = new Map<number, string>();
+
+function offsetOf(minutes: number): string {
+  let text = offsetText.get(minutes);
+  if (text === undefined) {
+    text = formatOffset(minutes);
+    offsetText.set(minutes, text);
+  }
+  return text;
+}
+
 /** An archived row back as the LoginEvent the live commands produce. */
 export function toLoginEvent(row: EventFields): LoginEvent {
   const time = Number(row.time);
   const offset = Number(row.offset_minutes);
+  const date = new Date(time).toISOString();
+  const actionId = Number(row.action_id);
   return {
     id: Number(row.id),
-    date: new Date(time).toISOString(),
-    offset: formatOffset(offset),
-    localDate: formatAtOffset(time, offset),
+    date,
+    offset: offsetOf(offset),
+    // What formatAtOffset(time, offset) gives, without a second Date when the offset is zero.
+    localDate: offset === 0 ? `${date.slice(0, 19)}Z` : formatAtOffset(time, offset),
     userId: row.user_id,
     user: row.user_name,
     login: row.login,
     anonymous: Number(row.anonymous) === 1,
-    actionId: Number(row.action_id),
+    actionId,
     action: row.action,
-    kind: (isActionKind(row.kind) ? row.kind : actionKind(Number(row.action_id))) as ActionKind,
+    kind: KINDS.has(row.kind) ? (row.kind as ActionKind) : actionKind(actionId),
     ip: row.ip,
     country: row.country,
     city: row.city,

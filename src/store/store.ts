@@ -181,6 +181,9 @@ const EVENT_COLUMNS = [
   'page',
 ] as const satisfies ReadonlyArray<keyof EventsTable>;
 
+/** Events added before the planner's statistics are first refreshed (then at each doubling). */
+const ANALYZE_AFTER = 50_000;
+
 /**
  * Rows per INSERT statement: 19 parameters a row keeps SQLite under its 32,766 bound-parameter
  * limit and PostgreSQL under 65,535; larger statements gained nothing in measurements.
@@ -299,6 +302,8 @@ export class ArchiveStore {
    */
   private readonly context: AsyncLocalStorage<ArchiveStore>;
   private readonly inserts: EventInsert;
+  /** Events added through this store, and when to refresh the planner's statistics next. */
+  private readonly growth: { added: number; next: number };
 
   /** @internal Use `openStore`. */
   constructor(
@@ -312,6 +317,7 @@ export class ArchiveStore {
     this.bound = bound;
     this.context = outer?.context ?? new AsyncLocalStorage();
     this.inserts = outer?.inserts ?? new EventInsert(backend.db);
+    this.growth = outer?.growth ?? { added: 0, next: ANALYZE_AFTER };
   }
 
   /** The Kysely instance for queries the store does not offer (reports); joins an open transaction. */
@@ -342,10 +348,17 @@ export class ArchiveStore {
     const current = this.bound ? this : this.context.getStore();
     if (current) return fn(current);
     this.writable();
-    return this.backend.transaction((db) => {
+    const result = await this.backend.transaction((db) => {
       const tx = new ArchiveStore(this.backend, db, this);
       return this.context.run(tx, () => fn(tx));
     });
+    if (this.growth.added >= this.growth.next) {
+      // Committed a lot since the last look: refresh statistics at 50k, 100k, 200k… events, so a
+      // first sync of millions analyses a handful of times, and queries right after it are fast.
+      this.growth.next = this.growth.added * 2;
+      await this.backend.analyze();
+    }
+    return result;
   }
 
   // --- portals -------------------------------------------------------------------------------
@@ -460,6 +473,7 @@ export class ArchiveStore {
       if (batch.length === perStatement) await flush();
     }
     if (batch.length > 0) await flush();
+    this.growth.added += added;
     return { added, duplicates: events.length - quarantined - added, quarantined };
   }
 
@@ -863,6 +877,14 @@ export class ArchiveStore {
       });
     }
     return out;
+  }
+
+  /**
+   * Refresh the query planner's statistics. Done on its own as the archive grows (and, for
+   * SQLite, on close); worth calling after loading an archive by other means.
+   */
+  async analyze(): Promise<void> {
+    await this.backend.analyze();
   }
 
   // --- read-only SQL -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import type { ArchiveStore } from '../store/index.js';
 export interface SyncOptions {
   /** Re-read this much before the newest archived event (default 15 minutes). */
   overlapMs?: number;
-  /** Events per committed batch (default 2000). */
+  /** Commit after this many events (default 20,000) or 2 seconds, whichever comes first. */
   batchSize?: number;
   /** Wait for another sync of the same portal instead of failing at once. */
   wait?: boolean;
@@ -130,7 +130,10 @@ async function syncFull(
   const checkpoint = await store.checkpoint(portalId);
   const overlap = opts.overlapMs ?? 15 * MINUTE;
   const since = checkpoint ? checkpoint.newestTime - overlap : undefined;
-  const batchSize = opts.batchSize ?? 2000;
+  // Large commits are much cheaper per event (each rewrites the index pages it touched); the
+  // time bound keeps a slow portal's progress on disk. A kill loses at most one batch.
+  const batchSize = opts.batchSize ?? 20_000;
+  let lastFlush = now();
   const startedAt = now();
   let seen = 0;
   let added = 0;
@@ -138,6 +141,7 @@ async function syncFull(
   let batch: LoginEvent[] = [];
   const invalid: InvalidEvent[] = [];
   const flush = async () => {
+    lastFlush = now();
     if (batch.length) {
       const events = batch;
       batch = [];
@@ -175,7 +179,7 @@ async function syncFull(
     seen++;
     if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
     batch.push(e);
-    if (batch.length >= batchSize) await flush();
+    if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
   }
   await flush();
 

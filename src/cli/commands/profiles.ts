@@ -1,9 +1,8 @@
 import { isReadableByOthers } from '../../client/config.js';
 import { UsageError } from '../../client/errors.js';
 import { addProfile, loadConfig, removeProfile } from '../../config/profiles.js';
-import { createWriter } from '../../output/index.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, openOutput } from '../output.js';
+import { type OutputFlags, writeRows } from '../output.js';
 
 export interface ProfileAddFlags {
   portal?: string;
@@ -61,22 +60,19 @@ export async function profilesList(flags: OutputFlags, io: CliIo) {
     key: p.apiKeyFile ? `file ${p.apiKeyFile}` : `env $${p.apiKeyEnv}`,
     isDefault: config.defaultProfile === name,
   }));
-  const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv']);
-  try {
-    const writer = createWriter<ProfileRow>(out.format, {
+  await writeRows<ProfileRow>(
+    flags,
+    io,
+    ['table', 'json', 'ndjson', 'csv'],
+    {
       columns: [
         { key: 'name', header: 'Name', value: (r) => r.name },
         { key: 'portal', header: 'Portal', value: (r) => r.portal },
         { key: 'key', header: 'Key from', value: (r) => r.key },
         { key: 'isDefault', header: 'Default', value: (r) => r.isDefault },
       ],
-      sink: out.sink,
-      isTTY: out.isTTY,
-    });
-    for (const r of rows) await writer.write(r);
-    await writer.end();
-  } finally {
-    await out.close();
-  }
+    },
+    rows,
+  );
   return 0;
 }

@@ -1,8 +1,7 @@
-import { createWriter } from '../../output/index.js';
 import { type StatusRow, statusRow } from '../../sync/index.js';
 import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, openOutput } from '../output.js';
+import { type OutputFlags, writeRows } from '../output.js';
 
 /** `docspace-logins status`: what the archive holds per portal, and what is at risk. */
 export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo, reporter: Reporter) {
@@ -12,9 +11,11 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
     const stats = ids ? (await Promise.all(ids.map((id) => store.stats(id)))).flat() : await store.stats();
     const rows = stats.map((s) => statusRow(s));
     if (!rows.length) reporter.note('The archive is empty: run docspace-logins sync');
-    const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv']);
-    try {
-      const writer = createWriter<StatusRow>(out.format, {
+    await writeRows<StatusRow>(
+      flags,
+      io,
+      ['table', 'json', 'ndjson', 'csv'],
+      {
         columns: [
           { key: 'portal', header: 'Portal', value: (r) => r.portal },
           { key: 'events', header: 'Events', value: (r) => r.events, kind: 'number' },
@@ -39,14 +40,9 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
           { key: 'warning', header: 'Warning', value: (r) => r.warning },
         ],
         json: (r) => r,
-        sink: out.sink,
-        isTTY: out.isTTY,
-      });
-      for (const r of rows) await writer.write(r);
-      await writer.end();
-    } finally {
-      await out.close();
-    }
+      },
+      rows,
+    );
     for (const r of rows) if (r.warning) reporter.warn(`${r.portal}: ${r.warning}`);
     return 0;
   } finally {

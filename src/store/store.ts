@@ -17,7 +17,6 @@ import {
   type DialectName,
   HOSTNAME,
   openError,
-  postgresBackend,
   type SqlResult,
   sqliteBackend,
 } from './backend.js';
@@ -211,6 +210,8 @@ export async function openStore(target?: string, opts: OpenStoreOptions = {}): P
   const where = resolveArchive(target, opts.env);
   let backend: Backend;
   if (isPostgresUrl(where)) {
+    // Loaded only for PostgreSQL: SQLite users never pay for `pg`.
+    const { postgresBackend } = await import('./backend-pg.js');
     backend = postgresBackend(where, { readOnly: opts.readOnly, poolSize: opts.poolSize });
   } else {
     backend = sqliteBackend(where, { readOnly: opts.readOnly, busyTimeoutMs: opts.busyTimeoutMs });

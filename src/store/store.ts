@@ -23,7 +23,7 @@ import {
 import { ArchiveBusyError, type LockHolder } from './errors.js';
 import { EventInsert } from './insert.js';
 import { checkSchema, type MigrationReport, migrate } from './migrations.js';
-import { type Interval, mergeIntervals, subtractIntervals, toRow } from './rows.js';
+import { EVENT_FIELDS, type Interval, mergeIntervals, subtractIntervals, toLoginEvent, toRow, valuesToLoginEvent } from './rows.js';
 import type {
   ArchiveSchema,
   CoverageKind,
@@ -160,25 +160,7 @@ export interface SqlOptions {
   maxRows?: number;
 }
 
-const EVENT_COLUMNS = [
-  'portal_id',
-  'id',
-  'time',
-  'offset_minutes',
-  'user_id',
-  'user_name',
-  'login',
-  'anonymous',
-  'action_id',
-  'kind',
-  'action',
-  'ip',
-  'country',
-  'city',
-  'browser',
-  'platform',
-  'page',
-] as const satisfies ReadonlyArray<keyof EventsTable>;
+const EVENT_COLUMNS = EVENT_FIELDS satisfies ReadonlyArray<keyof EventsTable>;
 
 /** Events added before the planner's statistics are first refreshed (then at each doubling). */
 const ANALYZE_AFTER = 50_000;
@@ -587,6 +569,32 @@ export class ArchiveStore {
     } finally {
       await Promise.all(sources.map((s) => s.gen.return(undefined)));
     }
+  }
+
+  /**
+   * Archived events as LoginEvents, newest first, in chunks. One portal on SQLite takes the fast
+   * path: the same query, compiled once and streamed as value arrays from a read-only connection.
+   */
+  async *queryLoginEventChunks(filter: ArchiveQuery = {}, chunk = 2000): AsyncGenerator<LoginEvent[]> {
+    const portals = await this.targetPortals(filter);
+    if (this.backend.iterateRaw && portals.length === 1) {
+      let q = this.applyFilter(this.db.selectFrom('events').where('portal_id', '=', portals[0]), filter)
+        .select([...EVENT_COLUMNS])
+        .orderBy('time', 'desc')
+        .orderBy('id', 'desc');
+      if (filter.limit !== undefined) q = q.limit(filter.limit);
+      let out: LoginEvent[] = [];
+      for (const values of this.backend.iterateRaw(q.compile())) {
+        out.push(valuesToLoginEvent(values));
+        if (out.length === chunk) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length) yield out;
+      return;
+    }
+    for await (const rows of this.queryEventChunks({ ...filter, chunkSize: chunk })) yield rows.map(toLoginEvent);
   }
 
   private async *portalChunks(

@@ -38,9 +38,11 @@ export async function emulator(args) {
 /** Run a node script or the CLI, measuring wall time and peak RSS; stdout is discarded or kept. */
 export async function measure(args, { env = {}, keepStdout = false } = {}) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['-r', MAXRSS, ...args], {
+  // The CLI runs as users run it: the bin itself, so the V8 flags of its shebang apply.
+  const [command, argv] = args[0] === CLI ? [CLI, args.slice(1)] : [process.execPath, args];
+  const child = spawn(command, argv, {
     stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, NODE_OPTIONS: `--require ${MAXRSS}` },
   });
   let stderr = '';
   let stdout = '';

@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The flag in the line above: the tool streams, so its live heap stays around 15 MB however
+// long the history, but V8 sizes the young generation for throughput (up to 3 x 16 MB). A 4 MB
+// semi-space keeps a 1M-event sync under 200 MB resident. V8 takes it only at start-up.
 /**
  * Entry point. `--version` is answered before anything heavy is imported: cold start matters
  * for a tool that scripts call in loops.

@@ -132,7 +132,7 @@ async function syncFull(
   const since = checkpoint ? checkpoint.newestTime - overlap : undefined;
   // Large commits are much cheaper per event (each rewrites the index pages it touched); the
   // time bound keeps a slow portal's progress on disk. A kill loses at most one batch.
-  const batchSize = opts.batchSize ?? 20_000;
+  const batchSize = opts.batchSize ?? 5_000;
   let lastFlush = now();
   const startedAt = now();
   let seen = 0;

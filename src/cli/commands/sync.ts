@@ -52,8 +52,8 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
       let worst: number = EXIT.ok;
       results.forEach((r, i) => {
         if (r.status === 'rejected') {
-          const name = targets[i] ?? 'portal';
-          reporter.warn(`${flags.all ? `${name}: ` : ''}${(r.reason as Error).message}`);
+          // A single portal's failure is reported once, as the command's error, below.
+          if (flags.all || everyMs) reporter.warn(`${flags.all ? `${targets[i]}: ` : ''}${(r.reason as Error).message}`);
           worst = Math.max(worst, exitCodeFor(r.reason));
         } else {
           print(r.value, io, reporter, Boolean(flags.json));

@@ -30,9 +30,23 @@ export function csvWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
     record_delimiter: opts.excel ? 'windows' : 'unix',
     quoted_match: /^\s|\s$/,
   });
+  // csv-stringify emits a chunk per record; pass them on in ~64 KB writes (one write per row
+  // would be one system call per event), pausing while the sink is full.
+  let pending: Buffer[] = [];
+  let size = 0;
+  const pass = () => {
+    if (!pending.length) return;
+    const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, size);
+    pending = [];
+    size = 0;
+    if (!opts.sink.write(data)) stringifier.pause();
+  };
   stringifier.on('data', (chunk: Buffer) => {
-    if (!opts.sink.write(chunk)) stringifier.pause();
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= 64 * 1024) pass();
   });
+  stringifier.on('end', pass);
   opts.sink.on('drain', () => stringifier.resume());
   return {
     async write(row) {

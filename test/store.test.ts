@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type DialectCase, dialects } from './helpers/dialects.js';
 import { UnavailableError, UsageError } from '../src/client/errors.js';
 import { compileFilter } from '../src/history/filter.js';
 import { type LoginEvent, normaliseEvent } from '../src/model/event.js';
@@ -80,70 +80,15 @@ function series(n: number, first = 1, start = T0): LoginEvent[] {
 
 // --- dialects --------------------------------------------------------------------------------
 
-interface DialectCase {
-  name: 'sqlite' | 'postgres';
-  skip: string | undefined;
-  /** A target for a new, empty archive. */
-  fresh(): Promise<string>;
-}
+const DIALECTS: DialectCase[] = await dialects('store');
 
+/** Scratch files of single tests (XDG folders, non-databases). */
 const tmp = mkdtempSync(join(tmpdir(), 'docspace-store-'));
-let files = 0;
-const pgSchemas: string[] = [];
-const PG_URL = process.env.DOCSPACE_LOGINS_TEST_PG;
-
-async function pgUnavailable(): Promise<string | undefined> {
-  if (!PG_URL) return 'DOCSPACE_LOGINS_TEST_PG is not set (start one: eval "$(scripts/pg-scratch.sh start)")';
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return undefined;
-  } catch (err) {
-    return `PostgreSQL at DOCSPACE_LOGINS_TEST_PG is not reachable: ${(err as Error).message}`;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-/** Each PostgreSQL archive lives in a schema of its own, chosen through the URL's search_path. */
-async function freshPg(): Promise<string> {
-  const schema = `store_test_${process.pid}_${pgSchemas.length}_${Math.random().toString(36).slice(2, 8)}`;
-  await pgAdmin((c) => c.query(`create schema ${schema}`));
-  pgSchemas.push(schema);
-  const url = new URL(PG_URL!);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return url.toString();
-}
-
-const DIALECTS: DialectCase[] = [
-  { name: 'sqlite', skip: undefined, fresh: async () => join(tmp, `archive-${++files}.sqlite`) },
-  { name: 'postgres', skip: await pgUnavailable(), fresh: freshPg },
-];
-
-for (const d of DIALECTS) {
-  // Loud in the default reporter too, which counts skipped tests without saying why.
-  if (d.skip) console.warn(`store tests on ${d.name} SKIPPED: ${d.skip}`);
-}
 
 afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
   if (childDir) rmSync(await childDir, { recursive: true, force: true });
-  if (pgSchemas.length) {
-    await pgAdmin(async (c) => {
-      for (const s of pgSchemas) await c.query(`drop schema if exists ${s} cascade`);
-    });
-  }
+  for (const d of DIALECTS) await d.cleanup();
 });
 
 /** The order the store promises: newest first, then portal, then id, all descending. */

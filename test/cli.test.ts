@@ -302,6 +302,24 @@ describe('errors: one line, a distinct exit code, no stack trace', () => {
     expect(r.stderr).toMatch(/Cannot read the API key file/);
   });
 
+  it('logs in with DOCSPACE_USER and DOCSPACE_PASSWORD and uses the session token', async () => {
+    const before = emu.state.allEvents().length;
+    const r = await run(['users'], { DOCSPACE_URL: emu.url, DOCSPACE_USER: emu.user.email, DOCSPACE_PASSWORD: emu.user.password });
+    expect(r.code, r.stderr).toBe(0);
+    // The login itself is a 1010 event at the head of the history, like on a real portal.
+    const head = emu.state.allEvents()[0];
+    expect(emu.state.allEvents().length).toBe(before + 1);
+    expect(head.actionId).toBe(1010);
+    expect(r.stdout.split('\n')[0]).toBe(head.userId);
+  });
+
+  it('a wrong password exits 3 and names the variables to check', async () => {
+    const r = await run(['users'], { DOCSPACE_URL: emu.url, DOCSPACE_USER: emu.user.email, DOCSPACE_PASSWORD: 'not-it' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/DOCSPACE_USER and DOCSPACE_PASSWORD/);
+    expect(r.stderr).not.toContain('not-it');
+  });
+
   it('reads the key from --api-key-file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dl-key-'));
     const file = join(dir, 'key');

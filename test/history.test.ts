@@ -168,6 +168,25 @@ describe('reading the full history', () => {
   });
 });
 
+describe('people', () => {
+  it('pages every active member by 100, using the envelope total', async () => {
+    const { emu, client } = await setup({ seed: 15, users: 250, events: 100 });
+    const people = [];
+    for await (const p of client.people()) people.push(p);
+    const active = emu.state.people.filter((p) => p.status === 1);
+    expect(people.length).toBe(active.length);
+    expect(new Set(people.map((p) => p.id))).toEqual(new Set(active.map((p) => p.id)));
+    expect(client.stats.requests).toBe(Math.ceil(active.length / 100));
+  });
+
+  it('looks a member up by id, and says undefined for an unknown one', async () => {
+    const { emu, client } = await setup({ seed: 15, users: 20, events: 50 });
+    const someone = emu.state.people.find((p) => p.status === 1)!;
+    expect((await client.person(someone.id))?.email).toBe(someone.email);
+    expect(await client.person('00000000-0000-4000-8000-000000000001')).toBeUndefined();
+  });
+});
+
 describe('portal without the audit feature', () => {
   it('answers the 20 newest and says the history is incomplete', async () => {
     const { client } = await setup({ seed: 9, events: 500, audit: false });

@@ -212,8 +212,10 @@ export class DocSpaceClient {
         }
         let outcome: Awaited<ReturnType<DocSpaceClient['send']>> | undefined;
         let failure: ReturnType<typeof networkError> | undefined;
+        // Credentials first, outside the network try: a refused login is not a network error.
+        const auth = await this.auth();
         try {
-          outcome = await this.send('GET', url, await this.auth());
+          outcome = await this.send('GET', url, auth);
         } catch (err) {
           failure = networkError(err, this.portal, `GET ${safeUrl(url)}`, this.timeoutMs);
           this.debug(`GET ${safeUrl(url)} failed: ${(err as Error).message}`);

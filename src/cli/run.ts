@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../client/errors.js';
+import { registerReportCommand } from './commands/report.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { type CliIo, processIo, Reporter } from './io.js';
 import { packageVersion } from './version.js';
@@ -218,6 +219,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
     exitCode = await (await import('./commands/sql.js')).sqlCommand(query, flags, io, reporter);
   });
+
+  registerReportCommand(program, { connectionOptions, outputOptions, commonOptions, action });
 
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(

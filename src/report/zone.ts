@@ -76,7 +76,14 @@ export class ZoneClock {
   /** Offsets by UTC quarter-hour: every zone in use changes offset on a quarter-hour boundary. */
   private readonly cache = new Map<number, number>();
 
-  constructor(readonly spec: ZoneSpec) {
+  /**
+   * `portalOffset`: in `portal` mode, the offset used for an instant that is not an event's (a
+   * `--since` bound, an aggregated time): the portal's newest event's.
+   */
+  constructor(
+    readonly spec: ZoneSpec,
+    readonly portalOffset = 0,
+  ) {
     this.label = zoneLabel(spec);
     if (spec.kind === 'iana') {
       this.dtf = new Intl.DateTimeFormat('en-US', {
@@ -93,7 +100,7 @@ export class ZoneClock {
   }
 
   /** Minutes east of UTC at `time`; `eventOffset` is the portal's offset for that event. */
-  offsetAt(time: number, eventOffset = 0): number {
+  offsetAt(time: number, eventOffset = this.portalOffset): number {
     if (this.spec.kind === 'portal') return eventOffset;
     if (this.spec.kind === 'fixed') return this.spec.offsetMinutes;
     const key = Math.floor(time / QUARTER);
@@ -114,22 +121,22 @@ export class ZoneClock {
   }
 
   /** The wall-clock time at `time` as epoch-like milliseconds (UTC fields carry the local time). */
-  wallClock(time: number, eventOffset = 0): number {
+  wallClock(time: number, eventOffset = this.portalOffset): number {
     return time + this.offsetAt(time, eventOffset) * 60_000;
   }
 
   /** Local wall-clock hours since the epoch: `floor(hour / 24)` is the local day, `hour % 24` the hour. */
-  localHour(time: number, eventOffset = 0): number {
+  localHour(time: number, eventOffset = this.portalOffset): number {
     return Math.floor(this.wallClock(time, eventOffset) / HOUR);
   }
 
   /** `2025-06-03` in this zone. */
-  localDate(time: number, eventOffset = 0): string {
+  localDate(time: number, eventOffset = this.portalOffset): string {
     return new Date(this.wallClock(time, eventOffset)).toISOString().slice(0, 10);
   }
 
   /** `2025-06-03T14:05:09+02:00`: the instant as this zone shows it. */
-  format(time: number, eventOffset = 0): string {
+  format(time: number, eventOffset = this.portalOffset): string {
     const offset = this.offsetAt(time, eventOffset);
     return new Date(time + offset * 60_000).toISOString().slice(0, 19) + formatOffset(offset);
   }

@@ -1,0 +1,353 @@
+/**
+ * `docspace-logins report NAME`: the reports of `src/report` over the archive (default) or a
+ * live read (`--live`). A thin shell: flags in, facts from the chosen source, the pure report,
+ * rows out in the chosen format. Heavy modules (the store, exceljs) load only when used.
+ */
+import { Argument, type Command } from 'commander';
+import { UsageError } from '../../client/errors.js';
+import type { DocSpaceClient } from '../../client/client.js';
+import type { Person } from '../../client/schemas.js';
+import type { OutputFormat } from '../../output/writer.js';
+import type { ReportData } from '../../report/facts.js';
+import {
+  type Member,
+  memberOf,
+  parseUserSort,
+  USER_SORT_KEYS,
+  type UserIdentity,
+  type UserSort,
+} from '../../report/reports.js';
+import { isReportName, REPORT_NAMES, type ReportName, type ReportResult } from '../../report/run.js';
+import { parseZone, ZoneClock } from '../../report/zone.js';
+import type { ArchiveFlags } from '../archive.js';
+import type { ConnectionFlags } from '../context.js';
+import { EXIT } from '../exit.js';
+import type { ParsedHistoryFlags } from '../history-flags.js';
+import type { CliIo, Reporter } from '../io.js';
+import type { OutputFlags } from '../output.js';
+
+export type ReportFlags = ConnectionFlags &
+  ArchiveFlags &
+  OutputFlags & {
+    since?: string;
+    until?: string;
+    user?: string[];
+    tz?: string;
+    top?: string;
+    sort?: string;
+    days?: string;
+    live?: boolean;
+    all?: boolean;
+    /** `--no-chart` sets it false. */
+    chart?: boolean;
+    debug?: boolean;
+    quiet?: boolean;
+  };
+
+const DAY = 86_400_000;
+/** Period of every report but `inactive` when no `--since` is given. */
+export const DEFAULT_REPORT_DAYS = 30;
+/** `inactive` without `--days`. */
+export const DEFAULT_INACTIVE_DAYS = 30;
+const TOP_DEFAULT_REPORTS: ReadonlySet<ReportName> = new Set(['ips', 'countries', 'browsers', 'platforms']);
+
+/** Run one report; returns the exit code. */
+export async function reportCommand(
+  name: string,
+  flags: ReportFlags,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<number> {
+  if (!isReportName(name)) {
+    throw new UsageError(`There is no report "${name}": use one of ${REPORT_NAMES.join(', ')}`);
+  }
+  // Loaded here, not at start-up: `run.ts` imports this module to declare the command.
+  const { parseWholeNumber } = await import('../context.js');
+  const { parseHistoryFlags } = await import('../history-flags.js');
+  const { chooseFormat } = await import('../output.js');
+  const now = Date.now();
+  // `--since all`: the whole history. Without --since, the last 30 days (inactive: all of it).
+  const allTime = flags.since?.trim().toLowerCase() === 'all';
+  const parsed = parseHistoryFlags({ since: allTime ? undefined : flags.since, until: flags.until, user: flags.user }, now);
+  if (name !== 'inactive' && !allTime && parsed.filter.since === undefined) {
+    parsed.filter.since = (parsed.filter.until ?? now) - DEFAULT_REPORT_DAYS * DAY;
+  }
+  const { since, until } = parsed.filter;
+  const zone = parseZone(flags.tz, io.env);
+  const top = parseWholeNumber(flags.top, '--top', 1, 1_000_000);
+  if (flags.days !== undefined && name !== 'inactive') throw new UsageError('--days is for the inactive report');
+  const days = parseWholeNumber(flags.days, '--days', 0, 36_500) ?? DEFAULT_INACTIVE_DAYS;
+  if (flags.sort !== undefined && name !== 'users') throw new UsageError('--sort is for the users report');
+  const sort: UserSort | undefined = name === 'users' ? parseUserSort(flags.sort) : undefined;
+  if (flags.live && flags.all) throw new UsageError('--live reads one portal: leave out --all');
+  if (flags.all && (flags.profile || flags.portal || flags.demo)) {
+    throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
+  }
+  // Fail on a bad --format before any work is done.
+  const format = chooseFormat(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
+
+  const source = flags.live
+    ? await liveSource(name, flags, parsed, io, reporter)
+    : await archiveSource(name, flags, parsed, io, reporter);
+  try {
+    const lib = await import('../../report/run.js');
+    const clock = new ZoneClock(zone, (await source.data.portalOffset()) ?? 0);
+    let result: ReportResult;
+    if (name === 'inactive') {
+      // With --until, "inactive" is as of that instant.
+      const asOf = until ?? now;
+      const members = await source.members!();
+      result = { name, rows: await lib.inactiveFrom(members, source.data, { days, now: asOf }) };
+    } else {
+      result = await lib.runReport(name, source.data, {
+        since,
+        until,
+        now,
+        clock,
+        top: top ?? (TOP_DEFAULT_REPORTS.has(name) ? 10 : undefined),
+        sort,
+        identities: name === 'users' ? await source.identities?.() : undefined,
+      });
+    }
+    await write(result, clock, flags, format, io, reporter);
+    return source.finish();
+  } finally {
+    await source.close();
+  }
+}
+
+interface Source {
+  data: ReportData;
+  /** Active members from the people API (for `inactive`). */
+  members?: () => Promise<Member[]>;
+  identities?: () => Promise<Map<string, UserIdentity>>;
+  finish(): number;
+  close(): Promise<void>;
+}
+
+type Parsed = ParsedHistoryFlags;
+
+async function archiveSource(
+  name: ReportName,
+  flags: ReportFlags,
+  parsed: Parsed,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<Source> {
+  const { openArchive, selectedPortals, DEMO_PORTAL_KEY } = await import('../archive.js');
+  const { archiveData, resolveArchiveUsers } = await import('../../report/archive.js');
+  const store = await openArchive(flags, io.env, true);
+  let closeConn: (() => Promise<void>) | undefined;
+  try {
+    let portalIds: number[] | undefined;
+    let members: Source['members'];
+    if (name === 'inactive') {
+      // Members come from the portal; their last logins from its archived history.
+      const { connect } = await import('../context.js');
+      const conn = await connect(flags, reporter, io.env);
+      closeConn = () => conn.close();
+      const key = flags.demo ? DEMO_PORTAL_KEY : conn.client.portal;
+      const portal = await store.portal(key);
+      if (!portal) {
+        throw new UsageError(
+          `The archive has nothing for ${key} yet: run docspace-logins sync first, or add --live to read the portal's history`,
+        );
+      }
+      portalIds = [portal.id];
+      members = () => listMembers(conn.client, parsed.users);
+    } else if (!flags.all) {
+      portalIds = await selectedPortals(store, flags, io.env);
+    }
+    const ids = portalIds ?? (await store.portals()).map((p) => p.id);
+    if (!ids.length) reporter.note('The archive is empty: run docspace-logins sync');
+    const who =
+      parsed.users.length && name !== 'inactive'
+        ? await resolveArchiveUsers(store, ids, parsed.users)
+        : { userIds: undefined, logins: undefined };
+    const data = await archiveData(store, {
+      portalIds: ids,
+      since: parsed.filter.since,
+      until: parsed.filter.until,
+      userIds: who.userIds,
+      logins: who.logins,
+    });
+    return {
+      data,
+      members,
+      finish: () => EXIT.ok,
+      async close() {
+        await closeConn?.();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await closeConn?.().catch(() => {});
+    await store.close();
+    throw err;
+  }
+}
+
+async function liveSource(
+  name: ReportName,
+  flags: ReportFlags,
+  parsed: Parsed,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<Source> {
+  const { openEventSource } = await import('../source.js');
+  const { EventFacts } = await import('../../report/facts.js');
+  const period = { since: parsed.filter.since, until: parsed.filter.until };
+  // "New users" need each user's first event ever: the summary reads the whole retained history.
+  const readFilter = { ...parsed.filter };
+  if (name === 'summary') delete readFilter.since;
+  if (name === 'inactive') readFilter.kinds = ['success'];
+  const users = name === 'inactive' ? [] : parsed.users;
+  const source = await openEventSource(
+    { ...flags, archive: false },
+    { filter: readFilter, users },
+    io,
+    reporter,
+  );
+  try {
+    const facts = await new EventFacts(period).addAll(source.events);
+    const client = source.client!;
+    return {
+      data: facts,
+      members: () => listMembers(client, parsed.users),
+      identities: async () => {
+        const map = new Map<string, UserIdentity>();
+        try {
+          for await (const p of client.people()) {
+            map.set(p.id.toLowerCase(), { email: p.email, userName: p.userName, name: p.displayName });
+          }
+        } catch (err) {
+          reporter.debug(`people list unavailable, typed logins matched from the history only: ${(err as Error).message}`);
+        }
+        return map;
+      },
+      finish: () => source.finish(),
+      close: () => source.close(),
+    };
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+/** Every active member (paged), optionally only those `--user` names by id, email or user name. */
+async function listMembers(client: DocSpaceClient, users: readonly string[]): Promise<Member[]> {
+  const wanted = new Set(users.map((u) => u.trim().toLowerCase()).filter(Boolean));
+  const out: Member[] = [];
+  for await (const p of client.people()) {
+    if (wanted.size && !matches(p, wanted)) continue;
+    out.push(memberOf(p));
+  }
+  return out;
+}
+
+function matches(p: Person, wanted: ReadonlySet<string>): boolean {
+  return [p.id, p.email, p.userName].some((v) => v !== undefined && wanted.has(v.toLowerCase()));
+}
+
+async function write(
+  result: ReportResult,
+  clock: ZoneClock,
+  flags: ReportFlags,
+  format: OutputFormat,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<void> {
+  const { createWriter, barChart } = await import('../../output/index.js');
+  const { openOutput } = await import('../output.js');
+  const { reportTable, summaryJson } = await import('../../report/columns.js');
+  const out = await openOutput({ ...flags, format }, io);
+  try {
+    if (result.name === 'summary' && (format === 'json' || format === 'ndjson')) {
+      const doc = summaryJson(result.summary);
+      out.sink.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : `${JSON.stringify(doc)}\n`);
+      return;
+    }
+    const table = reportTable(result, clock);
+    const writer = createWriter<unknown>(format, {
+      columns: table.columns,
+      sink: out.sink,
+      json: table.json,
+      isTTY: out.isTTY,
+      excel: flags.excel,
+      title: table.title,
+    });
+    for (const row of table.rows) await writer.write(row);
+    await writer.end();
+    if (result.name === 'daily' && format === 'table' && out.isTTY && flags.chart !== false && result.rows.length) {
+      const width = Math.max(10, Math.min(60, (io.stdout.columns ?? 80) - 24));
+      const chart = barChart(
+        result.rows.map((r) => ({ label: r.date, value: r.total })),
+        width,
+      );
+      out.sink.write(`\nEvents per day (${clock.label}):\n${chart}\n`);
+    }
+    if (!table.rows.length && format === 'table') reporter.note('Nothing to report for this period.');
+  } finally {
+    await out.close();
+  }
+}
+
+/** What `report --help` adds below the options. */
+export const REPORT_HELP = `
+Reports (all but inactive cover the last ${DEFAULT_REPORT_DAYS} days unless --since says otherwise; --since all: everything):
+  summary     events by kind, unique and new users, anonymous failures, busiest day and hour,
+              top countries
+  users       one row per user: first and last login, successes, failures, logouts, IPs,
+              countries, browsers, platforms (--sort ${USER_SORT_KEYS.slice(0, 4).join('|')}|...)
+  failures    failed attempts by typed login and by source IP, and whether a login then succeeded
+  inactive    active members with no successful login in --days N days (default ${DEFAULT_INACTIVE_DAYS}), or never
+              (needs the portal for the members list)
+  ips, countries, browsers, platforms
+              the top --top N (default 10) by events, with unique users
+  daily       events per day by kind in the --tz zone; a bar chart follows the table on a terminal
+
+Reports read the archive (--db) over every archived portal, or one with --profile/--portal;
+--live reads the portal's own history instead. Times are shown in --tz: portal (the offset the
+portal gave each event, as DocSpace shows it), local, UTC, +hh:mm or an IANA zone such as
+Europe/Berlin (day boundaries follow its DST changes). --until also sets "now" for inactive.`;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The option builders and action wrapper of `run.ts`, so the report command is declared like the others. */
+export interface ReportCommandHelpers {
+  connectionOptions(cmd: Command): Command;
+  outputOptions(cmd: Command): Command;
+  commonOptions(cmd: Command): Command;
+  action<F extends { debug?: boolean; quiet?: boolean }>(
+    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
+  ): (flags: F) => Promise<void>;
+}
+
+/** Declare `report <name>` on `program`. */
+export function registerReportCommand(program: Command, h: ReportCommandHelpers): Command {
+  const cmd = program
+    .command('report')
+    .description('reports over the archive (or --live): summary, users, failures, inactive, top N, daily')
+    .addArgument(new Argument('<name>', 'which report').choices(REPORT_NAMES))
+    .option('--db <path|url>', 'archive: SQLite file or postgres:// URL (env DOCSPACE_LOGINS_DB)')
+    .option('--all', 'every portal in the archive (the default without --profile/--portal)')
+    .option('--live', "read the portal's history instead of the archive")
+    .option(
+      '--since <when>',
+      `from this time: ISO date/date-time (UTC unless zoned), relative (30d, 12h) or "all" (default: ${DEFAULT_REPORT_DAYS}d)`,
+    )
+    .option('--until <when>', 'up to this time (same forms as --since)')
+    .option('--user <id|email|login>', 'only this user (repeatable); matches failures by typed login too', collect)
+    .option('--tz <zone>', 'portal (default), local, UTC, +hh:mm or an IANA zone like Europe/Berlin')
+    .option('--top <n>', 'rows of a top-N report (default 10; summary: countries, default 5)')
+    .option('--sort <key>', `users: ${USER_SORT_KEYS.join(', ')} (add :asc or :desc)`)
+    .option('--days <n>', `inactive: no successful login in this many days (default ${DEFAULT_INACTIVE_DAYS})`)
+    .option('--no-chart', 'daily: no bar chart after the table')
+    .option('--json', 'same as --format json');
+  h.commonOptions(h.outputOptions(h.connectionOptions(cmd)));
+  cmd.addHelpText('after', REPORT_HELP);
+  cmd.action((name: string, flags: ReportFlags) =>
+    h.action<ReportFlags>((f, io, r) => reportCommand(name, f, io, r))(flags),
+  );
+  return cmd;
+}

@@ -53,8 +53,10 @@ export function startRead(
   async function* events() {
     try {
       for await (const e of history.events) {
-        const caps = history.summary().capabilities;
-        if (caps && lifetimeSince === undefined) lifetimeSince = now - caps.lifetimeDays * 86_400_000;
+        if (lifetimeSince === undefined) {
+          const caps = history.summary().capabilities;
+          if (caps) lifetimeSince = now - caps.lifetimeDays * 86_400_000;
+        }
         yield e;
       }
     } finally {

@@ -11,7 +11,6 @@
  *   continuity by overlap with the archive, or record a gap and say how often to sync.
  */
 import type { DocSpaceClient } from '../client/client.js';
-import { IncompleteError } from '../client/errors.js';
 import { probePortal } from '../history/portal.js';
 import { type InvalidEvent, type ReadProgress, readHistory, readLatest } from '../history/reader.js';
 import type { LoginEvent } from '../model/event.js';
@@ -294,4 +293,3 @@ export function purgeDeadline(
   return (newestArchived ?? now - retentionDays * DAY) + retentionDays * DAY;
 }
 
-export { IncompleteError };

@@ -49,7 +49,8 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         if (out.format === 'csv') out.sink.write('userId\n');
         for (const id of ids) out.sink.write(out.format === 'ndjson' ? `${JSON.stringify(id)}\n` : `${id}\n`);
       } else {
-        rows = ids.map((id) => collector.rows().find((r) => r.userId === id)!);
+        const byId = new Map(collector.rows().map((r) => [r.userId, r]));
+        rows = ids.map((id) => byId.get(id)!);
       }
     }
     if (rows) {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/bin/main.js', import.meta.url));
 const MAXRSS = fileURLToPath(new URL('./maxrss.cjs', import.meta.url));
 
 /** Start `docspace-logins emulator` in its own process (so its memory is not counted). */

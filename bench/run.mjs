@@ -106,7 +106,7 @@ async function coldStart() {
   sections.push(
     '## (c) Cold start',
     '',
-    `Median of 21 runs of \`node dist/cli/main.js --version\`: **${fmt(m, 0)} ms**; a bare \`node -e 0\` takes ${fmt(base, 0)} ms`,
+    `Median of 21 runs of \`dist/bin/main.js --version\`: **${fmt(m, 0)} ms**; a bare \`node -e 0\` takes ${fmt(base, 0)} ms`,
     `on the same machine (ratio ${fmt(m / base, 2)}×). \`--version\` is answered before any dependency is imported.`,
     '',
   );

@@ -63,7 +63,9 @@ export async function openOutput(
   if (!flags.output || flags.output === '-') {
     return { format, sink: io.stdout, isTTY: Boolean(io.stdout.isTTY), close: async () => {} };
   }
-  const stream = createWriteStream(flags.output);
+  // A 1 MB buffer lets the thread pool write one chunk while the next is being formatted; with
+  // the default 16 KB every 64 KB chunk would stall the export until the disk write returned.
+  const stream = createWriteStream(flags.output, { highWaterMark: 1024 * 1024 });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (err: NodeJS.ErrnoException) =>

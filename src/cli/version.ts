@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json next to dist/ (cheap: no other imports). */
+/** Set by the CLI bundle (scripts/bundle-cli.mjs); undefined when running from tsc's output. */
+declare const PACKAGE_VERSION: string | undefined;
+
+/** The package version: inlined in the bundle, else read once from package.json next to dist/. */
 export function packageVersion(): string {
+  if (typeof PACKAGE_VERSION === 'string') return PACKAGE_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };

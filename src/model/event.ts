@@ -1,6 +1,6 @@
 import { type ActionKind, actionKind } from './actions.js';
 import { isAnonymousId } from './ids.js';
-import { type ApiInstant, formatAtOffset, formatOffset } from './time.js';
+import { type ApiInstant, formatAtOffset, isoUtc, offsetText } from './time.js';
 
 /** A login event as DocSpace sends it (after schema validation). Unknown fields are kept. */
 export interface RawLoginEvent {
@@ -57,8 +57,8 @@ export function normaliseEvent(raw: RawLoginEvent, instant: ApiInstant): LoginEv
   const offset = instant.offsetMinutes;
   return {
     id: raw.id,
-    date: new Date(instant.time).toISOString(),
-    offset: formatOffset(offset),
+    date: isoUtc(instant.time),
+    offset: offsetText(offset),
     localDate: formatAtOffset(instant.time, offset),
     userId: raw.userId.toLowerCase(),
     user: raw.user ?? '',

@@ -7,12 +7,14 @@
 //
 // Native or optional packages stay external: better-sqlite3 (a compiled addon) and pg (loaded
 // only for postgres:// archives). Code splitting keeps every dynamic import() lazy.
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
 
+// Chunk names carry content hashes: start empty so no stale chunk is left beside the new ones.
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
   outdir,

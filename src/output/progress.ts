@@ -2,7 +2,13 @@
  * Progress on stderr for long work: a bar with an ETA when the total is known, a counter and
  * rate when not. Disabled (a no-op) unless stderr is a terminal, so pipes and CI stay quiet.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressTypes from 'cli-progress';
+
+// Loaded on first use: only a terminal shows progress, and cli-progress pulls in readline,
+// which a piped or scripted run (an incremental sync every few minutes) need not pay for.
+const load = createRequire(import.meta.url);
+let cliProgress: typeof cliProgressTypes | undefined;
 
 export interface Progress {
   update(done: number, total?: number, extra?: { events?: number }): void;
@@ -15,12 +21,13 @@ export function createProgress(opts: {
   label: string;
 }): Progress {
   if (!opts.enabled) return { update() {}, stop() {} };
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: cliProgressTypes.SingleBar | undefined;
   let knownTotal: number | undefined;
   return {
     update(done, total, extra) {
       if (!bar) {
         knownTotal = total;
+        cliProgress ??= load('cli-progress') as typeof cliProgressTypes;
         bar = new cliProgress.SingleBar(
           {
             stream: opts.stream as NodeJS.WriteStream,

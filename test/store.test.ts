@@ -30,7 +30,8 @@ import {
   toLoginEvent,
 } from '../src/store/index.js';
 import { EventInsert } from '../src/store/insert.js';
-import { migrate } from '../src/store/migrations.js';
+import { sqliteBackend } from '../src/store/backend.js';
+import { MIGRATIONS, migrate } from '../src/store/migrations.js';
 import { toRow } from '../src/store/rows.js';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -272,20 +273,35 @@ for (const d of DIALECTS) {
         const target = await d.fresh();
         const first = await newStore(target);
         expect(first.dialect).toBe(d.name);
-        expect(first.migration?.applied.map((m) => m.version)).toEqual([SCHEMA_VERSION]);
+        expect(first.migration?.applied.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
         const second = await newStore(target);
         expect(second.migration).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
-        const { rows } = await second.sql('select version from schema_version');
-        expect(rows).toEqual([[SCHEMA_VERSION]]);
+        const { rows } = await second.sql('select version from schema_version order by version');
+        expect(rows.map((r) => Number(r[0]))).toEqual(MIGRATIONS.map((m) => m.version));
+        expect(SCHEMA_VERSION).toBe(MIGRATIONS[MIGRATIONS.length - 1].version);
       });
 
       it('survives several processes opening a new archive at once', async () => {
         const target = await d.fresh();
         const stores = await Promise.all([newStore(target), newStore(target), newStore(target)]);
+        // Each migration ran once, whichever process ran it.
         const applied = stores.flatMap((s) => s.migration?.applied ?? []);
-        expect(applied).toHaveLength(1);
+        expect(applied.map((m) => m.version).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
         const { rows } = await stores[0].sql('select count(*) from schema_version');
-        expect(Number(rows[0][0])).toBe(1);
+        expect(Number(rows[0][0])).toBe(MIGRATIONS.length);
+      });
+
+      it('an archive from an older version is upgraded once, even when opened read-only', async () => {
+        const target = await d.fresh();
+        const backend =
+          d.name === 'postgres' ? (await import('../src/store/backend-pg.js')).postgresBackend(target) : sqliteBackend(target);
+        expect(await migrate(backend, MIGRATIONS.slice(0, 1))).toMatchObject({ from: 0, to: 1 });
+        await backend.close();
+        const ro = await newStore(target, { readOnly: true });
+        expect(ro.readOnly).toBe(true);
+        const { rows } = await ro.sql('select max(version) from schema_version');
+        expect(Number(rows[0][0])).toBe(SCHEMA_VERSION);
+        expect(await ro.portals()).toEqual([]);
       });
 
       it('migrating again is a no-op', async () => {

@@ -7,10 +7,21 @@ export interface PortalCapabilities {
   lifetimeDays: number;
 }
 
+export interface ProbeOptions {
+  /**
+   * A retention read recently enough to trust (an archive keeps the last one): the settings
+   * request is skipped. The `audit` feature is always read: it decides how `filter` answers.
+   */
+  knownLifetimeDays?: number;
+}
+
 /** Read the quota and the retention setting (in parallel) before relying on `login/filter`. */
-export async function probePortal(client: DocSpaceClient): Promise<PortalCapabilities> {
-  const [quota, settings] = await Promise.all([client.quota(), client.auditSettings()]);
+export async function probePortal(client: DocSpaceClient, opts: ProbeOptions = {}): Promise<PortalCapabilities> {
+  const [quota, lifetimeDays] = await Promise.all([
+    client.quota(),
+    opts.knownLifetimeDays ?? client.auditSettings().then((s) => s.loginHistoryLifeTime),
+  ]);
   // A quota object without the flag is an older server; treat it like the plans that have it,
   // because `filter` only degrades when the feature is explicitly off.
-  return { audit: quota.audit !== false, lifetimeDays: settings.loginHistoryLifeTime };
+  return { audit: quota.audit !== false, lifetimeDays };
 }

@@ -22,6 +22,8 @@ export interface PortalsTable {
   timezone_offset: number | null;
   /** `loginHistoryLifeTime` in days, as last read. */
   retention_days: number | null;
+  /** When `retention_days` was read from the portal (epoch ms). */
+  retention_checked_at: number | null;
   /** The plan's `audit` feature (1 = full history reachable, 0 = only the 20 newest). */
   audit: Flag | null;
   created_at: number;

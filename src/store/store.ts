@@ -22,7 +22,7 @@ import {
 } from './backend.js';
 import { ArchiveBusyError, type LockHolder } from './errors.js';
 import { EventInsert } from './insert.js';
-import { checkSchema, type MigrationReport, migrate } from './migrations.js';
+import { checkSchema, type MigrationReport, migrate, OutdatedSchemaError } from './migrations.js';
 import { EVENT_FIELDS, type Interval, mergeIntervals, subtractIntervals, toLoginEvent, toRow, valuesToLoginEvent } from './rows.js';
 import type {
   ArchiveSchema,
@@ -43,6 +43,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL: connections in the pool (default 4). */
   poolSize?: number;
+  /** Read-only: fail on an archive from an older version instead of upgrading it first. */
+  noUpgrade?: boolean;
 }
 
 export interface PortalInfo {
@@ -52,6 +54,8 @@ export interface PortalInfo {
   /** Minutes east of UTC. */
   timezoneOffset: number | null;
   retentionDays: number | null;
+  /** When the retention was last read from the portal (epoch ms). */
+  retentionCheckedAt: number | null;
   audit: boolean | null;
   createdAt: number;
   updatedAt: number;
@@ -61,6 +65,7 @@ export interface PortalPatch {
   name?: string | null;
   timezoneOffset?: number | null;
   retentionDays?: number | null;
+  retentionCheckedAt?: number | null;
   audit?: boolean | null;
 }
 
@@ -204,6 +209,13 @@ export async function openStore(target?: string, opts: OpenStoreOptions = {}): P
     else store.migration = await migrate(backend);
   } catch (err) {
     await backend.close().catch(() => {});
+    // An archive from an older version is upgraded once (migrations only add), then read as
+    // asked: a read command after an upgrade of the tool should just work. When the upgrade
+    // itself is not possible (a read-only file, a read-only database role), the error says so.
+    if (err instanceof OutdatedSchemaError && !opts.noUpgrade) {
+      await (await openStore(target, { ...opts, readOnly: false })).close();
+      return openStore(target, { ...opts, noUpgrade: true });
+    }
     throw openError(backend, err);
   }
   return store;
@@ -216,6 +228,7 @@ function portalInfo(r: Selectable<ArchiveSchema['portals']>): PortalInfo {
     name: r.name,
     timezoneOffset: r.timezone_offset === null ? null : Number(r.timezone_offset),
     retentionDays: r.retention_days === null ? null : Number(r.retention_days),
+    retentionCheckedAt: r.retention_checked_at === null ? null : Number(r.retention_checked_at),
     audit: r.audit === null ? null : Number(r.audit) === 1,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
@@ -369,6 +382,7 @@ export class ArchiveStore {
           name: p.name ?? null,
           timezone_offset: null,
           retention_days: null,
+          retention_checked_at: null,
           audit: null,
           created_at: now,
           updated_at: now,
@@ -390,6 +404,7 @@ export class ArchiveStore {
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.timezoneOffset !== undefined) set.timezone_offset = patch.timezoneOffset;
     if (patch.retentionDays !== undefined) set.retention_days = patch.retentionDays;
+    if (patch.retentionCheckedAt !== undefined) set.retention_checked_at = patch.retentionCheckedAt;
     if (patch.audit !== undefined) set.audit = patch.audit === null ? null : patch.audit ? 1 : 0;
     await this.writing((db) => db.updateTable('portals').set(set).where('id', '=', portalId).execute());
   }

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import {
   formatFromPath,
   toEcs,
 } from '../src/output/index.js';
+import { cellXml, sheetName, xmlText } from '../src/output/spreadsheetml.js';
 
 const GUEST = '712d9ec3-5d2b-4b13-824f-71f00191dcca';
 
@@ -54,6 +56,25 @@ class Collect extends Writable {
   }
   get text() {
     return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** A sink that takes nothing until opened. */
+class Gate extends Writable {
+  chunks: Buffer[] = [];
+  private held: Array<() => void> = [];
+  private isOpen = false;
+  constructor() {
+    super({ highWaterMark: 64 });
+  }
+  override _write(chunk: Buffer, _enc: string, cb: () => void) {
+    this.chunks.push(Buffer.from(chunk));
+    if (this.isOpen) cb();
+    else this.held.push(cb);
+  }
+  open() {
+    this.isOpen = true;
+    for (const cb of this.held.splice(0)) cb();
   }
 }
 
@@ -186,29 +207,165 @@ describe('ECS', () => {
 });
 
 describe('XLSX', () => {
-  it('is a real workbook: frozen header, auto-filter, date cells, formulas written as text', async () => {
+  /** Write rows to a file, end it as the CLI does, and read it back with exceljs. */
+  async function workbook(rows: LoginEvent[], extra: Partial<Parameters<typeof createWriter>[1]> = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'dl-xlsx-'));
     const file = join(dir, 'events.xlsx');
     const sink = createWriteStream(file);
-    const w = createWriter('xlsx', { columns: eventColumns, sink, json: eventJson });
-    await w.write(event());
-    await w.write(event({ id: 2, login: '=HYPERLINK("http://evil","x")', userId: GUEST, actionId: 1013 }));
+    const w = createWriter('xlsx', { columns: eventColumns, sink, json: eventJson, ...extra });
+    for (const r of rows) await w.write(r);
     await w.end();
-    if (!sink.closed) await once(sink, 'close');
+    sink.end();
+    await once(sink, 'close');
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(file);
-    const sheet = book.worksheets[0];
-    expect(sheet.getRow(1).getCell(1).value).toBe('ID');
-    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(sheet.autoFilter).toBeTruthy();
-    const date = sheet.getRow(2).getCell(2).value;
-    expect(date).toBeInstanceOf(Date);
+    return { file, book, sheet: book.worksheets[0] };
+  }
+
+  it('is a real workbook: bold frozen header, auto-filter, widths, date cells, formulas written as text', async () => {
+    const { file, book, sheet } = await workbook([
+      event(),
+      event({ id: 2, login: '=HYPERLINK("http://evil","x")', userId: GUEST, actionId: 1013 }),
+    ]);
+    expect(sheet.name).toBe('Login history');
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(eventColumns.map((c) => c.header));
+    expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1, topLeftCell: 'A2' });
+    expect(sheet.autoFilter).toBe('A1:L3');
+    expect(book.definedNames.getRanges('_xlnm._FilterDatabase').ranges).toEqual(["'Login history'!$A$1:$L$3"]);
+    expect(sheet.columns.map((c) => c.width)).toEqual(eventColumns.map((c) => c.width));
+    expect(sheet.rowCount).toBe(3);
+
+    const id = sheet.getRow(2).getCell(1);
+    expect(id.value).toBe(48213);
+    expect(id.type).toBe(ExcelJS.ValueType.Number);
+    const date = sheet.getRow(2).getCell(2);
+    expect(date.value).toBeInstanceOf(Date);
     // The cell shows the portal's wall-clock time.
-    expect((date as Date).toISOString()).toBe('2025-06-03T14:05:09.000Z');
+    expect((date.value as Date).toISOString()).toBe('2025-06-03T14:05:09.000Z');
+    expect(date.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+
     const login = sheet.getRow(3).getCell(4);
     expect(login.value).toBe('=HYPERLINK("http://evil","x")');
+    expect(login.type).toBe(ExcelJS.ValueType.String);
     expect(login.formula).toBeUndefined();
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it.each([
+    '2025-06-03T14:05:09+02:00',
+    '2025-06-03T23:59:59Z',
+    '2024-02-29T00:00:00-05:30',
+    '1999-12-31T12:00:00+14:00',
+    '2025-02-30T10:00:00Z',
+    '2025-13-01T10:00:00Z',
+    '2025-06-03T24:00:00Z',
+    '2025-06-03 14:05:09Z',
+    'not a date at all',
+  ])('the date cell of local time %s is that wall clock read as UTC', (localDate) => {
+    const column = eventColumns.find((c) => c.key === 'date')!;
+    const cell = column.cell!({ ...event(), localDate }) as Date;
+    const expected = new Date(`${localDate.slice(0, 19)}Z`);
+    expect(Number.isNaN(cell.getTime()) ? 'invalid' : cell.toISOString()).toBe(
+      Number.isNaN(expected.getTime()) ? 'invalid' : expected.toISOString(),
+    );
+  });
+
+  it('keeps non-ASCII, emoji, XML specials, white space and Excel escapes as typed', async () => {
+    const texts = [
+      'Zoë Müller 北京 👩‍💻',
+      '<script>alert("x")</script> & \'quotes\' >',
+      '  padded  ',
+      'two\nlines',
+      'ends with ]]>',
+    ];
+    const { sheet } = await workbook(texts.map((user, i) => event({ id: i + 1, user })));
+    expect(texts.map((_, i) => sheet.getRow(i + 2).getCell(3).value)).toEqual(texts);
+  });
+
+  it.each([
+    ['a number', 42.5, '<c r="B7"><v>42.5</v></c>'],
+    ['a date, as serial days with the date style', new Date('2025-06-03T12:00:00Z'), '<c r="B7" s="2"><v>45811.5</v></c>'],
+    ['a boolean', true, '<c r="B7" t="b"><v>1</v></c>'],
+    ['a formula-like text, as text', '=1+1', '<c r="B7" t="inlineStr"><is><t>=1+1</t></is></c>'],
+    ['text with edge white space', ' a ', '<c r="B7" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c>'],
+    ['a date Excel cannot hold, as text', new Date('1899-01-01T00:00:00Z'), '<c r="B7" t="inlineStr"><is><t>1899-01-01T00:00:00.000Z</t></is></c>'],
+    ['empty text (no cell)', '', ''],
+    ['null (no cell)', null, ''],
+    ['NaN (no cell)', Number.NaN, ''],
+    ['an invalid date (no cell)', new Date('nope'), ''],
+  ])('writes %s', (_what, value, xml) => {
+    expect(cellXml('B7', value)).toBe(xml);
+  });
+
+  it('escapes text Excel would otherwise decode: `_xHHHH_` is its escape for a character', () => {
+    // exceljs does not decode inline strings, so this is checked on the XML itself.
+    expect(xmlText('a_x0041_b')).toBe('a_x005F_x0041_b');
+    expect(xmlText('a_x004_b & <c> \r')).toBe('a_x004_b &amp; &lt;c&gt; &#13;');
+    expect(xmlText('plain')).toBe('plain');
+  });
+
+  it('drops characters XML 1.0 forbids instead of writing a broken file', async () => {
+    const { sheet } = await workbook([event({ user: 'bell\u0007 nul\u0000 esc\u001b ok', city: '\u0001' })]);
+    expect(sheet.getRow(2).getCell(3).value).toBe('bell nul esc ok');
+    expect(sheet.getRow(2).getCell(9).value).toBeNull();
+    expect(sheet.getRow(2).getCell(1).value).toBe(48213);
+  });
+
+  it.each([
+    ['Users', 'Users'],
+    ["'quoted'", 'quoted'],
+    ['', 'Sheet1'],
+    ['[]', '__'],
+    ['History', 'History_'],
+    ['tab\there', 'tabhere'],
+    ['x'.repeat(40), 'x'.repeat(31)],
+    [`${'x'.repeat(30)}👩`, 'x'.repeat(30)],
+  ])('the title %j makes the sheet name %j', (title, name) => {
+    expect(sheetName(title)).toBe(name);
+  });
+
+  it('names the sheet as Excel allows: no []:*?/\\, at most 31 characters', async () => {
+    const { sheet } = await workbook([event()], { title: 'Logins [2025/06] * who? a:b\\c — and then some more' });
+    expect(sheet.name).toBe('Logins _2025_06_ _ who_ a_b_c —');
+  });
+
+  it('holds rows back while the sink does not drain, then completes the file', async () => {
+    const sink = new Gate();
+    const w = createWriter('xlsx', { columns: eventColumns, sink, json: eventJson });
+    const total = 20_000;
+    let written = 0;
+    const writing = (async () => {
+      for (let i = 0; i < total; i++) {
+        await w.write(event({ id: i + 1, user: `user ${i * 7919}`, ip: `10.${i % 256}.${(i * 31) % 256}.1` }));
+        written++;
+      }
+      await w.end();
+    })();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    const stuck = written;
+    await settle();
+    // A few megabytes of XML at most wait in buffers: the writer is stuck, well before the end.
+    expect(written).toBe(stuck);
+    expect(written).toBeLessThan(total / 2);
+    sink.open();
+    await writing;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.read(Readable.from(sink.chunks));
+    const sheet = book.worksheets[0];
+    expect(sheet.rowCount).toBe(total + 1);
+    expect(sheet.getRow(total + 1).getCell(1).value).toBe(total);
+    expect(sheet.getRow(total + 1).getCell(3).value).toBe(`user ${(total - 1) * 7919}`);
+  });
+
+  it('passes unzip -t', async (ctx) => {
+    const unzip = spawnSync('unzip', ['-v']);
+    if (unzip.error) return ctx.skip();
+    const { file } = await workbook([event()]);
+    const test = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
+    expect(test.status).toBe(0);
+    expect(test.stdout).toContain('No errors detected');
   });
 });
 

@@ -3,8 +3,34 @@ import type { UserActivity } from '../history/users.js';
 import type { LoginEvent } from '../model/event.js';
 import type { Column } from './writer.js';
 
-/** Wall-clock time at the portal's offset as a Date whose UTC fields carry it (for spreadsheets). */
+/** The number in the two digits at `i`, or NaN. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
+}
+
+let cachedDay = '';
+let cachedDayMs = Number.NaN;
+
+/**
+ * Wall-clock time at the portal's offset as a Date whose UTC fields carry it (for spreadsheets).
+ * An XLSX export calls this once per event, and parsing the whole text was a tenth of its time:
+ * events come in time order, so the day is parsed once and the time of day from its digits.
+ */
 function wallClock(localDate: string): Date {
+  const day = localDate.slice(0, 10);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayMs = Date.parse(`${day}T00:00:00Z`);
+  }
+  const h = twoDigits(localDate, 11);
+  const m = twoDigits(localDate, 14);
+  const s = twoDigits(localDate, 17);
+  // Anything but `YYYY-MM-DDThh:mm:ss…` (NaN fails every comparison) takes the full parse.
+  if (localDate[10] === 'T' && localDate[13] === ':' && localDate[16] === ':' && h < 24 && m < 60 && s < 60) {
+    return new Date(cachedDayMs + ((h * 60 + m) * 60 + s) * 1000);
+  }
   return new Date(`${localDate.slice(0, 19)}Z`);
 }
 

@@ -1,76 +1,107 @@
 /**
- * XLSX through exceljs's streaming writer: each row is committed as it comes, so memory stays
- * flat. Dates are real date cells; the header row is frozen and carries an auto-filter. Text
- * is always written as a string cell, never as a formula, so injection cannot happen here.
+ * XLSX, streamed: the worksheet's XML is generated as text row by row (`spreadsheetml.ts`) and
+ * zipped by yazl as it comes, so memory stays flat however many rows. Dates are real date
+ * cells; the header row is bold, frozen and carries an auto-filter. Text is always an inline
+ * string cell, never a formula, so formula injection cannot happen here.
+ *
+ * Back-pressure runs end to end: a row waits while the worksheet stream is full, the stream
+ * drains as fast as zlib compresses, and zlib only as fast as the sink accepts the zip. The
+ * writer leaves the sink open, like every other format: its owner ends it.
  */
-import type ExcelJSType from 'exceljs';
-import type { CellValue, RowWriter, WriterOptions } from './writer.js';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import type { ZipFile as ZipFileType } from 'yazl';
+import {
+  CONTENT_TYPES_XML,
+  cellXml,
+  columnLetters,
+  ROOT_RELS_XML,
+  sheetEnd,
+  sheetName,
+  sheetStart,
+  STYLES_XML,
+  WORKBOOK_RELS_XML,
+  workbookXml,
+} from './spreadsheetml.js';
+import type { RowWriter, WriterOptions } from './writer.js';
 
-const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+/** Deflate level: the worksheet is repetitive XML, and level 1 is several times quicker than 6 for a slightly larger file. */
+const COMPRESSION_LEVEL = 1;
+/** Rows are handed to the zip in pieces of about this many characters. */
+const CHUNK_CHARS = 64 * 1024;
+/** What the worksheet stream buffers before a row waits for zlib. */
+const SHEET_BUFFER_BYTES = 1024 * 1024;
+const DONE: Promise<void> = Promise.resolve();
 
 export function xlsxWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
-  // exceljs is large (about 30 MB resident): load it only when an XLSX is written.
-  const ready = import('exceljs').then((m) => open(m.default, opts));
-  let rows = 0;
+  // Loaded only when an XLSX is written (it brings zlib), like every heavy module of the CLI.
+  let book: RowWriter<T> | undefined;
+  const ready = import('yazl').then((m) => (book = openWorkbook(m.ZipFile, opts)));
   return {
-    async write(row) {
-      (await ready).write(row);
-      if (++rows % 200 === 0) await drainBacklog();
-    },
-    async end() {
-      await (await ready).end();
-    },
+    write: (row) => (book ? book.write(row) : ready.then((b) => b.write(row))),
+    end: () => ready.then((b) => b.end()),
   };
 }
 
-function open<T>(ExcelJS: typeof ExcelJSType, opts: WriterOptions<T>) {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: opts.sink as unknown as import('node:stream').Stream,
-    useStyles: true,
-    useSharedStrings: false,
-    // Fast deflate: XLSX is XML, which compresses well at any level; level 1 is ~3x quicker.
-    zip: { zlib: { level: 1 } },
-  });
-  const sheet = workbook.addWorksheet(opts.title ?? 'Login history', {
-    views: [{ state: 'frozen', ySplit: 1 }],
-  });
-  sheet.columns = opts.columns.map((c) => ({
-    header: c.header,
-    key: c.key,
-    width: c.width ?? Math.min(40, Math.max(10, c.header.length + 2)),
-    style: c.kind === 'date' ? { numFmt: DATE_FORMAT } : undefined,
-  }));
-  sheet.getRow(1).font = { bold: true };
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: opts.columns.length } };
-  return {
-    write(row: T) {
-      const values = opts.columns.map((c) => xlsxCell(c.cell ? c.cell(row) : c.value(row)));
-      sheet.addRow(values).commit();
-    },
-    async end() {
-      sheet.commit();
-      await workbook.commit();
-    },
-  };
-}
+function openWorkbook<T>(ZipFile: typeof ZipFileType, opts: WriterOptions<T>): RowWriter<T> {
+  const columns = opts.columns;
+  const name = sheetName(opts.title ?? 'Login history');
+  const letters = columns.map((_, i) => columnLetters(i));
 
-/** Buffered output (the XML waiting for zlib) allowed before the writer waits. */
-const BACKLOG_BYTES = 32 * 1024 * 1024;
+  // Any failure (zip or sink) rejects the write or end that is waiting, instead of hanging it.
+  let fail!: (err: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
 
-/**
- * exceljs hands rows to its zip stream without back-pressure, and zlib compresses on the thread
- * pool, progressing only while we yield. Yield every 200 rows; when buffers still pile up, give
- * zlib a few milliseconds (bounded: buffer memory is only released at GC, so it lags).
- */
-async function drainBacklog(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  for (let i = 0; i < 10 && process.memoryUsage().arrayBuffers > BACKLOG_BYTES; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
+  const zip = new ZipFile();
+  zip.on('error', fail);
+  opts.sink.on('error', fail);
+  zip.outputStream.pipe(opts.sink, { end: false });
+
+  const level = { compressionLevel: COMPRESSION_LEVEL };
+  zip.addBuffer(Buffer.from(CONTENT_TYPES_XML), '[Content_Types].xml', level);
+  zip.addBuffer(Buffer.from(ROOT_RELS_XML), '_rels/.rels', level);
+  zip.addBuffer(Buffer.from(WORKBOOK_RELS_XML), 'xl/_rels/workbook.xml.rels', level);
+  zip.addBuffer(Buffer.from(STYLES_XML), 'xl/styles.xml', level);
+  const sheet = new PassThrough({ highWaterMark: SHEET_BUFFER_BYTES });
+  zip.addReadStream(sheet, 'xl/worksheets/sheet1.xml', level);
+
+  let pending = sheetStart(
+    columns.map((c) => ({
+      header: c.header,
+      width: c.width && c.width > 0 ? Math.min(255, c.width) : Math.min(40, Math.max(10, c.header.length + 2)),
+    })),
+  );
+  let lastRow = 1;
+
+  async function flush(): Promise<void> {
+    const chunk = pending;
+    pending = '';
+    if (!sheet.write(chunk)) await Promise.race([once(sheet, 'drain'), failed]);
   }
-}
 
-function xlsxCell(v: CellValue): string | number | boolean | Date | null {
-  if (v === undefined || v === null) return null;
-  // A plain string stays a string cell: exceljs only writes formulas for { formula } objects.
-  return v;
+  return {
+    write(row) {
+      const r = ++lastRow;
+      let xml = `<row r="${r}">`;
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i];
+        xml += cellXml(letters[i] + r, c.cell ? c.cell(row) : c.value(row));
+      }
+      pending += `${xml}</row>`;
+      return pending.length >= CHUNK_CHARS ? flush() : DONE;
+    },
+    async end() {
+      sheet.end(pending + sheetEnd(columns.length, lastRow));
+      pending = '';
+      // The workbook names the auto-filter's range, known only now: it goes in after the sheet.
+      zip.addBuffer(Buffer.from(workbookXml(name, columns.length, lastRow)), 'xl/workbook.xml', level);
+      zip.end();
+      try {
+        await Promise.race([once(zip.outputStream, 'end'), failed]);
+      } finally {
+        opts.sink.off('error', fail);
+      }
+    },
+  };
 }

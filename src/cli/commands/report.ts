@@ -1,7 +1,7 @@
 /**
  * `docspace-logins report NAME`: the reports of `src/report` over the archive (default) or a
  * live read (`--live`). A thin shell: flags in, facts from the chosen source, the pure report,
- * rows out in the chosen format. Heavy modules (the store, exceljs) load only when used.
+ * rows out in the chosen format. Heavy modules (the store, the output writers) load only when used.
  */
 import { Argument, type Command } from 'commander';
 import { UsageError } from '../../client/errors.js';

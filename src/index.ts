@@ -33,14 +33,22 @@ export { DEFAULT_RETRY, type RetryPolicy } from './client/retry.js';
 export type { ActiveConnections, AuditSettings, Person, Quota } from './client/schemas.js';
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from './emulator/server.js';
 export { compileFilter, type EventFilter } from './history/filter.js';
-export { type HistorySummary, type LoginHistory, loginHistory } from './history/history.js';
+export {
+  type HistorySummary,
+  type LoginHistory,
+  loginHistory,
+  loginHistoryWithRaw,
+} from './history/history.js';
 export { type PortalCapabilities, probePortal } from './history/portal.js';
 export {
+  type EventWithRaw,
   type ReadOptions,
   type ReadProgress,
   type ReadSummary,
   readHistory,
+  readHistoryWithRaw,
   readLatest,
+  readLatestWithRaw,
 } from './history/reader.js';
 export { type UniqueUsers, type UserActivity, UserActivityCollector, uniqueUsers } from './history/users.js';
 export {

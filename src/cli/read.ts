@@ -4,23 +4,58 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import type { EventFilter } from '../history/filter.js';
-import { type HistorySummary, type LoginHistory, loginHistory } from '../history/history.js';
+import {
+  type HistorySummary,
+  type LoginHistory,
+  loginHistory,
+  loginHistoryWithRaw,
+} from '../history/history.js';
+import type { EventWithRaw } from '../history/reader.js';
 import type { LoginEvent } from '../model/event.js';
 import { createProgress } from '../output/progress.js';
 import { EXIT } from './exit.js';
 import type { Reporter } from './io.js';
 
-export interface CommandRead {
-  events: AsyncIterable<LoginEvent>;
+export interface CommandRead<T = LoginEvent> {
+  events: AsyncIterable<T>;
   finish(): { summary: HistorySummary; exitCode: number };
+}
+
+export interface StartReadOptions {
+  latestOnly?: boolean;
+  limit?: number;
 }
 
 export function startRead(
   client: DocSpaceClient,
   filter: EventFilter,
   reporter: Reporter,
-  opts: { latestOnly?: boolean; limit?: number } = {},
+  opts: StartReadOptions = {},
 ): CommandRead {
+  return start(client, filter, reporter, opts, loginHistory);
+}
+
+/** `startRead`, each event with the object the portal served (for ECS `event.original`). */
+export function startReadWithRaw(
+  client: DocSpaceClient,
+  filter: EventFilter,
+  reporter: Reporter,
+  opts: StartReadOptions = {},
+): CommandRead<EventWithRaw> {
+  return start(client, filter, reporter, opts, loginHistoryWithRaw);
+}
+
+function start<T>(
+  client: DocSpaceClient,
+  filter: EventFilter,
+  reporter: Reporter,
+  opts: StartReadOptions,
+  open: (
+    c: DocSpaceClient,
+    f: EventFilter,
+    o: Parameters<typeof loginHistory>[2],
+  ) => LoginHistory<T>,
+): CommandRead<T> {
   const now = Date.now();
   const progress = createProgress({
     stream: process.stderr,
@@ -28,7 +63,7 @@ export function startRead(
     label: 'Reading login history',
   });
   let lifetimeSince: number | undefined;
-  const history: LoginHistory = loginHistory(client, filter, {
+  const history = open(client, filter, {
     latestOnly: opts.latestOnly,
     limit: opts.limit,
     rampUp: filter.since !== undefined,

@@ -133,7 +133,11 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option('--action <code>', 'action code 1000-1029 (repeatable)', collect)
             .option('--archive', 'answer from the archive instead of the portal')
             .option('--db <path|url>', 'archive to read (with --archive)')
-            .option('--json', 'same as --format json'),
+            .option('--json', 'same as --format json')
+            .option(
+              '--ecs-original',
+              'with --format ecs: add event.original, the event as the portal served it',
+            ),
         ),
       ),
     ),

@@ -10,10 +10,21 @@ import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import { resolveUserFilter } from './history-flags.js';
 import type { CliIo, Reporter } from './io.js';
-import { startRead } from './read.js';
+import { startRead, startReadWithRaw } from './read.js';
 
-export interface EventSource {
-  events: AsyncIterable<LoginEvent>;
+/** An event with its JSON as the portal served it (ECS `event.original`). */
+export interface EventWithOriginal {
+  event: LoginEvent;
+  original: string;
+}
+
+export interface EventSourceOptions {
+  latestOnly?: boolean;
+  limit?: number;
+}
+
+export interface EventSource<T = LoginEvent> {
+  events: AsyncIterable<T>;
   /** The portal URL for ECS `observer`, when there is one. */
   portal?: string;
   /** Names and emails, when a portal can be asked (live reads only). */
@@ -22,13 +33,30 @@ export interface EventSource {
   close(): Promise<void>;
 }
 
-export async function openEventSource(
-  flags: ConnectionFlags & ArchiveFlags & { archive?: boolean },
+type SourceFlags = ConnectionFlags & ArchiveFlags & { archive?: boolean };
+
+/** With `original: true`, each event comes with its served JSON (asked for only by `--ecs-original`). */
+export function openEventSource(
+  flags: SourceFlags,
   parsed: ParsedHistoryFlags,
   io: CliIo,
   reporter: Reporter,
-  opts: { latestOnly?: boolean; limit?: number } = {},
-): Promise<EventSource> {
+  opts: EventSourceOptions & { original: true },
+): Promise<EventSource<EventWithOriginal>>;
+export function openEventSource(
+  flags: SourceFlags,
+  parsed: ParsedHistoryFlags,
+  io: CliIo,
+  reporter: Reporter,
+  opts?: EventSourceOptions,
+): Promise<EventSource>;
+export async function openEventSource(
+  flags: SourceFlags,
+  parsed: ParsedHistoryFlags,
+  io: CliIo,
+  reporter: Reporter,
+  opts: EventSourceOptions & { original?: boolean } = {},
+): Promise<EventSource<LoginEvent> | EventSource<EventWithOriginal>> {
   if (flags.archive) {
     // The store (kysely, SQLite, PostgreSQL) loads only when the archive is read.
     const { openArchive, selectedPortals } = await import('./archive.js');
@@ -41,7 +69,21 @@ export async function openEventSource(
         parsed.filter.logins = parsed.users.map((u) => u.toLowerCase());
       }
       const limit = opts.latestOnly ? 20 : opts.limit;
-      const chunks = store.queryLoginEventChunks({ ...parsed.filter, portalIds, limit });
+      if (opts.original) {
+        // `raw` only on request: the default read below never selects it.
+        const { servedJson } = await import('../store/original.js');
+        const { toLoginEvent } = await import('../store/rows.js');
+        const rows = store.queryEventChunks({ ...parsed.filter, portalIds, limit, withRaw: true });
+        async function* withOriginal() {
+          for await (const chunk of rows) {
+            for (const row of chunk) yield { event: toLoginEvent(row), original: servedJson(row) };
+          }
+        }
+        return { events: withOriginal(), finish: () => EXIT.ok, close: () => store.close() };
+      }
+      // Small chunks: events die young, so the small young generation the CLI runs with (see
+      // main.ts) collects them cheaply instead of copying thousands of live ones on every scavenge.
+      const chunks = store.queryLoginEventChunks({ ...parsed.filter, portalIds, limit }, 128);
       async function* events() {
         for await (const chunk of chunks) yield* chunk;
       }
@@ -54,6 +96,19 @@ export async function openEventSource(
   const conn = await connect(flags, reporter, io.env);
   try {
     await resolveUserFilter(conn.client, parsed.users, parsed.filter);
+    if (opts.original) {
+      const read = startReadWithRaw(conn.client, parsed.filter, reporter, opts);
+      async function* withOriginal() {
+        for await (const r of read.events) yield { event: r.event, original: JSON.stringify(r.raw) };
+      }
+      return {
+        events: withOriginal(),
+        portal: conn.client.portal,
+        client: conn.client,
+        finish: () => read.finish().exitCode,
+        close: () => conn.close(),
+      };
+    }
     const read = startRead(conn.client, parsed.filter, reporter, opts);
     return {
       events: read.events,

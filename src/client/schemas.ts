@@ -95,7 +95,9 @@ export type EventParse = { ok: true; event: RawLoginEvent } | { ok: false; reaso
 
 export function parseLoginEvent(raw: unknown): EventParse {
   const result = loginEventSchema.safeParse(raw);
-  if (result.success) return { ok: true, event: result.data as RawLoginEvent };
+  // The served object itself, not zod's copy: the schema transforms nothing, so the two hold the
+  // same values, and the served one keeps the server's key order for `event.original` and `raw`.
+  if (result.success) return { ok: true, event: raw as RawLoginEvent };
   const id =
     raw && typeof raw === 'object' && 'id' in raw ? String((raw as { id: unknown }).id) : 'without an id';
   return { ok: false, reason: `event ${id}: ${describeIssue(result.error)}`, raw };

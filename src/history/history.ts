@@ -6,7 +6,15 @@ import type { DocSpaceClient } from '../client/client.js';
 import type { LoginEvent } from '../model/event.js';
 import type { EventFilter } from './filter.js';
 import { type PortalCapabilities, probePortal } from './portal.js';
-import { type ReadOptions, type ReadSummary, readHistory, readLatest } from './reader.js';
+import {
+  type EventWithRaw,
+  type ReadOptions,
+  type ReadSummary,
+  readHistory,
+  readHistoryWithRaw,
+  readLatest,
+  readLatestWithRaw,
+} from './reader.js';
 
 export interface HistorySummary extends Partial<ReadSummary> {
   /** `full`: the whole retained history was paged; `latest`: only the 20 newest events. */
@@ -19,8 +27,8 @@ export interface HistorySummary extends Partial<ReadSummary> {
   invalid: number;
 }
 
-export interface LoginHistory {
-  events: AsyncIterable<LoginEvent>;
+export interface LoginHistory<T = LoginEvent> {
+  events: AsyncIterable<T>;
   /** Available once `events` has been consumed to the end. */
   summary(): HistorySummary;
 }
@@ -35,15 +43,34 @@ export function loginHistory(
   filter: EventFilter = {},
   opts: ReadOptions & { latestOnly?: boolean } = {},
 ): LoginHistory {
+  return history(client, filter, opts, readLatest, readHistory);
+}
+
+/** `loginHistory`, each event with the object the portal served (for `event.original`). */
+export function loginHistoryWithRaw(
+  client: DocSpaceClient,
+  filter: EventFilter = {},
+  opts: ReadOptions & { latestOnly?: boolean } = {},
+): LoginHistory<EventWithRaw> {
+  return history(client, filter, opts, readLatestWithRaw, readHistoryWithRaw);
+}
+
+function history<T>(
+  client: DocSpaceClient,
+  filter: EventFilter,
+  opts: ReadOptions & { latestOnly?: boolean },
+  latest: (c: DocSpaceClient, f: EventFilter, onInvalid: ReadOptions['onInvalid']) => Promise<T[]>,
+  full: (c: DocSpaceClient, f: EventFilter, o: ReadOptions) => AsyncGenerator<T, ReadSummary, undefined>,
+): LoginHistory<T> {
   let result: HistorySummary = { mode: 'latest', complete: false, invalid: 0 };
-  async function* run(): AsyncGenerator<LoginEvent> {
+  async function* run(): AsyncGenerator<T> {
     let invalid = 0;
     const onInvalid: ReadOptions['onInvalid'] = (e) => {
       invalid++;
       opts.onInvalid?.(e);
     };
     if (opts.latestOnly) {
-      const events = await readLatest(client, filter, onInvalid);
+      const events = await latest(client, filter, onInvalid);
       const limited = opts.limit !== undefined ? events.slice(0, opts.limit) : events;
       yield* limited;
       result = { mode: 'latest', complete: true, invalid, matched: limited.length };
@@ -51,7 +78,7 @@ export function loginHistory(
     }
     const capabilities = await probePortal(client);
     if (!capabilities.audit) {
-      const events = await readLatest(client, filter, onInvalid);
+      const events = await latest(client, filter, onInvalid);
       const limited = opts.limit !== undefined ? events.slice(0, opts.limit) : events;
       yield* limited;
       result = {
@@ -65,7 +92,7 @@ export function loginHistory(
       };
       return;
     }
-    const reader = readHistory(client, filter, { ...opts, onInvalid });
+    const reader = full(client, filter, { ...opts, onInvalid });
     for (;;) {
       const step = await reader.next();
       if (step.done) {

@@ -67,10 +67,17 @@ export interface ReadSummary extends ReadProgress {
   requests: number;
 }
 
+/** A normalised event with the object the portal served for it (unknown fields and key order kept). */
+export interface EventWithRaw {
+  event: LoginEvent;
+  raw: RawLoginEvent;
+}
+
 /** One window as accepted into the chain. */
 interface Window {
   start: number;
-  events: Array<{ e: LoginEvent; t: number }>;
+  /** `raw` only when the caller asked for it: otherwise the page's objects are not kept alive. */
+  events: Array<{ e: LoginEvent; t: number; raw: RawLoginEvent | undefined }>;
   /** Newest and oldest instant in the window (undefined when empty). */
   first?: number;
   last?: number;
@@ -107,11 +114,29 @@ class RecentIds {
  * Read the unfiltered history newest-first and yield the events matching `filter`, each once.
  * The returned summary (from the generator's `return`) says whether the read is complete.
  */
-export async function* readHistory(
+export function readHistory(
   client: DocSpaceClient,
   filter: EventFilter = {},
   opts: ReadOptions = {},
 ): AsyncGenerator<LoginEvent, ReadSummary, undefined> {
+  return read(client, filter, opts, false) as AsyncGenerator<LoginEvent, ReadSummary, undefined>;
+}
+
+/** `readHistory`, each event with the object the portal served (for `event.original` and `raw`). */
+export function readHistoryWithRaw(
+  client: DocSpaceClient,
+  filter: EventFilter = {},
+  opts: ReadOptions = {},
+): AsyncGenerator<EventWithRaw, ReadSummary, undefined> {
+  return read(client, filter, opts, true) as AsyncGenerator<EventWithRaw, ReadSummary, undefined>;
+}
+
+async function* read(
+  client: DocSpaceClient,
+  filter: EventFilter,
+  opts: ReadOptions,
+  withRaw: boolean,
+): AsyncGenerator<LoginEvent | EventWithRaw, ReadSummary, undefined> {
   const size = MAX_PAGE_SIZE;
   const overlap = Math.min(Math.max(opts.overlap ?? 4, 1), size - 1);
   const stride = size - overlap;
@@ -141,7 +166,7 @@ export async function* readHistory(
         });
         continue;
       }
-      events.push({ e: normaliseEvent(raw, instant), t: instant.time });
+      events.push({ e: normaliseEvent(raw, instant), t: instant.time, raw: withRaw ? raw : undefined });
     }
     for (const inv of page.invalid) reportInvalid(inv);
     let first: number | undefined;
@@ -205,13 +230,14 @@ export async function* readHistory(
   let limitReached = false;
 
   /** Yield a window's new, matching events. Returns true when the limit is reached. */
-  function* emit(w: Window): Generator<LoginEvent, boolean> {
-    for (const { e, t } of w.events) {
+  function* emit(w: Window): Generator<LoginEvent | EventWithRaw, boolean> {
+    for (const { e, t, raw } of w.events) {
       if (!emitted.add(e.id)) continue;
       progress.scanned++;
       if (matches(e, t)) {
         progress.matched++;
-        yield e;
+        // The pair is made only when asked for: the default read allocates nothing more per event.
+        yield withRaw ? { event: e, raw: raw! } : e;
         if (opts.limit !== undefined && progress.matched >= opts.limit) {
           limitReached = true;
           return true;
@@ -226,7 +252,7 @@ export async function* readHistory(
   }
 
   /** Accept a window as the new end of the proven chain. Returns true to stop. */
-  function* accept(w: Window): Generator<LoginEvent, boolean> {
+  function* accept(w: Window): Generator<LoginEvent | EventWithRaw, boolean> {
     if (yield* emit(w)) return true;
     progress.pages++;
     opts.onProgress?.({ ...progress });
@@ -239,7 +265,7 @@ export async function* readHistory(
    * windows across it until two rounds in a row add nothing new, so that what the server has
    * is collected, and report the boundary as unproven.
    */
-  async function* sweep(from: Window): AsyncGenerator<LoginEvent, boolean> {
+  async function* sweep(from: Window): AsyncGenerator<LoginEvent | EventWithRaw, boolean> {
     const tie = from.last;
     if (tie === undefined) return false;
     let quiet = 0;
@@ -314,9 +340,18 @@ export async function readLatest(
   filter: EventFilter = {},
   onInvalid?: (e: InvalidEvent) => void,
 ): Promise<LoginEvent[]> {
+  return (await readLatestWithRaw(client, filter, onInvalid)).map((r) => r.event);
+}
+
+/** `readLatest`, each event with the object the portal served. */
+export async function readLatestWithRaw(
+  client: DocSpaceClient,
+  filter: EventFilter = {},
+  onInvalid?: (e: InvalidEvent) => void,
+): Promise<EventWithRaw[]> {
   const page = await client.lastEvents();
   const predicate = compileFilter(filter);
-  const out: LoginEvent[] = [];
+  const out: EventWithRaw[] = [];
   for (const inv of page.invalid) onInvalid?.(inv);
   for (const raw of page.items) {
     const instant = parseApiDate(raw.date);
@@ -325,7 +360,7 @@ export async function readLatest(
       continue;
     }
     const e = normaliseEvent(raw, instant);
-    if (predicate(e, instant.time)) out.push(e);
+    if (predicate(e, instant.time)) out.push({ event: e, raw });
   }
   return out;
 }

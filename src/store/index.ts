@@ -4,6 +4,7 @@
 export { type DialectName, READ_ONLY_SQL, redactUrl, type SqlResult } from './backend.js';
 export { ArchiveBusyError, type LockHolder } from './errors.js';
 export { MIGRATIONS, type MigrationReport, SCHEMA_VERSION } from './migrations.js';
+export { type ServedFields, servedJson } from './original.js';
 export { type Interval, mergeIntervals, parseOffset, subtractIntervals, toLoginEvent } from './rows.js';
 export type { ArchiveSchema, CoverageKind, EventRow, RunMode, RunStatus } from './schema.js';
 export {

@@ -12,9 +12,15 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import { probePortal } from '../history/portal.js';
-import { type InvalidEvent, type ReadProgress, readHistory, readLatest } from '../history/reader.js';
+import {
+  type InvalidEvent,
+  type ReadProgress,
+  readHistoryWithRaw,
+  readLatestWithRaw,
+} from '../history/reader.js';
 import type { LoginEvent } from '../model/event.js';
 import type { ArchiveStore } from '../store/index.js';
+import { rawToKeep } from '../store/original.js';
 
 export interface SyncOptions {
   /** Re-read this much before the newest archived event (default 15 minutes). */
@@ -55,6 +61,8 @@ export interface SyncResult {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+/** How long a retention read from the portal is trusted before it is read again. */
+const RETENTION_RECHECK_MS = 60 * MINUTE;
 
 export async function syncPortal(
   client: DocSpaceClient,
@@ -68,8 +76,22 @@ export async function syncPortal(
   return store.withPortalLock(
     portalId,
     async () => {
-      const caps = await probePortal(client);
-      await store.updatePortal(portalId, { audit: caps.audit, retentionDays: caps.lifetimeDays });
+      // The quota is read on every run (the `audit` feature decides how the history can be read).
+      // The retention is read again when the archive's copy is over an hour old: the portal
+      // purges once a day, so a fresher value could not change what this run reads or warns of.
+      const known = await store.portal(portalId);
+      const knownLifetimeDays =
+        known?.retentionDays != null &&
+        known.retentionCheckedAt != null &&
+        started - known.retentionCheckedAt < RETENTION_RECHECK_MS
+          ? known.retentionDays
+          : undefined;
+      const caps = await probePortal(client, { knownLifetimeDays });
+      await store.updatePortal(portalId, {
+        audit: caps.audit,
+        retentionDays: caps.lifetimeDays,
+        ...(knownLifetimeDays === undefined ? { retentionCheckedAt: started } : {}),
+      });
       const runId = await store.startRun(portalId, caps.audit ? 'audit' : 'last20');
       const base = {
         portal: client.portal,
@@ -138,13 +160,18 @@ async function syncFull(
   let added = 0;
   let quarantined = 0;
   let batch: LoginEvent[] = [];
+  // The JSON each event was served as, for `events.raw` when it cannot be rebuilt from the
+  // columns (`raws[i]` belongs to `batch[i]`; see rawToKeep).
+  let raws: Array<string | null> = [];
   const invalid: InvalidEvent[] = [];
   const flush = async () => {
     lastFlush = now();
     if (batch.length) {
       const events = batch;
+      const eventRaws = raws;
       batch = [];
-      const r = await store.insertEvents(portalId, events);
+      raws = [];
+      const r = await store.insertEvents(portalId, events, eventRaws);
       added += r.added;
       quarantined += r.quarantined;
     }
@@ -154,7 +181,7 @@ async function syncFull(
       quarantined++;
     }
   };
-  const reader = readHistory(client, since !== undefined ? { since } : {}, {
+  const reader = readHistoryWithRaw(client, since !== undefined ? { since } : {}, {
     rampUp: since !== undefined,
     onInvalid: (inv) => invalid.push(inv),
     onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
@@ -174,10 +201,11 @@ async function syncFull(
       summary = step.value;
       break;
     }
-    const e = step.value;
+    const e = step.value.event;
     seen++;
     if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
     batch.push(e);
+    raws.push(rawToKeep(step.value.raw, e));
     if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
   }
   await flush();
@@ -230,7 +258,8 @@ async function syncLatest(
   // Coverage is stated in the portal's own timeline (its newest event), never our clock.
   const checkpoint = await store.checkpoint(portalId);
   const invalid: InvalidEvent[] = [];
-  const events = await readLatest(client, {}, (inv) => invalid.push(inv));
+  const served = await readLatestWithRaw(client, {}, (inv) => invalid.push(inv));
+  const events = served.map((s) => s.event);
   let added = 0;
   let quarantinedByStore = 0;
   let covered: SyncResult['covered'];
@@ -239,7 +268,11 @@ async function syncLatest(
   const newestTime = times.length ? Math.max(...times) : undefined;
   const oldestTime = times.length ? Math.min(...times) : undefined;
   await store.transaction(async (tx) => {
-    const r = await tx.insertEvents(portalId, events);
+    const r = await tx.insertEvents(
+      portalId,
+      events,
+      served.map((s) => rawToKeep(s.raw, s.event)),
+    );
     added = r.added;
     quarantinedByStore = r.quarantined;
     for (const inv of invalid) await tx.quarantine(portalId, inv.reason, inv.raw, runId);

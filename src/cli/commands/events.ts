@@ -1,18 +1,46 @@
+import { UsageError } from '../../client/errors.js';
 import { createWriter, eventColumns, eventJson, toEcs } from '../../output/index.js';
 import type { ArchiveFlags } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, openOutput } from '../output.js';
-import { openEventSource } from '../source.js';
+import { chooseFormat, type OutputFlags, openOutput } from '../output.js';
+import { type EventWithOriginal, openEventSource } from '../source.js';
 
-export type EventsFlags = ConnectionFlags & ArchiveFlags & HistoryFlags & OutputFlags & { archive?: boolean };
+export type EventsFlags = ConnectionFlags &
+  ArchiveFlags &
+  HistoryFlags &
+  OutputFlags & { archive?: boolean; ecsOriginal?: boolean };
 
 /** `docspace-logins events`: the filtered login history, streamed to the chosen format. */
 export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const parsed = parseHistoryFlags(flags);
+  if (flags.ecsOriginal && chooseFormat(flags, io) !== 'ecs') {
+    throw new UsageError(
+      '--ecs-original only applies to --format ecs (it adds event.original to ECS documents)',
+    );
+  }
   const out = await openOutput(flags, io);
   try {
+    if (flags.ecsOriginal) {
+      const source = await openEventSource(flags, parsed, io, reporter, {
+        limit: parsed.limit,
+        original: true,
+      });
+      try {
+        // Only ECS is allowed here, and it writes nothing but the `ecs` document.
+        const writer = createWriter<EventWithOriginal>(out.format, {
+          columns: [],
+          sink: out.sink,
+          ecs: (r) => toEcs(r.event, { portal: source.portal, original: r.original }),
+        });
+        for await (const r of source.events) await writer.write(r);
+        await writer.end();
+        return source.finish();
+      } finally {
+        await source.close();
+      }
+    }
     const source = await openEventSource(flags, parsed, io, reporter, { limit: parsed.limit });
     try {
       const writer = createWriter(out.format, {

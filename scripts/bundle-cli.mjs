@@ -16,7 +16,10 @@ const outdir = new URL('../dist/bin/', import.meta.url).pathname;
 // Chunk names carry content hashes: start empty so no stale chunk is left beside the new ones.
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
+  entryPoints: {
+    main: new URL('../src/cli/main.ts', import.meta.url).pathname,
+    'export-worker': new URL('../src/export/worker.ts', import.meta.url).pathname,
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -26,7 +29,8 @@ await build({
   external: ['better-sqlite3', 'pg', 'pg-native', 'yazl'],
   // Bundled CommonJS packages (commander) call require(); ES modules have none of their own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  define: { PACKAGE_VERSION: JSON.stringify(version) },
+  // The worker's path as seen from the chunks/ folder (src/export/parallel.ts resolves it).
+  define: { PACKAGE_VERSION: JSON.stringify(version), EXPORT_WORKER: JSON.stringify('../export-worker.js') },
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   logLevel: 'warning',

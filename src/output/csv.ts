@@ -40,7 +40,7 @@ export function csvWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
   const columns = opts.columns;
   const header = columns.map((c) => csvField(c.header)).join(',') + eol;
   // Excel reads a CSV as the local code page unless it starts with a byte order mark.
-  let text = (opts.excel ? '\uFEFF' : '') + header;
+  let text = opts.header === false ? '' : (opts.excel ? '\uFEFF' : '') + header;
   const line = (row: T): string => {
     let out = '';
     for (let i = 0; i < columns.length; i++) {

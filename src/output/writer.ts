@@ -31,6 +31,8 @@ export interface WriterOptions<T> {
   color?: boolean;
   /** CSV for Excel: UTF-8 BOM and CRLF. */
   excel?: boolean;
+  /** Write the CSV header row (and BOM) first (default true; false continues an earlier output). */
+  header?: boolean;
   /** Worksheet name for XLSX. */
   title?: string;
 }

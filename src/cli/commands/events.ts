@@ -20,6 +20,12 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
       '--ecs-original only applies to --format ecs (it adds event.original to ECS documents)',
     );
   }
+  if (flags.archive && !flags.ecsOriginal) {
+    // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
+    const { exportFromArchive } = await import('../archive-export.js');
+    const code = await exportFromArchive(flags, parsed, io);
+    if (code !== undefined) return code;
+  }
   const out = await openOutput(flags, io);
   try {
     if (flags.ecsOriginal) {

@@ -1,0 +1,126 @@
+/**
+ * Exporting a large part of a SQLite archive on two cores. Reading rows out of SQLite and
+ * formatting them cost about the same, and both are single-threaded work, so a long export is
+ * cut into segments of the archive's (time, id) order: the main thread formats one segment
+ * straight into the output while a worker thread formats the next one, whose text is written
+ * as soon as the main thread's segment is done. Output order and content are exactly those of
+ * the one-thread path; memory holds at most one segment of text.
+ *
+ * Segments are disjoint ranges of the order, each read in its own snapshot: a sync writing at
+ * the same time can add events to a range not yet read, never duplicate or reorder one.
+ */
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { writeChunk } from '../output/writer.js';
+import { type ExportPlan, type Position, positionAfter, type Segment, writeSegment } from './segment.js';
+import type { SegmentReply, SegmentRequest } from './worker.js';
+
+/** Set by the CLI bundle, whose chunks sit one folder below the worker's entry point. */
+declare const EXPORT_WORKER: string | undefined;
+
+export interface ExportOptions {
+  /** Stop after this many events. */
+  limit?: number;
+  /** Rows per segment (default 16,384): the unit of work, and of text held for the worker. */
+  segmentRows?: number;
+  /** Use a worker thread when there is more than one segment (default true). */
+  parallel?: boolean;
+}
+
+export type { ExportPlan, SegmentFormat } from './segment.js';
+
+/** Write the plan's events, newest first, to `sink`; returns how many were written. */
+export async function exportArchive(
+  plan: ExportPlan,
+  sink: NodeJS.WritableStream,
+  opts: ExportOptions = {},
+): Promise<number> {
+  const rows = Math.max(1, opts.segmentRows ?? 16_384);
+  const db = new Database(plan.file, { readonly: true, fileMustExist: true });
+  let worker: SegmentWorker | undefined;
+  try {
+    let remaining = opts.limit ?? Number.POSITIVE_INFINITY;
+    let from: Position | undefined;
+    let ended = false;
+    let header = true;
+    const next = (): Segment | undefined => {
+      // The first segment always runs, even empty: a CSV of nothing still has its header row.
+      if (ended || (remaining <= 0 && !header)) return undefined;
+      const limit = Math.max(0, Math.min(rows, remaining));
+      const before = limit > 0 ? positionAfter(db, plan, from, limit) : undefined;
+      const seg: Segment = { from, before, limit, header };
+      header = false;
+      remaining -= limit;
+      ended = before === undefined;
+      from = before;
+      return seg;
+    };
+    let total = 0;
+    for (let mine = next(); mine; mine = next()) {
+      const theirs = opts.parallel === false ? undefined : next();
+      if (theirs) worker ??= new SegmentWorker(plan);
+      const pending = theirs && worker ? worker.run(theirs) : undefined;
+      total += await writeSegment(db, plan, mine, sink);
+      if (pending) {
+        const done = await pending;
+        for (const chunk of done.chunks) await writeChunk(sink, chunk);
+        total += done.rows;
+      }
+    }
+    return total;
+  } finally {
+    db.close();
+    await worker?.close();
+  }
+}
+
+/** The worker thread, one segment at a time. */
+class SegmentWorker {
+  private readonly worker: Worker;
+  private seq = 0;
+  private current:
+    | { seq: number; chunks: string[]; resolve: (r: { rows: number; chunks: string[] }) => void; reject: (e: Error) => void }
+    | undefined;
+  private failure: Error | undefined;
+
+  constructor(plan: ExportPlan) {
+    const url = new URL(typeof EXPORT_WORKER === 'string' ? EXPORT_WORKER : './worker.js', import.meta.url);
+    // The CLI runs with a 4 MB semi-space (main.ts); the worker gets the same small young
+    // generation, or its default one would add ~100 MB resident to an export.
+    this.worker = new Worker(url, { workerData: plan, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+    this.worker.on('message', (m: SegmentReply) => {
+      const job = this.current;
+      if (!job || m.seq !== job.seq) return;
+      if ('chunk' in m) job.chunks.push(m.chunk);
+      else {
+        this.current = undefined;
+        if ('done' in m) job.resolve({ rows: m.done, chunks: job.chunks });
+        else job.reject(new Error(`export worker: ${m.error}`));
+      }
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      this.current?.reject(err);
+      this.current = undefined;
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`export worker exited with code ${code}`)));
+  }
+
+  run(segment: Segment): Promise<{ rows: number; chunks: string[] }> {
+    if (this.failure) return Promise.reject(this.failure);
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.current = { seq, chunks: [], resolve, reject };
+      this.worker.postMessage({ seq, segment } satisfies SegmentRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('export worker closed');
+    const exited = once(this.worker, 'exit');
+    await this.worker.terminate();
+    await exited.catch(() => undefined);
+  }
+}

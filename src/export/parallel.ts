@@ -80,7 +80,7 @@ class SegmentWorker {
   private readonly worker: Worker;
   private seq = 0;
   private current:
-    | { seq: number; chunks: string[]; resolve: (r: { rows: number; chunks: string[] }) => void; reject: (e: Error) => void }
+    | { seq: number; chunks: Buffer[]; resolve: (r: { rows: number; chunks: Buffer[] }) => void; reject: (e: Error) => void }
     | undefined;
   private failure: Error | undefined;
 
@@ -92,7 +92,7 @@ class SegmentWorker {
     this.worker.on('message', (m: SegmentReply) => {
       const job = this.current;
       if (!job || m.seq !== job.seq) return;
-      if ('chunk' in m) job.chunks.push(m.chunk);
+      if ('chunk' in m) job.chunks.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength));
       else {
         this.current = undefined;
         if ('done' in m) job.resolve({ rows: m.done, chunks: job.chunks });
@@ -108,7 +108,7 @@ class SegmentWorker {
     this.worker.on('exit', (code) => fail(new Error(`export worker exited with code ${code}`)));
   }
 
-  run(segment: Segment): Promise<{ rows: number; chunks: string[] }> {
+  run(segment: Segment): Promise<{ rows: number; chunks: Buffer[] }> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {

@@ -12,7 +12,7 @@ export interface SegmentRequest {
 }
 
 export type SegmentReply =
-  | { seq: number; chunk: string }
+  | { seq: number; chunk: Uint8Array }
   | { seq: number; done: number }
   | { seq: number; error: string };
 
@@ -20,12 +20,15 @@ const plan = workerData as ExportPlan;
 const port = parentPort;
 if (!port) throw new Error('the export worker runs only as a worker thread');
 const db = new Database(plan.file, { readonly: true, fileMustExist: true });
+const encoder = new TextEncoder();
 
 port.on('message', (req: SegmentRequest) => {
-  // A sink that posts each ~64 KB chunk at once: the main thread keeps them until it is their turn.
+  // A sink that posts each ~64 KB chunk at once, encoded here and moved (not copied) to the main
+  // thread, which keeps it outside its heap until it is its turn and writes the bytes as they are.
   const sink = {
     write(chunk: string) {
-      port.postMessage({ seq: req.seq, chunk } satisfies SegmentReply);
+      const bytes = encoder.encode(chunk);
+      port.postMessage({ seq: req.seq, chunk: bytes } satisfies SegmentReply, [bytes.buffer]);
       return true;
     },
   } as unknown as NodeJS.WritableStream;

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
-import { openStore } from '../src/store/index.js';
-import { syncPortal } from '../src/sync/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { syncInto } from './helpers/archive.js';
 import { cli } from './helpers/cli.js';
 
 const NOW = Date.parse('2025-07-01T10:00:00Z');
@@ -23,14 +22,7 @@ let db: string;
 beforeAll(async () => {
   emu = await startEmulator({ now: NOW, seed: 7, events: EVENTS, days: 90 });
   db = join(mkdtempSync(join(tmpdir(), 'dl-export-')), 'archive.sqlite');
-  const client = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
-  const store = await openStore(db);
-  try {
-    await syncPortal(client, store);
-  } finally {
-    await store.close();
-    await client.close();
-  }
+  await syncInto(emu, db);
 }, 120_000);
 afterAll(async () => {
   await emu?.close();

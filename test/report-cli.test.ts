@@ -13,9 +13,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReportFlags, registerReportCommand, reportCommand } from '../src/cli/commands/report.js';
 import { type CliIo, Reporter } from '../src/cli/io.js';
-import { actionKind, DocSpaceClient, type RunningEmulator, startEmulator, UsageError } from '../src/index.js';
+import { actionKind, type RunningEmulator, startEmulator, UsageError } from '../src/index.js';
 import { openStore } from '../src/store/index.js';
-import { syncPortal } from '../src/sync/index.js';
+import { syncInto } from './helpers/archive.js';
 
 const NOW = Date.parse('2025-07-01T10:00:00Z');
 const DAY = 86_400_000;
@@ -55,14 +55,7 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ userName: FORMULA, password: 'wrong' }),
   });
-  const client = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
-  const store = await openStore(db);
-  try {
-    await syncPortal(client, store);
-  } finally {
-    await store.close();
-    await client.close();
-  }
+  await syncInto(emu, db);
 });
 
 afterAll(async () => {

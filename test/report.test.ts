@@ -7,7 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DocSpaceClient, type LoginEvent, normaliseEvent, parseApiDate, type RunningEmulator, startEmulator } from '../src/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
 import {
@@ -484,6 +485,138 @@ describe('day boundaries across DST changes', () => {
     expect(r.summary.anonymousFailures).toBe(2);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+
+const PEOPLE = [
+  { id: '0b9a4c1e-2222-4222-8333-000000000001', name: 'Asha Rao', email: 'asha@example.com' },
+  { id: '0b9a4c1e-2222-4222-8333-000000000002', name: 'Ravi Iyer', email: 'ravi@example.com' },
+  { id: '0b9a4c1e-2222-4222-8333-000000000003', name: 'Jonas Weber', email: 'jonas@example.com' },
+];
+
+/**
+ * `count` events of one portal, one every 37 minutes from `start` (UTC), dated at the portal's
+ * `offset`: successes, logouts and OAuth logins of three people, and anonymous failures typed
+ * with their emails or with an unknown login, from a few addresses, countries and devices.
+ */
+function portalEvents(firstId: number, start: string, offset: string, count: number): LoginEvent[] {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const out: LoginEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const time = Date.parse(start) + i * 37 * 60_000 + (i % 11) * 1000;
+    const date = `${new Date(time + minutes * 60_000).toISOString().slice(0, 19)}.0000000${offset}`;
+    const who = PEOPLE[i % PEOPLE.length];
+    const failure = i % 5 === 0;
+    const [actionId, action] = failure ? [1002, 'Login Fail'] : i % 5 === 1 ? [1006, 'Logout'] : [1029, 'Login success'];
+    out.push(
+      normaliseEvent(
+        {
+          id: firstId + i,
+          date,
+          userId: failure ? GUEST_ID : who.id,
+          user: failure ? who.email : who.name,
+          login: failure ? (i % 3 === 2 ? 'nobody@example.com' : who.email) : i % 5 === 2 ? who.email : undefined,
+          action,
+          actionId,
+          ip: `198.51.100.${i % 7}`,
+          country: ['India', 'Germany', ''][i % 3],
+          city: ['Mumbai', 'Berlin', ''][i % 3],
+          browser: ['Chrome 126', 'Firefox 127', undefined][i % 4 === 3 ? 2 : i % 2],
+          platform: ['Windows 11', 'Android', undefined][i % 3],
+        },
+        parseApiDate(date)!,
+      ),
+    );
+  }
+  return out;
+}
+
+for (const d of DIALECTS) {
+  describe.skipIf(Boolean(d.skip))(dialectTitle(d, 'two portals, one at +05:30 and one at +02:00, in one archive'), () => {
+    // A UTC hour at +05:30 straddles two local hours, so these events cannot be counted per UTC
+    // hour and moved by the offset: the archive must still put each on its own portal's clock.
+    const india = portalEvents(1, '2025-05-20T00:00:00Z', '+05:30', 900);
+    const berlin = portalEvents(1, '2025-05-20T00:10:00Z', '+02:00', 700);
+    const all = [...india, ...berlin];
+    // Bounds that are not whole hours: the hour range narrows the read, the times decide.
+    const period = { since: Date.parse('2025-05-21T03:17:29Z'), until: Date.parse('2025-06-08T19:42:05Z') };
+    const now = Date.parse('2025-06-09T00:00:00Z');
+    let target: string;
+    let store: ArchiveStore;
+    let data: ReportData;
+    let live: EventFacts;
+
+    beforeAll(async () => {
+      target = await d.fresh();
+      store = await openStore(target);
+      await store.insertEvents(await store.ensurePortal({ url: 'https://india.example.com' }), india);
+      await store.insertEvents(await store.ensurePortal({ url: 'https://berlin.example.com' }), berlin);
+      data = await archiveData(store, period);
+      live = await new EventFacts(period).addAll(all);
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it("daily on the portal clock: every event on its own portal's local date", async () => {
+      const clock = new ZoneClock(parseZone('portal'), (await data.portalOffset()) ?? 0);
+      const r = await runReport('daily', data, { ...period, now, clock });
+      if (r.name !== 'daily') throw new Error('wrong report');
+      const inside = all.filter((e) => Date.parse(e.date) >= period.since && Date.parse(e.date) <= period.until);
+      const expected = countBy(inside, (e) => e.localDate.slice(0, 10));
+      expect(Object.fromEntries(r.rows.filter((x) => x.total > 0).map((x) => [x.date, x.total]))).toEqual(
+        Object.fromEntries(expected),
+      );
+    });
+
+    it('every report in every kind of zone equals the answer from the events themselves', async () => {
+      for (const tz of ['portal', 'UTC', '+05:30', 'Asia/Kolkata', 'Europe/Berlin']) {
+        const clock = new ZoneClock(parseZone(tz), (await data.portalOffset()) ?? 0);
+        const o = { ...period, now, clock, top: 50 };
+        for (const name of ['summary', 'daily', 'users', 'failures', 'ips', 'countries', 'browsers', 'platforms'] as const) {
+          expect(await runReport(name, data, o), `${name} ${tz}`).toEqual(await runReport(name, live, o));
+        }
+      }
+    });
+
+    it.skipIf(d.name !== 'sqlite')(
+      'on SQLite the period is read from events_report alone, and nothing but hourly groups is sorted',
+      async () => {
+        // Every statement the reports prepare, explained on a connection of our own.
+        const prepared = vi.spyOn(Database.prototype, 'prepare');
+        let sqls: string[];
+        try {
+          const clock = new ZoneClock(parseZone('portal'), (await data.portalOffset()) ?? 0);
+          for (const name of ['summary', 'daily', 'users', 'failures', 'countries'] as const) {
+            await runReport(name, data, { ...period, now, clock });
+          }
+          sqls = prepared.mock.calls.map((c) => String(c[0]));
+        } finally {
+          prepared.mockRestore();
+        }
+        const statements = [...new Set(sqls)].filter((q) => q.includes('"time" / 3600000'));
+        // Grouped by UTC hour: the hour counts and the first level of every activity report.
+        const hourly = statements.filter((q) => q.includes('group by "portal_id", "anonymous", "time" / 3600000'));
+        expect(hourly.length).toBeGreaterThanOrEqual(4);
+        const db = new Database(target, { readonly: true });
+        try {
+          for (const q of statements) {
+            const params = (q.match(/\?/g) ?? []).map(() => 0);
+            const plan = db.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...params) as Array<{ parent: number; detail: string }>;
+            const search = plan.find((p) => /^(SEARCH|SCAN) events\b/.test(p.detail));
+            expect(search?.detail, q).toMatch(/USING COVERING INDEX events_report/);
+            if (!hourly.includes(q)) continue; // the +05:30 portal's events, counted on its local clock
+            // A temporary B-tree next to the read of events would be a sort of every event.
+            expect(plan.filter((p) => p.parent === search!.parent && p.detail.includes('TEMP B-TREE')), q).toEqual([]);
+          }
+        } finally {
+          db.close();
+        }
+      },
+    );
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -494,7 +494,9 @@ export function failuresReport(
       return r;
     });
     rows.sort((a, b) => b.failures - a.failures || b.lastFailure - a.lastFailure || a.key.localeCompare(b.key));
-    out.push(...(o.top !== undefined ? rows.slice(0, o.top) : rows));
+    // A loop, not push(...rows): an argument list of a few hundred thousand rows (every typed
+    // login of a long history) overflows the stack.
+    for (const r of o.top !== undefined ? rows.slice(0, o.top) : rows) out.push(r);
   }
   return out;
 }

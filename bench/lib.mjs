@@ -1,5 +1,6 @@
 // Shared pieces of the benchmarks: an emulator in a child process, measured child runs.
 import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -35,13 +36,16 @@ export async function emulator(args) {
   };
 }
 
-/** Run a node script or the CLI, measuring wall time and peak RSS; stdout is discarded or kept. */
-export async function measure(args, { env = {}, keepStdout = false } = {}) {
+/**
+ * Run a node script or the CLI, measuring wall time and peak RSS; stdout is discarded, kept, or
+ * written to `stdoutFile` (as a user's redirect would: no reader competing for the CPU).
+ */
+export async function measure(args, { env = {}, keepStdout = false, stdoutFile } = {}) {
   const started = process.hrtime.bigint();
   // The CLI runs as users run it: the bin itself, so the V8 flags of its shebang apply.
   const [command, argv] = args[0] === CLI ? [CLI, args.slice(1)] : [process.execPath, args];
   const child = spawn(command, argv, {
-    stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', stdoutFile ? openSync(stdoutFile, 'w') : keepStdout ? 'pipe' : 'ignore', 'pipe'],
     env: { ...process.env, ...env, NODE_OPTIONS: `--require ${MAXRSS}` },
   });
   let stderr = '';

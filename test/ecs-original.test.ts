@@ -29,7 +29,7 @@ afterAll(async () => {
 const env = (e: RunningEmulator) => ({ DOCSPACE_URL: e.url, DOCSPACE_API_KEY: e.apiKey });
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'dl-ecs-original-')), 'archive.sqlite');
 
-type EcsDoc = { event: { id: string; original?: string } };
+type EcsDoc = { event: { id: string; original?: string }; observer?: { hostname?: string } };
 function docs(stdout: string): EcsDoc[] {
   return stdout
     .trim()
@@ -120,6 +120,9 @@ describe('--ecs-original', () => {
     expect(archivedDocs).toHaveLength(2000);
     // Same-second events come in any order live and by id from the archive: compare by id.
     const byId = (ds: EcsDoc[]) => new Map(ds.map((d) => [d.event.id, d.event.original]));
+    // One portal in the archive: its documents name it as the live ones do.
+    expect(archivedDocs[0].observer).toEqual(liveDocs[0].observer);
+    expect(archivedDocs[0].observer?.hostname).toBe(new URL(emu.url).host);
     expect(byId(archivedDocs)).toEqual(byId(liveDocs));
     const served = servedTexts(emu);
     for (const d of archivedDocs) expect(d.event.original).toBe(served.get(Number(d.event.id)));

@@ -109,5 +109,9 @@ describe('parallel archive export', () => {
     const ref = await reference(['--limit', '18000']);
     expect(fast.map((d) => (d.event as { id: string }).id)).toEqual(ref.map((e) => String(e.id)));
     expect(fast[17_999]['@timestamp']).toBe(ref[17_999].date);
+    // The archive holds one portal, so every document names it, as a live read would.
+    expect(new Set(fast.map((d) => (d.observer as { hostname?: string }).hostname))).toEqual(
+      new Set([new URL(emu.url).host]),
+    );
   });
 });

@@ -23,12 +23,14 @@ export async function exportFromArchive(
   const store = await openArchive(flags, io.env, true);
   let portalId: number;
   let file: string;
+  let portal: string | undefined;
   try {
     if (store.dialect !== 'sqlite' || store.location === ':memory:') return undefined;
     const portals = (await selectedPortals(store, flags, io.env)) ?? (await store.portals()).map((p) => p.id);
     if (portals.length !== 1) return undefined;
     portalId = portals[0];
     file = store.location;
+    portal = (await store.portal(portalId))?.url;
   } finally {
     await store.close();
   }
@@ -49,6 +51,7 @@ export async function exportFromArchive(
         logins: users.length ? users : undefined,
         format: format as SegmentFormat,
         excel: flags.excel,
+        portal,
       },
       out.sink,
       { limit: parsed.limit },

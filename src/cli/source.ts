@@ -4,6 +4,7 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import type { LoginEvent } from '../model/event.js';
+import type { ArchiveStore } from '../store/index.js';
 import type { ArchiveFlags } from './archive.js';
 import { type ConnectionFlags, connect } from './context.js';
 import { EXIT } from './exit.js';
@@ -69,6 +70,7 @@ export async function openEventSource(
         parsed.filter.logins = parsed.users.map((u) => u.toLowerCase());
       }
       const limit = opts.latestOnly ? 20 : opts.limit;
+      const portal = await onlyPortalUrl(store, portalIds);
       if (opts.original) {
         // `raw` only on request: the default read below never selects it.
         const { servedJson } = await import('../store/original.js');
@@ -79,7 +81,7 @@ export async function openEventSource(
             for (const row of chunk) yield { event: toLoginEvent(row), original: servedJson(row) };
           }
         }
-        return { events: withOriginal(), finish: () => EXIT.ok, close: () => store.close() };
+        return { events: withOriginal(), portal, finish: () => EXIT.ok, close: () => store.close() };
       }
       // Small chunks: events die young, so the small young generation the CLI runs with (see
       // main.ts) collects them cheaply instead of copying thousands of live ones on every scavenge.
@@ -87,7 +89,7 @@ export async function openEventSource(
       async function* events() {
         for await (const chunk of chunks) yield* chunk;
       }
-      return { events: events(), finish: () => EXIT.ok, close: () => store.close() };
+      return { events: events(), portal, finish: () => EXIT.ok, close: () => store.close() };
     } catch (err) {
       await store.close();
       throw err;
@@ -121,4 +123,13 @@ export async function openEventSource(
     await conn.close();
     throw err;
   }
+}
+
+/**
+ * The URL of the one portal an archive read covers (for ECS `observer`), or undefined when it
+ * covers several: archived events do not carry their portal.
+ */
+export async function onlyPortalUrl(store: ArchiveStore, portalIds: number[] | undefined): Promise<string | undefined> {
+  const ids = portalIds ?? (await store.portals()).map((p) => p.id);
+  return ids.length === 1 ? (await store.portal(ids[0]))?.url : undefined;
 }

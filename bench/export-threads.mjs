@@ -3,15 +3,16 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { exportArchive } from '../dist/export/parallel.js';
+import { openStore } from '../dist/store/index.js';
 
 const [file, since, out, threads] = process.argv.slice(2);
 const sink = createWriteStream(out, { highWaterMark: 1024 * 1024 });
+const store = await openStore(file, { readOnly: true });
 const started = performance.now();
-const events = await exportArchive(
-  { file, portalId: 1, since: Number(since), format: 'ndjson' },
-  sink,
-  { parallel: threads === 'two' },
-);
+const events = await exportArchive(store, 1, { since: Number(since) }, { format: 'ndjson' }, sink, {
+  parallel: threads === 'two',
+});
+await store.close();
 sink.end();
 await once(sink, 'close');
 process.stdout.write(JSON.stringify({ ms: performance.now() - started, events }));

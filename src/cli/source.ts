@@ -4,8 +4,7 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import type { LoginEvent } from '../model/event.js';
-import type { ArchiveStore } from '../store/index.js';
-import type { ArchiveFlags } from './archive.js';
+import type { ArchiveFlags, ArchiveSelection } from './archive.js';
 import { type ConnectionFlags, connect } from './context.js';
 import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
@@ -22,6 +21,8 @@ export interface EventWithOriginal {
 export interface EventSourceOptions {
   latestOnly?: boolean;
   limit?: number;
+  /** An archive the command has already opened (with `--archive`); the source closes it. */
+  archive?: ArchiveSelection;
 }
 
 export interface EventSource<T = LoginEvent> {
@@ -60,22 +61,17 @@ export async function openEventSource(
 ): Promise<EventSource<LoginEvent> | EventSource<EventWithOriginal>> {
   if (flags.archive) {
     // The store (kysely, SQLite, PostgreSQL) loads only when the archive is read.
-    const { openArchive, selectedPortals } = await import('./archive.js');
-    const store = await openArchive(flags, io.env, true);
+    const { archiveFilter, openArchiveSelection } = await import('./archive.js');
+    const { store, portalIds, only } = opts.archive ?? (await openArchiveSelection(flags, io.env));
     try {
-      const portalIds = await selectedPortals(store, flags, io.env);
-      if (parsed.users.length) {
-        // No people API offline: match what was typed as an id or a login.
-        parsed.filter.userIds = parsed.users.map((u) => u.toLowerCase());
-        parsed.filter.logins = parsed.users.map((u) => u.toLowerCase());
-      }
+      const filter = archiveFilter(parsed);
       const limit = opts.latestOnly ? 20 : opts.limit;
-      const portal = await onlyPortalUrl(store, portalIds);
+      const portal = only?.url;
       if (opts.original) {
         // `raw` only on request: the default read below never selects it.
         const { servedJson } = await import('../store/original.js');
         const { toLoginEvent } = await import('../store/rows.js');
-        const rows = store.queryEventChunks({ ...parsed.filter, portalIds, limit, withRaw: true });
+        const rows = store.queryEventChunks({ ...filter, portalIds, limit, withRaw: true });
         async function* withOriginal() {
           for await (const chunk of rows) {
             for (const row of chunk) yield { event: toLoginEvent(row), original: servedJson(row) };
@@ -85,7 +81,7 @@ export async function openEventSource(
       }
       // Small chunks: events die young, so the small young generation the CLI runs with (see
       // main.ts) collects them cheaply instead of copying thousands of live ones on every scavenge.
-      const chunks = store.queryLoginEventChunks({ ...parsed.filter, portalIds, limit }, 128);
+      const chunks = store.queryLoginEventChunks({ ...filter, portalIds, limit }, 128);
       async function* events() {
         for await (const chunk of chunks) yield* chunk;
       }
@@ -125,11 +121,3 @@ export async function openEventSource(
   }
 }
 
-/**
- * The URL of the one portal an archive read covers (for ECS `observer`), or undefined when it
- * covers several: archived events do not carry their portal.
- */
-export async function onlyPortalUrl(store: ArchiveStore, portalIds: number[] | undefined): Promise<string | undefined> {
-  const ids = portalIds ?? (await store.portals()).map((p) => p.id);
-  return ids.length === 1 ? (await store.portal(ids[0]))?.url : undefined;
-}

@@ -12,9 +12,11 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { EventFilter } from '../history/filter.js';
 import { writeChunk } from '../output/writer.js';
-import { type ExportPlan, type Position, positionAfter, type Segment, writeSegment } from './segment.js';
-import type { SegmentReply, SegmentRequest } from './worker.js';
+import type { ArchiveStore, EventPosition } from '../store/index.js';
+import { type ExportFormat, type Segment, writeSegment } from './segment.js';
+import type { SegmentReply, SegmentRequest, WorkerSetup } from './worker.js';
 
 /** Set by the CLI bundle, whose chunks sit one folder below the worker's entry point. */
 declare const EXPORT_WORKER: string | undefined;
@@ -28,28 +30,45 @@ export interface ExportOptions {
   parallel?: boolean;
 }
 
-export type { ExportPlan, SegmentFormat } from './segment.js';
+export type { ExportFormat, SegmentFormat } from './segment.js';
 
-/** Write the plan's events, newest first, to `sink`; returns how many were written. */
+/**
+ * Write one portal's events matching `filter`, newest first, to `sink`; returns how many were
+ * written. The store must be an SQLite archive in a file; every query is the store's own
+ * (`compileEventRange`), so the filters mean exactly what they mean everywhere else.
+ */
 export async function exportArchive(
-  plan: ExportPlan,
+  store: ArchiveStore,
+  portalId: number,
+  filter: EventFilter,
+  how: ExportFormat,
   sink: NodeJS.WritableStream,
   opts: ExportOptions = {},
 ): Promise<number> {
+  if (store.dialect !== 'sqlite') throw new Error('exportArchive reads SQLite archives only');
   const rows = Math.max(1, opts.segmentRows ?? 16_384);
-  const db = new Database(plan.file, { readonly: true, fileMustExist: true });
+  const db = new Database(store.location, { readonly: true, fileMustExist: true });
   let worker: SegmentWorker | undefined;
   try {
     let remaining = opts.limit ?? Number.POSITIVE_INFINITY;
-    let from: Position | undefined;
+    let from: EventPosition | undefined;
     let ended = false;
     let header = true;
+    /**
+     * The next segment: from `from` to the position `limit` rows further, found by walking
+     * the `(portal_id, time, id)` index alone when the filter is by time only.
+     */
     const next = (): Segment | undefined => {
       // The first segment always runs, even empty: a CSV of nothing still has its header row.
       if (ended || (remaining <= 0 && !header)) return undefined;
       const limit = Math.max(0, Math.min(rows, remaining));
-      const before = limit > 0 ? positionAfter(db, plan, from, limit) : undefined;
-      const seg: Segment = { from, before, limit, header };
+      const boundary = store.compileEventRange(portalId, filter, { from, limit: 1, offset: limit, positionsOnly: true });
+      const before =
+        limit > 0
+          ? (db.prepare(boundary.sql).raw(true).get(...boundary.parameters) as [number, number] | undefined)
+          : undefined;
+      const q = store.compileEventRange(portalId, filter, { from, before, limit });
+      const seg: Segment = { sql: q.sql, parameters: q.parameters, header };
       header = false;
       remaining -= limit;
       ended = before === undefined;
@@ -59,9 +78,9 @@ export async function exportArchive(
     let total = 0;
     for (let mine = next(); mine; mine = next()) {
       const theirs = opts.parallel === false ? undefined : next();
-      if (theirs) worker ??= new SegmentWorker(plan);
+      if (theirs) worker ??= new SegmentWorker({ file: store.location, how });
       const pending = theirs && worker ? worker.run(theirs) : undefined;
-      total += await writeSegment(db, plan, mine, sink);
+      total += await writeSegment(db, how, mine, sink);
       if (pending) {
         const done = await pending;
         for (const chunk of done.chunks) await writeChunk(sink, chunk);
@@ -84,11 +103,11 @@ class SegmentWorker {
     | undefined;
   private failure: Error | undefined;
 
-  constructor(plan: ExportPlan) {
+  constructor(setup: WorkerSetup) {
     const url = new URL(typeof EXPORT_WORKER === 'string' ? EXPORT_WORKER : './worker.js', import.meta.url);
     // The CLI runs with a 4 MB semi-space (main.ts); the worker gets the same small young
     // generation, or its default one would add ~100 MB resident to an export.
-    this.worker = new Worker(url, { workerData: plan, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+    this.worker = new Worker(url, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.worker.on('message', (m: SegmentReply) => {
       const job = this.current;
       if (!job || m.seq !== job.seq) return;

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { type ExportPlan, type Segment, writeSegment } from './segment.js';
+import { type ExportFormat, type Segment, writeSegment } from './segment.js';
 
 export interface SegmentRequest {
   seq: number;
@@ -16,10 +16,17 @@ export type SegmentReply =
   | { seq: number; done: number }
   | { seq: number; error: string };
 
-const plan = workerData as ExportPlan;
+/** What the worker is started with. */
+export interface WorkerSetup {
+  /** The SQLite archive. */
+  file: string;
+  how: ExportFormat;
+}
+
+const { file, how } = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('the export worker runs only as a worker thread');
-const db = new Database(plan.file, { readonly: true, fileMustExist: true });
+const db = new Database(file, { readonly: true, fileMustExist: true });
 const encoder = new TextEncoder();
 
 port.on('message', (req: SegmentRequest) => {
@@ -32,7 +39,7 @@ port.on('message', (req: SegmentRequest) => {
       return true;
     },
   } as unknown as NodeJS.WritableStream;
-  writeSegment(db, plan, req.segment, sink).then(
+  writeSegment(db, how, req.segment, sink).then(
     (done) => port.postMessage({ seq: req.seq, done } satisfies SegmentReply),
     (err: unknown) => port.postMessage({ seq: req.seq, error: String((err as Error)?.message ?? err) } satisfies SegmentReply),
   );

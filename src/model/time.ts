@@ -56,6 +56,8 @@ const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 let cachedDay = Number.NaN;
 let cachedDayText = '';
+/** Years 1970–9999: what `isoSeconds` formats (anything else goes through Date). */
+const fast = (t: number) => t >= 0 && t < 253_402_300_800_000;
 
 /**
  * `2025-06-03T14:05:09` for epoch ms `t` read as UTC: what `toISOString().slice(0, 19)` gives,
@@ -74,7 +76,7 @@ function isoSeconds(t: number): string {
 
 /** `new Date(time).toISOString()`, faster for the years a login history holds. */
 export function isoUtc(time: number): string {
-  if (!(time >= 0 && time < 253_402_300_800_000)) return new Date(time).toISOString();
+  if (!fast(time)) return new Date(time).toISOString();
   return `${isoSeconds(time)}.${THREE[time - Math.floor(time / 1000) * 1000]}Z`;
 }
 
@@ -93,7 +95,7 @@ export function offsetText(offsetMinutes: number): string {
 /** `2025-06-03T14:05:09+02:00`: the instant as wall-clock time at the given offset. */
 export function formatAtOffset(time: number, offsetMinutes: number, withMillis = false): string {
   const wall = time + offsetMinutes * 60_000;
-  if (withMillis || !(wall >= 0 && wall < 253_402_300_800_000)) {
+  if (withMillis || !fast(wall)) {
     const iso = new Date(wall).toISOString();
     return (withMillis ? iso.slice(0, 23) : iso.slice(0, 19)) + formatOffset(offsetMinutes);
   }

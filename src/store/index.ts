@@ -13,6 +13,7 @@ export {
   type Checkpoint,
   type CoverageEntry,
   type CoverageRecord,
+  type EventPosition,
   type InsertResult,
   isPostgresUrl,
   type LockOptions,

@@ -25,32 +25,56 @@ export type ServedFields = Pick<
   | 'raw'
 >;
 
+/** An event's values as the server names them, `date` already in the server's format. */
+type ServedValues = Pick<
+  LoginEvent,
+  'id' | 'user' | 'userId' | 'login' | 'action' | 'actionId' | 'ip' | 'country' | 'city' | 'browser' | 'platform' | 'page'
+> & { date: string };
+
 /**
- * The event's JSON as served: the `raw` column when the sync kept it. Events archived before
- * `raw` was stored get it REBUILT from the columns, in the server's shape and key order: `date`
- * at the portal's offset with 7 fractional digits, and `login`, `browser`, `platform` and `page`
- * left out when null, as the server leaves out null properties. A rebuilt text is not what was
- * served byte for byte: fields we have no column for are missing, and `user`/`action` are empty
- * strings where the server sent none.
+ * The server's shape of an event: its keys in the server's order, null ones left out (the server
+ * omits null properties). Both the rebuilt `event.original` and the check for what `raw` must
+ * keep use it, so they cannot disagree.
+ */
+function servedShape(v: ServedValues): Record<string, unknown> {
+  const e: Record<string, unknown> = { id: v.id, date: v.date, user: v.user, userId: v.userId };
+  if (v.login !== null) e.login = v.login;
+  e.action = v.action;
+  e.actionId = v.actionId;
+  e.ip = v.ip;
+  e.country = v.country;
+  e.city = v.city;
+  if (v.browser !== null) e.browser = v.browser;
+  if (v.platform !== null) e.platform = v.platform;
+  if (v.page !== null) e.page = v.page;
+  return e;
+}
+
+/**
+ * The event's JSON as served: the `raw` column when the sync kept it, else REBUILT from the
+ * columns in the server's shape, `date` at the portal's offset with 7 fractional digits. Sync
+ * keeps `raw` whenever a rebuild would differ (see `rawToKeep`); archives written before `raw`
+ * existed get rebuilt text, which lacks any field the server sent that has no column.
  */
 export function servedJson(row: ServedFields): string {
   if (row.raw) return row.raw;
-  const e: Record<string, unknown> = {
-    id: Number(row.id),
-    date: formatApiDate(Number(row.time), Number(row.offset_minutes)),
-    user: row.user_name,
-    userId: row.user_id,
-  };
-  if (row.login !== null) e.login = row.login;
-  e.action = row.action;
-  e.actionId = Number(row.action_id);
-  e.ip = row.ip;
-  e.country = row.country;
-  e.city = row.city;
-  if (row.browser !== null) e.browser = row.browser;
-  if (row.platform !== null) e.platform = row.platform;
-  if (row.page !== null) e.page = row.page;
-  return JSON.stringify(e);
+  return JSON.stringify(
+    servedShape({
+      id: Number(row.id),
+      date: formatApiDate(Number(row.time), Number(row.offset_minutes)),
+      user: row.user_name,
+      userId: row.user_id,
+      login: row.login,
+      action: row.action,
+      actionId: Number(row.action_id),
+      ip: row.ip,
+      country: row.country,
+      city: row.city,
+      browser: row.browser,
+      platform: row.platform,
+      page: row.page,
+    }),
+  );
 }
 
 /**
@@ -61,29 +85,11 @@ export function servedJson(row: ServedFields): string {
  * field, an upper-case id, a missing `user`) is kept exactly as served.
  */
 export function rawToKeep(raw: Readonly<Record<string, unknown>>, e: LoginEvent): string | null {
-  return rebuildable(raw, e) ? null : JSON.stringify(raw);
-}
-
-function rebuildable(raw: Readonly<Record<string, unknown>>, e: LoginEvent): boolean {
-  const keys = Object.keys(raw);
-  let k = 0;
-  const same = (key: string, value: unknown) => keys[k] === key && raw[key] === value && ++k > 0;
   // The server's date: wall clock at the offset, milliseconds, four more zero digits, the offset.
   const date = `${e.localDate.slice(0, 19)}.${e.date.slice(20, 23)}0000${e.offset}`;
-  return (
-    same('id', e.id) &&
-    same('date', date) &&
-    same('user', e.user) &&
-    same('userId', e.userId) &&
-    (e.login === null || same('login', e.login)) &&
-    same('action', e.action) &&
-    same('actionId', e.actionId) &&
-    same('ip', e.ip) &&
-    same('country', e.country) &&
-    same('city', e.city) &&
-    (e.browser === null || same('browser', e.browser)) &&
-    (e.platform === null || same('platform', e.platform)) &&
-    (e.page === null || same('page', e.page)) &&
-    k === keys.length
-  );
+  const shape = servedShape({ ...e, date });
+  const keys = Object.keys(raw);
+  const expected = Object.keys(shape);
+  const same = keys.length === expected.length && expected.every((k, i) => keys[i] === k && raw[k] === shape[k]);
+  return same ? null : JSON.stringify(raw);
 }

@@ -137,32 +137,20 @@ export const EVENT_FIELDS = [
   'page',
 ] as const;
 
-/** An archived row back as the LoginEvent the live commands produce. */
+/**
+ * An archived row back as the LoginEvent the live commands produce. Drivers may give numbers
+ * as strings (PostgreSQL's bigint), so they are converted before the array path builds it.
+ */
 export function toLoginEvent(row: EventFields): LoginEvent {
-  const time = Number(row.time);
-  const offset = Number(row.offset_minutes);
-  const date = isoUtc(time);
-  const actionId = Number(row.action_id);
-  return {
-    id: Number(row.id),
-    date,
-    offset: offsetText(offset),
-    localDate: localDateOf(date, time, offset),
-    userId: row.user_id,
-    user: row.user_name,
-    login: row.login,
-    anonymous: Number(row.anonymous) === 1,
-    actionId,
-    action: row.action,
-    kind: KINDS.has(row.kind) ? (row.kind as ActionKind) : actionKind(actionId),
-    ip: row.ip,
-    country: row.country,
-    city: row.city,
-    browser: row.browser,
-    platform: row.platform,
-    page: row.page,
-  };
+  const values: unknown[] = EVENT_FIELDS.map((f) => row[f]);
+  for (const i of NUMERIC_FIELDS) values[i] = Number(values[i]);
+  return valuesToLoginEvent(values);
 }
+
+/** Positions in `EVENT_FIELDS` of the numeric columns. */
+const NUMERIC_FIELDS = (['id', 'time', 'offset_minutes', 'anonymous', 'action_id'] as const).map((f) =>
+  EVENT_FIELDS.indexOf(f),
+);
 
 /** Sort and merge intervals that overlap or touch (the next starts within 1 ms of the end). */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {

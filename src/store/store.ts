@@ -6,7 +6,7 @@
  * connection, a write transaction, a lock and read-only SQL work (see `backend.ts`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Kysely, type Selectable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import { type CompiledQuery, type Kysely, type Selectable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
 import { normalisePortalUrl } from '../client/config.js';
 import { UsageError } from '../client/errors.js';
 import { defaultArchive } from '../config/paths.js';
@@ -147,6 +147,9 @@ export interface ArchiveQuery extends EventFilter {
   /** Also read the `raw` column (off by default: it is the bulk of a row). */
   withRaw?: boolean;
 }
+
+/** A place in the archive's newest-first order of one portal: (time, id). */
+export type EventPosition = readonly [time: number, id: number];
 
 export interface LockOptions {
   /** Wait for the holder to finish instead of failing at once (default false). */
@@ -593,13 +596,9 @@ export class ArchiveStore {
   async *queryLoginEventChunks(filter: ArchiveQuery = {}, chunk = 2000): AsyncGenerator<LoginEvent[]> {
     const portals = await this.targetPortals(filter);
     if (this.backend.iterateRaw && portals.length === 1) {
-      let q = this.applyFilter(this.db.selectFrom('events').where('portal_id', '=', portals[0]), filter)
-        .select([...EVENT_COLUMNS])
-        .orderBy('time', 'desc')
-        .orderBy('id', 'desc');
-      if (filter.limit !== undefined) q = q.limit(filter.limit);
+      const q = this.compileEventRange(portals[0], filter, { limit: filter.limit });
       let out: LoginEvent[] = [];
-      for (const values of this.backend.iterateRaw(q.compile())) {
+      for (const values of this.backend.iterateRaw(q)) {
         out.push(valuesToLoginEvent(values));
         if (out.length === chunk) {
           yield out;
@@ -610,6 +609,36 @@ export class ArchiveStore {
       return;
     }
     for await (const rows of this.queryEventChunks({ ...filter, chunkSize: chunk })) yield rows.map(toLoginEvent);
+  }
+
+  /**
+   * The SQL of one portal's events matching `filter`, newest first, as value arrays in
+   * `EVENT_FIELDS` order, for readers with a connection of their own (the parallel exporter's
+   * worker). `from`/`before` bound a range of the (time, id) order; `positionsOnly` selects just
+   * (time, id), which the `events_time` index answers alone.
+   */
+  compileEventRange(
+    portalId: number,
+    filter: EventFilter,
+    range: {
+      from?: EventPosition;
+      before?: EventPosition;
+      limit?: number;
+      offset?: number;
+      positionsOnly?: boolean;
+    } = {},
+  ): CompiledQuery {
+    let q = this.applyFilter(this.db.selectFrom('events').where('portal_id', '=', portalId), filter);
+    const { from, before } = range;
+    if (from) q = q.where((eb) => eb(eb.refTuple('time', 'id'), '<=', eb.tuple(from[0], from[1])));
+    if (before) q = q.where((eb) => eb(eb.refTuple('time', 'id'), '>', eb.tuple(before[0], before[1])));
+    let sel = q
+      .select(range.positionsOnly ? ['time', 'id'] : [...EVENT_COLUMNS])
+      .orderBy('time', 'desc')
+      .orderBy('id', 'desc');
+    if (range.limit !== undefined) sel = sel.limit(range.limit);
+    if (range.offset !== undefined) sel = sel.offset(range.offset);
+    return sel.compile();
   }
 
   private async *portalChunks(

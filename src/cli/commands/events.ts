@@ -1,6 +1,6 @@
 import { UsageError } from '../../client/errors.js';
 import { createWriter, eventColumns, eventJson, toEcs } from '../../output/index.js';
-import type { ArchiveFlags } from '../archive.js';
+import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -20,18 +20,28 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
       '--ecs-original only applies to --format ecs (it adds event.original to ECS documents)',
     );
   }
-  if (flags.archive && !flags.ecsOriginal) {
-    // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
-    const { exportFromArchive } = await import('../archive-export.js');
-    const code = await exportFromArchive(flags, parsed, io);
-    if (code !== undefined) return code;
+  // The archive is opened once, for whichever path reads it.
+  let archive: ArchiveSelection | undefined;
+  if (flags.archive) {
+    const { openArchiveSelection } = await import('../archive.js');
+    archive = await openArchiveSelection(flags, io.env);
+    if (!flags.ecsOriginal) {
+      // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
+      const { exportFromArchive } = await import('../archive-export.js');
+      const code = await exportFromArchive(archive, flags, parsed, io);
+      if (code !== undefined) return code;
+    }
   }
-  const out = await openOutput(flags, io);
+  const out = await openOutput(flags, io).catch(async (err: unknown) => {
+    await archive?.store.close();
+    throw err;
+  });
   try {
     if (flags.ecsOriginal) {
       const source = await openEventSource(flags, parsed, io, reporter, {
         limit: parsed.limit,
         original: true,
+        archive,
       });
       try {
         // Only ECS is allowed here, and it writes nothing but the `ecs` document.
@@ -47,7 +57,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         await source.close();
       }
     }
-    const source = await openEventSource(flags, parsed, io, reporter, { limit: parsed.limit });
+    const source = await openEventSource(flags, parsed, io, reporter, { limit: parsed.limit, archive });
     try {
       const writer = createWriter(out.format, {
         columns: eventColumns,

@@ -18,7 +18,7 @@ import {
   readHistoryWithRaw,
   readLatestWithRaw,
 } from '../history/reader.js';
-import type { LoginEvent } from '../model/event.js';
+import { eventTime, type LoginEvent } from '../model/event.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
 
@@ -37,6 +37,13 @@ export interface SyncOptions {
   /** Stop early (SIGINT): the current batch is committed, the checkpoint is not moved. */
   signal?: AbortSignal;
   now?: () => number;
+  /**
+   * Events dated later than the run's start plus this much (default 10 minutes) are archived but
+   * never move the checkpoint or the proven coverage: DocSpace's OAuth service writes rows on its
+   * own clock, and a broken or hostile server can send any date. One such event used as the
+   * checkpoint would make every later sync stop above the real new events.
+   */
+  futureToleranceMs?: number;
 }
 
 export interface SyncResult {
@@ -48,6 +55,8 @@ export interface SyncResult {
   /** Events new to the archive. */
   added: number;
   quarantined: number;
+  /** Events dated in the future (beyond the tolerance): archived, but not trusted as the checkpoint. */
+  future: number;
   requests: number;
   durationMs: number;
   /** The period this run proved complete, if any. */
@@ -61,6 +70,7 @@ export interface SyncResult {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+const FUTURE_TOLERANCE_MS = 10 * MINUTE;
 /** How long a retention read from the portal is trusted before it is read again. */
 const RETENTION_RECHECK_MS = 60 * MINUTE;
 
@@ -102,7 +112,7 @@ export async function syncPortal(
       try {
         const result = caps.audit
           ? await syncFull(client, store, portalId, runId, opts, now, caps.lifetimeDays)
-          : await syncLatest(client, store, portalId, runId);
+          : await syncLatest(client, store, portalId, runId, started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
         const final: SyncResult = {
           ...base,
           ...result,
@@ -116,6 +126,11 @@ export async function syncPortal(
           requests: final.requests,
         });
         if (final.gap) opts.onWarning?.(final.gap.advice);
+        if (final.future) {
+          opts.onWarning?.(
+            `${final.future} event(s) are dated in the future (the portal's clock, or a broken server): archived, but not used as the sync checkpoint`,
+          );
+        }
         return final;
       } catch (err) {
         await store
@@ -156,9 +171,11 @@ async function syncFull(
   const batchSize = opts.batchSize ?? 5_000;
   let lastFlush = now();
   const startedAt = now();
+  const latestTrusted = startedAt + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS);
   let seen = 0;
   let added = 0;
   let quarantined = 0;
+  let future = 0;
   let batch: LoginEvent[] = [];
   // The JSON each event was served as, for `events.raw` when it cannot be rebuilt from the
   // columns (`raws[i]` belongs to `batch[i]`; see rawToKeep).
@@ -194,7 +211,7 @@ async function syncFull(
     if (opts.signal?.aborted) {
       await flush();
       await reader.return(undefined as never);
-      return { seen, added, quarantined, interrupted: true };
+      return { seen, added, quarantined, future, interrupted: true };
     }
     const step = await reader.next();
     if (step.done) {
@@ -203,7 +220,8 @@ async function syncFull(
     }
     const e = step.value.event;
     seen++;
-    if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
+    if (eventTime(e) > latestTrusted) future++;
+    else if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
     batch.push(e);
     raws.push(rawToKeep(step.value.raw, e));
     if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
@@ -246,7 +264,7 @@ async function syncFull(
       await tx.setCheckpoint(portalId, { newestTime: top, newestId: newest.id, runId });
     }
   });
-  return { seen, added, quarantined, covered, gap, interrupted: false };
+  return { seen, added, quarantined, future, covered, gap, interrupted: false };
 }
 
 async function syncLatest(
@@ -254,12 +272,17 @@ async function syncLatest(
   store: ArchiveStore,
   portalId: number,
   runId: number,
+  latestTrusted: number,
 ): Promise<PartialResult> {
-  // Coverage is stated in the portal's own timeline (its newest event), never our clock.
+  // Coverage is stated in the portal's own timeline (its newest event), never our clock; events
+  // dated beyond `latestTrusted` are archived but take no part in it.
   const checkpoint = await store.checkpoint(portalId);
   const invalid: InvalidEvent[] = [];
   const served = await readLatestWithRaw(client, {}, (inv) => invalid.push(inv));
-  const events = served.map((s) => s.event);
+  const trusted = served.filter((s) => eventTime(s.event) <= latestTrusted);
+  const ahead = served.filter((s) => eventTime(s.event) > latestTrusted);
+  const events = trusted.map((s) => s.event);
+  const future = ahead.length;
   let added = 0;
   let quarantinedByStore = 0;
   let covered: SyncResult['covered'];
@@ -268,17 +291,22 @@ async function syncLatest(
   const newestTime = times.length ? Math.max(...times) : undefined;
   const oldestTime = times.length ? Math.min(...times) : undefined;
   await store.transaction(async (tx) => {
-    const r = await tx.insertEvents(
-      portalId,
-      events,
-      served.map((s) => rawToKeep(s.raw, s.event)),
-    );
-    added = r.added;
-    quarantinedByStore = r.quarantined;
+    // Trusted and future-dated events are inserted apart: only a trusted event found already
+    // archived proves that this snapshot overlaps the last one.
+    const insert = (list: typeof served) =>
+      tx.insertEvents(
+        portalId,
+        list.map((s) => s.event),
+        list.map((s) => rawToKeep(s.raw, s.event)),
+      );
+    const r = await insert(trusted);
+    const f = await insert(ahead);
+    added = r.added + f.added;
+    quarantinedByStore = r.quarantined + f.quarantined;
+    const alreadyArchived = events.length - r.added;
     for (const inv of invalid) await tx.quarantine(portalId, inv.reason, inv.raw, runId);
     if (newestTime === undefined || oldestTime === undefined) return;
-    const wholeHistory = events.length + invalid.length < 20;
-    const alreadyArchived = events.length - added;
+    const wholeHistory = served.length + invalid.length < 20;
     const overlaps = checkpoint !== undefined && oldestTime <= checkpoint.newestTime && alreadyArchived > 0;
     if (wholeHistory) {
       // Fewer than 20 events in all: the snapshot is the portal's whole history.
@@ -304,8 +332,9 @@ async function syncLatest(
     }
   });
   return {
-    seen: events.length,
+    seen: served.length,
     added,
+    future,
     quarantined: invalid.length + quarantinedByStore,
     covered,
     gap,

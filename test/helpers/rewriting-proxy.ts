@@ -1,0 +1,49 @@
+/**
+ * A loopback proxy in front of a portal (usually the emulator) that rewrites the login events it
+ * serves: a broken or hostile server, made from a faithful one by changing one thing.
+ */
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type EventRewrite = (event: Record<string, unknown>) => Record<string, unknown>;
+
+export interface RewritingProxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function rewritingProxy(target: string, rewrite: EventRewrite): Promise<RewritingProxy> {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const out = request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          let body = Buffer.concat(chunks);
+          if (up.statusCode === 200 && req.url?.includes('/security/audit/login/')) {
+            const json = JSON.parse(body.toString('utf8')) as { response?: unknown };
+            if (Array.isArray(json.response)) json.response = json.response.map(rewrite);
+            body = Buffer.from(JSON.stringify(json));
+          }
+          const headers = { ...up.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(body);
+        });
+      },
+    );
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

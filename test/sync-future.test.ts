@@ -37,6 +37,29 @@ async function setup(audit: boolean, aheadMs: number) {
   return { emu, client, store, now, victim };
 }
 
+describe('dates the server cannot have sent', () => {
+  for (const date of ['0001-01-01T00:00:00.0000000Z', '1901-01-01T00:00:00.0000000Z', '9999-12-31T23:59:59.9999999Z', '2025-06-30T10:00:00.0000000+99:99']) {
+    it(`${date} goes to quarantine, not into the archive`, async () => {
+      const emu = await startEmulator({ now: NOW, seed: 8, events: 500, days: 5, timezone: 'UTC' });
+      open.push(emu);
+      const victim = emu.state.allEvents()[10].id;
+      const proxy = await rewritingProxy(emu.url, (e) => (e.id === victim ? { ...e, date } : e));
+      open.push(proxy);
+      const client = new DocSpaceClient({ portal: proxy.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
+      open.push(client);
+      const store = await openStore(join(mkdtempSync(join(tmpdir(), 'dl-dates-')), 'a.sqlite'));
+      open.push(store);
+      const r = await syncPortal(client, store, { now: () => emu.state.now() });
+      expect(r).toMatchObject({ added: 499, quarantined: 1 });
+      const q = await store.sql('SELECT raw FROM quarantine');
+      expect(q.rows).toHaveLength(1);
+      expect(String(q.rows[0][0])).toContain(String(victim));
+      const inArchive = await store.sql(`SELECT count(*) FROM events WHERE id = ${victim}`);
+      expect(Number(inArchive.rows[0][0])).toBe(0);
+    });
+  }
+});
+
 describe('future-dated events', () => {
   for (const [label, ahead] of [
     ['3 hours', 3 * HOUR],

@@ -20,7 +20,7 @@ import type { DocSpaceClient, Page } from '../client/client.js';
 import { MAX_PAGE_SIZE } from '../client/client.js';
 import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { normaliseEvent } from '../model/event.js';
-import { parseApiDate } from '../model/time.js';
+import { isPlausibleEventDate, parseApiDate } from '../model/time.js';
 import { compileFilter, type EventFilter } from './filter.js';
 
 export interface InvalidEvent {
@@ -84,20 +84,27 @@ interface Window {
   short: boolean;
 }
 
+function invalidDateReason(raw: RawLoginEvent, parsed: boolean): string {
+  const text = String(raw.date).slice(0, 40);
+  return parsed
+    ? `event ${raw.id}: field "date": ${text} is not a date DocSpace can have written`
+    : `event ${raw.id}: field "date": not a DocSpace date (${text})`;
+}
+
 const REPAIR_OVERLAPS = [50, 90, 99];
 /** Ids remembered for de-duplication (about 80 windows' worth). */
 const DEDUP_MEMORY = 8192;
 
 /** A set that forgets its oldest members beyond `capacity`. */
-class RecentIds {
-  private readonly ring: number[];
-  private readonly set = new Set<number>();
+class Recent<K> {
+  private readonly ring: K[];
+  private readonly set = new Set<K>();
   private next = 0;
   constructor(private readonly capacity: number) {
-    this.ring = new Array<number>(capacity);
+    this.ring = new Array<K>(capacity);
   }
-  /** False when `id` was already there. */
-  add(id: number): boolean {
+  /** False when `key` was already there. */
+  add(id: K): boolean {
     if (this.set.has(id)) return false;
     if (this.set.size >= this.capacity) this.set.delete(this.ring[this.next]);
     this.ring[this.next] = id;
@@ -149,21 +156,20 @@ async function* read(
     complete: complete && unproven === 0,
     reachedEnd,
     unproven,
-    invalid: invalidSeen.size,
+    invalid: invalidSeen.added,
     requests: client.stats.requests - requestsBefore,
   });
 
-  // Invalid events reappear in overlapping windows: report each once.
-  const invalidSeen = new Set<string>();
+  // Invalid events reappear in overlapping windows: report each once. Like the ids, only the
+  // recent ones need remembering, so a flood of invalid events keeps memory flat; the count
+  // is kept apart.
+  const invalidSeen = new Recent<string>(DEDUP_MEMORY);
   const toWindow = (start: number, page: Page<RawLoginEvent>): Window => {
     const events: Window['events'] = [];
     for (const raw of page.items) {
       const instant = parseApiDate(raw.date);
-      if (!instant) {
-        reportInvalid({
-          reason: `event ${raw.id}: field "date": not a DocSpace date (${String(raw.date).slice(0, 40)})`,
-          raw,
-        });
+      if (!instant || !isPlausibleEventDate(instant)) {
+        reportInvalid({ reason: invalidDateReason(raw, instant !== undefined), raw });
         continue;
       }
       events.push({ e: normaliseEvent(raw, instant), t: instant.time, raw: withRaw ? raw : undefined });
@@ -180,8 +186,7 @@ async function* read(
   };
   const reportInvalid = (inv: InvalidEvent) => {
     const key = JSON.stringify(inv.raw);
-    if (invalidSeen.has(key)) return;
-    invalidSeen.add(key);
+    if (!invalidSeen.add(key)) return;
     opts.onInvalid?.(inv);
   };
 
@@ -223,7 +228,7 @@ async function* read(
 
   // Emitted ids, for de-duplication: a window can only repeat events that a shifted neighbour
   // already gave, so the most recent few thousand ids suffice and memory stays bounded.
-  const emitted = new RecentIds(DEDUP_MEMORY);
+  const emitted = new Recent<number>(DEDUP_MEMORY);
 
   let prev: Window | undefined;
   let unproven = 0;
@@ -355,8 +360,8 @@ export async function readLatestWithRaw(
   for (const inv of page.invalid) onInvalid?.(inv);
   for (const raw of page.items) {
     const instant = parseApiDate(raw.date);
-    if (!instant) {
-      onInvalid?.({ reason: `event ${raw.id}: field "date": not a DocSpace date`, raw });
+    if (!instant || !isPlausibleEventDate(instant)) {
+      onInvalid?.({ reason: invalidDateReason(raw, instant !== undefined), raw });
       continue;
     }
     const e = normaliseEvent(raw, instant);

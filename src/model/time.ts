@@ -28,10 +28,33 @@ export function parseApiDate(value: string, assumeUtc = false): ApiInstant | und
   const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
   if (Number.isNaN(local)) return undefined;
   const offsetMinutes = !zone || zone === 'Z' ? 0 : parseOffset(zone);
+  // `+99:99` matches the pattern but is no offset at all.
+  if (zone && zone !== 'Z' && Number(zone.slice(4, 6)) >= 60) return undefined;
   const check = new Date(local);
   // Reject 2025-02-30 and friends, which Date.UTC would silently roll over.
   if (check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
   return { time: local - offsetMinutes * 60_000, offsetMinutes };
+}
+
+/** 2000-01-01 and 2100-01-01 UTC: no DocSpace login event can lie outside them. */
+const PLAUSIBLE_FROM = 946_684_800_000;
+const PLAUSIBLE_TO = 4_102_444_800_000;
+/** Real zones lie between UTC−12:00 and UTC+14:00. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Whether a parsed date could have been written by DocSpace for a login event. .NET's
+ * `DateTime.MinValue` and `MaxValue` (year 0001, shown as 1901 by some paths, and 9999), an
+ * offset such as +99:99, or a century away are a broken or hostile server: such an event is
+ * quarantined, not archived. A date merely in the near future is plausible (another service's
+ * clock) and is handled by sync instead.
+ */
+export function isPlausibleEventDate(instant: ApiInstant): boolean {
+  return (
+    instant.time >= PLAUSIBLE_FROM &&
+    instant.time < PLAUSIBLE_TO &&
+    Math.abs(instant.offsetMinutes) <= MAX_OFFSET_MINUTES
+  );
 }
 
 function parseOffset(zone: string): number {

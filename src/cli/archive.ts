@@ -1,39 +1,118 @@
-/** Opening the archive for a command: `--db PATH|postgres://…`, else `DOCSPACE_LOGINS_DB`, else the XDG default. */
+/**
+ * Opening the archive for a command, and the one rule for which portals it reads.
+ *
+ * Where: `--db PATH|postgres://…`, else `DOCSPACE_LOGINS_DB`, else the XDG default; `--demo`
+ * without `--db` gets a fresh temporary archive synced from the built-in demo portal, so demo
+ * data never mixes with real data and every archive command works on a fresh machine.
+ *
+ * Which portals: the one configured for the command (`--demo`, `--profile`, `--portal`,
+ * `DOCSPACE_URL`/`DOCSPACE_API_HOST`, else the default profile), the same portal a live read
+ * would ask; `--all`, or nothing configured at all, reads every archived portal.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { normalisePortalUrl } from '../client/config.js';
 import { UsageError } from '../client/errors.js';
-import { getProfile } from '../config/profiles.js';
+import { getProfile, loadConfig } from '../config/profiles.js';
 import type { EventFilter } from '../history/filter.js';
 import { type ArchiveStore, openStore, type PortalInfo } from '../store/index.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
+import type { Reporter } from './io.js';
 
 export interface ArchiveFlags {
   db?: string;
   profile?: string;
   portal?: string;
   demo?: boolean;
+  /** Every archived portal, whatever is configured. */
+  all?: boolean;
 }
 
 /** The fixed archive identity of the demo portal (its emulator listens on a new port each run). */
 export const DEMO_PORTAL_KEY = 'https://demo.docspace.test';
 
+export interface OpenArchiveOptions {
+  readOnly?: boolean;
+  /** For `--demo` without `--db`: sync the demo portal into the temporary archive first (default true). */
+  syncDemo?: boolean;
+  reporter?: Reporter;
+}
+
 export async function openArchive(
   flags: ArchiveFlags,
   env: NodeJS.ProcessEnv,
-  readOnly = false,
+  readOnlyOrOptions: boolean | OpenArchiveOptions = false,
 ): Promise<ArchiveStore> {
-  return openStore(flags.db, { env, readOnly });
+  const opts = typeof readOnlyOrOptions === 'boolean' ? { readOnly: readOnlyOrOptions } : readOnlyOrOptions;
+  if (flags.demo && !flags.db) return openDemoArchive(env, opts);
+  return openStore(flags.db, { env, readOnly: opts.readOnly });
 }
 
-/** Portal ids selected by --profile/--portal/--demo (undefined = every portal in the archive). */
+/** A temporary archive holding the demo portal, removed when the store is closed. */
+async function openDemoArchive(env: NodeJS.ProcessEnv, opts: OpenArchiveOptions): Promise<ArchiveStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'docspace-logins-demo-'));
+  const path = join(dir, 'demo.sqlite');
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    if (opts.syncDemo ?? true) {
+      const [{ connect }, { syncPortal }, { Reporter, processIo }] = await Promise.all([
+        import('./context.js'),
+        import('../sync/sync.js'),
+        import('./io.js'),
+      ]);
+      const writer = await openStore(path, { env });
+      const conn = await connect({ demo: true }, opts.reporter ?? new Reporter(processIo(), true), env);
+      try {
+        await syncPortal(conn.client, writer, { portalKey: DEMO_PORTAL_KEY });
+      } finally {
+        await conn.close();
+        await writer.close();
+      }
+    }
+    const store = await openStore(path, { env, readOnly: opts.readOnly });
+    const close = store.close.bind(store);
+    store.close = async () => {
+      await close();
+      remove();
+    };
+    return store;
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
+
+/**
+ * The portal a command is about, by the one scope rule (see the top of this file); undefined
+ * means every archived portal.
+ */
+export function scopedPortalUrl(flags: ArchiveFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.all) {
+    if (flags.profile || flags.portal || flags.demo) {
+      throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
+    }
+    return undefined;
+  }
+  if (flags.demo) return DEMO_PORTAL_KEY;
+  if (flags.profile) return getProfile(flags.profile, env).portal;
+  const configured = flags.portal ?? env.DOCSPACE_URL ?? env.DOCSPACE_API_HOST;
+  if (configured) return normalisePortalUrl(configured);
+  const fallback = loadConfig(env).defaultProfile;
+  return fallback ? getProfile(fallback, env).portal : undefined;
+}
+
+/** Portal ids in scope (undefined = every portal in the archive). */
 export async function selectedPortals(store: ArchiveStore, flags: ArchiveFlags, env: NodeJS.ProcessEnv) {
-  let url: string | undefined;
-  if (flags.demo) url = DEMO_PORTAL_KEY;
-  else if (flags.profile) url = getProfile(flags.profile, env).portal;
-  else if (flags.portal) url = normalisePortalUrl(flags.portal);
+  const url = scopedPortalUrl(flags, env);
   if (!url) return undefined;
   const portal = await store.portal(url);
-  if (!portal) throw new UsageError(`The archive has nothing for ${url} yet: run docspace-logins sync first`);
+  if (!portal) {
+    throw new UsageError(
+      `The archive has nothing for ${url} yet: run docspace-logins sync first (or --all for every archived portal)`,
+    );
+  }
   return [portal.id];
 }
 
@@ -47,7 +126,7 @@ export interface ArchiveSelection {
 }
 
 export async function openArchiveSelection(flags: ArchiveFlags, env: NodeJS.ProcessEnv): Promise<ArchiveSelection> {
-  const store = await openArchive(flags, env, true);
+  const store = await openArchive(flags, env, { readOnly: true });
   try {
     const portalIds = await selectedPortals(store, flags, env);
     const ids = portalIds ?? (await store.portals()).map((p) => p.id);

@@ -114,6 +114,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option('--include-anonymous', 'keep the Guest id that anonymous failed logins carry')
             .option('--archive', 'answer from the archive instead of the portal')
             .option('--db <path|url>', 'archive to read (with --archive)')
+            .option('--all', 'with --archive: every archived portal, not just the configured one')
             .option('--json', 'print a JSON array'),
         ),
       ),
@@ -133,6 +134,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option('--action <code>', 'action code 1000-1029 (repeatable)', collect)
             .option('--archive', 'answer from the archive instead of the portal')
             .option('--db <path|url>', 'archive to read (with --archive)')
+            .option('--all', 'with --archive: every archived portal, not just the configured one')
             .option('--json', 'same as --format json')
             .option(
               '--ecs-original',
@@ -201,6 +203,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .option('--profile <name>', 'only this profile')
           .option('--portal <url>', 'only this portal')
           .option('--demo', 'only the demo portal')
+          .option('--all', 'every archived portal, not just the configured one')
           .option('--json', 'same as --format json'),
       ),
     ),

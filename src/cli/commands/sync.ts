@@ -36,7 +36,10 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   if (flags.all && targets.length === 0) {
     throw new UsageError('sync --all needs profiles: add one with docspace-logins profiles add');
   }
-  const store = await openArchive(flags, io.env);
+  const store = await openArchive(flags, io.env, { syncDemo: false, reporter });
+  if (flags.demo && !flags.db) {
+    reporter.note('The demo portal is synced into a temporary archive, removed at exit: add --db PATH to keep it.');
+  }
   const stop = new AbortController();
   const onSignal = () => {
     reporter.note('Stopping: finishing the current transaction...');

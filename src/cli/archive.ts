@@ -88,7 +88,11 @@ async function openDemoArchive(env: NodeJS.ProcessEnv, opts: OpenArchiveOptions)
  * The portal a command is about, by the one scope rule (see the top of this file); undefined
  * means every archived portal.
  */
-export function scopedPortalUrl(flags: ArchiveFlags, env: NodeJS.ProcessEnv): string | undefined {
+export function scopedPortalUrl(
+  flags: ArchiveFlags,
+  env: NodeJS.ProcessEnv,
+  { defaultProfile = true }: { defaultProfile?: boolean } = {},
+): string | undefined {
   if (flags.all) {
     if (flags.profile || flags.portal || flags.demo) {
       throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
@@ -99,13 +103,21 @@ export function scopedPortalUrl(flags: ArchiveFlags, env: NodeJS.ProcessEnv): st
   if (flags.profile) return getProfile(flags.profile, env).portal;
   const configured = flags.portal ?? env.DOCSPACE_URL ?? env.DOCSPACE_API_HOST;
   if (configured) return normalisePortalUrl(configured);
-  const fallback = loadConfig(env).defaultProfile;
+  const fallback = defaultProfile ? loadConfig(env).defaultProfile : undefined;
   return fallback ? getProfile(fallback, env).portal : undefined;
 }
 
-/** Portal ids in scope (undefined = every portal in the archive). */
-export async function selectedPortals(store: ArchiveStore, flags: ArchiveFlags, env: NodeJS.ProcessEnv) {
-  const url = scopedPortalUrl(flags, env);
+/**
+ * Portal ids in scope (undefined = every portal in the archive). `status` is an overview: it
+ * narrows only on an explicit choice, not on the default profile.
+ */
+export async function selectedPortals(
+  store: ArchiveStore,
+  flags: ArchiveFlags,
+  env: NodeJS.ProcessEnv,
+  scope: { defaultProfile?: boolean } = {},
+) {
+  const url = scopedPortalUrl(flags, env, scope);
   if (!url) return undefined;
   const portal = await store.portal(url);
   if (!portal) {

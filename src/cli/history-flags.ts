@@ -37,7 +37,10 @@ export function parseTime(value: string, flag: string, now: number): number {
 
 export function parseHistoryFlags(flags: HistoryFlags, now = Date.now()): ParsedHistoryFlags {
   const filter: EventFilter = {};
-  if (flags.since !== undefined) filter.since = parseTime(flags.since, '--since', now);
+  // `--since all`: the whole retained history, for every command (not only reports).
+  if (flags.since !== undefined && flags.since.trim().toLowerCase() !== 'all') {
+    filter.since = parseTime(flags.since, '--since', now);
+  }
   if (flags.until !== undefined) filter.until = parseTime(flags.until, '--until', now);
   if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
     throw new UsageError('--since is after --until: swap them');

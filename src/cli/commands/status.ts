@@ -7,7 +7,7 @@ import { type OutputFlags, writeRows } from '../output.js';
 export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo, reporter: Reporter) {
   const store = await openArchive(flags, io.env, true);
   try {
-    const ids = await selectedPortals(store, flags, io.env);
+    const ids = await selectedPortals(store, flags, io.env, { defaultProfile: false });
     const stats = ids ? (await Promise.all(ids.map((id) => store.stats(id)))).flat() : await store.stats();
     const rows = stats.map((s) => statusRow(s));
     if (!rows.length) reporter.note('The archive is empty: run docspace-logins sync');

@@ -3,7 +3,7 @@
  * real date cells in spreadsheets) and the stable JSON of a row (times as ISO 8601 UTC).
  */
 import type { Column } from '../output/writer.js';
-import type { DailyRow, FailureRow, InactiveRow, Summary, TopDimension, TopRow, UserRow } from './reports.js';
+import type { DailyRow, FailureRow, InactiveRow, Summary, TopDimension, TopRow, UserRow } from './reports/index.js';
 import type { ReportResult } from './run.js';
 import { TOP_REPORTS } from './run.js';
 import type { ZoneClock } from './zone.js';

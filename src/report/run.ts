@@ -1,5 +1,5 @@
 /** One entry point per report: which facts it needs from a source, then the pure report over them. */
-import type { ReportData } from './facts.js';
+import type { Member } from './members.js';
 import {
   type DailyRow,
   dailyReport,
@@ -7,7 +7,6 @@ import {
   failuresReport,
   type InactiveRow,
   inactiveReport,
-  type Member,
   type PeriodOptions,
   type Summary,
   summaryReport,
@@ -16,9 +15,10 @@ import {
   topReport,
   type UserIdentity,
   type UserRow,
-  type UserSort,
   usersReport,
-} from './reports.js';
+} from './reports/index.js';
+import type { ReportData } from './sources/index.js';
+import type { UserSort } from './user-sort.js';
 
 export const REPORT_NAMES = [
   'summary',

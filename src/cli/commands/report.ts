@@ -8,15 +8,10 @@ import { UsageError } from '../../client/errors.js';
 import type { DocSpaceClient } from '../../client/client.js';
 import type { Person } from '../../client/schemas.js';
 import type { OutputFormat } from '../../output/writer.js';
-import type { ReportData } from '../../report/facts.js';
-import {
-  type Member,
-  memberOf,
-  parseUserSort,
-  USER_SORT_KEYS,
-  type UserIdentity,
-  type UserSort,
-} from '../../report/reports.js';
+import { type Member, memberOf } from '../../report/members.js';
+import type { UserIdentity } from '../../report/reports/index.js';
+import type { ReportData } from '../../report/sources/index.js';
+import { parseUserSort, USER_SORT_KEYS, type UserSort } from '../../report/user-sort.js';
 import { isReportName, REPORT_NAMES, type ReportName, type ReportResult } from '../../report/run.js';
 import { parseZone, ZoneClock } from '../../report/zone.js';
 import type { ArchiveFlags } from '../archive.js';
@@ -135,7 +130,7 @@ async function archiveSource(
   reporter: Reporter,
 ): Promise<Source> {
   const { openArchive, selectedPortals, DEMO_PORTAL_KEY } = await import('../archive.js');
-  const { archiveData, resolveArchiveUsers } = await import('../../report/archive.js');
+  const { archiveData, resolveArchiveUsers } = await import('../../report/sources/archive/index.js');
   const store = await openArchive(flags, io.env, true);
   let closeConn: (() => Promise<void>) | undefined;
   try {
@@ -195,7 +190,7 @@ async function liveSource(
   reporter: Reporter,
 ): Promise<Source> {
   const { openEventSource } = await import('../source.js');
-  const { EventFacts } = await import('../../report/facts.js');
+  const { EventFacts } = await import('../../report/sources/events.js');
   const period = { since: parsed.filter.since, until: parsed.filter.until };
   // "New users" need each user's first event ever: the summary reads the whole retained history.
   const readFilter = { ...parsed.filter };

@@ -3,6 +3,13 @@
  * any stream of events (`EventFacts`, e.g. a live read), pure report functions over them, and
  * the columns and JSON the CLI writes.
  */
+export {
+  buildUserActivity,
+  USER_ACTIVITY_DIMS,
+  USER_ACTIVITY_OPTIONS,
+  type UserActivityOptions,
+  type UserActivityRows,
+} from './activity.js';
 export { type ArchiveScope, ArchiveReportData, archiveData, resolveArchiveUsers } from './sources/archive/index.js';
 export {
   dailyTable,
@@ -29,7 +36,7 @@ export {
   projectFacts,
   type UserSeen,
 } from './facts.js';
-export { type Member, type MemberRole, memberOf, memberRole } from './members.js';
+export { type Member, type MemberRole, memberOf, memberRole, peopleIdentities } from './members.js';
 export {
   type CountryCount,
   type DailyRow,
@@ -47,6 +54,8 @@ export {
   topReport,
   type UserIdentity,
   type UserRow,
+  type UsersReportOptions,
+  usersActivityReport,
   usersReport,
 } from './reports/index.js';
 export {

@@ -1,6 +1,8 @@
-/** Members as the people API describes them, mapped to what the reports show (role, registration, status). */
+/** Members as the people API describes them: what the reports show (role, registration, status) and the attribution directory. */
+import type { DocSpaceClient } from '../client/client.js';
 import type { Person } from '../client/schemas.js';
 import { parseApiDate } from '../model/time.js';
+import type { UserIdentity } from './activity.js';
 
 export type MemberRole = 'owner' | 'admin' | 'room admin' | 'user' | 'guest';
 
@@ -36,4 +38,16 @@ export function memberOf(p: Person): Member {
     registered,
     pending: p.activationStatus === 2,
   };
+}
+
+/**
+ * The people directory attribution matches typed logins against (lower-case user id → e-mail,
+ * user name, name), from the people API: one paged read of the active members.
+ */
+export async function peopleIdentities(client: Pick<DocSpaceClient, 'people'>): Promise<Map<string, UserIdentity>> {
+  const map = new Map<string, UserIdentity>();
+  for await (const p of client.people()) {
+    map.set(p.id.toLowerCase(), { email: p.email, userName: p.userName, name: p.displayName });
+  }
+  return map;
 }

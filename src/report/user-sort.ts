@@ -1,6 +1,6 @@
 /** The orders of the users report: `--sort KEY[:asc|desc]`, parsed once at the edge, and the comparison. */
 import { UsageError } from '../client/errors.js';
-import type { UserRow } from './reports/users.js';
+import type { UserRow } from './activity.js';
 
 export const USER_SORT_KEYS = [
   'last-seen',

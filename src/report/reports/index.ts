@@ -5,4 +5,4 @@ export { type InactiveRow, inactiveReport } from './inactive.js';
 export type { PeriodOptions } from './period.js';
 export { type CountryCount, type Summary, type SummaryInput, summaryReport } from './summary.js';
 export { type TopDimension, type TopRow, topReport } from './top.js';
-export { type UserIdentity, type UserRow, usersReport } from './users.js';
+export { type UserIdentity, type UserRow, type UsersReportOptions, usersActivityReport, usersReport } from './users.js';

@@ -124,6 +124,11 @@ export class EventFacts implements ReportData {
   }
 
   async activity(dims: readonly ActivityDim[], opts: ActivityOptions = {}): Promise<ActivityFact[]> {
+    return this.activityNow(dims, opts);
+  }
+
+  /** `activity` for callers that cannot wait (the work is synchronous here). */
+  activityNow(dims: readonly ActivityDim[], opts: ActivityOptions = {}): ActivityFact[] {
     return projectFacts(this.full.values(), dims, opts);
   }
 

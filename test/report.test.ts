@@ -21,6 +21,7 @@ import {
   memberOf,
   parseUserSort,
   parseZone,
+  peopleIdentities,
   type ReportData,
   type ReportOptions,
   runReport,
@@ -171,44 +172,36 @@ for (const d of DIALECTS) {
       expect(got).toEqual(expected);
     });
 
-    it('users: one row per user with logins, failures (anonymous ones by typed login), logouts, IPs, countries, devices', async () => {
-      const r = await runReport('users', data, options(portalClock, { sort: parseUserSort('name') }));
+    it('users: one row per user with logins, failures (anonymous ones by the people directory), logouts, IPs, countries, devices', async () => {
+      const identities = await peopleIdentities(client);
+      const r = await runReport('users', data, options(portalClock, { sort: parseUserSort('name'), identities }));
       if (r.name !== 'users') throw new Error('wrong report');
+      expect(r.attributed).toBe(true);
       const own = period.filter((e) => !e.anonymous);
       const ids = [...new Set(own.map((e) => e.userId))];
       expect(r.rows.map((u) => u.userId).sort()).toEqual([...ids].sort());
-      // What the archive ties to each user: logins on their own events, their name, and the
-      // local part of a known email when no other user shares it.
-      const keys = new Map<string, Set<string>>();
-      const emails = new Map<string, string>();
-      for (const id of ids) {
-        const mine = own.filter((e) => e.userId === id).sort((a, b) => timeOf(b) - timeOf(a));
-        const set = new Set<string>([mine[0].user.toLowerCase()]);
-        for (const e of mine) if (e.login) set.add(e.login.toLowerCase());
-        const email = [...set].find((l) => l.includes('@'));
-        if (email) emails.set(id, email);
-        keys.set(id, set);
-      }
-      const locals = countBy([...emails.values()], (e) => e.split('@')[0]);
-      const claimed = new Set([...keys.values()].flatMap((s) => [...s]));
-      for (const [id, email] of emails) {
-        const local = email.split('@')[0];
-        if (locals.get(local) === 1 && !claimed.has(local)) keys.get(id)!.add(local);
+      // The directory: a typed login names the one member whose e-mail or user name it is.
+      const owners = new Map<string, string | null>();
+      for (const [id, p] of identities) {
+        for (const v of [p.email, p.userName]) {
+          if (v) owners.set(v.toLowerCase(), owners.has(v.toLowerCase()) ? null : id);
+        }
       }
       let attributed = 0;
       for (const row of r.rows) {
         const mine = own.filter((e) => e.userId === row.userId);
         const successes = mine.filter((e) => e.kind === 'success').map(timeOf);
         const anonymous = period.filter(
-          (e) => e.anonymous && e.kind === 'failure' && e.login && keys.get(row.userId)!.has(e.login.toLowerCase()),
+          (e) => e.anonymous && e.kind === 'failure' && e.login && owners.get(e.login.toLowerCase()) === row.userId,
         ).length;
         attributed += anonymous;
         const set = (f: (e: LoginEvent) => string | null) =>
           [...new Set(mine.map(f).filter((v): v is string => Boolean(v)))].sort();
+        const seenEmails = set((e) => e.login?.toLowerCase() ?? null).filter((l) => l.includes('@'));
         expect(row, row.name).toEqual({
           userId: row.userId,
-          name: mine.sort((a, b) => timeOf(b) - timeOf(a))[0].user,
-          email: emails.get(row.userId) ?? null,
+          name: identities.get(row.userId)?.name || mine.sort((a, b) => timeOf(b) - timeOf(a))[0].user,
+          email: identities.get(row.userId)?.email || seenEmails[0] || null,
           firstLogin: successes.length ? Math.min(...successes) : null,
           lastLogin: successes.length ? Math.max(...successes) : null,
           firstSeen: Math.min(...mine.map(timeOf)),
@@ -226,6 +219,17 @@ for (const d of DIALECTS) {
       // The emulator's typos and lockouts hit real accounts: some failures must be credited.
       expect(attributed).toBeGreaterThan(0);
       expect(r.rows.map((u) => u.name)).toEqual([...r.rows.map((u) => u.name)].sort((a, b) => a.localeCompare(b)));
+    });
+
+    it('users without a people directory credit no anonymous failure, and say so', async () => {
+      const r = await runReport('users', data, options(portalClock));
+      if (r.name !== 'users') throw new Error('wrong report');
+      expect(r.attributed).toBe(false);
+      for (const row of r.rows) {
+        const mine = period.filter((e) => !e.anonymous && e.userId === row.userId);
+        expect(row.anonymousFailures).toBe(0);
+        expect(row.failures).toBe(mine.filter((e) => e.kind === 'failure').length);
+      }
     });
 
     it('failures: by typed login and by IP, with counts, first and last time, and whether a success followed from the same IP', async () => {

@@ -1,9 +1,13 @@
 /**
  * Who logged in: unique user ids in order of their most recent event (the seed example's job),
- * and per-user details.
+ * and the per-user details row of `users --details`.
  */
 import type { LoginEvent } from '../model/event.js';
 import { GUEST_ID } from '../model/ids.js';
+import { isoUtc } from '../model/time.js';
+import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserRow } from '../report/activity.js';
+import { EventFacts } from '../report/sources/events.js';
+import { parseUserSort, sortUsers } from '../report/user-sort.js';
 
 export interface UniqueUsers {
   /** Most recent first. */
@@ -35,69 +39,53 @@ export interface UserActivity {
   /** Most recent successful login (UTC ISO), if any in the period. */
   lastLogin: string | null;
   successes: number;
-  /** Failures under the user's id plus anonymous failures whose typed login is the user's email or user name. */
+  /** Failures under the user's id plus anonymous failures attributed to the user (see `model/attribution.ts`). */
   failures: number;
   logouts: number;
 }
 
-/** Accumulates per-user counts while events stream past, in constant memory per user. */
+/** The details row of a per-user row of the one builder (`report/activity.ts`). */
+export function userActivityOf(r: UserRow): UserActivity {
+  return {
+    userId: r.userId,
+    name: r.name,
+    email: r.email,
+    lastSeen: isoUtc(r.lastSeen),
+    lastLogin: r.lastLogin === null ? null : isoUtc(r.lastLogin),
+    successes: r.successes,
+    failures: r.failures,
+    logouts: r.logouts,
+  };
+}
+
+/**
+ * Per-user counts while events stream past: the report's facts and per-user builder, kept under
+ * the name the library has always exported.
+ * TODO INTEGRATE: `users --details` no longer uses this; drop it (and this file's dependency on
+ * report/) once src/index.ts stops exporting it.
+ */
 export class UserActivityCollector {
-  private readonly users = new Map<string, UserActivity>();
-  /** Anonymous failure counts by typed login (lower case). */
-  private readonly failuresByLogin = new Map<string, number>();
-  readonly order: string[] = [];
+  private readonly facts = new EventFacts();
 
   constructor(private readonly includeAnonymous = false) {}
 
   add(e: LoginEvent): void {
-    if (e.anonymous) {
-      if (e.kind === 'failure' && e.login) {
-        const key = e.login.toLowerCase();
-        this.failuresByLogin.set(key, (this.failuresByLogin.get(key) ?? 0) + 1);
-      }
-      if (!this.includeAnonymous) return;
-    }
-    const id = e.anonymous ? GUEST_ID : e.userId;
-    let u = this.users.get(id);
-    if (!u) {
-      u = {
-        userId: id,
-        name: e.anonymous ? 'Anonymous' : e.user,
-        email: null,
-        lastSeen: e.date,
-        lastLogin: null,
-        successes: 0,
-        failures: 0,
-        logouts: 0,
-      };
-      this.users.set(id, u);
-      this.order.push(id);
-    }
-    if (e.date > u.lastSeen) u.lastSeen = e.date;
-    if (e.kind === 'success') {
-      u.successes++;
-      if (!u.lastLogin || e.date > u.lastLogin) u.lastLogin = e.date;
-    } else if (e.kind === 'failure') u.failures++;
-    else if (e.kind === 'logout') u.logouts++;
+    this.facts.add(e);
+  }
+
+  /** User ids, most recently seen first. */
+  get order(): string[] {
+    return this.rows().map((r) => r.userId);
   }
 
   /**
-   * The rows, most recently seen first. `identities` maps a user id to what the people API
-   * knows (name, email, user name) so anonymous failures can be attributed by typed login.
+   * The rows, most recently seen first. `identities` is the people directory (user id → name,
+   * e-mail, user name): without it, anonymous failures are attributed to nobody.
    */
-  rows(
-    identities: Map<string, { name?: string; email?: string; userName?: string }> = new Map(),
-  ): UserActivity[] {
-    return this.order.map((id) => {
-      const u = { ...this.users.get(id)! };
-      const who = identities.get(id);
-      if (who?.name) u.name = who.name;
-      if (who?.email) u.email = who.email;
-      if (id !== GUEST_ID) {
-        const keys = new Set([who?.email, who?.userName].filter(Boolean).map((s) => s!.toLowerCase()));
-        for (const k of keys) u.failures += this.failuresByLogin.get(k) ?? 0;
-      }
-      return u;
-    });
+  rows(identities?: Map<string, { name?: string; email?: string; userName?: string }>): UserActivity[] {
+    const people = identities && new Map([...identities].map(([id, who]) => [id.toLowerCase(), who]));
+    const facts = this.facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS);
+    const { rows } = buildUserActivity(facts, { people, includeAnonymous: this.includeAnonymous });
+    return sortUsers(rows, parseUserSort(undefined)).map(userActivityOf);
   }
 }

@@ -3,7 +3,7 @@
  * real date cells in spreadsheets) and the stable JSON of a row (times as ISO 8601 UTC).
  */
 import type { Column } from '../output/writer.js';
-import type { DailyRow, FailureRow, InactiveRow, Summary, TopDimension, TopRow, UserRow } from './reports.js';
+import type { DailyRow, FailureRow, InactiveRow, Summary, TopDimension, TopRow, UserRow } from './reports/index.js';
 import type { ReportResult } from './run.js';
 import { TOP_REPORTS } from './run.js';
 import type { ZoneClock } from './zone.js';
@@ -149,7 +149,8 @@ export function summaryTable(s: Summary, clock: ZoneClock): ReportTable<SummaryL
   };
 }
 
-export function usersTable(rows: readonly UserRow[], clock: ZoneClock): ReportTable<UserRow> {
+/** `attributed`, when given, rides on every JSON row: whether anonymous failures could be attributed. */
+export function usersTable(rows: readonly UserRow[], clock: ZoneClock, attributed?: boolean): ReportTable<UserRow> {
   return {
     title: 'Users',
     rows,
@@ -174,6 +175,7 @@ export function usersTable(rows: readonly UserRow[], clock: ZoneClock): ReportTa
       lastLogin: isoUtc(r.lastLogin),
       firstSeen: isoUtc(r.firstSeen),
       lastSeen: isoUtc(r.lastSeen),
+      ...(attributed === undefined ? {} : { attributed }),
     }),
   };
 }
@@ -256,7 +258,7 @@ export function reportTable(result: ReportResult, clock: ZoneClock): ReportTable
       case 'daily':
         return dailyTable(result.rows);
       case 'users':
-        return usersTable(result.rows, clock);
+        return usersTable(result.rows, clock, result.attributed);
       case 'failures':
         return failuresTable(result.rows, clock);
       case 'inactive':

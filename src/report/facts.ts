@@ -1,13 +1,10 @@
 /**
  * Facts: the small aggregated rows every report is computed from. The archive produces them in
- * SQL (GROUP BY, see `archive.ts`); a live read produces the same rows from the events as they
- * stream past (`EventFacts` below). The reports themselves (`reports.ts`) only ever see facts,
- * so both sources give the same answers by construction.
+ * SQL (GROUP BY, see `sources/archive/`); a live read produces the same rows from the events as
+ * they stream past (`sources/events.ts`). The reports themselves (`reports/`) only ever see
+ * facts, so both sources give the same answers by construction.
  */
 import type { ActionKind } from '../model/actions.js';
-import type { LoginEvent } from '../model/event.js';
-import { GUEST_ID } from '../model/ids.js';
-import type { ZoneClock } from './zone.js';
 
 /** Events of one local hour (wall-clock hours since the epoch in the report's zone). */
 export interface HourFact {
@@ -87,23 +84,9 @@ export function inPeriod(time: number, p: Period): boolean {
   return (p.since === undefined || time >= p.since) && (p.until === undefined || time <= p.until);
 }
 
-/** Where a report's facts come from: the archive (SQL) or a live read (`EventFacts`). */
-export interface ReportData {
-  /** Events in the period per local hour of `clock`, kind and anonymity (and country). */
-  hours(clock: ZoneClock, opts?: HourOptions): Promise<HourFact[]>;
-  /** Events in the period grouped by `dims` (plus kind and anonymity). */
-  activity(dims: readonly ActivityDim[], opts?: ActivityOptions): Promise<ActivityFact[]>;
-  /** Every non-anonymous user in the history (up to `until`), whether or not active in the period. */
-  users(): Promise<UserSeen[]>;
-  /** Newest successful login in the period per user id (users without one are absent). */
-  lastSuccess(userIds: readonly string[]): Promise<Map<string, number>>;
-  /** The portal's offset (minutes) for showing aggregated times in `portal` mode: its newest event's. */
-  portalOffset(): Promise<number | undefined>;
-}
-
 const SEP = '\u0000';
 
-function factKey(f: ActivityFact): string {
+export function factKey(f: ActivityFact): string {
   return [f.userId, f.name, f.login ?? SEP, f.anonymous ? 1 : 0, f.kind, f.ip, f.country, f.city, f.browser ?? SEP, f.platform ?? SEP].join(SEP);
 }
 
@@ -147,142 +130,4 @@ export function projectFacts(
     }
   }
   return [...out.values()];
-}
-
-/**
- * Facts from events as they stream past (a live read, or any list of LoginEvents): one pass,
- * memory in proportion to the distinct facts, not to the events. Events outside `period` still
- * count for `users()` (first seen ever), like the archive's whole history does.
- */
-export class EventFacts implements ReportData {
-  private readonly full = new Map<string, ActivityFact>();
-  private readonly seen = new Map<string, UserSeen>();
-  private readonly success = new Map<string, number>();
-  /** Per event: its time and portal offset, kind and anonymity, for hour facts in any zone. */
-  private readonly moments = new Map<
-    string,
-    { time: number; offset: number; kind: ActionKind; anonymous: boolean; country: string; events: number }
-  >();
-  private newest?: { time: number; offset: number };
-
-  constructor(private readonly period: Period = {}) {}
-
-  add(e: LoginEvent): void {
-    const time = Date.parse(e.date);
-    if (this.period.until !== undefined && time > this.period.until) return;
-    if (!this.newest || time > this.newest.time) this.newest = { time, offset: offsetMinutes(e.offset) };
-    const userId = e.anonymous ? GUEST_ID : e.userId.toLowerCase();
-    if (!e.anonymous) {
-      let u = this.seen.get(userId);
-      if (!u) {
-        u = { userId, name: e.user, firstSeen: time, lastSeen: time, inPeriod: false };
-        this.seen.set(userId, u);
-      }
-      if (time < u.firstSeen) u.firstSeen = time;
-      if (time >= u.lastSeen) {
-        u.lastSeen = time;
-        u.name = e.user;
-      }
-    }
-    if (!inPeriod(time, this.period)) return;
-    if (!e.anonymous) {
-      this.seen.get(userId)!.inPeriod = true;
-      if (e.kind === 'success' && time > (this.success.get(userId) ?? -Infinity)) this.success.set(userId, time);
-    }
-    const fact: ActivityFact = {
-      userId,
-      name: e.user,
-      login: e.login === null ? null : e.login.toLowerCase(),
-      anonymous: e.anonymous,
-      kind: e.kind,
-      ip: e.ip,
-      country: e.country,
-      city: e.city,
-      browser: e.browser,
-      platform: e.platform,
-      events: 1,
-      first: time,
-      last: time,
-    };
-    const key = factKey(fact);
-    const have = this.full.get(key);
-    if (!have) this.full.set(key, fact);
-    else {
-      have.events++;
-      if (time < have.first) have.first = time;
-      if (time > have.last) have.last = time;
-    }
-    // Hour facts need the zone, known only when asked: keep events per second and offset.
-    const offset = offsetMinutes(e.offset);
-    const mKey = `${Math.floor(time / 1000)}|${offset}|${e.kind}|${e.anonymous ? 1 : 0}|${e.country}`;
-    const m = this.moments.get(mKey);
-    if (m) m.events++;
-    else {
-      this.moments.set(mKey, {
-        time: Math.floor(time / 1000) * 1000,
-        offset,
-        kind: e.kind,
-        anonymous: e.anonymous,
-        country: e.country,
-        events: 1,
-      });
-    }
-  }
-
-  async addAll(events: AsyncIterable<LoginEvent> | Iterable<LoginEvent>): Promise<this> {
-    for await (const e of events) this.add(e);
-    return this;
-  }
-
-  async hours(clock: ZoneClock, opts: HourOptions = {}): Promise<HourFact[]> {
-    const out = new Map<string, HourFact>();
-    for (const m of this.moments.values()) {
-      const hour = clock.localHour(m.time, m.offset);
-      const country = opts.byCountry ? m.country : undefined;
-      const key = `${hour}|${m.kind}|${m.anonymous ? 1 : 0}|${country ?? ''}`;
-      const have = out.get(key);
-      if (have) have.events += m.events;
-      else {
-        out.set(key, {
-          hour,
-          kind: m.kind,
-          anonymous: m.anonymous,
-          events: m.events,
-          ...(opts.byCountry ? { country } : {}),
-        });
-      }
-    }
-    return [...out.values()];
-  }
-
-  async activity(dims: readonly ActivityDim[], opts: ActivityOptions = {}): Promise<ActivityFact[]> {
-    return projectFacts(this.full.values(), dims, opts);
-  }
-
-  async users(): Promise<UserSeen[]> {
-    return [...this.seen.values()].map((u) => ({ ...u }));
-  }
-
-  async lastSuccess(userIds: readonly string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const id of userIds) {
-      const t = this.success.get(id.toLowerCase());
-      if (t !== undefined) out.set(id.toLowerCase(), t);
-    }
-    return out;
-  }
-
-  async portalOffset(): Promise<number | undefined> {
-    return this.newest?.offset;
-  }
-}
-
-const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
-
-/** `Z` → 0, `+02:00` → 120 (the normalised event's offset). */
-export function offsetMinutes(offset: string): number {
-  const m = OFFSET.exec(offset);
-  if (!m) return 0;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  return m[1] === '-' ? -minutes : minutes;
 }

@@ -3,7 +3,14 @@
  * any stream of events (`EventFacts`, e.g. a live read), pure report functions over them, and
  * the columns and JSON the CLI writes.
  */
-export { type ArchiveScope, ArchiveReportData, archiveData, resolveArchiveUsers } from './archive.js';
+export {
+  buildUserActivity,
+  USER_ACTIVITY_DIMS,
+  USER_ACTIVITY_OPTIONS,
+  type UserActivityOptions,
+  type UserActivityRows,
+} from './activity.js';
+export { type ArchiveScope, ArchiveReportData, archiveData, resolveArchiveUsers } from './sources/archive/index.js';
 export {
   dailyTable,
   failuresTable,
@@ -23,15 +30,13 @@ export {
   ALL_DIMS,
   type ActivityDim,
   type ActivityFact,
-  EventFacts,
   type HourFact,
   inPeriod,
-  offsetMinutes,
   type Period,
   projectFacts,
-  type ReportData,
   type UserSeen,
 } from './facts.js';
+export { type Member, type MemberRole, memberOf, memberRole, peopleIdentities } from './members.js';
 export {
   type CountryCount,
   type DailyRow,
@@ -40,26 +45,19 @@ export {
   failuresReport,
   type InactiveRow,
   inactiveReport,
-  type Member,
-  type MemberRole,
-  memberOf,
-  memberRole,
   type PeriodOptions,
-  parseUserSort,
   type Summary,
   type SummaryInput,
   summaryReport,
-  sortUsers,
   type TopDimension,
   type TopRow,
   topReport,
-  USER_SORT_KEYS,
   type UserIdentity,
   type UserRow,
-  type UserSort,
-  type UserSortKey,
+  type UsersReportOptions,
+  usersActivityReport,
   usersReport,
-} from './reports.js';
+} from './reports/index.js';
 export {
   inactiveFrom,
   isReportName,
@@ -70,4 +68,7 @@ export {
   runReport,
   TOP_REPORTS,
 } from './run.js';
+export { EventFacts, offsetMinutes } from './sources/events.js';
+export type { ReportData } from './sources/index.js';
+export { parseUserSort, sortUsers, USER_SORT_KEYS, type UserSort, type UserSortKey } from './user-sort.js';
 export { dayName, dayOfHour, parseZone, ZoneClock, type ZoneSpec, zoneLabel } from './zone.js';

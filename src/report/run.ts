@@ -1,5 +1,6 @@
 /** One entry point per report: which facts it needs from a source, then the pure report over them. */
-import type { ReportData } from './facts.js';
+import { USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS } from './activity.js';
+import type { Member } from './members.js';
 import {
   type DailyRow,
   dailyReport,
@@ -7,7 +8,6 @@ import {
   failuresReport,
   type InactiveRow,
   inactiveReport,
-  type Member,
   type PeriodOptions,
   type Summary,
   summaryReport,
@@ -16,9 +16,10 @@ import {
   topReport,
   type UserIdentity,
   type UserRow,
-  type UserSort,
-  usersReport,
-} from './reports.js';
+  usersActivityReport,
+} from './reports/index.js';
+import type { ReportData } from './sources/index.js';
+import type { UserSort } from './user-sort.js';
 
 export const REPORT_NAMES = [
   'summary',
@@ -51,14 +52,17 @@ export interface ReportOptions extends PeriodOptions {
   top?: number;
   /** Order of the users report. */
   sort?: UserSort;
-  /** What the people API says about users (live reads): helps match typed logins to users. */
+  /**
+   * The people directory (lower-case user id → e-mail, user name, name): anonymous failures are
+   * attributed by it. Without it the users report attributes none and says so.
+   */
   identities?: ReadonlyMap<string, UserIdentity>;
 }
 
 export type ReportResult =
   | { name: 'summary'; summary: Summary }
   | { name: 'daily'; rows: DailyRow[] }
-  | { name: 'users'; rows: UserRow[] }
+  | { name: 'users'; rows: UserRow[]; attributed: boolean }
   | { name: 'failures'; rows: FailureRow[] }
   | { name: 'ips' | 'countries' | 'browsers' | 'platforms'; rows: TopRow[] }
   | { name: 'inactive'; rows: InactiveRow[] };
@@ -79,10 +83,8 @@ export async function runReport(
       return { name, rows: dailyReport(await data.hours(o.clock), o) };
     case 'users': {
       // Anonymous events count only as failures typed with a user's login: group them by that alone.
-      const facts = await data.activity(['user', 'name', 'login', 'ip', 'country', 'browser', 'platform'], {
-        anonymousDims: ['login'],
-      });
-      return { name, rows: usersReport(facts, { sort: o.sort, top: o.top, identities: o.identities }) };
+      const facts = await data.activity(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS);
+      return { name, ...usersActivityReport(facts, { sort: o.sort, top: o.top, identities: o.identities }) };
     }
     case 'failures': {
       const failures = await data.activity(['user', 'name', 'login', 'ip', 'country'], { kinds: ['failure'] });

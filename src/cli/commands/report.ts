@@ -8,15 +8,11 @@ import { UsageError } from '../../client/errors.js';
 import type { DocSpaceClient } from '../../client/client.js';
 import type { Person } from '../../client/schemas.js';
 import type { OutputFormat } from '../../output/writer.js';
-import type { ReportData } from '../../report/facts.js';
-import {
-  type Member,
-  memberOf,
-  parseUserSort,
-  USER_SORT_KEYS,
-  type UserIdentity,
-  type UserSort,
-} from '../../report/reports.js';
+import type { ArchiveStore } from '../../store/index.js';
+import { type Member, memberOf } from '../../report/members.js';
+import type { UserIdentity } from '../../report/reports/index.js';
+import type { ReportData } from '../../report/sources/index.js';
+import { parseUserSort, USER_SORT_KEYS, type UserSort } from '../../report/user-sort.js';
 import { isReportName, REPORT_NAMES, type ReportName, type ReportResult } from '../../report/run.js';
 import { parseZone, ZoneClock } from '../../report/zone.js';
 import type { ArchiveFlags } from '../archive.js';
@@ -109,6 +105,7 @@ export async function reportCommand(
         identities: name === 'users' ? await source.identities?.() : undefined,
       });
     }
+    if (result.name === 'users' && !result.attributed) reporter.warn(NOT_ATTRIBUTED);
     await write(result, clock, flags, format, io, reporter);
     return source.finish();
   } finally {
@@ -120,7 +117,8 @@ interface Source {
   data: ReportData;
   /** Active members from the people API (for `inactive`). */
   members?: () => Promise<Member[]>;
-  identities?: () => Promise<Map<string, UserIdentity>>;
+  /** The people directory, or undefined when none can be had (then nothing is attributed). */
+  identities?: () => Promise<Map<string, UserIdentity> | undefined>;
   finish(): number;
   close(): Promise<void>;
 }
@@ -135,7 +133,7 @@ async function archiveSource(
   reporter: Reporter,
 ): Promise<Source> {
   const { openArchive, selectedPortals, DEMO_PORTAL_KEY } = await import('../archive.js');
-  const { archiveData, resolveArchiveUsers } = await import('../../report/archive.js');
+  const { archiveData, resolveArchiveUsers } = await import('../../report/sources/archive/index.js');
   const store = await openArchive(flags, io.env, true);
   let closeConn: (() => Promise<void>) | undefined;
   try {
@@ -164,6 +162,7 @@ async function archiveSource(
       parsed.users.length && name !== 'inactive'
         ? await resolveArchiveUsers(store, ids, parsed.users)
         : { userIds: undefined, logins: undefined };
+    const identities = name === 'users' ? () => archivePeople(store, ids, flags, io, reporter) : undefined;
     const data = await archiveData(store, {
       portalIds: ids,
       since: parsed.filter.since,
@@ -174,6 +173,7 @@ async function archiveSource(
     return {
       data,
       members,
+      identities,
       finish: () => EXIT.ok,
       async close() {
         await closeConn?.();
@@ -195,7 +195,7 @@ async function liveSource(
   reporter: Reporter,
 ): Promise<Source> {
   const { openEventSource } = await import('../source.js');
-  const { EventFacts } = await import('../../report/facts.js');
+  const { EventFacts } = await import('../../report/sources/events.js');
   const period = { since: parsed.filter.since, until: parsed.filter.until };
   // "New users" need each user's first event ever: the summary reads the whole retained history.
   const readFilter = { ...parsed.filter };
@@ -214,17 +214,7 @@ async function liveSource(
     return {
       data: facts,
       members: () => listMembers(client, parsed.users),
-      identities: async () => {
-        const map = new Map<string, UserIdentity>();
-        try {
-          for await (const p of client.people()) {
-            map.set(p.id.toLowerCase(), { email: p.email, userName: p.userName, name: p.displayName });
-          }
-        } catch (err) {
-          reporter.debug(`people list unavailable, typed logins matched from the history only: ${(err as Error).message}`);
-        }
-        return map;
-      },
+      identities: () => livePeople(client, reporter),
       finish: () => source.finish(),
       close: () => source.close(),
     };
@@ -247,6 +237,51 @@ async function listMembers(client: DocSpaceClient, users: readonly string[]): Pr
 
 function matches(p: Person, wanted: ReadonlySet<string>): boolean {
   return [p.id, p.email, p.userName].some((v) => v !== undefined && wanted.has(v.toLowerCase()));
+}
+
+/** What `report users` and `users --details` say on stderr when anonymous failures went to nobody. */
+export const NOT_ATTRIBUTED = 'failures not attributed: no people directory — run sync';
+
+/** The portal's people list, or undefined (with the reason under --debug) when it cannot be read. */
+export async function livePeople(client: DocSpaceClient, reporter: Reporter): Promise<Map<string, UserIdentity> | undefined> {
+  const { peopleIdentities } = await import('../../report/members.js');
+  try {
+    return await peopleIdentities(client);
+  } catch (err) {
+    reporter.debug(`people list unavailable: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * The people directory for archived history: the one portal the read covers, asked live.
+ * TODO INTEGRATE: read the archive's `people` table (the sync branch adds it) instead, so this
+ * works offline and for several portals at once.
+ */
+export async function archivePeople(
+  store: ArchiveStore,
+  portalIds: readonly number[],
+  flags: ConnectionFlags & ArchiveFlags,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<Map<string, UserIdentity> | undefined> {
+  // Each portal has its own people: one list cannot attribute the failures of several.
+  if (portalIds.length !== 1) return undefined;
+  const { connect } = await import('../context.js');
+  const { DEMO_PORTAL_KEY } = await import('../archive.js');
+  let conn: Awaited<ReturnType<typeof connect>>;
+  try {
+    conn = await connect(flags, reporter, io.env);
+  } catch (err) {
+    reporter.debug(`no portal to ask for its people: ${(err as Error).message}`);
+    return undefined;
+  }
+  try {
+    const portal = await store.portal(flags.demo ? DEMO_PORTAL_KEY : conn.client.portal);
+    return portal?.id === portalIds[0] ? await livePeople(conn.client, reporter) : undefined;
+  } finally {
+    await conn.close();
+  }
 }
 
 async function write(

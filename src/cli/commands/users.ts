@@ -1,7 +1,12 @@
-import { type UserActivity, UserActivityCollector, uniqueUsers } from '../../history/users.js';
+import type { DocSpaceClient } from '../../client/client.js';
+import { type UserActivity, uniqueUsers, userActivityOf } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
 import { createWriter, userActivityColumns } from '../../output/index.js';
-import type { ArchiveFlags } from '../archive.js';
+import { rowObject } from '../../output/writer.js';
+import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';
+import { EventFacts } from '../../report/sources/events.js';
+import { parseUserSort, sortUsers } from '../../report/user-sort.js';
+import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -15,27 +20,41 @@ export type UsersFlags = ConnectionFlags &
 /**
  * `docspace-logins users`: unique user ids of the latest login events, most recent first (the
  * "Get login history" example's job). `--since` widens it to the full history of a period.
+ * `--details` counts per user with the same builder as `report users`, so the two agree.
  */
 export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const parsed = parseHistoryFlags(flags);
   const latestOnly = parsed.filter.since === undefined;
   const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
-  const source = await openEventSource(flags, parsed, io, reporter, { latestOnly });
+  let selection: ArchiveSelection | undefined;
+  if (flags.archive) {
+    const { openArchiveSelection } = await import('../archive.js');
+    selection = await openArchiveSelection(flags, io.env);
+  }
+  const source = await openEventSource(flags, parsed, io, reporter, { latestOnly, archive: selection });
   try {
-    const read = source;
     const includeAnonymous = Boolean(flags.includeAnonymous);
-    const collector = new UserActivityCollector(includeAnonymous);
+    const facts = new EventFacts();
     const events: LoginEvent[] = [];
-    for await (const e of read.events) {
-      collector.add(e);
+    for await (const e of source.events) {
+      facts.add(e);
       if (!flags.details) events.push(e);
     }
+    // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
+    const counted = flags.details || out.format === 'xlsx';
     let rows: UserActivity[] | undefined;
-    let skipped: number;
+    let attributed = false;
+    if (counted) {
+      const people = selection
+        ? await archivePeopleFor(selection, flags, io, reporter)
+        : await livePeopleFor(source.client, reporter);
+      const built = buildUserActivity(facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS), { people, includeAnonymous });
+      attributed = built.attributed;
+      rows = sortUsers(built.rows, parseUserSort(undefined)).map(userActivityOf);
+    }
+    let skipped = 0;
     if (flags.details) {
-      rows = collector.rows(source.client ? await identities(source.client, collector.order) : undefined);
-      if (parsed.limit) rows = rows.slice(0, parsed.limit);
-      skipped = 0;
+      if (parsed.limit) rows = rows!.slice(0, parsed.limit);
     } else {
       const u = uniqueUsers(events, includeAnonymous);
       skipped = u.anonymousSkipped;
@@ -49,16 +68,21 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         if (out.format === 'csv') out.sink.write('userId\n');
         for (const id of ids) out.sink.write(out.format === 'ndjson' ? `${JSON.stringify(id)}\n` : `${id}\n`);
       } else {
-        const byId = new Map(collector.rows().map((r) => [r.userId, r]));
+        const byId = new Map(rows!.map((r) => [r.userId, r]));
         rows = ids.map((id) => byId.get(id)!);
       }
     }
     if (rows) {
+      if (!attributed) {
+        const { NOT_ATTRIBUTED } = await import('./report.js');
+        reporter.warn(NOT_ATTRIBUTED);
+      }
       const writer = createWriter(out.format, {
         columns: userActivityColumns,
         sink: out.sink,
         isTTY: out.isTTY,
         excel: flags.excel,
+        json: (r) => ({ ...rowObject(userActivityColumns, r), attributed }),
       });
       for (const r of rows) await writer.write(r);
       await writer.end();
@@ -68,21 +92,26 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         `note: ${skipped} anonymous event(s) (failed logins under the Guest id) were left out; add --include-anonymous to list the Guest id`,
       );
     }
-    return read.finish();
+    return source.finish();
   } finally {
     await out.close();
     await source.close();
   }
 }
 
-/** Names and emails from the people API, one request per user, cached for this run. */
-async function identities(client: import('../../client/client.js').DocSpaceClient, ids: string[]) {
-  const map = new Map<string, { name?: string; email?: string; userName?: string }>();
-  await Promise.all(
-    ids.map(async (id) => {
-      const p = await client.person(id).catch(() => undefined);
-      if (p) map.set(id, { name: p.displayName, email: p.email, userName: p.userName });
-    }),
-  );
-  return map;
+async function livePeopleFor(client: DocSpaceClient | undefined, reporter: Reporter) {
+  if (!client) return undefined;
+  const { livePeople } = await import('./report.js');
+  return livePeople(client, reporter);
+}
+
+async function archivePeopleFor(
+  selection: ArchiveSelection,
+  flags: UsersFlags,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<Map<string, UserIdentity> | undefined> {
+  const { archivePeople } = await import('./report.js');
+  const ids = selection.portalIds ?? (await selection.store.portals()).map((p) => p.id);
+  return archivePeople(selection.store, ids, flags, io, reporter);
 }

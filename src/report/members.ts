@@ -1,0 +1,53 @@
+/** Members as the people API describes them: what the reports show (role, registration, status) and the attribution directory. */
+import type { DocSpaceClient } from '../client/client.js';
+import type { Person } from '../client/schemas.js';
+import { parseApiDate } from '../model/time.js';
+import type { UserIdentity } from './activity.js';
+
+export type MemberRole = 'owner' | 'admin' | 'room admin' | 'user' | 'guest';
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string | null;
+  role: MemberRole;
+  /** Epoch ms, when the people API gives it. */
+  registered: number | null;
+  /** Invited but has not accepted yet (activation pending). */
+  pending: boolean;
+}
+
+/** The role DocSpace shows for a member (the flags of the people API, most powerful first). */
+export function memberRole(p: Pick<Person, 'isOwner' | 'isAdmin' | 'isRoomAdmin' | 'isVisitor' | 'isCollaborator'>): MemberRole {
+  if (p.isOwner) return 'owner';
+  if (p.isAdmin) return 'admin';
+  if (p.isRoomAdmin) return 'room admin';
+  if (p.isVisitor) return 'guest';
+  return 'user';
+}
+
+export function memberOf(p: Person): Member {
+  const registered = p.registrationDate ? parseApiDate(p.registrationDate, true)?.time ?? null : null;
+  const name =
+    p.displayName?.trim() || [p.firstName, p.lastName].filter(Boolean).join(' ').trim() || p.userName || p.email || p.id;
+  return {
+    userId: p.id.toLowerCase(),
+    name,
+    email: p.email || null,
+    role: memberRole(p),
+    registered,
+    pending: p.activationStatus === 2,
+  };
+}
+
+/**
+ * The people directory attribution matches typed logins against (lower-case user id → e-mail,
+ * user name, name), from the people API: one paged read of the active members.
+ */
+export async function peopleIdentities(client: Pick<DocSpaceClient, 'people'>): Promise<Map<string, UserIdentity>> {
+  const map = new Map<string, UserIdentity>();
+  for await (const p of client.people()) {
+    map.set(p.id.toLowerCase(), { email: p.email, userName: p.userName, name: p.displayName });
+  }
+  return map;
+}

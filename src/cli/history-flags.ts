@@ -4,6 +4,8 @@
 import type { DocSpaceClient } from '../client/client.js';
 import { UsageError } from '../client/errors.js';
 import type { EventFilter } from '../history/filter.js';
+import { livePeople } from '../history/people-live.js';
+import { filterForPeople, resolveUsers } from '../history/resolve-users.js';
 import { ACTIONS, type ActionKind, isActionKind } from '../model/actions.js';
 import { isGuid } from '../model/ids.js';
 import { parseTimeInput } from '../model/time.js';
@@ -64,7 +66,7 @@ export function parseHistoryFlags(flags: HistoryFlags, now = Date.now()): Parsed
   const limit = parseWholeNumber(flags.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
   const users = splitList(flags.user);
   for (const u of users) {
-    if (/^[0-9a-z]{8}-[0-9a-z]{4}-/i.test(u) && !isGuid(u)) {
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(u) && !isGuid(u)) {
       throw new UsageError(`--user "${u}" looks like a user id but is not a valid GUID`);
     }
   }
@@ -79,26 +81,12 @@ function splitList(values: string[] | undefined): string[] {
 }
 
 /**
- * Turn `--user` values into ids and logins. A GUID matches that user's events and, once the
- * people API names the account, the anonymous failures typed with its email or user name; an
- * email or login matches the typed login and, when the account exists, its id.
+ * Narrow `filter` to the members named by `--user`, resolved on the portal by the one resolver
+ * (`history/resolve-users.ts`): their own events and the anonymous failures typed with their
+ * e-mail or user name.
  */
 export async function resolveUserFilter(client: DocSpaceClient, inputs: string[], filter: EventFilter) {
   if (!inputs.length) return;
-  const ids = new Set<string>();
-  const logins = new Set<string>();
-  await Promise.all(
-    inputs.map(async (input) => {
-      if (isGuid(input)) ids.add(input.toLowerCase());
-      else logins.add(input.toLowerCase());
-      const person = await client.person(input).catch(() => undefined);
-      if (person) {
-        ids.add(person.id.toLowerCase());
-        if (person.email) logins.add(person.email.toLowerCase());
-        if (person.userName) logins.add(person.userName.toLowerCase());
-      }
-    }),
-  );
-  filter.userIds = [...ids];
-  filter.logins = [...logins];
+  const people = await resolveUsers(inputs, livePeople(client));
+  Object.assign(filter, filterForPeople(filter, people));
 }

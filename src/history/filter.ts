@@ -3,6 +3,7 @@
  * filters, so every filter the user asks for is applied here, on complete pages.
  */
 import type { ActionKind } from '../model/actions.js';
+import { attributionKey, isPlaceholderLogin } from '../model/attribution.js';
 import type { LoginEvent } from '../model/event.js';
 
 export interface EventFilter {
@@ -12,7 +13,10 @@ export interface EventFilter {
   until?: number;
   /** Match the event's user id... */
   userIds?: readonly string[];
-  /** ...or the typed login (case-insensitive): failures carry the Guest id, the login names the target. */
+  /**
+   * ...or an anonymous event's typed login, compared by the attribution rule's key
+   * (`model/attribution.ts`): failures carry the Guest id, the login names the target.
+   */
   logins?: readonly string[];
   kinds?: readonly ActionKind[];
   actionIds?: readonly number[];
@@ -22,7 +26,7 @@ export type EventPredicate = (e: LoginEvent, time: number) => boolean;
 
 export function compileFilter(f: EventFilter): EventPredicate {
   const ids = f.userIds?.length ? new Set(f.userIds.map((s) => s.toLowerCase())) : undefined;
-  const logins = f.logins?.length ? new Set(f.logins.map((s) => s.toLowerCase())) : undefined;
+  const logins = f.logins?.length ? new Set(f.logins.map(attributionKey)) : undefined;
   const kinds = f.kinds?.length ? new Set(f.kinds) : undefined;
   const actions = f.actionIds?.length ? new Set(f.actionIds) : undefined;
   const { since, until } = f;
@@ -33,7 +37,12 @@ export function compileFilter(f: EventFilter): EventPredicate {
     if (actions && !actions.has(e.actionId)) return false;
     if (ids || logins) {
       const byId = ids?.has(e.userId) ?? false;
-      const byLogin = logins !== undefined && e.login !== null && logins.has(e.login.toLowerCase());
+      const byLogin =
+        logins !== undefined &&
+        e.anonymous &&
+        e.login !== null &&
+        logins.has(attributionKey(e.login)) &&
+        !isPlaceholderLogin(e.login);
       if (!byId && !byLogin) return false;
     }
     return true;

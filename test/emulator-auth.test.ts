@@ -11,6 +11,7 @@ import { call, NOW } from './emulator-helpers.js';
 const USER_KEY = `sk-${'1'.repeat(64)}`;
 const NOSCOPE_KEY = `sk-${'2'.repeat(64)}`;
 const EXPIRED_KEY = `sk-${'3'.repeat(64)}`;
+const ROOM_ADMIN_KEY = `sk-${'4'.repeat(64)}`;
 const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36';
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
       { key: USER_KEY, role: 'user' },
       { key: NOSCOPE_KEY, role: 'noscope' },
       { key: EXPIRED_KEY, role: 'expired' },
+      { key: ROOM_ADMIN_KEY, role: 'roomAdmin' },
     ],
   });
 });
@@ -70,8 +72,9 @@ describe('403', () => {
     expect(typeof r.json.error.hresult).toBe('number');
   });
 
-  it('still lets a non-admin key read people', async () => {
-    const r = await call(emu, 'people?count=5', { key: USER_KEY });
+  it('still lets a non-admin key of a room admin read people', async () => {
+    expect((await call(emu, 'security/audit/login/last', { key: ROOM_ADMIN_KEY })).status).toBe(403);
+    const r = await call(emu, 'people?count=5', { key: ROOM_ADMIN_KEY });
     expect(r.status).toBe(200);
   });
 
@@ -145,10 +148,11 @@ describe('POST /authentication', () => {
     expect(conn.json.response.loginEvent).toBe(login!.id);
     expect(conn.json.response.items[0].id).toBe(login!.id);
 
-    // Logout writes 1006 with the display name as login, and the token stops working.
+    // Logout writes 1006 with the display name as login; the session ends only when the token
+    // comes as the asc_auth_key cookie.
     const out = await call(emu, 'authentication/logout', {
       method: 'POST',
-      headers: { authorization: token },
+      headers: { cookie: `asc_auth_key=${token}` },
     });
     expect(out.status).toBe(200);
     expect(out.json).not.toHaveProperty('response');
@@ -191,7 +195,7 @@ describe('POST /authentication', () => {
       key: null,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        userName: plain.userName,
+        userName: plain.email,
         passwordHash: createHash('sha256').update(plain.password).digest('hex'),
       }),
     });

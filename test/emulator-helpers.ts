@@ -1,5 +1,6 @@
-/** Shared helpers for the emulator tests (real HTTP on loopback with the global fetch). */
-import type { RunningEmulator } from '../src/emulator/index.js';
+/** Shared helpers for the emulator tests: real HTTP on loopback (`call`) or the in-memory app (`ask`). */
+/* global Request */
+import type { EmulatorApp, RunningEmulator } from '../src/emulator/index.js';
 
 export const NOW = Date.parse('2025-07-01T10:00:00Z');
 
@@ -24,6 +25,31 @@ export async function call(
     ...init,
     headers,
   });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** The origin in-memory requests are addressed to (no socket behind it). */
+export const APP_ORIGIN = 'http://portal.test';
+
+/** `call` through `app.fetch`: the same request, answered in memory. */
+export async function ask(
+  app: EmulatorApp,
+  path: string,
+  init: RequestInit & { key?: string | null } = {},
+): Promise<Reply> {
+  const headers = new Headers(init.headers);
+  if (init.key !== null && !headers.has('authorization')) {
+    headers.set('authorization', `Bearer ${init.key ?? app.state.apiKey}`);
+  }
+  const url = `${APP_ORIGIN}${path.startsWith('/') ? path : `/api/2.0/${path}`}`;
+  const res = await app.fetch(new Request(url, { ...init, headers }));
   const text = await res.text();
   let json: unknown;
   try {

@@ -4,9 +4,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createEmulatorApp, type EmulatorApp, type EmulatorOptions, type EmulatorState } from './app.js';
+import { createEmulatorApp, type EmulatorApp } from './app.js';
+import type { EmulatorOptions } from './options.js';
+import type { EmulatorState } from './state.js';
 
-export type { EmulatorOptions } from './app.js';
+export type { EmulatorOptions } from './options.js';
 
 export interface RunningEmulator {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:40123`. */

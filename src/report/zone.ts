@@ -10,6 +10,7 @@
  */
 import { UsageError } from '../client/errors.js';
 import { formatOffset } from '../model/time.js';
+import { ZoneOffsets } from '../model/zone.js';
 
 export type ZoneSpec =
   | { kind: 'portal' }
@@ -17,7 +18,6 @@ export type ZoneSpec =
   | { kind: 'iana'; name: string };
 
 const HOUR = 3_600_000;
-const QUARTER = 900_000;
 const OFFSET = /^([+-])(\d{1,2}):?(\d{2})$/;
 
 /** `--tz` as typed: `portal` (default), `local`, `UTC`, `±hh:mm`, or an IANA name. */
@@ -72,9 +72,7 @@ export function zoneLabel(spec: ZoneSpec): string {
  */
 export class ZoneClock {
   readonly label: string;
-  private readonly dtf?: Intl.DateTimeFormat;
-  /** Offsets by UTC quarter-hour: every zone in use changes offset on a quarter-hour boundary. */
-  private readonly cache = new Map<number, number>();
+  private readonly offsets?: ZoneOffsets;
 
   /**
    * `portalOffset`: in `portal` mode, the offset used for an instant that is not an event's (a
@@ -85,39 +83,14 @@ export class ZoneClock {
     readonly portalOffset = 0,
   ) {
     this.label = zoneLabel(spec);
-    if (spec.kind === 'iana') {
-      this.dtf = new Intl.DateTimeFormat('en-US', {
-        timeZone: spec.name,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    }
+    if (spec.kind === 'iana') this.offsets = new ZoneOffsets(spec.name);
   }
 
   /** Minutes east of UTC at `time`; `eventOffset` is the portal's offset for that event. */
   offsetAt(time: number, eventOffset = this.portalOffset): number {
     if (this.spec.kind === 'portal') return eventOffset;
     if (this.spec.kind === 'fixed') return this.spec.offsetMinutes;
-    const key = Math.floor(time / QUARTER);
-    let offset = this.cache.get(key);
-    if (offset === undefined) {
-      offset = this.computeOffset(key * QUARTER);
-      if (this.cache.size > 200_000) this.cache.clear();
-      this.cache.set(key, offset);
-    }
-    return offset;
-  }
-
-  private computeOffset(time: number): number {
-    const parts: Record<string, number> = {};
-    for (const p of this.dtf!.formatToParts(time)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-    return Math.round((wall - Math.floor(time / 1000) * 1000) / 60_000);
+    return this.offsets!.at(time);
   }
 
   /** The wall-clock time at `time` as epoch-like milliseconds (UTC fields carry the local time). */

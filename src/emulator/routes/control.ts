@@ -1,0 +1,69 @@
+/**
+ * `/__emulator/*`, the control API for tests and benchmarks: counters, purge, new events and the
+ * odd-date faults. Loopback callers only, no authentication; everyone else gets a plain 404.
+ */
+import type { Ctx, EmulatorResponse } from '../http/context.js';
+import { json, reply } from '../http/respond.js';
+import type { OddDate } from '../options.js';
+import type { EmulatorState } from '../state.js';
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
+}
+
+const ODD_KINDS = ['future', 'year-0001', 'year-9999', 'bad-offset'] as const;
+
+export function control(state: EmulatorState, ctx: Ctx): EmulatorResponse {
+  if (!isLoopback(ctx.req.remoteAddress)) return reply(ctx, 404, '');
+  const send = (status: number, body: unknown) => json(ctx, status, body);
+  const path = ctx.url.pathname.replace(/\/+$/, '');
+  const method = ctx.req.method;
+  const params = ctx.url.searchParams;
+  if (path === '/__emulator/stats' && method === 'GET') return send(200, state.stats());
+  if (path === '/__emulator/info' && method === 'GET') {
+    const o = state.options;
+    return send(200, {
+      portalName: state.portalName,
+      seed: o.seed,
+      timezone: o.timezone,
+      users: state.people.length,
+      events: state.store.size,
+      audit: state.audit,
+      unpaid: state.unpaid,
+      lifetimeDays: state.settings.loginHistoryLifeTime,
+      now: new Date(state.now()).toISOString(),
+    });
+  }
+  if (path === '/__emulator/reset-stats' && method === 'POST') {
+    state.resetStats();
+    return send(200, { ok: true });
+  }
+  if (path === '/__emulator/purge' && method === 'POST') {
+    const before = params.get('before');
+    let cut: number | undefined;
+    if (before) {
+      cut = Date.parse(before);
+      if (Number.isNaN(cut)) return send(400, { error: `"before" is not an ISO date: ${before}` });
+    }
+    const purged = state.purge(cut);
+    return send(200, { purged, events: state.store.size });
+  }
+  if (path === '/__emulator/events' && method === 'POST') {
+    const count = Number(params.get('count') ?? '1');
+    if (!Number.isInteger(count) || count < 0 || count > 1_000_000) {
+      return send(400, { error: '"count" must be a whole number from 0 to 1000000' });
+    }
+    const ids = state.appendEvents(count);
+    return send(200, { appended: ids.length, ids: ids.length <= 1000 ? ids : undefined, events: state.store.size });
+  }
+  if (path === '/__emulator/odd-date' && method === 'POST') {
+    const kind = params.get('kind') as (typeof ODD_KINDS)[number];
+    if (!ODD_KINDS.includes(kind)) return send(400, { error: `"kind" must be one of: ${ODD_KINDS.join(', ')}` });
+    const hours = Number(params.get('hours') ?? '24');
+    if (kind === 'future' && !(hours > 0)) return send(400, { error: '"hours" must be a positive number' });
+    const odd: OddDate = kind === 'future' ? { kind, hours } : { kind };
+    return send(200, state.appendOddDate(odd));
+  }
+  return reply(ctx, 404, '');
+}

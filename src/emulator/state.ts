@@ -1,0 +1,360 @@
+/**
+ * The emulated tenant without the HTTP: its clock, members, event table, settings, sessions,
+ * keys and counters; live events, retention and the odd-date faults.
+ */
+import { ZoneOffsets } from '../model/zone.js';
+import { ApiDates } from './api-date.js';
+import type { Device } from './data/catalogue.js';
+import { PAGES } from './data/catalogue.js';
+import type { EventGenerator, EventSink } from './data/generator.js';
+import type { EmulatorPerson } from './data/people.js';
+import { generatePortal } from './data/portal.js';
+import { PeopleDirectory } from './directory.js';
+import { RateLimiter } from './http/rate-limit.js';
+import {
+  type EmulatorOptions,
+  type KeyRole,
+  type OddDate,
+  type RateLimitOptions,
+  type ResolvedEmulatorOptions,
+  resolveOptions,
+} from './options.js';
+import { EventRenderer, type ServedEvent } from './render.js';
+import { Rng } from './random.js';
+import { EventStore } from './store.js';
+
+export interface EmulatorStats {
+  /** API requests received (control requests excluded). */
+  requests: number;
+  /** API requests per path (without query). */
+  byPath: Record<string, number>;
+  /** API responses per HTTP status (`dropped` for cut connections). */
+  byStatus: Record<string, number>;
+  /** Events currently stored. */
+  events: number;
+  /** Events appended since start (live, control API, logins). */
+  appended: number;
+  /** Events removed by retention or purge since start. */
+  purged: number;
+  newestId: number;
+  newestDate?: string;
+  oldestDate?: string;
+  /** Approximate memory held by the event columns. */
+  storeBytes: number;
+  /** Time taken to generate the initial data. */
+  generationMs: number;
+}
+
+/** A session token's target: a login event, which the token dies with. */
+export interface Session {
+  person: EmulatorPerson;
+  eventId: number;
+  expires: number;
+}
+
+/** Which member a key of each role belongs to. */
+function keyOwner(people: EmulatorPerson[], role: KeyRole): EmulatorPerson {
+  const owner = people[0];
+  const active = (p: EmulatorPerson) => p.status === 1 && !p.deleted;
+  if (role === 'admin') return people.find((p) => p.role === 'admin' && active(p)) ?? owner;
+  if (role === 'roomAdmin' || role === 'user' || role === 'guest') {
+    return (
+      people.find((p) => p.role === role && active(p)) ??
+      people.find((p) => p.role !== 'owner' && p.role !== 'admin') ??
+      owner
+    );
+  }
+  return owner;
+}
+
+export class EmulatorState {
+  readonly options: ResolvedEmulatorOptions;
+  readonly store: EventStore;
+  readonly people: EmulatorPerson[];
+  readonly directory: PeopleDirectory;
+  readonly zone: ZoneOffsets;
+  readonly dates: ApiDates;
+  readonly renderer: EventRenderer;
+  readonly apiKey: string;
+  readonly portalName: string;
+  readonly user: { email: string; password: string };
+  /** Mutable at run time (tests may flip them). */
+  audit: boolean;
+  unpaid: boolean;
+  latencyMs: number;
+  failRate: number;
+  rateLimit?: Required<RateLimitOptions>;
+  readonly settings: { loginHistoryLifeTime: number; auditTrailLifeTime: number; lastModified?: number };
+  readonly sessions = new Map<string, Session>();
+  readonly keys = new Map<string, { role: KeyRole; person: EmulatorPerson }>();
+  readonly rateLimiter = new RateLimiter(() => this.rateLimit);
+  /** Failed login times per `login|ip`, for the brute-force guard. */
+  readonly bruteForce = new Map<string, number[]>();
+  readonly generationMs: number;
+  /** Fresh randomness for tie shuffling (never seeded: every request differs). */
+  readonly tieRng = Rng.unseeded();
+  /** Seeded stream for fault injection. */
+  readonly faultRng: Rng;
+  private readonly idRng: Rng;
+  private readonly generator: EventGenerator;
+  private readonly personByUserIndex: Array<EmulatorPerson | undefined> = [];
+  private readonly geoByIp = new Map<string, { country: string; city: string }>();
+  private readonly clockStart = Date.now();
+  private counters = { requests: 0, byPath: new Map<string, number>(), byStatus: new Map<string, number>() };
+  private appended = 0;
+  private purged = 0;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(options: EmulatorOptions = {}) {
+    const o = resolveOptions(options);
+    this.options = o;
+    this.zone = new ZoneOffsets(o.timezone);
+    this.dates = new ApiDates(this.zone, o.dstFoldQuirk);
+    const started = performance.now();
+    const portal = generatePortal({
+      seed: o.seed,
+      users: o.users,
+      events: o.events,
+      days: o.days,
+      now: o.now,
+      zone: this.zone,
+      portalName: o.portalName,
+      domain: o.domain,
+      ownerEmail: o.email,
+      ownerPassword: o.password,
+    });
+    this.generationMs = performance.now() - started;
+    this.people = portal.people;
+    this.directory = new PeopleDirectory(this.people);
+    this.store = new EventStore(portal.tables, portal.columns, portal.count);
+    this.renderer = new EventRenderer(this.store, this.dates, (i) => this.personByUserIndex[i]);
+    this.generator = portal.generator;
+    for (const p of this.people) {
+      this.personByUserIndex[p.userIndex] = p;
+      for (const l of p.places) this.geoByIp.set(l.ip, { country: l.country, city: l.city });
+    }
+    this.apiKey = o.apiKey;
+    this.portalName = o.portalName;
+    this.user = { email: o.email, password: o.password };
+    this.audit = o.audit;
+    this.unpaid = o.unpaid;
+    this.latencyMs = o.latencyMs;
+    this.failRate = o.failRate;
+    this.rateLimit = o.rateLimit;
+    this.settings = { loginHistoryLifeTime: o.lifetimeDays, auditTrailLifeTime: 180 };
+    this.faultRng = new Rng(`faults:${o.seed}`);
+    this.idRng = new Rng(`live-ids:${o.seed}`);
+    this.keys.set(o.apiKey, { role: 'admin', person: this.people[0] });
+    for (const k of o.extraKeys) this.keys.set(k.key, { role: k.role, person: keyOwner(this.people, k.role) });
+    // The clean-up service runs at start-up, then daily.
+    this.applyRetention();
+    const daily = setInterval(() => this.applyRetention(), 86_400_000);
+    daily.unref();
+    this.timers.push(daily);
+    if (o.live > 0) this.startLive(o.live);
+    for (const odd of o.oddDates) this.appendOddDate(odd);
+  }
+
+  /** The emulator's clock: `now` at start, then real time. */
+  now(): number {
+    return this.options.now + (Date.now() - this.clockStart);
+  }
+
+  /** The portal zone's offset (minutes) at an instant. */
+  offsetAt(time: number): number {
+    return this.zone.at(time);
+  }
+
+  /** ApiDateTime text for an instant, as the server prints it. */
+  formatDate(time: number): string {
+    return this.dates.format(time);
+  }
+
+  personOfUserIndex(index: number): EmulatorPerson | undefined {
+    return this.personByUserIndex[index];
+  }
+
+  /** Find a member by user name, email or GUID (deleted members are gone). */
+  findPerson(idOrName: string): EmulatorPerson | undefined {
+    return this.directory.any(idOrName);
+  }
+
+  get tables() {
+    return this.store.tables;
+  }
+
+  private startLive(perSecond: number): void {
+    const interval = Math.max(50, Math.min(1000, Math.floor(1000 / perSecond)));
+    let owed = 0;
+    let last = Date.now();
+    const timer = setInterval(() => {
+      const now = Date.now();
+      owed += ((now - last) / 1000) * perSecond;
+      last = now;
+      const n = Math.floor(owed);
+      if (n > 0) {
+        owed -= n;
+        this.appendEvents(n);
+      }
+    }, interval);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Append `count` new events dated now (a login, logout or failure each). Returns their ids. */
+  appendEvents(count: number, at = this.now()): number[] {
+    const ids: number[] = [];
+    const time = Math.floor(at / 1000) * 1000;
+    const sink: EventSink = {
+      emit: (e) => {
+        const id = this.nextId();
+        ids.push(id);
+        return this.store.append({ id, ...e });
+      },
+      deactivate: (row) => {
+        this.store.columns.active[row] = 0;
+      },
+    };
+    while (ids.length < count) this.generator.live(sink, time);
+    this.appended += ids.length;
+    return ids;
+  }
+
+  private nextId(): number {
+    return this.store.takeId(this.idRng.chance(0.3) ? this.idRng.int(1, 12) : 0);
+  }
+
+  /** Write one event from a request (authentication, logout). Returns its id. */
+  writeEvent(e: {
+    userId: string;
+    action: number;
+    login?: string | null;
+    ip: string;
+    device: Device;
+    page?: string | null;
+    description?: string;
+    active: boolean;
+    time?: number;
+  }): number {
+    const t = this.tables;
+    const geo = this.geoByIp.get(e.ip) ?? { country: '', city: '' };
+    const id = this.nextId();
+    this.store.append({
+      id,
+      time: Math.floor((e.time ?? this.now()) / 1000) * 1000,
+      user: t.users.intern(e.userId),
+      action: e.action,
+      login: t.logins.intern(e.login ?? null),
+      place: t.places.intern(e.ip, geo.country, geo.city),
+      browser: t.browsers.intern(e.device.browser),
+      platform: t.platforms.intern(e.device.platform),
+      page: t.pages.intern(e.page ?? null),
+      description: t.descriptions.intern(e.description ?? null),
+      active: e.active,
+    });
+    this.appended++;
+    return id;
+  }
+
+  /**
+   * Append the owner's API login, served with a date the server cannot have sent. The row sits
+   * at the head like any new event (it was written now); only its printed date is wrong.
+   */
+  appendOddDate(odd: OddDate): { id: number; date: string } {
+    const owner = this.people[0];
+    const place = owner.places[0];
+    const id = this.writeEvent({
+      userId: owner.id,
+      action: 1010,
+      ip: place.ip,
+      device: owner.device,
+      page: PAGES.api,
+      active: false,
+    });
+    const now = this.now();
+    let date: string;
+    if (odd.kind === 'future') date = this.formatDate(now + odd.hours * 3_600_000);
+    else if (odd.kind === 'year-0001') date = '0001-01-01T00:00:00.0000000Z';
+    else if (odd.kind === 'year-9999') date = '9999-12-31T23:59:59.9999999Z';
+    else date = `${this.formatDate(now).slice(0, 27)}+99:99`;
+    this.renderer.dateOverrides.set(id, date);
+    return { id, date };
+  }
+
+  /** Delete events dated before `before` (epoch ms), or apply the retention setting. */
+  purge(before?: number): number {
+    const cut = before ?? this.now() - this.settings.loginHistoryLifeTime * 86_400_000;
+    const n = this.store.purgeBefore(cut);
+    this.purged += n;
+    return n;
+  }
+
+  applyRetention(): number {
+    return this.purge();
+  }
+
+  /** Render the event in physical row `row`. */
+  renderEvent(row: number, origin: string, limited = false): ServedEvent {
+    return this.renderer.render(row, origin, limited);
+  }
+
+  /** The same as `JSON.stringify(renderEvent(...))`, several times faster. */
+  renderEventJson(row: number, origin: string, limited = false): string {
+    return this.renderer.json(row, origin, limited);
+  }
+
+  /** The whole history newest first as served (ties in stored order). For tests; O(n). */
+  allEvents(origin = 'https://emulator.invalid'): ServedEvent[] {
+    const out: ServedEvent[] = [];
+    this.store.scan((row) => {
+      out.push(this.renderEvent(row, origin));
+      return true;
+    });
+    return out;
+  }
+
+  countRequest(path: string): void {
+    this.counters.requests++;
+    this.counters.byPath.set(path, (this.counters.byPath.get(path) ?? 0) + 1);
+  }
+
+  countStatus(status: number | 'dropped'): void {
+    const key = String(status);
+    this.counters.byStatus.set(key, (this.counters.byStatus.get(key) ?? 0) + 1);
+  }
+
+  stats(): EmulatorStats {
+    const newest = this.store.newestTime();
+    const oldest = this.store.oldestTime();
+    return {
+      requests: this.counters.requests,
+      byPath: Object.fromEntries(this.counters.byPath),
+      byStatus: Object.fromEntries(this.counters.byStatus),
+      events: this.store.size,
+      appended: this.appended,
+      purged: this.purged,
+      newestId: this.store.lastId,
+      newestDate: newest !== undefined ? this.formatDate(newest) : undefined,
+      oldestDate: oldest !== undefined ? this.formatDate(oldest) : undefined,
+      storeBytes: this.store.bytes,
+      generationMs: Math.round(this.generationMs),
+    };
+  }
+
+  resetStats(): void {
+    this.counters = { requests: 0, byPath: new Map(), byStatus: new Map() };
+  }
+
+  /** Stop timers (live events, daily retention). */
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+  }
+
+  /** Is the session behind a token still valid (login row present and active, not expired)? */
+  sessionValid(s: Session): boolean {
+    if (s.expires <= this.now()) return false;
+    const row = this.store.findRow(s.eventId);
+    return row >= 0 && this.store.columns.active[row] === 1;
+  }
+}

@@ -70,69 +70,67 @@ export function layeredSend(o: LayerOptions): (req: HttpRequest) => Promise<Exch
   const limit = pLimit(o.concurrency);
   const pause = new RatePause(o.now, o.sleep);
 
-  const once = (req: HttpRequest, sleptUntil: number) =>
-    limit(async () => {
+  type Step =
+    | { done: Exchange }
+    | { fail: unknown }
+    | { wait: number; why: WaitReason; pausedUntil?: number; covered?: boolean; counts: boolean };
+
+  // One attempt, decided while it still holds its slot: a 429 must start the pause before the
+  // slot passes to a queued request, or that request would go out into the same refusal.
+  const attemptOnce = (req: HttpRequest, request: string, attempt: number, sleptUntil: number) =>
+    limit(async (): Promise<Step> => {
       const ticket = await pause.admit(sleptUntil);
       o.stats.waitedMs += ticket.waitedMs;
       o.stats.requests++;
       const started = o.now();
+      let outcome: Outcome;
+      let covered = false;
       try {
         const res = await o.transport(req);
-        o.debug(`${req.method} ${safeUrl(req.url)} -> ${res.status} (${o.now() - started} ms, ${res.body.length} chars)`);
-        return { res, epoch: ticket.epoch };
-      } catch (error) {
-        o.debug(`${req.method} ${safeUrl(req.url)} failed: ${(error as Error).message}`);
-        return { error, epoch: ticket.epoch };
+        o.debug(`${request} -> ${res.status} (${o.now() - started} ms, ${res.body.length} chars)`);
+        const exchange: Exchange = { ...res, contentType: String(res.headers['content-type'] ?? ''), request };
+        if (res.status >= 200 && res.status < 300) {
+          pause.succeeded();
+          return { done: exchange };
+        }
+        const error = errorForStatus(exchange, o.portal, o.redact);
+        outcome = { kind: 'response', method: req.method, status: res.status, headers: res.headers, portal: o.portal, error };
+        if (res.status === 429) {
+          const l = pause.limited(ticket.epoch, res.headers);
+          covered = l.covered;
+          outcome = { ...outcome, limitedStreak: l.streak, limitedForMs: l.streakMs };
+        }
+      } catch (err) {
+        o.debug(`${request} failed: ${(err as Error).message}`);
+        const f = networkError(err, o.portal, request, o.timeoutMs);
+        outcome = { kind: 'network', method: req.method, retry: f.retry, error: f.error };
       }
+      const d = decideRetry(outcome, attempt, o.policy, o.now(), o.random);
+      if ('fail' in d) return { fail: d.fail };
+      if (outcome.kind === 'response' && outcome.status === 429) {
+        // One pause for the client; a request it already covers just waits for it in `admit`.
+        if (covered) return { wait: 0, why: d.why, covered, counts: false };
+        return { ...d, pausedUntil: pause.pause(d.wait), counts: false };
+      }
+      return { ...d, counts: true };
     });
 
   return async (req) => {
     const request = `${req.method} ${safeUrl(req.url)}`;
     let sleptUntil = 0;
     for (let attempt = 1; ; ) {
-      const r = await once(req, sleptUntil);
-      sleptUntil = 0;
-      let outcome: Outcome;
-      let covered = false;
-      if (r.res) {
-        const exchange: Exchange = { ...r.res, contentType: String(r.res.headers['content-type'] ?? ''), request };
-        if (r.res.status >= 200 && r.res.status < 300) {
-          pause.succeeded();
-          return exchange;
-        }
-        const base = {
-          kind: 'response' as const,
-          method: req.method,
-          status: r.res.status,
-          headers: r.res.headers,
-          portal: o.portal,
-          error: errorForStatus(exchange, o.portal, o.redact),
-        };
-        if (r.res.status === 429) {
-          const l = pause.limited(r.epoch, r.res.headers);
-          covered = l.covered;
-          outcome = { ...base, limitedStreak: l.streak, limitedForMs: l.streakMs };
-        } else {
-          outcome = base;
-        }
-      } else {
-        const f = networkError(r.error, o.portal, request, o.timeoutMs);
-        outcome = { kind: 'network', method: req.method, retry: f.retry, error: f.error };
-      }
-      const d = decideRetry(outcome, attempt, o.policy, o.now(), o.random);
-      if ('fail' in d) throw d.fail;
+      const step = await attemptOnce(req, request, attempt, sleptUntil);
+      if ('done' in step) return step.done;
+      if ('fail' in step) throw step.fail;
       o.stats.retries++;
-      if (outcome.kind === 'response' && outcome.status === 429) {
-        // One pause for the client; a request already covered by it just waits in `admit`.
-        if (covered) continue;
-        sleptUntil = pause.pause(d.wait);
-      } else {
-        attempt++;
-      }
-      o.stats.waitedMs += d.wait;
-      o.onWait?.({ ms: d.wait, why: d.why, request, limitPerMinute: pause.limit });
-      o.debug(`waiting ${d.wait} ms (${d.why}) before retrying ${request}`);
-      await o.sleep(d.wait);
+      // 429s do not use up the attempts: the rate-limit streak bounds them instead.
+      if (step.counts) attempt++;
+      sleptUntil = step.pausedUntil ?? 0;
+      if (step.covered) continue;
+      o.stats.waitedMs += step.wait;
+      o.onWait?.({ ms: step.wait, why: step.why, request, limitPerMinute: pause.limit });
+      o.debug(`waiting ${step.wait} ms (${step.why}) before retrying ${request}`);
+      await o.sleep(step.wait);
     }
   };
 }

@@ -6,10 +6,12 @@ export {
   type ClientStats,
   DEFAULT_CONCURRENCY,
   DocSpaceClient,
+  describeWait,
   type FilterQuery,
   MAX_CONCURRENCY,
   MAX_PAGE_SIZE,
   type Page,
+  type WaitNotice,
 } from './client/client.js';
 export {
   type ConnectionSettings,
@@ -22,13 +24,14 @@ export {
   DocSpaceLoginsError,
   type ErrorCode,
   IncompleteError,
+  NoProgressError,
   NotDocSpaceError,
   PermissionError,
   RateLimitError,
   ResponseShapeError,
   UnavailableError,
   UsageError,
-} from './client/errors.js';
+} from './errors/index.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './client/retry.js';
 export type { ActiveConnections, AuditSettings, Person, Quota } from './client/schemas.js';
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from './emulator/server.js';

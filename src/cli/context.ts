@@ -2,7 +2,7 @@
  * Turning global flags into a connected client: the configured portal, or with `--demo` the
  * built-in emulator started in-process on a loopback port with a fixed seed and key.
  */
-import { DocSpaceClient } from '../client/client.js';
+import { DocSpaceClient, describeWait } from '../client/client.js';
 import { type ConnectionSettings, isReadableByOthers, resolveConnection } from '../client/config.js';
 import { UsageError } from '../client/errors.js';
 import { getProfile, loadConfig } from '../config/profiles.js';
@@ -107,6 +107,8 @@ export async function connect(
     timeoutMs: timeoutSec !== undefined ? timeoutSec * 1000 : undefined,
     retry: retries !== undefined ? { attempts: retries + 1 } : undefined,
     onDebug: reporter.debugEnabled ? (line) => reporter.debug(line) : undefined,
+    // A long silence on a terminal needs a reason: "rate-limited by the portal: waiting 8 s".
+    onWait: reporter.interactive ? (w) => reporter.note(describeWait(w)) : undefined,
   });
   reporter.redact = (s) => client.redact(s);
   return {

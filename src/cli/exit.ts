@@ -20,6 +20,7 @@ export function exitCodeFor(err: unknown): number {
     forbidden: EXIT.forbidden,
     'not-docspace': EXIT.notDocSpace,
     unavailable: EXIT.unavailable,
+    'rate-limited': EXIT.unavailable,
     incomplete: EXIT.incomplete,
     internal: EXIT.internal,
   };

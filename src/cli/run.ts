@@ -20,7 +20,7 @@ function connectionOptions(cmd: Command): Command {
     .option('--allow-insecure-http', 'allow credentials over plain http to a non-loopback host')
     .option('--demo', 'use the built-in emulator with demo data instead of a portal')
     .option('--concurrency <n>', 'requests in flight (1-40)', undefined)
-    .option('--timeout <seconds>', 'per-request time-out (default 30)', undefined)
+    .option('--timeout <seconds>', 'deadline for each whole response, headers and body (default 30)', undefined)
     .option('--retries <n>', 'retries of a failed GET (0-10, default 5)', undefined);
 }
 

@@ -1,16 +1,17 @@
 /**
- * The DocSpace API client: one `send` function wrapped in layers — concurrency limit, shared
- * rate-limit pause, retry with back-off — and typed endpoint methods on top.
+ * The DocSpace API client: typed endpoint methods over one `send` function wrapped in layers
+ * (`send.ts`: transport → pause → limit → retry). The transport is Node's HTTP client, or any
+ * `fetch(Request) → Response` given as `send` (the emulator's in-memory app, a test double).
  */
-import pLimit from 'p-limit';
 import type { z } from 'zod';
+import { AuthenticationError, NotDocSpaceError, ResponseShapeError, UsageError } from '../errors/index.js';
 import type { RawLoginEvent } from '../model/event.js';
+import { isGuid } from '../model/ids.js';
 import { toQueryDate } from '../model/time.js';
-import { assertSafeTransport, type ConnectionSettings } from './config.js';
-import { AuthenticationError, NotDocSpaceError, ResponseShapeError, UsageError } from './errors.js';
-import { errorForStatus, looksLikeHtml, networkError } from './http.js';
-import { Redactor, safeUrl } from './redact.js';
-import { backoffMs, DEFAULT_RETRY, type RetryPolicy, serverWaitMs } from './retry.js';
+import { assertApiKeyFormat, assertSafeTransport, type ConnectionSettings } from './config.js';
+import { type FetchLike, fetchTransport } from './fetch-transport.js';
+import { Redactor } from './redact.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import {
   type ActiveConnections,
   type AuditSettings,
@@ -26,7 +27,12 @@ import {
   type Quota,
   quotaSchema,
 } from './schemas.js';
+import { type ClientStats, type Exchange, layeredSend, type WaitNotice } from './send.js';
+import { looksLikeHtml } from './status-errors.js';
 import { Transport } from './transport.js';
+
+export type { ClientStats, WaitNotice };
+export { describeWait } from './send.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 40;
@@ -36,23 +42,20 @@ export const MAX_PAGE_SIZE = 100;
 export interface ClientOptions extends ConnectionSettings {
   /** Requests in flight at once (default 8, at most 40: the server allows 50 concurrent GETs per user). */
   concurrency?: number;
-  /** Per-request time-out in milliseconds (default 30 s). */
+  /** Deadline for each whole response, headers and body, in milliseconds (default 30 s). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Talk through this `fetch` instead of the network (the emulator's `app.fetch`, a test double). */
+  send?: FetchLike;
   /** Injected for tests: time and waiting. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   random?: () => number;
   /** Diagnostic lines (already redacted), e.g. for `--debug`. */
   onDebug?: (line: string) => void;
+  /** The client is about to wait (rate limit, server request, back-off): see `describeWait`. */
+  onWait?: (notice: WaitNotice) => void;
   userAgent?: string;
-}
-
-export interface ClientStats {
-  requests: number;
-  retries: number;
-  /** Milliseconds spent waiting for rate limits and back-off. */
-  waitedMs: number;
 }
 
 export interface FilterQuery {
@@ -70,6 +73,8 @@ export interface Page<T> {
   invalid: Array<{ reason: string; raw: unknown }>;
 }
 
+type Query = Record<string, string | number | undefined>;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class DocSpaceClient {
@@ -77,17 +82,12 @@ export class DocSpaceClient {
   readonly stats: ClientStats = { requests: 0, retries: 0, waitedMs: 0 };
   readonly concurrency: number;
   private readonly redactor = new Redactor();
-  private readonly transport: Transport;
-  private readonly limit: ReturnType<typeof pLimit>;
-  private readonly policy: RetryPolicy;
-  private readonly timeoutMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  private readonly random: () => number;
+  private readonly transport?: Transport;
+  private readonly send: ReturnType<typeof layeredSend>;
   private readonly onDebug?: (line: string) => void;
   private readonly userAgent: string;
-  private pausedUntil = 0;
   private authHeader?: string;
+  private sessionToken?: string;
   private login?: Promise<string>;
 
   constructor(private readonly options: ClientOptions) {
@@ -98,25 +98,43 @@ export class DocSpaceClient {
       throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
     }
     this.concurrency = concurrency;
-    this.limit = pLimit(concurrency);
-    this.policy = { ...DEFAULT_RETRY, ...options.retry };
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.now = options.now ?? Date.now;
-    this.random = options.random ?? Math.random;
+    const timeoutMs = options.timeoutMs ?? 30_000;
     this.onDebug = options.onDebug;
     this.userAgent = options.userAgent ?? 'docspace-logins';
-    this.transport = new Transport({ connections: concurrency, timeoutMs: this.timeoutMs, ca: options.ca });
     const c = options.credentials;
     if (c.kind === 'apiKey') {
       this.redactor.add(c.apiKey);
+      assertApiKeyFormat(c.apiKey);
+      // Exactly "Bearer" and one space: any other spelling reaches the cookie handler and fails.
       this.authHeader = `Bearer ${c.apiKey}`;
     } else if (c.kind === 'token') {
       this.redactor.add(c.token);
       this.authHeader = c.token;
+      this.sessionToken = c.token;
     } else {
       this.redactor.add(c.password);
     }
+    let transport;
+    if (options.send) {
+      transport = fetchTransport(options.send, { timeoutMs });
+    } else {
+      this.transport = new Transport({ connections: concurrency, timeoutMs, ca: options.ca });
+      transport = this.transport.send;
+    }
+    this.send = layeredSend({
+      transport,
+      concurrency,
+      policy: { ...DEFAULT_RETRY, ...options.retry },
+      portal: this.portal,
+      timeoutMs,
+      now: options.now ?? Date.now,
+      sleep: options.sleep ?? defaultSleep,
+      random: options.random ?? Math.random,
+      redact: (s) => this.redactor.redact(s),
+      stats: this.stats,
+      debug: (line) => this.debug(line),
+      onWait: options.onWait,
+    });
   }
 
   /** Remove every secret this client knows from a piece of text. */
@@ -125,14 +143,14 @@ export class DocSpaceClient {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    this.transport?.close();
   }
 
   private debug(line: string): void {
     this.onDebug?.(this.redactor.redact(line));
   }
 
-  private url(path: string, query?: Record<string, string | number | undefined>): URL {
+  private url(path: string, query?: Query): URL {
     const url = new URL(`${this.portal}/api/2.0/${path}`);
     for (const [k, v] of Object.entries(query ?? {})) {
       // URLSearchParams percent-encodes `+` in offsets, which the server would otherwise read as a space.
@@ -141,32 +159,47 @@ export class DocSpaceClient {
     return url;
   }
 
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { accept: 'application/json', 'user-agent': this.userAgent, ...extra };
+  }
+
   private async auth(): Promise<string> {
     if (this.authHeader) return this.authHeader;
     const c = this.options.credentials;
     if (c.kind !== 'password') throw new AuthenticationError('No credentials');
     this.login ??= this.authenticate(c.userName, c.password).then((token) => {
       this.authHeader = token;
+      this.sessionToken = token;
       return token;
     });
     return this.login;
   }
 
   /**
-   * `POST /authentication`: exchanges a user name and password for a session token. Never
-   * retried automatically (a POST may have had its effect).
+   * `POST /authentication`: exchanges an e-mail address (or user GUID) and password for a
+   * session token. Never retried automatically (a POST may have had its effect).
    */
   async authenticate(userName: string, password: string): Promise<string> {
     const url = this.url('authentication');
-    const outcome = await this.send('POST', url, undefined, JSON.stringify({ userName, password }));
-    if (outcome.status !== 200) {
-      if (outcome.status === 401) {
-        throw new AuthenticationError(
-          `${this.portal} refused the user name or password (401): check DOCSPACE_USER and DOCSPACE_PASSWORD`,
-          { request: `POST ${safeUrl(url)}`, status: 401 },
-        );
+    const login = userName.trim();
+    let outcome: Exchange;
+    try {
+      outcome = await this.send({
+        method: 'POST',
+        url,
+        headers: this.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify({ userName: login, password }),
+      });
+    } catch (err) {
+      if (err instanceof AuthenticationError && err.details.status === 401) {
+        // The server matches only the e-mail or the GUID; a user name fails like a wrong password.
+        const hint =
+          login.includes('@') || isGuid(login)
+            ? 'check DOCSPACE_USER and DOCSPACE_PASSWORD'
+            : `DOCSPACE_USER "${login}" looks like a user name, which DocSpace does not accept: use the e-mail address (check DOCSPACE_USER and DOCSPACE_PASSWORD)`;
+        throw new AuthenticationError(`${this.portal} refused the user name or password (401): ${hint}`, err.details);
       }
-      throw errorForStatus(outcome, this.portal);
+      throw err;
     }
     const data = this.unwrap(outcome, authTokenSchema);
     if (!data.token) {
@@ -178,74 +211,29 @@ export class DocSpaceClient {
     return data.token;
   }
 
-  private async send(method: string, url: URL, auth: string | undefined, body?: string) {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': this.userAgent,
-    };
-    if (auth) headers.authorization = auth;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    this.stats.requests++;
-    const started = this.now();
-    const res = await this.transport.send(method, url, headers, body);
-    const contentType = String(res.headers['content-type'] ?? '');
-    this.debug(
-      `${method} ${safeUrl(url)} -> ${res.status} (${this.now() - started} ms, ${res.body.length} B)`,
-    );
-    return {
-      status: res.status,
-      contentType,
-      body: res.body,
-      request: `${method} ${safeUrl(url)}`,
-      headers: res.headers,
-    };
+  /**
+   * `POST /authentication/logout`: ends the session made by a password login (or given as a
+   * token). The server deactivates only the session named by the `asc_auth_key` cookie, not one
+   * sent in `Authorization`, so the token goes in the cookie. Nothing to do for an API key.
+   */
+  async logout(): Promise<void> {
+    const token = this.sessionToken;
+    if (!token) return;
+    await this.send({
+      method: 'POST',
+      url: this.url('authentication/logout'),
+      headers: this.headers({ cookie: `asc_auth_key=${encodeURIComponent(token)}` }),
+      body: '',
+    });
+    this.sessionToken = undefined;
+    this.authHeader = undefined;
+    this.login = undefined;
   }
 
-  /** GET with concurrency limit, shared rate-limit pause and retries; returns the 200 outcome. */
-  private async getOutcome(url: URL) {
-    return this.limit(async () => {
-      for (let attempt = 1; ; attempt++) {
-        const pause = this.pausedUntil - this.now();
-        if (pause > 0) {
-          this.stats.waitedMs += pause;
-          await this.sleep(pause);
-        }
-        let outcome: Awaited<ReturnType<DocSpaceClient['send']>> | undefined;
-        let failure: ReturnType<typeof networkError> | undefined;
-        // Credentials first, outside the network try: a refused login is not a network error.
-        const auth = await this.auth();
-        try {
-          outcome = await this.send('GET', url, auth);
-        } catch (err) {
-          failure = networkError(err, this.portal, `GET ${safeUrl(url)}`, this.timeoutMs);
-          this.debug(`GET ${safeUrl(url)} failed: ${(err as Error).message}`);
-        }
-        if (outcome && outcome.status >= 200 && outcome.status < 300) return outcome;
-        const retryable = failure ? failure.retry : this.policy.statuses.includes(outcome!.status);
-        if (!retryable || attempt >= this.policy.attempts) {
-          throw failure ? failure.error : errorForStatus(outcome!, this.portal);
-        }
-        let wait = backoffMs(attempt - 1, this.policy, this.random);
-        if (outcome?.status === 429) {
-          const asked = serverWaitMs(outcome.headers, this.now());
-          if (asked !== undefined && asked > this.policy.maxServerWaitMs) {
-            const err = errorForStatus(outcome, this.portal);
-            throw Object.assign(err, {
-              message: `${this.portal} asks to wait ${Math.ceil(asked / 1000)} s before the next request (429): try again later`,
-            });
-          }
-          // No header: the concurrency limiter sends none; about one second, then exponential.
-          wait = asked !== undefined ? Math.max(asked, 100) : Math.max(wait, 1000);
-          this.pausedUntil = Math.max(this.pausedUntil, this.now() + wait);
-        }
-        this.stats.retries++;
-        this.stats.waitedMs += wait;
-        this.debug(
-          `retrying GET ${safeUrl(url)} in ${wait} ms (attempt ${attempt + 1}/${this.policy.attempts})`,
-        );
-        await this.sleep(wait);
-      }
-    });
+  private async getExchange(url: URL): Promise<Exchange> {
+    // Credentials first, outside the retries: a refused login is not worth repeating.
+    const auth = await this.auth();
+    return this.send({ method: 'GET', url, headers: this.headers({ authorization: auth }) });
   }
 
   /** Check the body is a DocSpace envelope and return its validated `response`. */
@@ -264,7 +252,15 @@ export class DocSpaceClient {
     return parsed.data;
   }
 
+  /** The envelope's `response` and, for lists that have one, its `total`; the body is parsed once. */
   private envelope(outcome: { contentType: string; body: string; request: string }): unknown {
+    return this.envelopeWithTotal(outcome).response;
+  }
+
+  private envelopeWithTotal(outcome: { contentType: string; body: string; request: string }): {
+    response: unknown;
+    total?: number;
+  } {
     const { body, contentType, request: req } = outcome;
     if (looksLikeHtml(contentType, body)) {
       throw new NotDocSpaceError(
@@ -288,7 +284,7 @@ export class DocSpaceClient {
         { request: req },
       );
     }
-    return env.data.response;
+    return { response: env.data.response, total: env.data.total };
   }
 
   async get<S extends z.ZodType>(
@@ -296,20 +292,17 @@ export class DocSpaceClient {
     schema: S,
     query?: Record<string, string | number | undefined>,
   ): Promise<z.infer<S>> {
-    const outcome = await this.getOutcome(this.url(path, query));
+    const outcome = await this.getExchange(this.url(path, query));
     return this.unwrap(outcome, schema);
   }
 
   private async eventPage(path: string, query?: Record<string, string | number | undefined>) {
-    const outcome = await this.getOutcome(this.url(path, query));
+    const outcome = await this.getExchange(this.url(path, query));
     const payload = this.envelope(outcome);
     if (!Array.isArray(payload)) {
-      throw new ResponseShapeError(
-        `Unexpected response from ${this.portal} for ${outcome.request}: not a list`,
-        {
-          request: outcome.request,
-        },
-      );
+      throw new ResponseShapeError(`Unexpected response from ${this.portal} for ${outcome.request}: not a list`, {
+        request: outcome.request,
+      });
     }
     const page: Page<RawLoginEvent> = { items: [], invalid: [] };
     for (const raw of payload) {
@@ -367,17 +360,16 @@ export class DocSpaceClient {
 
   /** One page of `GET people` (active members) with the server's `total`. */
   async peoplePage(startIndex: number, count = MAX_PAGE_SIZE): Promise<{ items: Person[]; total?: number }> {
-    const outcome = await this.getOutcome(this.url('people', { startIndex, count }));
-    const payload = this.envelope(outcome);
-    const body = JSON.parse(outcome.body) as { total?: number };
-    const items = personSchema.array().safeParse(payload);
+    const outcome = await this.getExchange(this.url('people', { startIndex, count }));
+    const { response, total } = this.envelopeWithTotal(outcome);
+    const items = personSchema.array().safeParse(response);
     if (!items.success) {
       throw new ResponseShapeError(
         `Unexpected people list from ${this.portal}: ${describeIssue(items.error)}`,
         { request: outcome.request },
       );
     }
-    return { items: items.data, total: typeof body.total === 'number' ? body.total : undefined };
+    return { items: items.data, total };
   }
 
   /** Every active member, paged by 100 using the envelope's `total`. */

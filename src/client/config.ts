@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors/index.js';
 
 /** How the client authenticates. The secret itself is never taken from a command-line flag. */
 export type Credentials =
@@ -109,10 +109,7 @@ export function resolveConnection(src: ConfigSources): ConnectionSettings {
       `No credentials for ${portal}: set DOCSPACE_API_KEY (or --api-key-file PATH), or DOCSPACE_USER and DOCSPACE_PASSWORD`,
     );
   }
-  if (credentials.kind === 'apiKey' && !credentials.apiKey.startsWith('sk-')) {
-    // DocSpace keys are `sk-` + 64 hex characters; anything else would reach the cookie handler and fail.
-    throw new UsageError('The API key does not look like a DocSpace key (it should start with "sk-")');
-  }
+  if (credentials.kind === 'apiKey') assertApiKeyFormat(credentials.apiKey);
   const ca = src.caFile ? readSecretFile(src.caFile, 'CA') : undefined;
   const settings: ConnectionSettings = { portal, credentials, ca, allowInsecureHttp: src.allowInsecureHttp };
   assertSafeTransport(settings);
@@ -127,4 +124,23 @@ export function assertSafeTransport(settings: ConnectionSettings): void {
       `Refusing to send credentials over plain http to ${url.host}: use https://, or pass --allow-insecure-http if you accept the risk`,
     );
   }
+}
+
+/** DocSpace keys are `sk-` and 64 lowercase hex characters (the server creates no other form). */
+const API_KEY = /^sk-[0-9a-f]{64}$/;
+
+/**
+ * Refuse anything else before it is sent: without the exact form the server hands the header to
+ * its session-token handler, which answers a bare 401 that says nothing about the cause.
+ * The message describes the value without repeating it.
+ */
+export function assertApiKeyFormat(key: string): void {
+  if (API_KEY.test(key)) return;
+  let what: string;
+  if (!key.startsWith('sk-')) what = 'it does not start with "sk-"';
+  else if (/^sk-[0-9a-fA-F]{64}$/.test(key)) what = 'its hex digits must be lowercase';
+  else what = `it has ${key.length - 3} characters after "sk-"${/[^0-9a-fA-F]/.test(key.slice(3)) ? ', not all hex digits' : ''}`;
+  throw new UsageError(
+    `The API key does not look like a DocSpace key ("sk-" followed by 64 lowercase hex characters): ${what}. Copy it again from DocSpace (Developer Tools → API keys)`,
+  );
 }

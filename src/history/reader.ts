@@ -18,6 +18,7 @@
  */
 import type { DocSpaceClient, Page } from '../client/client.js';
 import { MAX_PAGE_SIZE } from '../client/client.js';
+import { NoProgressError } from '../errors/index.js';
 import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { normaliseEvent } from '../model/event.js';
 import { isPlausibleEventDate, parseApiDate } from '../model/time.js';
@@ -92,6 +93,12 @@ function invalidDateReason(raw: RawLoginEvent, parsed: boolean): string {
 }
 
 const REPAIR_OVERLAPS = [50, 90, 99];
+/**
+ * Full windows in a row with no event not already seen before we call the server broken. On a
+ * real portal each new offset reaches older events; only a burst of more than a window's worth of
+ * new events at the head can make one window repeat its neighbour, and never five in a row.
+ */
+const NO_PROGRESS_WINDOWS = 5;
 /** Ids remembered for de-duplication (about 80 windows' worth). */
 const DEDUP_MEMORY = 8192;
 
@@ -232,6 +239,7 @@ async function* read(
 
   let prev: Window | undefined;
   let unproven = 0;
+  let stale = 0;
   let limitReached = false;
 
   /** Yield a window's new, matching events. Returns true when the limit is reached. */
@@ -321,8 +329,11 @@ async function* read(
           });
         }
       }
+      const addedBefore = emitted.added;
       if (yield* accept(w)) return summary(true, false);
       if (w.short) return summary(true, true);
+      stale = emitted.added === addedBefore ? stale + 1 : 0;
+      if (stale >= NO_PROGRESS_WINDOWS) throw new NoProgressError(client.portal, stale, w.start);
       if (filter.since !== undefined && w.last !== undefined && w.last < filter.since) {
         // Everything newer than this window's oldest event has been covered.
         return summary(true, false);

@@ -62,3 +62,28 @@ export const body =
     res.writeHead(status, { 'content-type': contentType });
     res.end(text);
   };
+
+/** `count` synthetic login events, newest first, one second apart, ids descending. */
+export function syntheticEvents(count: number, newest = Date.UTC(2026, 0, 1)) {
+  return Array.from({ length: count }, (_, i) => ({
+    id: count - i,
+    date: new Date(newest - i * 1000).toISOString().replace(/\.\d{3}Z$/, '.0000000Z'),
+    user: 'Anna Schmidt',
+    userId: '3f1c2a7e-9b44-4d1e-8c0a-5a6b7c8d9e01',
+    action: 'Successful Login via API',
+    actionId: 1010,
+    ip: '203.0.113.24',
+    country: '',
+    city: '',
+  }));
+}
+
+/** A responder for `login/filter` that windows `events` by `startIndex` and `count`, as the portal does. */
+export const loginFilter =
+  (events: unknown[]): Responder =>
+  (req, res, n) => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const start = Math.max(0, Number(q.get('startIndex') ?? 0));
+    const count = Number(q.get('count') ?? 100);
+    envelope(events.slice(start, start + count))(req, res, n);
+  };

@@ -1,6 +1,7 @@
 import { type UserActivity, UserActivityCollector, uniqueUsers } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
-import { createWriter, userActivityColumns } from '../../output/index.js';
+import { UsageError } from '../../client/errors.js';
+import { userActivityColumns } from '../../output/index.js';
 import type { ArchiveFlags } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
@@ -40,8 +41,11 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       const u = uniqueUsers(events, includeAnonymous);
       skipped = u.anonymousSkipped;
       const ids = parsed.limit ? u.userIds.slice(0, parsed.limit) : u.userIds;
+      if (typeof flags.json === 'string') {
+        throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
+      }
       // Like the seed example: plain ids, one per line, unless a format was asked for.
-      const plain = out.format === 'table' || (!flags.format && !flags.json && !flags.output);
+      const plain = !flags.format && !flags.json && !flags.output;
       if (plain) for (const id of ids) out.sink.write(`${id}\n`);
       else if (out.format === 'json') out.sink.write(`${JSON.stringify(ids, null, 2)}\n`);
       else if (out.format === 'ndjson' || out.format === 'csv') {
@@ -54,12 +58,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       }
     }
     if (rows) {
-      const writer = createWriter(out.format, {
-        columns: userActivityColumns,
-        sink: out.sink,
-        isTTY: out.isTTY,
-        excel: flags.excel,
-      });
+      const writer = out.writer({ columns: userActivityColumns });
       for (const r of rows) await writer.write(r);
       await writer.end();
     }

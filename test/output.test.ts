@@ -231,8 +231,8 @@ describe('XLSX', () => {
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(eventColumns.map((c) => c.header));
     expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1, topLeftCell: 'A2' });
-    expect(sheet.autoFilter).toBe('A1:L3');
-    expect(book.definedNames.getRanges('_xlnm._FilterDatabase').ranges).toEqual(["'Login history'!$A$1:$L$3"]);
+    expect(sheet.autoFilter).toBe('A1:N3');
+    expect(book.definedNames.getRanges('_xlnm._FilterDatabase').ranges).toEqual(["'Login history'!$A$1:$N$3"]);
     expect(sheet.columns.map((c) => c.width)).toEqual(eventColumns.map((c) => c.width));
     expect(sheet.rowCount).toBe(3);
 

@@ -68,7 +68,7 @@ async function report(name: string, flags: ReportFlags = {}, opts: { tty?: boole
   const io: CliIo = {
     stdout,
     stderr,
-    env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey },
+    env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey, NO_COLOR: '1' },
   };
   const code = await reportCommand(name, { db, since: SINCE, until: UNTIL, quiet: true, ...flags }, io, new Reporter(io, true));
   return { code, stdout: stdout.text, stderr: stderr.text };

@@ -1,34 +1,69 @@
 /**
  * `--format` and `--output` for every command: the format is the flag, else the file's
- * extension, else a table on a terminal and NDJSON when piped.
+ * extension, else a table on a terminal and NDJSON when piped. A table on a terminal fits its
+ * width, has colour, relative times and a pager; a file or a pipe gets none of them.
  */
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { UsageError } from '../client/errors.js';
 import {
+  colorEnabled,
   createWriter,
   defaultFormat,
   formatFromPath,
   type OutputFormat,
+  type RowWriter,
+  splitNames,
   type WriterOptions,
 } from '../output/index.js';
-import type { CliIo } from './io.js';
+import { type CliIo, isTerminal, type Reporter, stderrIsTerminal, terminalWidth } from './io.js';
+import { startPager } from './pager.js';
 
 export const FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
 
 export interface OutputFlags {
   format?: string;
   output?: string;
-  json?: boolean;
+  /** `--json` alone, or `--json id,date` for only those fields. */
+  json?: boolean | string;
   excel?: boolean;
+  /** `--columns a,b`: the table (or CSV, XLSX) columns, in this order. */
+  columns?: string;
+  /** `--wide`: every column of a table, at full width. */
+  wide?: boolean;
+  /** `--no-color` sets it false. */
+  color?: boolean;
 }
+
+/** What every writer of this output shares: set once by `openOutput`. */
+type TerminalOptions = Pick<
+  WriterOptions<unknown>,
+  'sink' | 'isTTY' | 'color' | 'width' | 'wide' | 'select' | 'fields' | 'excel' | 'now'
+>;
 
 export interface OpenOutput {
   format: OutputFormat;
   sink: NodeJS.WritableStream;
   isTTY: boolean;
+  /** A writer of this output's format with the terminal's manners; it counts what it writes. */
+  writer<T>(opts: Omit<WriterOptions<T>, keyof TerminalOptions>): RowWriter<T>;
+  /** Rows written through `writer` so far. */
+  readonly rows: number;
   close(): Promise<void>;
+  /**
+   * The closing line on stderr, after `close`: "wrote 12 events to FILE", "12 events shown" on a
+   * terminal, or "no events matched" for an empty table.
+   */
+  finish(reporter: Reporter, noun: string): void;
+}
+
+/** The fields of `--json a,b`, or undefined for a bare `--json`. */
+export function jsonFields(flags: OutputFlags): string[] | undefined {
+  if (typeof flags.json !== 'string') return undefined;
+  const fields = splitNames(flags.json);
+  if (!fields.length) throw new UsageError('--json takes field names separated by commas, e.g. --json id,date,login');
+  return fields;
 }
 
 export function chooseFormat(
@@ -37,17 +72,26 @@ export function chooseFormat(
   allowed: readonly OutputFormat[] = FORMATS,
 ): OutputFormat {
   let format: OutputFormat | undefined;
-  if (flags.json) format = 'json';
   if (flags.format) {
     if (!(allowed as readonly string[]).includes(flags.format)) {
       throw new UsageError(`--format "${flags.format}" is not one of: ${allowed.join(', ')}`);
     }
     format = flags.format as OutputFormat;
   }
+  if (flags.json) {
+    if (format && format !== 'json' && format !== 'ndjson') {
+      throw new UsageError(`--json and --format ${format} ask for two formats: keep one`);
+    }
+    format ??= 'json';
+  }
   if (!format && flags.output) format = formatFromPath(flags.output);
-  if (!format) format = defaultFormat(Boolean(io.stdout.isTTY) && !flags.output);
+  if (!format) format = defaultFormat(isTerminal(io) && !flags.output);
   if (!allowed.includes(format))
     throw new UsageError(`--format ${format} is not available here: use ${allowed.join(', ')}`);
+  if (flags.excel && format !== 'csv') {
+    throw new UsageError(`--excel shapes CSV for Excel, but the output is ${format}: use --format csv or leave out --excel`);
+  }
+  if (flags.wide && flags.columns) throw new UsageError('--wide shows every column and --columns some of them: keep one');
   if (format === 'xlsx' && !flags.output) {
     throw new UsageError('XLSX is a binary file: add --output FILE.xlsx');
   }
@@ -60,25 +104,70 @@ export async function openOutput(
   allowed?: readonly OutputFormat[],
 ): Promise<OpenOutput> {
   const format = chooseFormat(flags, io, allowed);
-  if (!flags.output || flags.output === '-') {
-    return { format, sink: io.stdout, isTTY: Boolean(io.stdout.isTTY), close: async () => {} };
-  }
-  // A 1 MB buffer lets the thread pool write one chunk while the next is being formatted; with
-  // the default 16 KB every 64 KB chunk would stall the export until the disk write returned.
-  const stream = createWriteStream(flags.output, { highWaterMark: 1024 * 1024 });
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UsageError(`Cannot write ${flags.output} (${err.code ?? err.message}): check the path`)),
-    );
-  });
-  return {
-    format,
-    sink: stream,
-    isTTY: false,
-    async close() {
+  const fields = jsonFields(flags);
+  const select = flags.columns === undefined ? undefined : splitNames(flags.columns);
+  const toFile = Boolean(flags.output && flags.output !== '-');
+  const terminal = !toFile && isTerminal(io);
+  let sink: NodeJS.WritableStream = io.stdout;
+  let close = async () => {};
+  if (toFile) {
+    // A 1 MB buffer lets the thread pool write one chunk while the next is being formatted; with
+    // the default 16 KB every 64 KB chunk would stall the export until the disk write returned.
+    const stream = createWriteStream(flags.output!, { highWaterMark: 1024 * 1024 });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new UsageError(`Cannot write ${flags.output} (${err.code ?? err.message}): check the path`)),
+      );
+    });
+    sink = stream;
+    close = async () => {
       stream.end();
       await once(stream, 'close');
+    };
+  } else if (terminal && format === 'table') {
+    const pager = startPager(io);
+    if (pager) {
+      sink = pager.sink;
+      close = () => pager.close();
+    }
+  }
+  const shared: TerminalOptions = {
+    sink,
+    isTTY: terminal,
+    color: terminal && colorEnabled({ stream: { isTTY: true }, env: io.env, flag: flags.color }),
+    width: terminal && !flags.wide ? terminalWidth(io) : undefined,
+    wide: flags.wide,
+    select,
+    fields,
+    excel: flags.excel,
+    now: terminal ? Date.now() : undefined,
+  };
+  let rows = 0;
+  let closing: Promise<void> | undefined;
+  return {
+    format,
+    sink,
+    isTTY: terminal,
+    get rows() {
+      return rows;
+    },
+    writer<T>(opts: Omit<WriterOptions<T>, keyof TerminalOptions>): RowWriter<T> {
+      const w = createWriter<T>(format, { ...opts, ...shared });
+      return {
+        async write(row) {
+          rows++;
+          await w.write(row);
+        },
+        end: () => w.end(),
+      };
+    },
+    // Commands close before their closing line and again on the way out: the second does nothing.
+    close: () => (closing ??= close()),
+    finish(reporter, noun) {
+      if (toFile) reporter.note(`wrote ${rows} ${noun} to ${flags.output}`);
+      else if (rows === 0 && format === 'table') reporter.note(`no ${noun} matched`);
+      else if (terminal && stderrIsTerminal(io) && format === 'table') reporter.note(`${rows} ${noun} shown`);
     },
   };
 }
@@ -88,20 +177,16 @@ export async function writeRows<T>(
   flags: OutputFlags,
   io: CliIo,
   allowed: readonly OutputFormat[],
-  opts: Omit<WriterOptions<T>, 'sink' | 'isTTY'>,
+  opts: Omit<WriterOptions<T>, keyof TerminalOptions>,
   rows: Iterable<T> | AsyncIterable<T>,
-): Promise<void> {
+): Promise<OpenOutput> {
   const out = await openOutput(flags, io, allowed);
   try {
-    const writer = createWriter<T>(out.format, {
-      ...opts,
-      sink: out.sink,
-      isTTY: out.isTTY,
-      excel: flags.excel,
-    });
+    const writer = out.writer<T>(opts);
     for await (const row of rows) await writer.write(row);
     await writer.end();
   } finally {
     await out.close();
   }
+  return out;
 }

@@ -4,9 +4,11 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../client/errors.js';
+import type { OutputFormat } from '../output/writer.js';
 import { registerReportCommand } from './commands/report.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { type CliIo, processIo, Reporter } from './io.js';
+import { oneOf, someOf } from './suggest.js';
 import { packageVersion } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -18,7 +20,12 @@ function connectionOptions(cmd: Command): Command {
     .option('--api-key-file <path>', 'file holding the API key (else env DOCSPACE_API_KEY)')
     .option('--ca-file <path>', 'PEM bundle of a private CA, for self-hosted portals')
     .option('--allow-insecure-http', 'allow credentials over plain http to a non-loopback host')
-    .option('--demo', 'use the built-in emulator with demo data instead of a portal')
+    .addOption(
+      new Option('--demo', 'use the built-in emulator with demo data instead of a portal').conflicts([
+        'portal',
+        'profile',
+      ]),
+    )
     .option('--concurrency <n>', 'requests in flight (1-40)', undefined)
     .option('--timeout <seconds>', 'deadline for each whole response, headers and body (default 30)', undefined)
     .option('--retries <n>', 'retries of a failed GET (0-10, default 5)', undefined);
@@ -36,20 +43,20 @@ function historyOptions(cmd: Command): Command {
     .option('--limit <n>', 'at most this many rows');
 }
 
-function outputOptions(cmd: Command): Command {
+const ALL_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
+/** What a command that lists rows but not login events can write. */
+const ROW_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx'];
+
+/** `--format` offers only what the command accepts, so `--help` and completion do not promise more. */
+function outputOptions(cmd: Command, formats: readonly OutputFormat[] = ALL_FORMATS): Command {
+  cmd
+    .addOption(new Option('--format <format>', 'output format').choices(formats))
+    .option('--output <file>', 'write to a file (format from its extension unless --format)');
+  if (formats.includes('csv')) cmd.option('--excel', 'CSV for Excel: UTF-8 BOM and CRLF line ends');
   return cmd
-    .addOption(
-      new Option('--format <format>', 'output format').choices([
-        'table',
-        'json',
-        'ndjson',
-        'csv',
-        'xlsx',
-        'ecs',
-      ]),
-    )
-    .option('--output <file>', 'write to a file (format from its extension unless --format)')
-    .option('--excel', 'CSV for Excel: UTF-8 BOM and CRLF line ends');
+    .option('--columns <list>', 'table, CSV or XLSX columns to show, in order (e.g. date,user,kind,ip)')
+    .option('--wide', 'table: every column at full width, even wider than the terminal')
+    .option('--no-color', 'no colour in tables (also: env NO_COLOR)');
 }
 
 function archiveOptions(cmd: Command): Command {
@@ -77,7 +84,12 @@ Environment:
   DOCSPACE_URL (or DOCSPACE_API_HOST)   portal address
   DOCSPACE_API_KEY                      API key (sk-...), sent as "Authorization: Bearer"
   DOCSPACE_USER, DOCSPACE_PASSWORD      log in for a session token instead of a key
-  NO_COLOR                              no colour in tables`;
+  NO_COLOR, FORCE_COLOR                 no colour in tables / colour even when not on a terminal
+  DOCSPACE_LOGINS_PAGER (or PAGER)      pager for tables on a terminal (default "less -FRX"; "" for none)
+  COLUMNS                               table width when stdout is not a terminal
+  DOCSPACE_LOGINS_FORCE_TTY=1           behave as on a terminal: tables, colour, pager, closing lines
+
+Shell completion: docspace-logins completion bash|zsh|fish`;
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -115,9 +127,10 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option('--archive', 'answer from the archive instead of the portal')
             .option('--db <path|url>', 'archive to read (with --archive)')
             .option('--all', 'with --archive: every archived portal, not just the configured one')
-            .option('--json', 'print a JSON array'),
+            .option('--json [fields]', 'print a JSON array (with --details: only these fields, e.g. name,email)'),
         ),
       ),
+      ROW_FORMATS,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/users.js')).usersCommand(flags, cliIo, r)),
@@ -130,12 +143,16 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           program
             .command('events')
             .description('the login history, filtered, newest first')
-            .option('--kind <kind>', 'success, failure or logout (repeatable)', collect)
+            .option(
+              '--kind <kind>',
+              'success, failure or logout (repeatable)',
+              someOf(['success', 'failure', 'logout'], '--kind'),
+            )
             .option('--action <code>', 'action code 1000-1029 (repeatable)', collect)
             .option('--archive', 'answer from the archive instead of the portal')
             .option('--db <path|url>', 'archive to read (with --archive)')
             .option('--all', 'with --archive: every archived portal, not just the configured one')
-            .option('--json', 'same as --format json')
+            .option('--json [fields]', 'same as --format json; with fields, only those (e.g. id,date,login)')
             .option(
               '--ecs-original',
               'with --format ecs: add event.original, the event as the portal served it',
@@ -202,10 +219,11 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .description('what the archive holds per portal: events, coverage, gaps, last sync, purge risk')
           .option('--profile <name>', 'only this profile')
           .option('--portal <url>', 'only this portal')
-          .option('--demo', 'only the demo portal')
           .option('--all', 'every archived portal, not just the configured one')
-          .option('--json', 'same as --format json'),
+          .addOption(new Option('--demo', 'only the demo portal').conflicts(['portal', 'profile']))
+          .option('--json [fields]', 'same as --format json; with fields, only those (e.g. portal,events)'),
       ),
+      ['table', 'json', 'ndjson', 'csv'],
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/status.js')).statusCommand(flags, cliIo, r)),
@@ -221,13 +239,19 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           )
           .option('--json', 'same as --format json'),
       ),
+      ROW_FORMATS,
     ),
   ).action(async (query: string, flags) => {
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
     exitCode = await (await import('./commands/sql.js')).sqlCommand(query, flags, io, reporter);
   });
 
-  registerReportCommand(program, { connectionOptions, outputOptions, commonOptions, action });
+  registerReportCommand(program, {
+    connectionOptions,
+    outputOptions: (cmd) => outputOptions(cmd, ROW_FORMATS),
+    commonOptions,
+    action,
+  });
 
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(
@@ -245,7 +269,12 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     exitCode = await (await import('./commands/profiles.js')).profilesAdd(name, flags, io, reporter);
   });
   commonOptions(
-    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON')),
+    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON'), [
+      'table',
+      'json',
+      'ndjson',
+      'csv',
+    ]),
   ).action(
     action(async (flags, cliIo) => (await import('./commands/profiles.js')).profilesList(flags, cliIo)),
   );
@@ -255,6 +284,15 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       exitCode = await (await import('./commands/profiles.js')).profilesRemove(name, io, reporter);
     },
   );
+
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(docspace-logins completion bash)"')
+    .argument('<shell>', 'bash, zsh or fish', oneOf(['bash', 'zsh', 'fish'], 'shell'))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./commands/completion.js');
+      io.stdout.write(completionScript(program, shell));
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,17 +1,21 @@
-/** Output: one writer interface, six formats. */
+/** Output: one writer interface, six formats; one table renderer for everything the CLI prints. */
 import { UsageError } from '../client/errors.js';
 import { csvWriter } from './csv.js';
+import { pickFields, selectColumns } from './select.js';
 import { tableWriter } from './table.js';
 import { jsonArrayWriter, ndjsonWriter } from './text.js';
-import type { OutputFormat, RowWriter, WriterOptions } from './writer.js';
+import { type OutputFormat, type RowWriter, rowObject, type WriterOptions } from './writer.js';
 import { xlsxWriter } from './xlsx.js';
 
 export { barChart } from './chart.js';
-export { eventColumns, eventJson, userActivityColumns } from './columns.js';
+export { EVENT_FIELDS, eventColumns, eventJson, eventTone, userActivityColumns } from './columns.js';
 export { csvCell, neutraliseFormula } from './csv.js';
 export { ECS_VERSION, type EcsOptions, toEcs } from './ecs.js';
 export { createProgress, type Progress } from './progress.js';
-export { tableCell } from './table.js';
+export { colorEnabled, paint, type Tone } from './color.js';
+export { timeAgo } from './relative.js';
+export { pickFields, selectColumns, splitNames } from './select.js';
+export { fitColumns, tableCell, truncate } from './table.js';
 export {
   type CellValue,
   type Column,
@@ -23,7 +27,8 @@ export {
   type WriterOptions,
 } from './writer.js';
 
-export function createWriter<T>(format: OutputFormat, opts: WriterOptions<T>): RowWriter<T> {
+export function createWriter<T>(format: OutputFormat, given: WriterOptions<T>): RowWriter<T> {
+  const opts = choose(format, given);
   switch (format) {
     case 'table':
       return tableWriter(opts);
@@ -39,4 +44,22 @@ export function createWriter<T>(format: OutputFormat, opts: WriterOptions<T>): R
     case 'xlsx':
       return xlsxWriter(opts);
   }
+}
+
+/** Apply `select` (table, CSV, XLSX) and `fields` (JSON, NDJSON) before anything is written. */
+function choose<T>(format: OutputFormat, opts: WriterOptions<T>): WriterOptions<T> {
+  const sheet = format === 'table' || format === 'csv' || format === 'xlsx';
+  if (opts.select?.length && !sheet) {
+    throw new UsageError('--columns picks the columns of a table, CSV or XLSX: for JSON use --json FIELD,FIELD');
+  }
+  if (opts.fields?.length && format !== 'json' && format !== 'ndjson') {
+    throw new UsageError('--json FIELD,FIELD is for JSON output: for a table or CSV use --columns');
+  }
+  const columns = sheet
+    ? selectColumns(opts.columns, { select: opts.select, table: format === 'table', wide: opts.wide })
+    : opts.columns;
+  if (!opts.fields?.length) return { ...opts, columns };
+  const valid = opts.jsonFields ?? opts.columns.map((c) => c.key);
+  const full = opts.json ?? ((r: T) => rowObject(opts.columns, r));
+  return { ...opts, columns, json: pickFields(full, opts.fields, valid) };
 }

@@ -4,6 +4,7 @@
  * drain when it pushes back.
  */
 import { once } from 'node:events';
+import { colorEnabled, type Tone } from './color.js';
 
 export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv' | 'xlsx' | 'ecs';
 
@@ -18,6 +19,16 @@ export interface Column<T> {
   kind?: 'text' | 'number' | 'date';
   /** Preferred width in characters (XLSX column width, table cap). */
   width?: number;
+  /** The narrowest a table on a narrow terminal may make it (an IP address is useless cut). */
+  minWidth?: number;
+  /** A column that matters: a narrow terminal shrinks it last and never drops it. */
+  keep?: boolean;
+  /** Shown in a table only with `--wide` or `--columns` (spreadsheets and CSV always have it). */
+  wideOnly?: boolean;
+  /** The colour of this cell in a table on a terminal. */
+  tone?(row: T): Tone | undefined;
+  /** What a table on a terminal shows instead of `value`, e.g. "3 h ago" for a time. */
+  relative?(row: T, now: number): CellValue;
 }
 
 export interface WriterOptions<T> {
@@ -29,6 +40,18 @@ export interface WriterOptions<T> {
   ecs?: (row: T) => unknown;
   isTTY?: boolean;
   color?: boolean;
+  /** Table: the terminal's width; lines never get longer (undefined: no limit). */
+  width?: number;
+  /** Table: every column at its full width (`--wide`). */
+  wide?: boolean;
+  /** Table, CSV, XLSX: these column keys, in this order (`--columns`). */
+  select?: readonly string[];
+  /** JSON, NDJSON: only these fields of each row (`--json a,b`). */
+  fields?: readonly string[];
+  /** The field names `fields` may use (default: the column keys). */
+  jsonFields?: readonly string[];
+  /** Table: show `relative` times against this instant (terminals only). */
+  now?: number;
   /** CSV for Excel: UTF-8 BOM and CRLF. */
   excel?: boolean;
   /** Write the CSV header row (and BOM) first (default true; false continues an earlier output). */
@@ -44,7 +67,27 @@ export interface RowWriter<T> {
 
 /** Write a chunk, waiting for 'drain' when the stream's buffer is full. */
 export async function writeChunk(sink: NodeJS.WritableStream, chunk: string | Buffer): Promise<void> {
-  if (!sink.write(chunk)) await once(sink, 'drain');
+  if ((sink as { destroyed?: boolean }).destroyed) throw readerGone();
+  if (sink.write(chunk)) return;
+  // A reader that goes away (a pager the user quit) never drains: stop on 'close' too.
+  const stop = new AbortController();
+  const settled = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  const err = await Promise.race([
+    settled(once(sink, 'drain', { signal: stop.signal })),
+    settled(once(sink, 'close', { signal: stop.signal })),
+  ]);
+  stop.abort();
+  if (err) throw err;
+  if ((sink as { destroyed?: boolean }).destroyed) throw readerGone();
+}
+
+/** The error of writing to a reader that has gone: the CLI ends quietly, as on a closed pipe. */
+function readerGone(): NodeJS.ErrnoException {
+  return Object.assign(new Error('the reader of the output went away'), { code: 'EPIPE' });
 }
 
 export function rowObject<T>(columns: ReadonlyArray<Column<T>>, row: T): Record<string, unknown> {
@@ -75,7 +118,5 @@ export function defaultFormat(isTTY: boolean): OutputFormat {
 
 /** Colour only on a terminal, never with NO_COLOR, always with FORCE_COLOR. */
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  return Boolean(stream.isTTY);
+  return colorEnabled({ stream, env });
 }

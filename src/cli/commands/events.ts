@@ -1,5 +1,5 @@
 import { UsageError } from '../../client/errors.js';
-import { createWriter, eventColumns, eventJson, toEcs } from '../../output/index.js';
+import { EVENT_FIELDS, eventColumns, eventJson, toEcs } from '../../output/index.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
@@ -45,13 +45,14 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
       });
       try {
         // Only ECS is allowed here, and it writes nothing but the `ecs` document.
-        const writer = createWriter<EventWithOriginal>(out.format, {
+        const writer = out.writer<EventWithOriginal>({
           columns: [],
-          sink: out.sink,
           ecs: (r) => toEcs(r.event, { portal: source.portal, original: r.original }),
         });
         for await (const r of source.events) await writer.write(r);
         await writer.end();
+        await out.close();
+        out.finish(reporter, 'events');
         return source.finish();
       } finally {
         await source.close();
@@ -59,16 +60,16 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
     }
     const source = await openEventSource(flags, parsed, io, reporter, { limit: parsed.limit, archive });
     try {
-      const writer = createWriter(out.format, {
+      const writer = out.writer({
         columns: eventColumns,
-        sink: out.sink,
         json: eventJson,
+        jsonFields: EVENT_FIELDS,
         ecs: (e) => toEcs(e, { portal: source.portal }),
-        isTTY: out.isTTY,
-        excel: flags.excel,
       });
       for await (const e of source.events) await writer.write(e);
       await writer.end();
+      await out.close();
+      out.finish(reporter, 'events');
       return source.finish();
     } finally {
       await source.close();

@@ -21,6 +21,7 @@ import { EXIT } from '../exit.js';
 import type { ParsedHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import type { OutputFlags } from '../output.js';
+import { oneOf } from '../suggest.js';
 
 export type ReportFlags = ConnectionFlags &
   ArchiveFlags &
@@ -292,7 +293,7 @@ async function write(
   io: CliIo,
   reporter: Reporter,
 ): Promise<void> {
-  const { createWriter, barChart } = await import('../../output/index.js');
+  const { barChart } = await import('../../output/index.js');
   const { openOutput } = await import('../output.js');
   const { reportTable, summaryJson } = await import('../../report/columns.js');
   const out = await openOutput({ ...flags, format }, io);
@@ -303,14 +304,7 @@ async function write(
       return;
     }
     const table = reportTable(result, clock);
-    const writer = createWriter<unknown>(format, {
-      columns: table.columns,
-      sink: out.sink,
-      json: table.json,
-      isTTY: out.isTTY,
-      excel: flags.excel,
-      title: table.title,
-    });
+    const writer = out.writer<unknown>({ columns: table.columns, json: table.json, title: table.title });
     for (const row of table.rows) await writer.write(row);
     await writer.end();
     if (result.name === 'daily' && format === 'table' && out.isTTY && flags.chart !== false && result.rows.length) {
@@ -363,7 +357,7 @@ export function registerReportCommand(program: Command, h: ReportCommandHelpers)
   const cmd = program
     .command('report')
     .description('reports over the archive (or --live): summary, users, failures, inactive, top N, daily')
-    .addArgument(new Argument('<name>', 'which report').choices(REPORT_NAMES))
+    .addArgument(new Argument('<name>', 'which report').choices(REPORT_NAMES).argParser(oneOf(REPORT_NAMES, 'report')))
     .option('--db <path|url>', 'archive: SQLite file or postgres:// URL (env DOCSPACE_LOGINS_DB)')
     .option('--all', 'every portal in the archive (the default without --profile/--portal)')
     .option('--live', "read the portal's history instead of the archive")
@@ -378,7 +372,7 @@ export function registerReportCommand(program: Command, h: ReportCommandHelpers)
     .option('--sort <key>', `users: ${USER_SORT_KEYS.join(', ')} (add :asc or :desc)`)
     .option('--days <n>', `inactive: no successful login in this many days (default ${DEFAULT_INACTIVE_DAYS})`)
     .option('--no-chart', 'daily: no bar chart after the table')
-    .option('--json', 'same as --format json');
+    .option('--json [fields]', 'same as --format json; with fields, only those');
   h.commonOptions(h.outputOptions(h.connectionOptions(cmd)));
   cmd.addHelpText('after', REPORT_HELP);
   cmd.action((name: string, flags: ReportFlags) =>

@@ -1,7 +1,26 @@
+import { timeAgo } from '../../output/relative.js';
 import { type StatusRow, statusRow } from '../../sync/index.js';
 import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
 import { type OutputFlags, writeRows } from '../output.js';
+
+/** The fields of a status row's JSON, for `--json FIELD,FIELD`. */
+const STATUS_FIELDS: ReadonlyArray<keyof StatusRow> = [
+  'portal',
+  'events',
+  'oldest',
+  'newest',
+  'coveredFrom',
+  'coveredTo',
+  'gaps',
+  'quarantined',
+  'lastSync',
+  'lastSyncStatus',
+  'retentionDays',
+  'audit',
+  'purgeAt',
+  'warning',
+];
 
 /** `docspace-logins status`: what the archive holds per portal, and what is at risk. */
 export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo, reporter: Reporter) {
@@ -17,8 +36,8 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
       ['table', 'json', 'ndjson', 'csv'],
       {
         columns: [
-          { key: 'portal', header: 'Portal', value: (r) => r.portal },
-          { key: 'events', header: 'Events', value: (r) => r.events, kind: 'number' },
+          { key: 'portal', header: 'Portal', value: (r) => r.portal, keep: true },
+          { key: 'events', header: 'Events', value: (r) => r.events, kind: 'number', keep: true },
           { key: 'coveredFrom', header: 'Covered from', value: (r) => r.coveredFrom },
           { key: 'coveredTo', header: 'Covered to', value: (r) => r.coveredTo },
           {
@@ -31,15 +50,19 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
             key: 'lastSync',
             header: 'Last sync',
             value: (r) => (r.lastSync ? `${r.lastSync} (${r.lastSyncStatus})` : 'never'),
+            relative: (r, now) => (r.lastSync ? `${timeAgo(r.lastSync, now)} (${r.lastSyncStatus})` : 'never'),
+            tone: (r) => (r.lastSyncStatus && r.lastSyncStatus !== 'ok' ? 'failure' : undefined),
+            keep: true,
           },
           {
             key: 'retentionDays',
             header: 'Retention',
             value: (r) => (r.retentionDays ? `${r.retentionDays} d` : '?'),
           },
-          { key: 'warning', header: 'Warning', value: (r) => r.warning },
+          { key: 'warning', header: 'Warning', value: (r) => r.warning, tone: () => 'alert' },
         ],
         json: (r) => r,
+        jsonFields: STATUS_FIELDS,
       },
       rows,
     );

@@ -1,7 +1,8 @@
 import type { DocSpaceClient } from '../../client/client.js';
 import { type UserActivity, uniqueUsers, userActivityOf } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
-import { createWriter, userActivityColumns } from '../../output/index.js';
+import { UsageError } from '../../client/errors.js';
+import { userActivityColumns } from '../../output/index.js';
 import { rowObject } from '../../output/writer.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';
 import { EventFacts } from '../../report/sources/events.js';
@@ -41,7 +42,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       if (!flags.details) events.push(e);
     }
     // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
-    const counted = flags.details || out.format === 'xlsx';
+    const counted = flags.details || out.format === 'xlsx' || flags.format === 'table';
     let rows: UserActivity[] | undefined;
     let attributed = false;
     if (counted) {
@@ -59,8 +60,11 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       const u = uniqueUsers(events, includeAnonymous);
       skipped = u.anonymousSkipped;
       const ids = parsed.limit ? u.userIds.slice(0, parsed.limit) : u.userIds;
+      if (typeof flags.json === 'string') {
+        throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
+      }
       // Like the seed example: plain ids, one per line, unless a format was asked for.
-      const plain = out.format === 'table' || (!flags.format && !flags.json && !flags.output);
+      const plain = !flags.format && !flags.json && !flags.output;
       if (plain) for (const id of ids) out.sink.write(`${id}\n`);
       else if (out.format === 'json') out.sink.write(`${JSON.stringify(ids, null, 2)}\n`);
       else if (out.format === 'ndjson' || out.format === 'csv') {
@@ -77,11 +81,8 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         const { NOT_ATTRIBUTED } = await import('./report.js');
         reporter.warn(NOT_ATTRIBUTED);
       }
-      const writer = createWriter(out.format, {
+      const writer = out.writer({
         columns: userActivityColumns,
-        sink: out.sink,
-        isTTY: out.isTTY,
-        excel: flags.excel,
         json: (r) => ({ ...rowObject(userActivityColumns, r), attributed }),
       });
       for (const r of rows) await writer.write(r);

@@ -40,14 +40,15 @@ const PLACEHOLDER_LOGINS: readonly string[] = [
 ];
 
 /**
- * The form of a login that attribution compares: NFKC-normalised, trimmed, then case-folded by
- * upper-casing before lower-casing. JavaScript has no case-fold function; the round trip through
- * upper case gives full folding where plain `toLowerCase` does not: `ß`/`ẞ` → `ss`, final `ς` →
- * `σ`, the Kelvin sign → `k`. NFKC first makes full-width and compatibility forms (`Ａｎｎａ`) equal
- * to their plain letters; NFKC again at the end recomposes what the case mapping decomposed.
+ * The form of a login that attribution compares: NFKC-normalised, trimmed and case-folded.
+ * JavaScript has no case-fold function, so this folds by lower → upper → lower case: the upper
+ * step expands what full folding expands (`ß` and `ẞ` → `ss`), and the final sigma, which
+ * `toLowerCase` writes at the end of a word, becomes `σ` as folding does. NFKC first makes
+ * full-width and compatibility forms (`Ａｎｎａ`, the Kelvin sign) their plain letters; NFKC again
+ * at the end recomposes what the case mappings decomposed. Locale-free: a Turkish `İ` is not `i`.
  */
 export function attributionKey(login: string): string {
-  return login.normalize('NFKC').trim().toUpperCase().toLowerCase().normalize('NFKC');
+  return login.normalize('NFKC').trim().toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, 'σ').normalize('NFKC');
 }
 
 const PLACEHOLDER_KEYS: ReadonlySet<string> = new Set(PLACEHOLDER_LOGINS.map(attributionKey));

@@ -327,7 +327,8 @@ Reports (all but inactive cover the last ${DEFAULT_REPORT_DAYS} days unless --si
   summary     events by kind, unique and new users, anonymous failures, busiest day and hour,
               top countries
   users       one row per user: first and last login, successes, failures, logouts, IPs,
-              countries, browsers, platforms (--sort ${USER_SORT_KEYS.slice(0, 4).join('|')}|...)
+              countries, browsers, platforms (--sort ${USER_SORT_KEYS.slice(0, 4).join('|')}|...); an anonymous
+              failure counts for the member whose e-mail or user name was typed (needs the people list)
   failures    failed attempts by typed login and by source IP, and whether a login then succeeded
   inactive    active members with no successful login in --days N days (default ${DEFAULT_INACTIVE_DAYS}), or never
               (needs the portal for the members list)

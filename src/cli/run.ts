@@ -2,7 +2,7 @@
  * The command tree. Each command parses its flags here and calls a thin function in
  * `commands/`, which calls the library. Only this file maps errors to exit codes.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../client/errors.js';
 import type { OutputFormat } from '../output/writer.js';
 import { registerReportCommand } from './commands/report.js';
@@ -11,6 +11,7 @@ import { type CliIo, processIo, Reporter } from './io.js';
 import { oneOf, someOf } from './suggest.js';
 import { packageVersion } from './version.js';
 
+const SHELLS = ['bash', 'zsh', 'fish'];
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function connectionOptions(cmd: Command): Command {
@@ -288,7 +289,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   program
     .command('completion')
     .description('print a shell completion script: eval "$(docspace-logins completion bash)"')
-    .argument('<shell>', 'bash, zsh or fish', oneOf(['bash', 'zsh', 'fish'], 'shell'))
+    .addArgument(new Argument('<shell>').choices(SHELLS).argParser(oneOf(SHELLS, 'shell')))
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { completionScript } = await import('./commands/completion.js');
       io.stdout.write(completionScript(program, shell));

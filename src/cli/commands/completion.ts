@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+export type Shell = 'bash' | 'zsh' | 'fish';
 
 /** One command of the tree: its path from the program, what may follow it, and flag values. */
 interface Node {

@@ -30,7 +30,7 @@ import {
   toLoginEvent,
 } from '../src/store/index.js';
 import { EventInsert } from '../src/store/insert.js';
-import { sqliteBackend } from '../src/store/backend.js';
+import { sqliteBackend } from '../src/store/backend-sqlite.js';
 import { MIGRATIONS, migrate } from '../src/store/migrations.js';
 import { toRow } from '../src/store/rows.js';
 

@@ -1,9 +1,10 @@
 /**
- * `events --archive` for one SQLite portal in CSV, NDJSON or ECS: the parallel exporter
- * (src/export). Anything else (PostgreSQL, several portals, JSON arrays, tables, XLSX, ECS
- * originals) takes the general path through the store's query layer.
+ * `events --archive` for one portal in CSV, NDJSON or ECS, from an archive a second thread can
+ * read (SQLite in a file): the parallel exporter (src/export). Anything else (PostgreSQL, several
+ * portals, JSON arrays, tables, XLSX, ECS originals) takes the general path through the store's
+ * query layer.
  */
-import { exportArchive, type SegmentFormat } from '../export/parallel.js';
+import { canExport, exportArchive, type SegmentFormat } from '../export/parallel.js';
 import { type ArchiveSelection, archiveFilter } from './archive.js';
 import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
@@ -30,7 +31,7 @@ export async function exportFromArchive(
     await store.close();
     throw err;
   }
-  if (!FORMATS.includes(format) || !only || store.dialect !== 'sqlite' || store.location === ':memory:') {
+  if (!FORMATS.includes(format) || !only || !canExport(store)) {
     return undefined;
   }
   try {

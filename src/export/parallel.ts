@@ -1,5 +1,5 @@
 /**
- * Exporting a large part of a SQLite archive on two cores. Reading rows out of SQLite and
+ * Exporting a large part of an archive on two cores. Reading rows out of SQLite and
  * formatting them cost about the same, and both are single-threaded work, so a long export is
  * cut into segments of the archive's (time, id) order: the main thread formats one segment
  * straight into the output while a worker thread formats the next one, whose text is written
@@ -11,10 +11,9 @@
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import type { EventFilter } from '../history/filter.js';
 import { writeChunk } from '../output/writer.js';
-import type { ArchiveStore, EventPosition } from '../store/index.js';
+import type { ArchiveStore, EventPosition, ReadonlyConnection } from '../store/index.js';
 import { type ExportFormat, type Segment, writeSegment } from './segment.js';
 import type { SegmentReply, SegmentRequest, WorkerSetup } from './worker.js';
 
@@ -32,10 +31,15 @@ export interface ExportOptions {
 
 export type { ExportFormat, SegmentFormat } from './segment.js';
 
+/** Whether `exportArchive` can read this store: it needs readers of its own, one per thread. */
+export function canExport(store: ArchiveStore): boolean {
+  return store.capabilities.fileReader !== undefined;
+}
+
 /**
  * Write one portal's events matching `filter`, newest first, to `sink`; returns how many were
- * written. The store must be an SQLite archive in a file; every query is the store's own
- * (`compileEventRange`), so the filters mean exactly what they mean everywhere else.
+ * written. The store must offer readers of its own (`canExport`); every query is the store's
+ * own (`compileEventRange`), so the filters mean exactly what they mean everywhere else.
  */
 export async function exportArchive(
   store: ArchiveStore,
@@ -45,9 +49,9 @@ export async function exportArchive(
   sink: NodeJS.WritableStream,
   opts: ExportOptions = {},
 ): Promise<number> {
-  if (store.dialect !== 'sqlite') throw new Error('exportArchive reads SQLite archives only');
+  const reader: ReadonlyConnection | undefined = store.openReader();
+  if (!reader) throw new Error('exportArchive needs an archive a second thread can read (SQLite in a file)');
   const rows = Math.max(1, opts.segmentRows ?? 16_384);
-  const db = new Database(store.location, { readonly: true, fileMustExist: true });
   let worker: SegmentWorker | undefined;
   try {
     let remaining = opts.limit ?? Number.POSITIVE_INFINITY;
@@ -63,10 +67,7 @@ export async function exportArchive(
       if (ended || (remaining <= 0 && !header)) return undefined;
       const limit = Math.max(0, Math.min(rows, remaining));
       const boundary = store.compileEventRange(portalId, filter, { from, limit: 1, offset: limit, positionsOnly: true });
-      const before =
-        limit > 0
-          ? (db.prepare(boundary.sql).raw(true).get(...boundary.parameters) as [number, number] | undefined)
-          : undefined;
+      const before = limit > 0 ? (reader.first(boundary) as [number, number] | undefined) : undefined;
       const q = store.compileEventRange(portalId, filter, { from, before, limit });
       const seg: Segment = { sql: q.sql, parameters: q.parameters, header };
       header = false;
@@ -78,9 +79,9 @@ export async function exportArchive(
     let total = 0;
     for (let mine = next(); mine; mine = next()) {
       const theirs = opts.parallel === false ? undefined : next();
-      if (theirs) worker ??= new SegmentWorker({ file: store.location, how });
+      if (theirs) worker ??= new SegmentWorker({ reader: reader.spec, how });
       const pending = theirs && worker ? worker.run(theirs) : undefined;
-      total += await writeSegment(db, how, mine, sink);
+      total += await writeSegment(reader, how, mine, sink);
       if (pending) {
         const done = await pending;
         for (const chunk of done.chunks) await writeChunk(sink, chunk);
@@ -89,7 +90,7 @@ export async function exportArchive(
     }
     return total;
   } finally {
-    db.close();
+    reader.close();
     await worker?.close();
   }
 }

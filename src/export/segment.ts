@@ -1,14 +1,14 @@
 /**
  * One segment of an archive export: events of one portal between two positions of the archive's
- * (time, id) order, read from SQLite with a query the store compiled, and written in one text
+ * (time, id) order, read through the store's own reader with a query the store compiled, and written in one text
  * format. The main thread and the export worker run the same code, so both halves of an export
  * format identically.
  */
-import type Database from 'better-sqlite3';
 import type { LoginEvent } from '../model/event.js';
 import { eventColumns, eventJson } from '../output/columns.js';
 import { toEcs } from '../output/ecs.js';
 import { createWriter } from '../output/index.js';
+import type { ReadonlyConnection } from '../store/reader.js';
 import { valuesToLoginEvent } from '../store/rows.js';
 
 /** The formats whose segments can be concatenated as text. */
@@ -33,7 +33,7 @@ export interface Segment {
 
 /** Write a segment's events to `sink`; returns how many there were. */
 export async function writeSegment(
-  db: Database.Database,
+  reader: ReadonlyConnection,
   how: ExportFormat,
   seg: Segment,
   sink: NodeJS.WritableStream,
@@ -47,8 +47,7 @@ export async function writeSegment(
     header: seg.header,
   });
   let n = 0;
-  const rows = db.prepare(seg.sql).raw(true).iterate(...seg.parameters) as IterableIterator<unknown[]>;
-  for (const values of rows) {
+  for (const values of reader.iterate(seg)) {
     await writer.write(valuesToLoginEvent(values));
     n++;
   }

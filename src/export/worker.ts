@@ -1,9 +1,9 @@
 /**
  * The export worker: formats the segments the main thread hands it and posts the text back.
- * It holds its own read-only SQLite connection (connections cannot cross threads).
+ * It opens its own reader from the store's description of it (connections cannot cross threads).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openReader, type ReaderSpec } from '../store/reader.js';
 import { type ExportFormat, type Segment, writeSegment } from './segment.js';
 
 export interface SegmentRequest {
@@ -18,15 +18,15 @@ export type SegmentReply =
 
 /** What the worker is started with. */
 export interface WorkerSetup {
-  /** The SQLite archive. */
-  file: string;
+  /** The main thread's reader, to be opened again here. */
+  reader: ReaderSpec;
   how: ExportFormat;
 }
 
-const { file, how } = workerData as WorkerSetup;
+const { reader: spec, how } = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('the export worker runs only as a worker thread');
-const db = new Database(file, { readonly: true, fileMustExist: true });
+const reader = openReader(spec);
 const encoder = new TextEncoder();
 
 port.on('message', (req: SegmentRequest) => {
@@ -39,7 +39,7 @@ port.on('message', (req: SegmentRequest) => {
       return true;
     },
   } as unknown as NodeJS.WritableStream;
-  writeSegment(db, how, req.segment, sink).then(
+  writeSegment(reader, how, req.segment, sink).then(
     (done) => port.postMessage({ seq: req.seq, done } satisfies SegmentReply),
     (err: unknown) => port.postMessage({ seq: req.seq, error: String((err as Error)?.message ?? err) } satisfies SegmentReply),
   );

@@ -15,10 +15,16 @@ import {
 import pg from 'pg';
 import { UsageError } from '../client/errors.js';
 import type { ArchiveSchema } from './schema.js';
-import { type Backend, connectionError, READ_ONLY_SQL, redactUrl, type SqlResult, type Unlock } from './backend.js';
-
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL
+import {
+  type Backend,
+  type BackendCapabilities,
+  connectionError,
+  READ_ONLY_SQL,
+  redactUrl,
+  type SqlRows,
+  type Unlock,
+} from './backend.js';
+import { assertReadOnlyQuery } from './pg-sql-guard.js';
 
 export interface PostgresOptions {
   readOnly?: boolean;
@@ -43,6 +49,9 @@ const pgTypes = {
 /** Statements kept prepared per connection (each holds its plan in the server's memory). */
 const PREPARED_MAX = 4;
 
+/** Rows fetched from the `sql` cursor at a time. */
+const SQL_FETCH_ROWS = 1000;
+
 /** Key of the session-level advisory lock of a portal: (namespace, portal id). */
 export const PG_LOCK_NAMESPACE = 0x646c6f67;
 
@@ -51,6 +60,12 @@ class PostgresBackend implements Backend {
   readonly db: Kysely<ArchiveSchema>;
   readonly location: string;
   readonly readOnly: boolean;
+  readonly capabilities: BackendCapabilities = {
+    // PostgreSQL hashes groups: one GROUP BY over a period beats reading in an index's order.
+    groupsBySorting: false,
+    // 19 parameters a row keep a statement under the protocol's 65,535 bound parameters.
+    maxInsertRows: 1000,
+  };
   private readonly pool: pg.Pool;
   private readonly config: pg.ClientConfig;
   /** SQL text → name of the prepared statement it runs as. */
@@ -155,33 +170,64 @@ class PostgresBackend implements Backend {
     };
   }
 
-  async sql(text: string, maxRows?: number): Promise<SqlResult> {
-    // A fresh session, discarded afterwards, so nothing the statement sets survives it. The
-    // extended protocol accepts exactly one statement, so "COMMIT; DELETE …" cannot step out of
-    // the read-only transaction.
+  /**
+   * The statement passes `assertReadOnlyQuery` (see pg-sql-guard.ts for why an allowlist), then
+   * runs as a cursor in a READ ONLY transaction of a fresh session, discarded afterwards, so
+   * nothing the statement could set survives it. The cursor is what keeps memory bounded: rows
+   * come `SQL_FETCH_ROWS` at a time as the caller consumes them.
+   */
+  async sql(text: string): Promise<SqlRows> {
+    assertReadOnlyQuery(text);
     const client = await this.client('docspace-logins sql');
-    try {
-      await client.query('begin read only');
-      let res: pg.QueryArrayResult<unknown[]>;
-      try {
-        res = await client.query({ text, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === '25006') throw new UsageError(READ_ONLY_SQL);
-        throw new UsageError(
-          `SQL error: ${(err as Error).message}`,
-          { dialect: 'postgres', code },
-          { cause: err },
-        );
-      }
-      const columns = (res.fields ?? []).map((f) => f.name);
-      const all = res.rows ?? [];
-      const truncated = maxRows !== undefined && all.length > maxRows;
-      return { columns, rows: truncated ? all.slice(0, maxRows) : all, truncated };
-    } finally {
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
       await client.query('rollback').catch(() => {});
       await client.end().catch(() => {});
+    };
+    const fetch = async () => {
+      try {
+        return await client.query<unknown[]>({ text: `fetch ${SQL_FETCH_ROWS} from docspace_logins_sql`, rowMode: 'array' });
+      } catch (err) {
+        throw pgSqlError(err);
+      }
+    };
+    let first: pg.QueryArrayResult<unknown[]>;
+    try {
+      // Every later transaction of the session would be read-only too; and strings are parsed
+      // the standard way, as the guard's tokenizer reads them.
+      await client.query('set session characteristics as transaction read only');
+      await client.query('set standard_conforming_strings = on');
+      await client.query('begin read only');
+      try {
+        // The extended protocol takes exactly one statement: "COMMIT; DELETE …" cannot step out.
+        await client.query({
+          text: `declare docspace_logins_sql no scroll cursor for ${text}`,
+          queryMode: 'extended',
+        } as pg.QueryConfig);
+      } catch (err) {
+        throw pgSqlError(err);
+      }
+      first = await fetch();
+    } catch (err) {
+      await close();
+      throw err;
     }
+    return {
+      columns: (first.fields ?? []).map((f) => f.name),
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (let batch = first.rows; ; batch = (await fetch()).rows) {
+            yield* batch;
+            if (batch.length < SQL_FETCH_ROWS) return;
+          }
+        } finally {
+          await close();
+        }
+      },
+    };
   }
 
   async analyze(): Promise<void> {
@@ -200,9 +246,15 @@ class PostgresBackend implements Backend {
   }
 }
 
-
 export function postgresBackend(url: string, opts: PostgresOptions = {}): Backend {
   return new PostgresBackend(url, opts);
 }
 
-/** Wrap a failure of the first query on a fresh backend into a message that says where. */
+function pgSqlError(err: unknown): UsageError {
+  const e = err as { code?: string; message?: string };
+  // 25006: a write in a read-only transaction; 0A000 here: DECLARE refused a data-modifying WITH.
+  if (e.code === '25006' || (e.code === '0A000' && /data-modifying/i.test(e.message ?? '')))
+    return new UsageError(READ_ONLY_SQL);
+  return new UsageError(`SQL error: ${e.message}`, { dialect: 'postgres', code: e.code }, { cause: err });
+}
+

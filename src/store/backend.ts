@@ -1,14 +1,14 @@
 /**
- * The two places the archive can live, behind one small interface: a connection (a Kysely
+ * What the store needs from a database, behind one small interface: a connection (a Kysely
  * instance for the shared query layer), a write transaction, the fast path for batched writes,
- * the portal lock and read-only SQL. Everything else in the store is dialect-free.
+ * the portal lock and read-only SQL. Where the dialects differ in what they can do, the backend
+ * says so through `capabilities` (kysely's `supports*` style), so no caller asks which database
+ * it is talking to. The implementations are `backend-sqlite.ts` and `backend-pg.ts`.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { type CompiledQuery, type Kysely, Kysely as KyselyDb, SqliteDialect, sql } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { DocSpaceLoginsError, UnavailableError, UsageError } from '../client/errors.js';
+import type { ReadonlyConnection } from './reader.js';
 import type { ArchiveSchema } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -20,8 +20,39 @@ export interface SqlResult {
   truncated: boolean;
 }
 
+/**
+ * The rows of one read-only statement, fetched as they are consumed: memory stays bounded
+ * however many rows match. Iterate at most once; `close` ends the read early (iterating to the
+ * end or breaking out of a `for await` closes it too).
+ */
+export interface SqlRows extends AsyncIterable<unknown[]> {
+  readonly columns: readonly string[];
+  close(): Promise<void>;
+}
+
 /** Releases a held lock; safe to call more than once. */
 export type Unlock = () => Promise<void>;
+
+/** What a backend can do beyond the common interface. */
+export interface BackendCapabilities {
+  /**
+   * GROUP BY works by sorting (SQLite has no hash aggregation): reading in an index's order is
+   * what makes a grouping cheap. False where the database hashes (PostgreSQL).
+   */
+  readonly groupsBySorting: boolean;
+  /** Rows per multi-row INSERT of events (19 parameters a row, under the bound-parameter limit). */
+  readonly maxInsertRows: number;
+  /**
+   * Present when another thread (or process) can read the archive on a connection of its own:
+   * SQLite in a file. The connection is read-only, so a long read never blocks a writer.
+   */
+  readonly fileReader?: () => ReadonlyConnection;
+  /**
+   * Present when a compiled SELECT can be streamed as value arrays without the query layer's
+   * per-row objects (SQLite: ~2.5x faster on long reads), from a read-only connection.
+   */
+  readonly iterateRaw?: (query: CompiledQuery) => IterableIterator<unknown[]>;
+}
 
 export interface Backend {
   readonly dialect: DialectName;
@@ -29,6 +60,7 @@ export interface Backend {
   readonly location: string;
   readonly readOnly: boolean;
   readonly db: Kysely<ArchiveSchema>;
+  readonly capabilities: BackendCapabilities;
   /**
    * Run `fn` in one write transaction on one connection: commit when it resolves, roll back when
    * it throws. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so two processes never
@@ -41,17 +73,18 @@ export interface Backend {
    * connection) instead of being parsed and planned on every call.
    */
   write(db: Kysely<ArchiveSchema>, query: CompiledQuery, reuse?: boolean): Promise<number>;
-  /** Take the portal's sync lock if it is free, without waiting. */
+  /**
+   * Take the portal's sync lock if it is free, without waiting. The lock dies with the process
+   * that holds it, however it ends.
+   */
   tryLock(portalId: number): Promise<Unlock | undefined>;
-  /** Run one read-only statement and return its rows; writes are refused. */
-  sql(text: string, maxRows?: number): Promise<SqlResult>;
+  /**
+   * Start one read-only statement on a connection of its own and stream its rows; a statement
+   * that could write, or have another side effect, is refused with a UsageError.
+   */
+  sql(text: string): Promise<SqlRows>;
   /** Refresh the planner's statistics (after large inserts), quickly; failures are ignored. */
   analyze(): Promise<void>;
-  /**
-   * Optional fast path for long reads: the rows of a compiled SELECT as value arrays, streamed
-   * from a connection of its own (SQLite: a read-only one, so writers are never blocked).
-   */
-  iterateRaw?(query: CompiledQuery): IterableIterator<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -59,244 +92,7 @@ export const READ_ONLY_SQL =
   'The sql command is read-only: INSERT, UPDATE, DELETE, CREATE, DROP and other writes are refused. ' +
   'Use SELECT (or WITH … SELECT)';
 
-// ---------------------------------------------------------------------------------------------
-// SQLite
-
-export interface SqliteOptions {
-  readOnly?: boolean;
-  /** How long a writer waits for another process's write lock (ms). */
-  busyTimeoutMs?: number;
-}
-
-const STATEMENT_CACHE = 32;
-
-/** Lock connections of this process, kept reachable while their locks are held. */
-const HELD_LOCKS = new Set<Database.Database>();
-
-class SqliteBackend implements Backend {
-  readonly dialect = 'sqlite' as const;
-  readonly db: Kysely<ArchiveSchema>;
-  readonly location: string;
-  readonly readOnly: boolean;
-  private readonly raw: Database.Database;
-  private readonly busyTimeoutMs: number;
-  /** better-sqlite3 prepares on every call through Kysely; batched inserts reuse statements. */
-  private readonly statements = new Map<string, Database.Statement>();
-  private reader: Database.Database | undefined;
-  /** Locks held by this process on in-memory archives (which have no file to lock). */
-  private readonly memoryLocks = new Set<number>();
-
-  constructor(
-    private readonly path: string,
-    opts: SqliteOptions,
-  ) {
-    this.location = path;
-    this.readOnly = opts.readOnly ?? false;
-    this.busyTimeoutMs = opts.busyTimeoutMs ?? 10_000;
-    this.raw = new Database(path, {
-      readonly: this.readOnly,
-      fileMustExist: this.readOnly,
-      timeout: this.busyTimeoutMs,
-    });
-    if (!this.readOnly && path !== ':memory:') {
-      // WAL: readers never block the writer, and a crash at any moment loses at most the
-      // uncommitted transaction. NORMAL is durable across process crashes in WAL mode.
-      this.raw.pragma('journal_mode = WAL');
-      this.raw.pragma('synchronous = NORMAL');
-    }
-    this.raw.pragma('foreign_keys = ON');
-    this.raw.pragma('cache_size = -32000');
-    this.db = new KyselyDb<ArchiveSchema>({ dialect: new SqliteDialect({ database: this.raw }) });
-  }
-
-  /**
-   * `BEGIN IMMEDIATE`, waiting for another writer without blocking the event loop. SQLite's own
-   * busy handler sleeps synchronously: while it waits, nothing else in this process runs, so a
-   * second connection in the same process would wait for a transaction that cannot finish.
-   */
-  private async beginImmediate(): Promise<void> {
-    const deadline = Date.now() + this.busyTimeoutMs;
-    this.raw.pragma('busy_timeout = 0');
-    try {
-      for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
-        try {
-          this.raw.exec('begin immediate');
-          return;
-        } catch (err) {
-          if (!(err as { code?: string }).code?.startsWith('SQLITE_BUSY') || Date.now() >= deadline)
-            throw err;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    } finally {
-      this.raw.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    }
-  }
-
-  async transaction<T>(fn: (db: Kysely<ArchiveSchema>) => Promise<T>): Promise<T> {
-    return this.db.connection().execute(async (conn) => {
-      // Kysely's connection is held (its mutex is ours), so the handle can be used directly.
-      await this.beginImmediate();
-      try {
-        const result = await fn(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (err) {
-        // Some errors (SQLITE_FULL, SQLITE_IOERR) already rolled the transaction back.
-        if (this.raw.inTransaction) await sql`rollback`.execute(conn);
-        throw err;
-      }
-    });
-  }
-
-  async write(_db: Kysely<ArchiveSchema>, query: CompiledQuery): Promise<number> {
-    // Called only inside `transaction`, which holds Kysely's one connection: running the
-    // statement on the same better-sqlite3 handle directly is therefore part of it. Every
-    // statement is cached: better-sqlite3 through Kysely would prepare it on each call.
-    let stmt = this.statements.get(query.sql);
-    if (!stmt) {
-      if (this.statements.size >= STATEMENT_CACHE) this.statements.clear();
-      stmt = this.raw.prepare(query.sql);
-      this.statements.set(query.sql, stmt);
-    }
-    return stmt.run(query.parameters as unknown[]).changes;
-  }
-
-  private lockFile(portalId: number): string {
-    return join(`${this.path}.locks`, `portal-${portalId}.lock`);
-  }
-
-  /**
-   * The lock is an exclusive SQLite lock on a small side file (`<archive>.locks/portal-N.lock`),
-   * held by an open transaction. The operating system drops it when the process ends, however it
-   * ends (SIGKILL included), so no stale lock can outlive its holder and there is no pid to
-   * recycle; SQLite also arbitrates between connections inside one process.
-   */
-  async tryLock(portalId: number): Promise<Unlock | undefined> {
-    if (this.path === ':memory:') {
-      if (this.memoryLocks.has(portalId)) return undefined;
-      this.memoryLocks.add(portalId);
-      return async () => {
-        this.memoryLocks.delete(portalId);
-      };
-    }
-    const file = this.lockFile(portalId);
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const handle = new Database(file, { timeout: 0 });
-    try {
-      handle.exec('begin exclusive');
-    } catch (err) {
-      handle.close();
-      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined;
-      throw err;
-    }
-    // Held strongly until released: a connection the garbage collector finalises closes, and
-    // with it the lock (a holder awaiting something unreachable would otherwise lose it).
-    HELD_LOCKS.add(handle);
-    return async () => {
-      if (!HELD_LOCKS.delete(handle)) return;
-      try {
-        handle.exec('rollback');
-      } finally {
-        handle.close();
-      }
-    };
-  }
-
-  async sql(text: string, maxRows?: number): Promise<SqlResult> {
-    // A connection of its own, opened read-only: even a statement that slipped past the check
-    // below could not write through it.
-    const conn = this.path === ':memory:' ? this.raw : this.openReader();
-    let stmt: Database.Statement;
-    try {
-      stmt = conn.prepare(text);
-    } catch (err) {
-      throw new UsageError(`SQL error: ${(err as Error).message}`, { dialect: 'sqlite' }, { cause: err });
-    }
-    if (!stmt.readonly) throw new UsageError(READ_ONLY_SQL);
-    if (!stmt.reader) throw new UsageError('The sql command runs queries that return rows: use SELECT');
-    const columns = stmt.columns().map((c) => c.name);
-    const rows: unknown[][] = [];
-    let truncated = false;
-    try {
-      for (const row of stmt.raw(true).iterate() as IterableIterator<unknown[]>) {
-        if (maxRows !== undefined && rows.length >= maxRows) {
-          truncated = true;
-          break;
-        }
-        rows.push(row);
-      }
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_READONLY') throw new UsageError(READ_ONLY_SQL);
-      throw new UsageError(`SQL error: ${(err as Error).message}`, { dialect: 'sqlite' }, { cause: err });
-    }
-    return { columns, rows, truncated };
-  }
-
-  iterateRaw(query: CompiledQuery): IterableIterator<unknown[]> {
-    // better-sqlite3 builds plain arrays much faster than row objects (~2.5x on a 200k-row read).
-    const stmt = this.openReader().prepare(query.sql).raw(true);
-    return stmt.iterate(...(query.parameters as unknown[])) as IterableIterator<unknown[]>;
-  }
-
-  private openReader(): Database.Database {
-    if (!this.reader) {
-      this.reader = new Database(this.path, { readonly: true, fileMustExist: true, timeout: 5000 });
-      this.reader.pragma('query_only = ON');
-    }
-    return this.reader;
-  }
-
-  async analyze(): Promise<void> {
-    if (this.readOnly || !this.raw.open || this.raw.inTransaction) return;
-    // Without statistics a per-user query walks the time index instead of the user index.
-    // `optimize` only analyses what changed, and the limit keeps it to milliseconds.
-    try {
-      this.raw.pragma('busy_timeout = 100');
-      this.raw.pragma('analysis_limit = 400');
-      this.raw.pragma('optimize');
-    } catch {
-      // Busy: the statistics can wait for the next time.
-    } finally {
-      this.raw.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    }
-  }
-
-  async close(): Promise<void> {
-    this.reader?.close();
-    this.reader = undefined;
-    this.statements.clear();
-    // SQLite's advice for connections about to close.
-    await this.analyze();
-    await this.db.destroy();
-  }
-}
-
-export function sqliteBackend(path: string, opts: SqliteOptions = {}): Backend {
-  try {
-    if (path !== ':memory:' && !opts.readOnly) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // The archive holds personal data (logins, IPs): create it readable by its owner only.
-      // SQLite gives the -wal and -shm files the mode of the database file.
-      closeSync(openSync(path, 'a', 0o600));
-    }
-    return new SqliteBackend(path, opts);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (opts.readOnly && code === 'SQLITE_CANTOPEN') {
-      throw new UsageError(
-        `There is no archive at ${path} yet: run "docspace-logins sync" first, or pass --db`,
-        { path },
-        { cause: err },
-      );
-    }
-    throw new UsageError(
-      `Cannot open the archive ${path}: ${(err as Error).message}`,
-      { path },
-      { cause: err },
-    );
-  }
-}
+export const HOSTNAME = hostname();
 
 /** The URL with its password replaced, for messages and `location`. */
 export function redactUrl(url: string): string {
@@ -328,6 +124,7 @@ export function connectionError(location: string, err: unknown): Error {
   );
 }
 
+/** Wrap a failure of the first query on a fresh backend into a message that says where. */
 export function openError(backend: Backend, err: unknown): unknown {
   if (backend.dialect !== 'postgres' || err instanceof DocSpaceLoginsError) return err;
   const code = (err as { code?: unknown }).code;
@@ -335,5 +132,3 @@ export function openError(backend: Backend, err: unknown): unknown {
     typeof code === 'string' && (/^(08|28|3D)/.test(code) || /^E[A-Z]+$/.test(code) || code === 'ETIMEDOUT');
   return connecting || err instanceof AggregateError ? connectionError(backend.location, err) : err;
 }
-
-export const HOSTNAME = hostname();

@@ -1,29 +1,28 @@
 /**
  * The archive store: login events kept beyond the portal's retention, in SQLite or PostgreSQL.
  */
-export { type DialectName, READ_ONLY_SQL, redactUrl, type SqlResult } from './backend.js';
-export { ArchiveBusyError, type LockHolder } from './errors.js';
-export { MIGRATIONS, type MigrationReport, SCHEMA_VERSION } from './migrations.js';
-export { type ServedFields, servedJson } from './original.js';
-export { type Interval, mergeIntervals, parseOffset, subtractIntervals, toLoginEvent } from './rows.js';
-export type { ArchiveSchema, CoverageKind, EventRow, RunMode, RunStatus } from './schema.js';
+export { ArchiveStore, type SqlOptions } from './archive-store.js';
 export {
-  type ArchiveQuery,
-  ArchiveStore,
-  type Checkpoint,
-  type CoverageEntry,
-  type CoverageRecord,
-  type EventPosition,
-  type InsertResult,
-  isPostgresUrl,
-  type LockOptions,
-  type OpenStoreOptions,
-  openStore,
-  type PortalInfo,
-  type PortalPatch,
-  type PortalStats,
-  type RunInfo,
-  type RunOutcome,
-  resolveArchive,
-  type SqlOptions,
-} from './store.js';
+  type BackendCapabilities,
+  type DialectName,
+  READ_ONLY_SQL,
+  redactUrl,
+  type SqlResult,
+  type SqlRows,
+} from './backend.js';
+export { ArchiveBusyError, type LockHolder } from './errors.js';
+export type { ArchiveQuery, EventPosition, EventRange } from './events-read.js';
+export type { InsertResult } from './events-write.js';
+export type { Checkpoint, CoverageEntry, CoverageRecord, RunInfo, RunOutcome } from './ledger.js';
+export type { LockOptions } from './locks.js';
+export { MIGRATIONS, type MigrationReport, SCHEMA_VERSION } from './migrations.js';
+export { isPostgresUrl, type OpenStoreOptions, openStore, resolveArchive } from './open.js';
+export { type ServedFields, servedJson } from './original.js';
+export type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
+export type { PortalInfo, PortalPatch } from './portals.js';
+export { type EventsQuery, type FilterParts, userCondition, whereEventFilter } from './query-filter.js';
+export type { ReadonlyConnection, ReaderSpec } from './reader.js';
+export { type Interval, mergeIntervals, parseOffset, subtractIntervals, toLoginEvent } from './rows.js';
+export type { ArchiveSchema, CoverageKind, EventRow, PeopleTable, RunMode, RunStatus } from './schema.js';
+export type { PortalStats } from './stats.js';
+export type { DirectoryPerson, PersonRole, PersonStatus } from '../model/person.js';

@@ -185,6 +185,32 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .execute();
     },
   },
+  {
+    version: 4,
+    name: 'people directory',
+    async up(db) {
+      // Who each user id is, so the archive can answer `--user someone@example.com` offline and
+      // tell disabled and removed accounts apart. A member missing from a later read is marked
+      // removed, not deleted: their events stay in the archive and still need a name.
+      await db.schema
+        .createTable('people')
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('email', 'text')
+        .addColumn('status', 'smallint', (c) => c.notNull().check(sql`status in (1, 2, 4)`))
+        .addColumn('role', 'text', (c) =>
+          c.notNull().check(sql`role in ('owner', 'admin', 'room_admin', 'user', 'guest')`),
+        )
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addColumn('terminated_at', 'bigint')
+        .addColumn('read_at', 'bigint', (c) => c.notNull())
+        .addColumn('removed_at', 'bigint')
+        .addPrimaryKeyConstraint('people_pk', ['portal_id', 'id'])
+        .execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -4,6 +4,7 @@
  * queries (and the same hand-written `sql` examples) work on both.
  */
 import type { Generated } from 'kysely';
+import type { PersonRole } from '../model/person.js';
 
 /** 0 or 1: booleans are stored as integers so SQLite and PostgreSQL read and write them alike. */
 export type Flag = 0 | 1;
@@ -108,6 +109,25 @@ export interface SyncLocksTable {
   acquired_at: number;
 }
 
+/** A portal's people directory as last read; a member gone from a complete read is kept, marked removed. */
+export interface PeopleTable {
+  portal_id: number;
+  /** The user's GUID, lower-case. */
+  id: string;
+  display_name: string;
+  user_name: string | null;
+  email: string | null;
+  /** 1 active, 2 disabled, 4 invited. */
+  status: number;
+  role: PersonRole;
+  registered_at: number;
+  terminated_at: number | null;
+  /** When the directory was read that last listed this member (epoch ms). */
+  read_at: number;
+  /** When a complete read first missed this member (epoch ms); null while listed. */
+  removed_at: number | null;
+}
+
 export interface SchemaVersionTable {
   version: number;
   name: string;
@@ -122,6 +142,7 @@ export interface ArchiveSchema {
   checkpoints: CheckpointsTable;
   quarantine: QuarantineTable;
   sync_locks: SyncLocksTable;
+  people: PeopleTable;
   schema_version: SchemaVersionTable;
 }
 

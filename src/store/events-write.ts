@@ -1,0 +1,86 @@
+/**
+ * Writing events: the batched, idempotent insert of the sync's hot path, and the quarantine
+ * where events that fail validation are kept as received.
+ */
+import type { LoginEvent } from '../model/event.js';
+import { type StoreContext, safeJson } from './context.js';
+import type { EventInsert } from './insert.js';
+import { toRow } from './rows.js';
+import type { EventsTable } from './schema.js';
+
+export interface InsertResult {
+  /** New rows. */
+  added: number;
+  /** Already archived (same portal and id), including repeats within the batch. */
+  duplicates: number;
+  /** Failed validation and went to the quarantine instead. */
+  quarantined: number;
+}
+
+/**
+ * Archive events of one portal, inside the open transaction. Idempotent: an event already
+ * archived (same portal and id) is counted as a duplicate and left as it is.
+ */
+export async function insertEvents(
+  s: StoreContext,
+  inserts: EventInsert,
+  portalId: number,
+  events: readonly LoginEvent[],
+  raw?: ReadonlyArray<string | null | undefined>,
+): Promise<InsertResult> {
+  const db = s.db;
+  // events.portal_id is not a declared foreign key (checking it row by row costs PostgreSQL a
+  // third of its insert rate), so check the portal once per call instead.
+  const portal = await db.selectFrom('portals').select('id').where('id', '=', portalId).executeTakeFirst();
+  if (!portal) throw new RangeError(`No portal with id ${portalId} in the archive: call ensurePortal first`);
+  const now = Date.now();
+  const perStatement = s.backend.capabilities.maxInsertRows;
+  let added = 0;
+  let quarantined = 0;
+  let batch: EventsTable[] = [];
+  const flush = async () => {
+    added += await s.backend.write(db, inserts.build(batch), batch.length === perStatement);
+    batch = [];
+  };
+  for (let i = 0; i < events.length; i++) {
+    const r = toRow(portalId, events[i], raw?.[i] ?? null, now);
+    if ('reason' in r) {
+      quarantined++;
+      await quarantine(s, portalId, r.reason, raw?.[i] ?? safeJson(events[i]));
+      continue;
+    }
+    batch.push(r.row);
+    if (batch.length === perStatement) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return { added, duplicates: events.length - quarantined - added, quarantined };
+}
+
+/** Keep an event that failed validation, as received, with the reason. */
+export async function quarantine(
+  s: StoreContext,
+  portalId: number,
+  reason: string,
+  raw: unknown,
+  runId?: number | null,
+): Promise<void> {
+  await s.writing((db) =>
+    db
+      .insertInto('quarantine')
+      .values({
+        portal_id: portalId,
+        received_at: Date.now(),
+        reason,
+        raw: typeof raw === 'string' ? raw : safeJson(raw),
+        run_id: runId ?? null,
+      })
+      .execute(),
+  );
+}
+
+export async function quarantineCount(s: StoreContext, portalId?: number): Promise<number> {
+  let q = s.db.selectFrom('quarantine');
+  if (portalId !== undefined) q = q.where('portal_id', '=', portalId);
+  const row = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

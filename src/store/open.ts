@@ -1,0 +1,62 @@
+/** Where the archive is and how it is opened: the target (path or URL), its backend, its schema. */
+import { defaultArchive } from '../config/paths.js';
+import { ArchiveStore } from './archive-store.js';
+import { type Backend, openError } from './backend.js';
+import { sqliteBackend } from './backend-sqlite.js';
+import { checkSchema, migrate, OutdatedSchemaError } from './migrations.js';
+
+export interface OpenStoreOptions {
+  /** Open for reading only: SQLite read-only, PostgreSQL sessions in read-only transactions. */
+  readOnly?: boolean;
+  /** Environment for the default location (`DOCSPACE_LOGINS_DB`, `XDG_DATA_HOME`, `HOME`). */
+  env?: NodeJS.ProcessEnv;
+  /** SQLite: how long a write waits for another process's write lock (default 10 s). */
+  busyTimeoutMs?: number;
+  /** PostgreSQL: connections in the pool (default 4). */
+  poolSize?: number;
+  /** Read-only: fail on an archive from an older version instead of upgrading it first. */
+  noUpgrade?: boolean;
+}
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target.trim());
+}
+
+/** What `openStore` opens for `target`: the given URL or path, else the default archive file. */
+export function resolveArchive(target?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const t = target?.trim();
+  return t ? t : defaultArchive(env);
+}
+
+/**
+ * Open (and, unless read-only, create or upgrade) the archive at `target`: a file path for
+ * SQLite or a `postgres://` URL. Without a target: `$DOCSPACE_LOGINS_DB`, else
+ * `$XDG_DATA_HOME/docspace-logins/archive.sqlite`, else `~/.local/share/docspace-logins/archive.sqlite`.
+ */
+export async function openStore(target?: string, opts: OpenStoreOptions = {}): Promise<ArchiveStore> {
+  const where = resolveArchive(target, opts.env);
+  let backend: Backend;
+  if (isPostgresUrl(where)) {
+    // Loaded only for PostgreSQL: SQLite users never pay for `pg`.
+    const { postgresBackend } = await import('./backend-pg.js');
+    backend = postgresBackend(where, { readOnly: opts.readOnly, poolSize: opts.poolSize });
+  } else {
+    backend = sqliteBackend(where, { readOnly: opts.readOnly, busyTimeoutMs: opts.busyTimeoutMs });
+  }
+  const store = new ArchiveStore(backend);
+  try {
+    if (backend.readOnly) await checkSchema(backend);
+    else store.migration = await migrate(backend);
+  } catch (err) {
+    await backend.close().catch(() => {});
+    // An archive from an older version is upgraded once (migrations only add), then read as
+    // asked: a read command after an upgrade of the tool should just work. When the upgrade
+    // itself is not possible (a read-only file, a read-only database role), the error says so.
+    if (err instanceof OutdatedSchemaError && !opts.noUpgrade) {
+      await (await openStore(target, { ...opts, readOnly: false })).close();
+      return openStore(target, { ...opts, noUpgrade: true });
+    }
+    throw openError(backend, err);
+  }
+  return store;
+}

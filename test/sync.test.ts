@@ -72,7 +72,8 @@ describe('sync', () => {
     const soon = await syncPortal(client, store, { now: () => Date.now() + 59 * 60_000 });
     expect(soon).toMatchObject({ retentionDays: 90, requests: 2 });
     const later = await syncPortal(client, store, { now: () => Date.now() + 61 * 60_000 });
-    expect(later).toMatchObject({ retentionDays: 30, requests: 3 });
+    // The quota, the retention, one page of history, and the people directory (also an hour old).
+    expect(later).toMatchObject({ retentionDays: 30, requests: 4 });
     expect((await store.portal(first.portalId))?.retentionDays).toBe(30);
   });
 
@@ -283,5 +284,22 @@ describe('sync from the command line', () => {
       env,
     );
     expect(archived.stdout.trim().split('\n')).toHaveLength(400);
+  });
+});
+
+describe('people directory', () => {
+  it('a first sync records every member, invited and disabled included; an hour later it is read again', async () => {
+    const { emu, client, store } = await setup({ seed: 5, events: 500, users: 40 });
+    const r = await syncPortal(client, store);
+    // Deleted members are gone from the portal's lists, as on a real server.
+    const listed = emu.state.people.filter((p) => !p.deleted).length;
+    expect(r.people?.members).toBe(listed);
+    const people = await store.people(r.portalId);
+    expect(new Set(people.map((p) => p.status))).toEqual(new Set([1, 2, 4]));
+    expect(people.some((p) => p.role === 'owner')).toBe(true);
+    const again = await syncPortal(client, store);
+    expect(again.people).toEqual({});
+    const later = await syncPortal(client, store, { now: () => Date.now() + 61 * 60_000 });
+    expect(later.people?.members).toBe(listed);
   });
 });

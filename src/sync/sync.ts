@@ -21,6 +21,7 @@ import {
 import { eventTime, type LoginEvent } from '../model/event.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
+import { type PeopleRefresh, refreshPeople } from './people.js';
 
 export interface SyncOptions {
   /** Re-read this much before the newest archived event (default 15 minutes). */
@@ -57,6 +58,8 @@ export interface SyncResult {
   quarantined: number;
   /** Events dated in the future (beyond the tolerance): archived, but not trusted as the checkpoint. */
   future: number;
+  /** What became of the people directory (read when stale or when new events name unknown ids). */
+  people?: PeopleRefresh;
   requests: number;
   durationMs: number;
   /** The period this run proved complete, if any. */
@@ -110,12 +113,19 @@ export async function syncPortal(
         retentionDays: caps.lifetimeDays,
       };
       try {
-        const result = caps.audit
+        const { userIds, ...result } = caps.audit
           ? await syncFull(client, store, portalId, runId, opts, now, caps.lifetimeDays)
           : await syncLatest(client, store, portalId, runId, started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
+        const people = result.interrupted
+          ? undefined
+          : await refreshPeople(client, store, portalId, now(), { seenIds: userIds });
+        if (people?.error) {
+          opts.onWarning?.(`the people directory was not refreshed (${people.error}): failed logins cannot be attributed to members until it is`);
+        }
         const final: SyncResult = {
           ...base,
           ...result,
+          people,
           requests: client.stats.requests - requestsBefore,
           durationMs: now() - started,
         };
@@ -152,7 +162,7 @@ export async function syncPortal(
 type PartialResult = Omit<
   SyncResult,
   'portal' | 'portalId' | 'mode' | 'retentionDays' | 'requests' | 'durationMs'
->;
+> & { userIds?: ReadonlySet<string> };
 
 async function syncFull(
   client: DocSpaceClient,
@@ -172,6 +182,7 @@ async function syncFull(
   let lastFlush = now();
   const startedAt = now();
   const latestTrusted = startedAt + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS);
+  const userIds = new Set<string>();
   let seen = 0;
   let added = 0;
   let quarantined = 0;
@@ -220,6 +231,7 @@ async function syncFull(
     }
     const e = step.value.event;
     seen++;
+    if (!e.anonymous) userIds.add(e.userId);
     if (eventTime(e) > latestTrusted) future++;
     else if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
     batch.push(e);
@@ -264,7 +276,7 @@ async function syncFull(
       await tx.setCheckpoint(portalId, { newestTime: top, newestId: newest.id, runId });
     }
   });
-  return { seen, added, quarantined, future, covered, gap, interrupted: false };
+  return { seen, added, quarantined, future, covered, gap, interrupted: false, userIds };
 }
 
 async function syncLatest(
@@ -333,6 +345,7 @@ async function syncLatest(
   });
   return {
     seen: served.length,
+    userIds: new Set(events.filter((e) => !e.anonymous).map((e) => e.userId)),
     added,
     future,
     quarantined: invalid.length + quarantinedByStore,

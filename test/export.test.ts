@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { openStore } from '../src/store/index.js';
 import { syncInto } from './helpers/archive.js';
 import { cli } from './helpers/cli.js';
 
@@ -75,11 +76,19 @@ describe('parallel archive export', () => {
     }
   });
 
-  it('--user matches the id or the typed login, like the store', async () => {
+  it('--user, by id or by e-mail in any case, selects what the general path selects', async () => {
     const all = await reference([]);
-    const anonymous = all.find((e) => e.anonymous && typeof e.login === 'string');
     const member = all.find((e) => !e.anonymous);
-    for (const user of [String(anonymous?.login).toUpperCase(), String(member?.userId)]) {
+    const emails: string[] = [];
+    const store = await openStore(db, { readOnly: true });
+    const people = await store.people((await store.portals())[0].id);
+    await store.close();
+    // A member whose e-mail was typed into failed logins: the anonymous side of the filter.
+    const typed = new Set(all.filter((e) => e.anonymous).map((e) => String(e.login).toLowerCase()));
+    const target = people.find((p) => p.email && typed.has(p.email.toLowerCase()));
+    expect(target).toBeDefined();
+    emails.push(target!.email!.toUpperCase());
+    for (const user of [...emails, String(member?.userId)]) {
       const fast = ndjson(await events(['--user', user, '--format', 'ndjson']));
       expect(fast.length).toBeGreaterThan(0);
       expect(fast).toEqual(await reference(['--user', user]));

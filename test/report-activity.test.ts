@@ -2,7 +2,7 @@
  * `users --details` and `report users` count per user with one builder: on the same history
  * they give every user the same successes, failures and logouts, live or from the archive.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +12,7 @@ import { type UsersFlags, usersCommand } from '../src/cli/commands/users.js';
 import { type CliIo, Reporter } from '../src/cli/io.js';
 import { actionKind, type RunningEmulator, startEmulator } from '../src/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
+import { openStore } from '../src/store/index.js';
 import { syncInto } from './helpers/archive.js';
 
 const NOW = Date.parse('2025-07-01T10:00:00Z');
@@ -135,7 +136,13 @@ for (const seed of [12, 29]) {
     });
 
     it('without a people directory nothing is attributed, and stderr and JSON say so', async () => {
-      for (const r of [await users({ archive: true, db }, null), await report({ db }, null)]) {
+      // The same archive with its directory emptied, as an archive synced before it had one.
+      const bare = join(dir, 'bare.sqlite');
+      copyFileSync(db, bare);
+      const store = await openStore(bare);
+      await store.db.deleteFrom('people').execute();
+      await store.close();
+      for (const r of [await users({ archive: true, db: bare }, null), await report({ db: bare }, null)]) {
         expect(r.code).toBe(0);
         expect(r.stderr).toMatch(NOT_ATTRIBUTED);
         expect(r.rows.length).toBeGreaterThan(10);

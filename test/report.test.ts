@@ -355,24 +355,30 @@ for (const d of DIALECTS) {
       expect(await live.portalOffset()).toBe(await data.portalOffset());
     });
 
-    it('--user: only that user, and failures typed with a login the archive ties to them', async () => {
-      const { resolveArchiveUsers } = await import('../src/report/index.js');
-      // Someone whose email the archive knows (an OAuth or confirm-link login carries it).
-      const known = period.find((e) => !e.anonymous && e.login?.includes('@'))!;
-      expect(known).toBeDefined();
+    it('--user, resolved through the archived people directory: the member\'s events and failures typed with their e-mail', async () => {
+      const { archivePeopleLookup } = await import('../src/store/people-lookup.js');
+      const { filterForPeople, resolveUsers } = await import('../src/history/resolve-users.js');
+      const { attributionKey } = await import('../src/model/attribution.js');
       const [portal] = await store.portals();
-      const who = await resolveArchiveUsers(store, [portal.id], [known.userId]);
-      expect(who.userIds).toEqual([known.userId]);
-      expect(who.logins).toContain(known.login!.toLowerCase());
-      const scoped = await archiveData(store, { since: SINCE, until: UNTIL, ...who });
-      const r = await runReport('daily', scoped, options(portalClock));
-      if (r.name !== 'daily') throw new Error('wrong report');
-      const logins = new Set(who.logins);
-      const mine = period.filter((e) => e.userId === known.userId || (e.login !== null && logins.has(e.login.toLowerCase())));
-      expect(r.rows.reduce((n, x) => n + x.total, 0)).toBe(mine.length);
-      // And by email: the same user id is found from the login.
-      const byEmail = await resolveArchiveUsers(store, [portal.id], [known.login!.toUpperCase()]);
-      expect(byEmail.userIds).toContain(known.userId);
+      const people = await store.people(portal.id);
+      // A member with both sign-ins and failures typed with their e-mail in the period.
+      const member = people.find(
+        (p) =>
+          p.email &&
+          period.some((e) => e.userId === p.id) &&
+          period.some((e) => e.anonymous && e.login && attributionKey(e.login) === attributionKey(p.email!)),
+      )!;
+      expect(member).toBeDefined();
+      const lookup = await archivePeopleLookup(store, [portal.id]);
+      for (const input of [member.id, member.email!.toUpperCase(), member.displayName]) {
+        const who = filterForPeople({}, await resolveUsers([input], lookup));
+        const scoped = await archiveData(store, { since: SINCE, until: UNTIL, userIds: who.userIds, logins: who.logins });
+        const r = await runReport('daily', scoped, options(portalClock));
+        if (r.name !== 'daily') throw new Error('wrong report');
+        const keys = new Set(who.logins);
+        const mine = period.filter((e) => e.userId === member.id || (e.anonymous && e.login !== null && keys.has(attributionKey(e.login))));
+        expect(r.rows.reduce((n, x) => n + x.total, 0), input).toBe(mine.length);
+      }
     });
   });
 }

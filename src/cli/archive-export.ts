@@ -38,7 +38,7 @@ export async function exportFromArchive(
     const out = await openOutput(flags, io);
     try {
       const how = { format: format as SegmentFormat, excel: flags.excel, portal: only.url };
-      await exportArchive(store, only.id, archiveFilter(parsed), how, out.sink, { limit: parsed.limit });
+      await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
     } finally {
       await out.close();
     }

@@ -150,9 +150,17 @@ export async function openArchiveSelection(flags: ArchiveFlags, env: NodeJS.Proc
   }
 }
 
-/** The history filter for the archive: no people API offline, so `--user` matches an id or a typed login. */
-export function archiveFilter(parsed: ParsedHistoryFlags): EventFilter {
+/**
+ * The history filter for the archive: `--user` resolved against the archive's people directory
+ * by the one resolver, so it selects what a live read selects.
+ */
+export async function archiveFilter(selection: ArchiveSelection, parsed: ParsedHistoryFlags): Promise<EventFilter> {
   if (!parsed.users.length) return parsed.filter;
-  const typed = parsed.users.map((u) => u.toLowerCase());
-  return { ...parsed.filter, userIds: typed, logins: typed };
+  const [{ archivePeopleLookup }, { filterForPeople, resolveUsers }] = await Promise.all([
+    import('../store/people-lookup.js'),
+    import('../history/resolve-users.js'),
+  ]);
+  const ids = selection.portalIds ?? (await selection.store.portals()).map((p) => p.id);
+  const people = await resolveUsers(parsed.users, await archivePeopleLookup(selection.store, ids));
+  return filterForPeople(parsed.filter, people);
 }

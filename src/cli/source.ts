@@ -62,9 +62,10 @@ export async function openEventSource(
   if (flags.archive) {
     // The store (kysely, SQLite, PostgreSQL) loads only when the archive is read.
     const { archiveFilter, openArchiveSelection } = await import('./archive.js');
-    const { store, portalIds, only } = opts.archive ?? (await openArchiveSelection(flags, io.env));
+    const selection = opts.archive ?? (await openArchiveSelection(flags, io.env));
+    const { store, portalIds, only } = selection;
     try {
-      const filter = archiveFilter(parsed);
+      const filter = await archiveFilter(selection, parsed);
       const limit = opts.latestOnly ? 20 : opts.limit;
       const portal = only?.url;
       if (opts.original) {

@@ -10,7 +10,7 @@ export {
   type UserActivityOptions,
   type UserActivityRows,
 } from './activity.js';
-export { type ArchiveScope, ArchiveReportData, archiveData, resolveArchiveUsers } from './sources/archive/index.js';
+export { type ArchiveScope, ArchiveReportData, archiveData } from './sources/archive/index.js';
 export {
   dailyTable,
   failuresTable,

@@ -42,12 +42,14 @@ export function memberOf(p: Person): Member {
 
 /**
  * The people directory attribution matches typed logins against (lower-case user id → e-mail,
- * user name, name), from the people API: one paged read of the active members.
+ * user name, name), from the people API: the same read `sync` archives (`people/filter`, which
+ * lists disabled and invited members too), so a live answer and an archived one attribute alike.
  */
-export async function peopleIdentities(client: Pick<DocSpaceClient, 'people'>): Promise<Map<string, UserIdentity>> {
+export async function peopleIdentities(client: DocSpaceClient): Promise<Map<string, UserIdentity>> {
+  const { readDirectory } = await import('../sync/people.js');
   const map = new Map<string, UserIdentity>();
-  for await (const p of client.people()) {
-    map.set(p.id.toLowerCase(), { email: p.email, userName: p.userName, name: p.displayName });
+  for (const p of await readDirectory(client)) {
+    map.set(p.id, { email: p.email, userName: p.userName, name: p.displayName });
   }
   return map;
 }

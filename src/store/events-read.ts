@@ -82,7 +82,9 @@ async function* portalChunks(
   while (remaining > 0) {
     const size = Math.min(chunkSize, remaining);
     const q = eventsIn(s.db, [portalId], f, { after });
-    const sel = f.withRaw ? q.selectAll() : q.select([...EVENT_COLUMNS, 'inserted_at', sql<null>`null`.as('raw')]);
+    const sel = f.withRaw
+      ? q.selectAll().$castTo<EventRow>()
+      : q.select([...EVENT_COLUMNS, 'inserted_at', sql<null>`null`.as('raw')]).$castTo<EventRow>();
     const rows = (await sel.orderBy('time', 'desc').orderBy('id', 'desc').limit(size).execute()) as EventRow[];
     if (rows.length) yield rows;
     remaining -= rows.length;

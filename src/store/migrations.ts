@@ -7,6 +7,7 @@
  * transaction), PostgreSQL by a transaction-scoped advisory lock taken before anything else.
  * Only DDL differs between dialects (how an auto-increment key is spelt); queries never do.
  */
+import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../client/errors.js';
 import type { Backend, DialectName } from './backend.js';
@@ -208,6 +209,44 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .addColumn('read_at', 'bigint', (c) => c.notNull())
         .addColumn('removed_at', 'bigint')
         .addPrimaryKeyConstraint('people_pk', ['portal_id', 'id'])
+        .execute();
+    },
+  },
+  {
+    version: 5,
+    name: 'attribution key of typed logins',
+    async up(db) {
+      // `--user anna@…` selects the anonymous failures typed with Anna's e-mail or user name by
+      // the attribution rule's key (model/attribution.ts: Unicode case folding, which neither
+      // SQLite's ASCII-only lower() nor PostgreSQL's lower() does). The key is computed in
+      // JavaScript when an event is written, so both databases compare exactly what a live read
+      // compares. Old rows are keyed through a table of their distinct logins (few: people
+      // retype the same addresses), in one pass over the anonymous events.
+      await db.schema.alterTable('events').addColumn('login_key', 'text').execute();
+      const logins = await db
+        .selectFrom('events')
+        .select('login')
+        .distinct()
+        .where('anonymous', '=', 1)
+        .where('login', 'is not', null)
+        .execute();
+      if (logins.length) {
+        await db.schema.createTable('login_keys_tmp').addColumn('login', 'text', (c) => c.primaryKey()).addColumn('login_key', 'text').execute();
+        for (let i = 0; i < logins.length; i += 400) {
+          const values = logins.slice(i, i + 400).map((r) => ({ login: r.login as string, login_key: attributionKey(r.login as string) }));
+          await db.insertInto('login_keys_tmp').values(values).execute();
+        }
+        await sql`update events set login_key = (select k.login_key from login_keys_tmp k where k.login = events.login)
+          where anonymous = 1 and login is not null`.execute(db);
+        await db.schema.dropTable('login_keys_tmp').execute();
+      }
+      // The key replaces lower(login) as the way to a target's failures.
+      await db.schema.dropIndex('events_login').execute();
+      await db.schema
+        .createIndex('events_login_key')
+        .on('events')
+        .columns(['portal_id', 'login_key', 'time'])
+        .where(sql.ref('login_key'), 'is not', null)
         .execute();
     },
   },

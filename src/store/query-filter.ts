@@ -4,6 +4,7 @@
  * same on the archive as on a live read (`compileFilter`).
  */
 import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
+import { attributionKey } from '../model/attribution.js';
 import type { EventFilter } from '../history/filter.js';
 import type { ArchiveSchema } from './schema.js';
 
@@ -14,17 +15,20 @@ export interface FilterParts {
   period?: boolean;
 }
 
-/** The user part alone: the user id, or the typed login (failures carry the Guest id). */
+/**
+ * The user part alone: the user id, or an anonymous event's typed login by its attribution key
+ * (failures carry the Guest id; `login_key` is `attributionKey(login)`, stored on write).
+ */
 export function userCondition(
   eb: ExpressionBuilder<ArchiveSchema, 'events'>,
   f: Pick<EventFilter, 'userIds' | 'logins'>,
 ): Expression<SqlBool> | undefined {
   const ids = f.userIds?.length ? f.userIds.map((s) => s.toLowerCase()) : undefined;
-  const logins = f.logins?.length ? f.logins.map((s) => s.toLowerCase()) : undefined;
+  const logins = f.logins?.length ? f.logins.map(attributionKey) : undefined;
   if (!ids && !logins) return undefined;
   return eb.or([
     ...(ids ? [eb('user_id', 'in', ids)] : []),
-    ...(logins ? [eb.and([eb('login', 'is not', null), eb(eb.fn('lower', ['login']), 'in', logins)])] : []),
+    ...(logins ? [eb('login_key', 'in', logins)] : []),
   ]);
 }
 

@@ -1,6 +1,7 @@
 /**
  * Between the normalised LoginEvent and an `events` row. Pure functions, no database.
  */
+import { attributionKey } from '../model/attribution.js';
 import { ACTION_KINDS, type ActionKind, actionKind, isActionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
 import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
@@ -28,6 +29,18 @@ export type RowResult = { row: EventsTable } | { reason: string };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isOptString = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/** Attack traffic retypes the same few logins: remember the last keys instead of folding each time. */
+const recentKeys = new Map<string, string>();
+function loginKey(login: string): string {
+  let key = recentKeys.get(login);
+  if (key === undefined) {
+    if (recentKeys.size >= 4096) recentKeys.clear();
+    key = attributionKey(login);
+    recentKeys.set(login, key);
+  }
+  return key;
+}
 
 /**
  * The row for an event, or why it cannot be stored (the caller quarantines it). The checks are
@@ -57,6 +70,7 @@ export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: 
       user_id: e.userId.toLowerCase(),
       user_name: e.user,
       login: e.login,
+      login_key: e.anonymous && e.login ? loginKey(e.login) : null,
       anonymous: e.anonymous ? 1 : 0,
       action_id: e.actionId,
       kind: isActionKind(e.kind) ? e.kind : actionKind(e.actionId),
@@ -74,8 +88,8 @@ export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: 
 }
 
 /** The columns `toLoginEvent` needs (every column but `raw` and `inserted_at`). */
-export type EventFields = Omit<EventsTable, 'raw' | 'inserted_at'> &
-  Partial<Pick<EventsTable, 'raw' | 'inserted_at'>>;
+export type EventFields = Omit<EventsTable, 'raw' | 'inserted_at' | 'login_key'> &
+  Partial<Pick<EventsTable, 'raw' | 'inserted_at' | 'login_key'>>;
 
 const KINDS: ReadonlySet<string> = new Set(ACTION_KINDS);
 

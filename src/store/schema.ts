@@ -42,6 +42,8 @@ export interface EventsTable {
   user_id: string;
   user_name: string;
   login: string | null;
+  /** `attributionKey(login)` for anonymous events with a login, else null (model/attribution.ts). */
+  login_key: string | null;
   anonymous: Flag;
   action_id: number;
   kind: string;

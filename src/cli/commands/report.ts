@@ -134,7 +134,7 @@ async function archiveSource(
   reporter: Reporter,
 ): Promise<Source> {
   const { openArchive, selectedPortals, DEMO_PORTAL_KEY } = await import('../archive.js');
-  const { archiveData, resolveArchiveUsers } = await import('../../report/sources/archive/index.js');
+  const { archiveData } = await import('../../report/sources/archive/index.js');
   const store = await openArchive(flags, io.env, true);
   let closeConn: (() => Promise<void>) | undefined;
   try {
@@ -159,11 +159,12 @@ async function archiveSource(
     }
     const ids = portalIds ?? (await store.portals()).map((p) => p.id);
     if (!ids.length) reporter.note('The archive is empty: run docspace-logins sync');
+    const { archiveFilter } = await import('../archive.js');
     const who =
       parsed.users.length && name !== 'inactive'
-        ? await resolveArchiveUsers(store, ids, parsed.users)
+        ? await archiveFilter({ store, portalIds: ids, only: undefined }, parsed)
         : { userIds: undefined, logins: undefined };
-    const identities = name === 'users' ? () => archivePeople(store, ids, flags, io, reporter) : undefined;
+    const identities = name === 'users' ? () => archivePeople(store, ids, reporter) : undefined;
     const data = await archiveData(store, {
       portalIds: ids,
       since: parsed.filter.since,
@@ -255,34 +256,22 @@ export async function livePeople(client: DocSpaceClient, reporter: Reporter): Pr
 }
 
 /**
- * The people directory for archived history: the one portal the read covers, asked live.
- * TODO INTEGRATE: read the archive's `people` table (the sync branch adds it) instead, so this
- * works offline and for several portals at once.
+ * The people directory for archived history, from the archive itself (sync keeps it). Each
+ * portal has its own people and failures are never attributed across portals, so a read that
+ * covers several portals attributes nothing, and says so.
  */
 export async function archivePeople(
   store: ArchiveStore,
   portalIds: readonly number[],
-  flags: ConnectionFlags & ArchiveFlags,
-  io: CliIo,
   reporter: Reporter,
 ): Promise<Map<string, UserIdentity> | undefined> {
-  // Each portal has its own people: one list cannot attribute the failures of several.
-  if (portalIds.length !== 1) return undefined;
-  const { connect } = await import('../context.js');
-  const { DEMO_PORTAL_KEY } = await import('../archive.js');
-  let conn: Awaited<ReturnType<typeof connect>>;
-  try {
-    conn = await connect(flags, reporter, io.env);
-  } catch (err) {
-    reporter.debug(`no portal to ask for its people: ${(err as Error).message}`);
+  if (portalIds.length !== 1) {
+    if (portalIds.length > 1) reporter.debug('several portals: failures are not attributed across portals');
     return undefined;
   }
-  try {
-    const portal = await store.portal(flags.demo ? DEMO_PORTAL_KEY : conn.client.portal);
-    return portal?.id === portalIds[0] ? await livePeople(conn.client, reporter) : undefined;
-  } finally {
-    await conn.close();
-  }
+  const people = await store.people(portalIds[0], { includeRemoved: true });
+  if (!people.length) return undefined;
+  return new Map(people.map((p) => [p.id, { email: p.email, userName: p.userName, name: p.displayName }]));
 }
 
 async function write(

@@ -114,5 +114,5 @@ async function archivePeopleFor(
 ): Promise<Map<string, UserIdentity> | undefined> {
   const { archivePeople } = await import('./report.js');
   const ids = selection.portalIds ?? (await selection.store.portals()).map((p) => p.id);
-  return archivePeople(selection.store, ids, flags, io, reporter);
+  return archivePeople(selection.store, ids, reporter);
 }

@@ -22,7 +22,7 @@ import { type ArchiveQuery, type ArchiveScope, groupsBySorting } from './scope.j
 import { archiveLastSuccess, archivePortalOffset, archiveUsers } from './users.js';
 
 export type { ArchiveScope } from './scope.js';
-export { resolveArchiveUsers } from './resolve-users.js';
+
 
 /**
  * Report facts over the archive. `scope.portalIds` undefined means every portal; the portal

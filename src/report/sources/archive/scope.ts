@@ -6,7 +6,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { ActionKind } from '../../../model/actions.js';
 import { isActionKind } from '../../../model/actions.js';
-import type { ArchiveSchema, ArchiveStore } from '../../../store/index.js';
+import { type ArchiveSchema, type ArchiveStore, userCondition } from '../../../store/index.js';
 import type { Period } from '../../facts.js';
 
 export const HOUR = 3_600_000;
@@ -19,7 +19,7 @@ export interface ArchiveScope extends Period {
   portalIds?: readonly number[];
   /** Only events of these user ids… */
   userIds?: readonly string[];
-  /** …or typed with these logins (case-insensitive). */
+  /** …or anonymous events typed with these logins (by the attribution rule's key). */
   logins?: readonly string[];
 }
 
@@ -39,14 +39,9 @@ export interface ArchiveQuery {
   groupsBySorting: boolean;
 }
 
-/**
- * The one place reports ask how the store groups.
- * TODO INTEGRATE: once the store branch gives `ArchiveStore.capabilities`, read it directly and
- * drop the dialect fallback (and this cast).
- */
+/** The one place reports ask how the store groups: a capability of its backend. */
 export function groupsBySorting(store: ArchiveStore): boolean {
-  const capabilities = (store as { capabilities?: { groupsBySorting?: boolean } }).capabilities;
-  return capabilities?.groupsBySorting ?? store.dialect === 'sqlite';
+  return store.capabilities.groupsBySorting;
 }
 
 export const num = (v: unknown): number => Number(v);
@@ -59,16 +54,9 @@ export function scoped<O>(a: ArchiveQuery, q: EventsQuery<O>, period = true): Ev
   q = q.where('portal_id', 'in', a.portals.length ? [...a.portals] : [-1]);
   if (period && s.since !== undefined) q = q.where('time', '>=', s.since);
   if (period && s.until !== undefined) q = q.where('time', '<=', s.until);
-  const ids = s.userIds?.length ? s.userIds.map((u) => u.toLowerCase()) : undefined;
-  const logins = s.logins?.length ? s.logins.map((u) => u.toLowerCase()) : undefined;
-  if (ids || logins) {
-    q = q.where((eb) =>
-      eb.or([
-        ...(ids ? [eb('user_id', 'in', ids)] : []),
-        ...(logins ? [eb.and([eb('login', 'is not', null), eb(eb.fn('lower', ['login']), 'in', logins)])] : []),
-      ]),
-    );
-  }
+  // The one SQL version of the `--user` filter, the same as the store's event reads.
+  const who = { userIds: s.userIds, logins: s.logins };
+  if (s.userIds?.length || s.logins?.length) q = q.where((eb) => userCondition(eb, who)!);
   return q;
 }
 

@@ -164,6 +164,14 @@ describe('around the rows', () => {
     expect(parse(readFileSync(file, 'utf8'), { columns: true })).toHaveLength(6);
   });
 
+  it('an export from the archive says what it wrote too', async () => {
+    const file = join(dir, 'archive.csv');
+    const r = await piped(['events', '--archive', '--db', db, '--limit', '25', '--output', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`wrote 25 events to ${file}`);
+    expect(parse(readFileSync(file, 'utf8'), { columns: true })).toHaveLength(25);
+  });
+
   it('a table at a terminal goes through the pager, and only there', async () => {
     const pager = join(dir, 'pager.mjs');
     writeFileSync(

@@ -8,7 +8,7 @@ import { canExport, exportArchive, type SegmentFormat } from '../export/parallel
 import { type ArchiveSelection, archiveFilter } from './archive.js';
 import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
-import type { CliIo } from './io.js';
+import type { CliIo, Reporter } from './io.js';
 import { chooseFormat, type OutputFlags, openOutput } from './output.js';
 
 const FORMATS: readonly string[] = ['csv', 'ndjson', 'ecs'] satisfies SegmentFormat[];
@@ -22,6 +22,7 @@ export async function exportFromArchive(
   flags: OutputFlags,
   parsed: ParsedHistoryFlags,
   io: CliIo,
+  reporter?: Reporter,
 ): Promise<number | undefined> {
   const { store, only } = archive;
   let format: string;
@@ -38,7 +39,9 @@ export async function exportFromArchive(
     const out = await openOutput(flags, io);
     try {
       const how = { format: format as SegmentFormat, excel: flags.excel, portal: only.url };
-      await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
+      const count = await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
+      await out.close();
+      if (reporter && flags.output && flags.output !== '-') reporter.note(`wrote ${count} events to ${flags.output}`);
     } finally {
       await out.close();
     }

@@ -135,7 +135,8 @@ export async function openOutput(
   const shared: TerminalOptions = {
     sink,
     isTTY: terminal,
-    color: terminal && colorEnabled({ stream: { isTTY: true }, env: io.env, flag: flags.color }),
+    // A file never gets escape codes; a pipe only when FORCE_COLOR asks for them.
+    color: !toFile && colorEnabled({ stream: { isTTY: terminal }, env: io.env, flag: flags.color }),
     width: terminal && !flags.wide ? terminalWidth(io) : undefined,
     wide: flags.wide,
     select,

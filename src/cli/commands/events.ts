@@ -28,7 +28,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
     if (!flags.ecsOriginal) {
       // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
       const { exportFromArchive } = await import('../archive-export.js');
-      const code = await exportFromArchive(archive, flags, parsed, io);
+      const code = await exportFromArchive(archive, flags, parsed, io, reporter);
       if (code !== undefined) return code;
     }
   }

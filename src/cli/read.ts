@@ -66,7 +66,6 @@ function start<T>(
   const history = open(client, filter, {
     latestOnly: opts.latestOnly,
     limit: opts.limit,
-    rampUp: filter.since !== undefined,
     onInvalid: (inv) => {
       reporter.warn(`skipped a malformed event: ${inv.reason}`);
       reporter.debug(`raw: ${JSON.stringify(inv.raw)}`);

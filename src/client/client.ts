@@ -88,6 +88,7 @@ export class DocSpaceClient {
   private readonly userAgent: string;
   private authHeader?: string;
   private sessionToken?: string;
+  private readonly closing = new AbortController();
   private login?: Promise<string>;
 
   constructor(private readonly options: ClientOptions) {
@@ -134,6 +135,7 @@ export class DocSpaceClient {
       stats: this.stats,
       debug: (line) => this.debug(line),
       onWait: options.onWait,
+      closed: this.closing.signal,
     });
   }
 
@@ -142,7 +144,9 @@ export class DocSpaceClient {
     return this.redactor.redact(text);
   }
 
+  /** Ends every request still waiting or retrying, and the connections. */
   async close(): Promise<void> {
+    this.closing.abort();
     this.transport?.close();
   }
 

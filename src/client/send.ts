@@ -7,6 +7,7 @@
  * very limit that refused its neighbour.
  */
 import pLimit from 'p-limit';
+import { ClientClosedError } from '../errors/index.js';
 import { errorForStatus, networkError } from './status-errors.js';
 import { RatePause } from './pause.js';
 import { safeUrl } from './redact.js';
@@ -63,12 +64,29 @@ export interface LayerOptions {
   stats: ClientStats;
   debug: (line: string) => void;
   onWait?: (notice: WaitNotice) => void;
+  /** Aborted when the client closes: nothing waits, retries or starts after that. */
+  closed?: AbortSignal;
 }
 
 /** Compose the layers; the result answers 2xx exchanges and throws the library's errors. */
 export function layeredSend(o: LayerOptions): (req: HttpRequest) => Promise<Exchange> {
+  const ended = () => new ClientClosedError(`the client was closed before ${o.portal} answered`);
+  // A wait that ends early when the client closes: a retry nobody will read must not hold the
+  // process for the rest of its back-off.
+  const wait = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const signal = o.closed;
+      if (signal?.aborted) return reject(ended());
+      const onClose = () => reject(ended());
+      signal?.addEventListener('abort', onClose, { once: true });
+      o.sleep(ms).then(() => {
+        signal?.removeEventListener('abort', onClose);
+        resolve();
+      }, reject);
+    });
+
   const limit = pLimit(o.concurrency);
-  const pause = new RatePause(o.now, o.sleep);
+  const pause = new RatePause(o.now, wait);
 
   type Step =
     | { done: Exchange }
@@ -119,7 +137,9 @@ export function layeredSend(o: LayerOptions): (req: HttpRequest) => Promise<Exch
     const request = `${req.method} ${safeUrl(req.url)}`;
     let sleptUntil = 0;
     for (let attempt = 1; ; ) {
+      if (o.closed?.aborted) throw ended();
       const step = await attemptOnce(req, request, attempt, sleptUntil);
+      if (o.closed?.aborted && !('done' in step)) throw ended();
       if ('done' in step) return step.done;
       if ('fail' in step) throw step.fail;
       o.stats.retries++;
@@ -130,7 +150,7 @@ export function layeredSend(o: LayerOptions): (req: HttpRequest) => Promise<Exch
       o.stats.waitedMs += step.wait;
       o.onWait?.({ ms: step.wait, why: step.why, request, limitPerMinute: pause.limit });
       o.debug(`waiting ${step.wait} ms (${step.why}) before retrying ${request}`);
-      await o.sleep(step.wait);
+      await wait(step.wait);
     }
   };
 }

@@ -9,3 +9,4 @@ export { type RateLimitFacts, RateLimitError } from './rate-limit-error.js';
 export { ResponseShapeError } from './response-shape-error.js';
 export { UnavailableError } from './unavailable-error.js';
 export { UsageError } from './usage-error.js';
+export { ClientClosedError } from './closed-error.js';

@@ -47,7 +47,10 @@ export interface ReadOptions {
   concurrency?: number;
   /** Positions shared by adjacent windows (default 4). */
   overlap?: number;
-  /** Start with one window in flight and double while more are needed (good for short reads). */
+  /**
+   * Start with one window in flight and double while more are needed. Default: when the read
+   * is bounded by `since` or `limit`.
+   */
   rampUp?: boolean;
   /** Stop after this many matching events. */
   limit?: number;
@@ -205,7 +208,11 @@ async function* read(
   let nextToRequest = 0;
   let consumed = 0;
   let outstanding = 0;
-  let inFlightLimit = opts.rampUp ? 1 : maxInFlight;
+  // A read bounded by `since` or `limit` is usually short (an incremental sync, `--limit 5`):
+  // start with one window and double while more are needed, instead of paying for a full
+  // pipeline it will not use. An unbounded read goes wide at once.
+  const rampUp = opts.rampUp ?? (filter.since !== undefined || opts.limit !== undefined);
+  let inFlightLimit = rampUp ? 1 : maxInFlight;
   let endSeen = false;
   let stopped = false;
   const fetchWindow = (start: number) =>

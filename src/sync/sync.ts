@@ -210,7 +210,6 @@ async function syncFull(
     }
   };
   const reader = readHistoryWithRaw(client, since !== undefined ? { since } : {}, {
-    rampUp: since !== undefined,
     onInvalid: (inv) => invalid.push(inv),
     onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
     onProgress: (p) =>

@@ -190,7 +190,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       )
       .option('--fail-rate <p>', 'probability of a 500/502/503 or a dropped connection')
       .option('--no-audit', 'portal plan without the audit feature (filter answers the 20 newest)')
-      .option('--live <n>', 'add n new login events per second while running'),
+      .option('--live <n>', 'add n new login events per second while running')
+      .option('--geo <file>', 'CSV of address ranges, one "cidr,country,city" a line, for login geolocation'),
   ).action(
     action(async (flags, cliIo) => (await import('./commands/emulator.js')).emulatorCommand(flags, cliIo)),
   );

@@ -17,6 +17,7 @@ import {
   compose,
   faults,
   identity,
+  ipSecurity,
   latency,
   type Middleware,
   rateLimit,
@@ -33,6 +34,9 @@ import { authenticationRoutes } from './routes/authentication.js';
 import { control } from './routes/control.js';
 import { peopleRoutes } from './routes/people.js';
 import { portalRoutes } from './routes/portal.js';
+import { securityRoutes } from './routes/security.js';
+import { settingsRoutes } from './routes/settings.js';
+import { keysRoutes } from './routes/keys.js';
 import { EmulatorState } from './state.js';
 
 export interface EmulatorApp {
@@ -56,6 +60,9 @@ export function createEmulatorApp(options: EmulatorOptions = {}): EmulatorApp {
     ...portalRoutes(state),
     ...peopleRoutes(state),
     ...authenticationRoutes(state),
+    ...securityRoutes(state),
+    ...settingsRoutes(state),
+    ...keysRoutes(state),
   ]);
   return {
     handle: (req, res) => {
@@ -73,10 +80,15 @@ export function createEmulatorApp(options: EmulatorOptions = {}): EmulatorApp {
 /** The pipeline around every route: faults, then who is calling, then the rate limiters. */
 function router(state: EmulatorState, routes: Route[]) {
   const front: Middleware[] = [faults(state), identity(state), rateLimit(state)];
-  const guarded: Middleware[] = [requireIdentity(), requirePayment(state), requireScope()];
+  const guarded = (r: Route): Middleware[] => [
+    requireIdentity(),
+    requirePayment(state),
+    requireScope(r.area),
+    ipSecurity(state),
+  ];
   const compiled = routes.map((r) => ({
     route: r,
-    run: compose([...front, ...(r.anonymous ? [] : guarded), ...(r.use ?? [])], r.handler),
+    run: compose([...front, ...(r.anonymous ? [] : guarded(r)), ...(r.use ?? [])], r.handler),
   }));
   // Unknown routes and methods are answered after the latency, as the server's routing does.
   const dispatch = compose([latency(state)], (ctx) => {

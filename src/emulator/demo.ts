@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 /** Credentials of the built-in demo portal (`--demo`). */
 export const DEMO = Object.freeze({
   portalName: 'demo',
+  /** The seed `--demo` uses; its history carries the labelled attack scenarios. */
+  seed: 20251,
   domain: 'demo.docspace.test',
   email: 'admin@demo.docspace.test',
   password: 'demo-password',

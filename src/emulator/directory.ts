@@ -5,6 +5,7 @@
  */
 import type { EmulatorPerson } from './data/people.js';
 import { parseGuid } from './dotnet.js';
+import type { KeyRole } from './options.js';
 
 export class PeopleDirectory {
   private readonly byUserName = new Map<string, EmulatorPerson>();
@@ -45,4 +46,19 @@ export class PeopleDirectory {
   any(key: string): EmulatorPerson | undefined {
     return this.byUserName.get(key.toLowerCase()) ?? this.withEmail(key) ?? this.withId(key);
   }
+}
+
+/** Which member a key of each role (from the options) belongs to. */
+export function keyOwner(people: EmulatorPerson[], role: KeyRole): EmulatorPerson {
+  const owner = people[0];
+  const active = (p: EmulatorPerson) => p.status === 1 && !p.deleted;
+  if (role === 'admin') return people.find((p) => p.role === 'admin' && active(p)) ?? owner;
+  if (role === 'roomAdmin' || role === 'user' || role === 'guest') {
+    return (
+      people.find((p) => p.role === role && active(p)) ??
+      people.find((p) => p.role !== 'owner' && p.role !== 'admin') ??
+      owner
+    );
+  }
+  return owner;
 }

@@ -197,6 +197,12 @@ export function userDisabled(): EmulatorError {
   return dotnetError(403, 'The user is disabled', 'System.InvalidOperationException', STACKS.invalidOperation, HRESULT.invalidOperation);
 }
 
+/** The code step of a login for a member without a second factor (a SecurityException). */
+export function authCodeUnavailable(): EmulatorError {
+  const stack = '   at ASC.Web.Api.Controllers.AuthenticationController.AuthenticateMeFromBodyWithCode(AuthRequestsDto inDto) in /app/onlyoffice/src/server/web/ASC.Web.Api/Api/AuthenticationController.cs:line 171';
+  return dotnetError(403, 'Access denied', 'System.Security.SecurityException', stack, HRESULT.security);
+}
+
 /** What an unreachable database looks like from outside. */
 export function databaseError(message = 'Connect Timeout expired. All pooled connections are in use.'): EmulatorError {
   return dotnetError(500, message, 'MySqlConnector.MySqlException', STACKS.database, HRESULT.mysql);

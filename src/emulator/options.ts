@@ -1,5 +1,6 @@
 /** What an emulated portal can be asked to be, and the defaults that fill the rest in. */
 import { apiKeyForSeed, DEMO } from './demo.js';
+import { type GeoRange, readGeoFile } from './geo.js';
 
 /**
  * Which headers a 429 carries. `limit` (the default) is what the server's per-minute window and
@@ -25,6 +26,12 @@ export type KeyRole = 'admin' | 'roomAdmin' | 'user' | 'guest' | 'noscope' | 'ex
 
 export interface ExtraKey {
   key: string;
+  /**
+   * The key's scopes, e.g. `['*:read']` (reads only: writes get 403 with an empty body) or
+   * `['*:write']`. Default: none listed, which the server treats as full access (`noscope` keys
+   * get `['files:read']`, which covers none of the emulated routes).
+   */
+  permissions?: string[];
   /**
    * Whose key it is. `admin`: a DocSpace admin's (full access). `roomAdmin`, `user`, `guest`: a
    * member of that type, who is not an admin (403 JSON "Access denied" on login history; users
@@ -58,6 +65,22 @@ export interface EmulatorOptions {
   timezone?: string;
   /** Epoch ms the emulator's clock starts at (default Date.now()); it then runs in real time. */
   now?: number;
+  /**
+   * The emulator's clock, replacing `now` + real time: tests pass a function they move
+   * themselves, so lockouts and sessions never depend on the wall clock.
+   */
+  clock?: () => number;
+  /**
+   * Geolocation of client addresses: a CSV file path, or its rows already parsed. One range a
+   * line, `cidr,country,city` (IPv4 or IPv6); addresses outside keep the emulator's own mapping.
+   */
+  geo?: string | GeoRange[];
+  /**
+   * Add the labelled attack scenarios (and benign look-alikes) to the generated history, with
+   * their ground truth at `GET /__emulator/scenarios`. Default: on for the demo seed only, so
+   * other seeds keep exactly the history they always had.
+   */
+  scenarios?: boolean;
   /** The owner's API key (default: derived from the seed, `sk-` + 64 hex). */
   apiKey?: string;
   /** Delay added to every API response, in ms (default 0). */
@@ -116,6 +139,9 @@ export interface ResolvedEmulatorOptions {
   password: string;
   dstFoldQuirk: boolean;
   oddDates: OddDate[];
+  clock?: () => number;
+  geo: GeoRange[];
+  scenarios: boolean;
 }
 
 function resolveRateLimit(r: RateLimitOptions | undefined): Required<RateLimitOptions> | undefined {
@@ -162,5 +188,8 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedEmulatorOptions
     password: o.password ?? DEMO.password,
     dstFoldQuirk: o.dstFoldQuirk ?? false,
     oddDates: o.oddDates ?? [],
+    clock: o.clock,
+    geo: typeof o.geo === 'string' ? readGeoFile(o.geo) : (o.geo ?? []),
+    scenarios: o.scenarios ?? seed === DEMO.seed,
   };
 }

@@ -1,26 +1,29 @@
 /**
  * The emulated tenant without the HTTP: its clock, members, event table, settings, sessions,
- * keys and counters; live events, retention and the odd-date faults.
+ * keys, security levers and counters; live events, retention and the odd-date faults.
  */
 import { ZoneOffsets } from '../model/zone.js';
 import { ApiDates } from './api-date.js';
-import type { Device } from './data/catalogue.js';
-import { PAGES } from './data/catalogue.js';
+import { appendOddDate } from './odd-dates.js';
+import { RequestCounters } from './counters.js';
+import { catalogueCity, type Device } from './data/catalogue.js';
 import type { EventGenerator, EventSink } from './data/generator.js';
 import type { EmulatorPerson } from './data/people.js';
 import { generatePortal } from './data/portal.js';
-import { PeopleDirectory } from './directory.js';
+import type { Scenario } from './data/scenarios.js';
+import { keyOwner, PeopleDirectory } from './directory.js';
+import { GeoMap, type GeoPlace } from './geo.js';
 import { RateLimiter } from './http/rate-limit.js';
 import {
   type EmulatorOptions,
-  type KeyRole,
   type OddDate,
   type RateLimitOptions,
   type ResolvedEmulatorOptions,
   resolveOptions,
 } from './options.js';
 import { EventRenderer, type ServedEvent } from './render.js';
-import { Rng } from './random.js';
+import { hashSeed, Rng } from './random.js';
+import { ApiKeys, AuditTrail, BruteForceGuard, IpRestrictions, type Session, Sessions } from './security/index.js';
 import { EventStore } from './store.js';
 
 export interface EmulatorStats {
@@ -45,26 +48,14 @@ export interface EmulatorStats {
   generationMs: number;
 }
 
-/** A session token's target: a login event, which the token dies with. */
-export interface Session {
-  person: EmulatorPerson;
-  eventId: number;
-  expires: number;
-}
+export type { Session };
 
-/** Which member a key of each role belongs to. */
-function keyOwner(people: EmulatorPerson[], role: KeyRole): EmulatorPerson {
-  const owner = people[0];
-  const active = (p: EmulatorPerson) => p.status === 1 && !p.deleted;
-  if (role === 'admin') return people.find((p) => p.role === 'admin' && active(p)) ?? owner;
-  if (role === 'roomAdmin' || role === 'user' || role === 'guest') {
-    return (
-      people.find((p) => p.role === role && active(p)) ??
-      people.find((p) => p.role !== 'owner' && p.role !== 'admin') ??
-      owner
-    );
-  }
-  return owner;
+/** Who acted, from where: what an audit-trail row records besides the action. */
+export interface Actor {
+  person: EmulatorPerson;
+  ip: string;
+  device: Device;
+  page: string;
 }
 
 export class EmulatorState {
@@ -85,11 +76,17 @@ export class EmulatorState {
   failRate: number;
   rateLimit?: Required<RateLimitOptions>;
   readonly settings: { loginHistoryLifeTime: number; auditTrailLifeTime: number; lastModified?: number };
-  readonly sessions = new Map<string, Session>();
-  readonly keys = new Map<string, { role: KeyRole; person: EmulatorPerson }>();
+  readonly sessions = new Sessions();
+  readonly keys = new ApiKeys();
   readonly rateLimiter = new RateLimiter(() => this.rateLimit);
-  /** Failed login times per `login|ip`, for the brute-force guard. */
-  readonly bruteForce = new Map<string, number[]>();
+  readonly bruteForce = new BruteForceGuard(() => this.now());
+  readonly ipRestrictions = new IpRestrictions();
+  readonly auditTrail: AuditTrail;
+  readonly geo: GeoMap;
+  /** Ground truth of the labelled scenarios in the generated history (empty unless enabled). */
+  readonly scenarios: Scenario[];
+  /** Bumped whenever a member changes, so cached people lists are rebuilt. */
+  peopleVersion = 0;
   readonly generationMs: number;
   /** Fresh randomness for tie shuffling (never seeded: every request differs). */
   readonly tieRng = Rng.unseeded();
@@ -98,9 +95,10 @@ export class EmulatorState {
   private readonly idRng: Rng;
   private readonly generator: EventGenerator;
   private readonly personByUserIndex: Array<EmulatorPerson | undefined> = [];
-  private readonly geoByIp = new Map<string, { country: string; city: string }>();
+  private readonly geoByIp = new Map<string, GeoPlace>();
   private readonly clockStart = Date.now();
-  private counters = { requests: 0, byPath: new Map<string, number>(), byStatus: new Map<string, number>() };
+  private clockOffset = 0;
+  private readonly counters = new RequestCounters();
   private appended = 0;
   private purged = 0;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -122,6 +120,8 @@ export class EmulatorState {
       domain: o.domain,
       ownerEmail: o.email,
       ownerPassword: o.password,
+      scenarios: o.scenarios,
+      lifetimeDays: o.lifetimeDays,
     });
     this.generationMs = performance.now() - started;
     this.people = portal.people;
@@ -129,6 +129,9 @@ export class EmulatorState {
     this.store = new EventStore(portal.tables, portal.columns, portal.count);
     this.renderer = new EventRenderer(this.store, this.dates, (i) => this.personByUserIndex[i]);
     this.generator = portal.generator;
+    this.scenarios = portal.scenarios;
+    this.geo = new GeoMap(o.geo, (ip) => this.geoByIp.get(ip) ?? catalogueCity(ip));
+    this.auditTrail = new AuditTrail(1000 + (hashSeed(`audit:${o.seed}`) % 50_000));
     for (const p of this.people) {
       this.personByUserIndex[p.userIndex] = p;
       for (const l of p.places) this.geoByIp.set(l.ip, { country: l.country, city: l.city });
@@ -144,8 +147,19 @@ export class EmulatorState {
     this.settings = { loginHistoryLifeTime: o.lifetimeDays, auditTrailLifeTime: 180 };
     this.faultRng = new Rng(`faults:${o.seed}`);
     this.idRng = new Rng(`live-ids:${o.seed}`);
-    this.keys.set(o.apiKey, { role: 'admin', person: this.people[0] });
-    for (const k of o.extraKeys) this.keys.set(k.key, { role: k.role, person: keyOwner(this.people, k.role) });
+    const created = o.now - 30 * 86_400_000;
+    this.keys.add({ key: o.apiKey, name: 'Owner key', person: this.people[0], permissions: [], createOn: created });
+    for (const k of o.extraKeys) {
+      this.keys.add({
+        key: k.key,
+        name: `${k.role} key`,
+        person: keyOwner(this.people, k.role),
+        // `noscope` holds a scope that covers none of the emulated routes.
+        permissions: k.permissions ?? (k.role === 'noscope' ? ['files:read'] : []),
+        createOn: created,
+        expiresAt: k.role === 'expired' ? o.now - 86_400_000 : undefined,
+      });
+    }
     // The clean-up service runs at start-up, then daily.
     this.applyRetention();
     const daily = setInterval(() => this.applyRetention(), 86_400_000);
@@ -155,9 +169,15 @@ export class EmulatorState {
     for (const odd of o.oddDates) this.appendOddDate(odd);
   }
 
-  /** The emulator's clock: `now` at start, then real time. */
+  /** The emulator's clock: the injected one, else `now` at start and then real time. */
   now(): number {
-    return this.options.now + (Date.now() - this.clockStart);
+    const base = this.options.clock ? this.options.clock() : this.options.now + (Date.now() - this.clockStart);
+    return base + this.clockOffset;
+  }
+
+  /** Move the clock forward (the control API's `clock?advance=`). */
+  advanceClock(ms: number): void {
+    this.clockOffset += ms;
   }
 
   /** The portal zone's offset (minutes) at an instant. */
@@ -237,7 +257,7 @@ export class EmulatorState {
     time?: number;
   }): number {
     const t = this.tables;
-    const geo = this.geoByIp.get(e.ip) ?? { country: '', city: '' };
+    const geo = this.geo.lookup(e.ip);
     const id = this.nextId();
     this.store.append({
       id,
@@ -256,29 +276,9 @@ export class EmulatorState {
     return id;
   }
 
-  /**
-   * Append the owner's API login, served with a date the server cannot have sent. The row sits
-   * at the head like any new event (it was written now); only its printed date is wrong.
-   */
+  /** Append the owner's API login, served with a date the server cannot have sent (odd-dates.ts). */
   appendOddDate(odd: OddDate): { id: number; date: string } {
-    const owner = this.people[0];
-    const place = owner.places[0];
-    const id = this.writeEvent({
-      userId: owner.id,
-      action: 1010,
-      ip: place.ip,
-      device: owner.device,
-      page: PAGES.api,
-      active: false,
-    });
-    const now = this.now();
-    let date: string;
-    if (odd.kind === 'future') date = this.formatDate(now + odd.hours * 3_600_000);
-    else if (odd.kind === 'year-0001') date = '0001-01-01T00:00:00.0000000Z';
-    else if (odd.kind === 'year-9999') date = '9999-12-31T23:59:59.9999999Z';
-    else date = `${this.formatDate(now).slice(0, 27)}+99:99`;
-    this.renderer.dateOverrides.set(id, date);
-    return { id, date };
+    return appendOddDate(this, odd);
   }
 
   /** Delete events dated before `before` (epoch ms), or apply the retention setting. */
@@ -314,13 +314,11 @@ export class EmulatorState {
   }
 
   countRequest(path: string): void {
-    this.counters.requests++;
-    this.counters.byPath.set(path, (this.counters.byPath.get(path) ?? 0) + 1);
+    this.counters.countRequest(path);
   }
 
   countStatus(status: number | 'dropped'): void {
-    const key = String(status);
-    this.counters.byStatus.set(key, (this.counters.byStatus.get(key) ?? 0) + 1);
+    this.counters.countStatus(status);
   }
 
   stats(): EmulatorStats {
@@ -342,7 +340,7 @@ export class EmulatorState {
   }
 
   resetStats(): void {
-    this.counters = { requests: 0, byPath: new Map(), byStatus: new Map() };
+    this.counters.reset();
   }
 
   /** Stop timers (live events, daily retention). */
@@ -351,10 +349,36 @@ export class EmulatorState {
     this.timers.length = 0;
   }
 
-  /** Is the session behind a token still valid (login row present and active, not expired)? */
+  /**
+   * Is the session behind a token still valid: not expired, the user's cookie index unchanged,
+   * and its login row present and active (a session without a row has only the first two).
+   */
   sessionValid(s: Session): boolean {
-    if (s.expires <= this.now()) return false;
+    if (s.expires <= this.now() || s.cookieIndex !== this.sessions.indexOf(s.person)) return false;
+    if (s.eventId === 0) return true;
     const row = this.store.findRow(s.eventId);
     return row >= 0 && this.store.columns.active[row] === 1;
+  }
+
+  /** End every session of a member: their tokens die and their active login rows go inactive. */
+  endSessions(person: EmulatorPerson): number {
+    this.sessions.resetUser(person);
+    const c = this.store.columns;
+    let ended = 0;
+    this.store.scan((row) => {
+      if (c.user[row] === person.userIndex && c.active[row] === 1) {
+        c.active[row] = 0;
+        ended++;
+      }
+      return true;
+    });
+    return ended;
+  }
+
+  /** Record an admin action in the audit trail. */
+  writeAudit(actor: Actor, action: number, target: string[] = [], description: string[] = []): number {
+    const { person, ip, device, page } = actor;
+    return this.auditTrail.write({ time: this.now(), userId: person.id, action, ip, device, page, target, description })
+      .id;
   }
 }

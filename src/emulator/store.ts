@@ -149,7 +149,7 @@ export function allocateColumns(capacity: number): Columns {
   };
 }
 
-const COLUMN_NAMES = [
+export const COLUMN_NAMES = [
   'time',
   'id',
   'user',

@@ -1,6 +1,7 @@
 import { UsageError } from '../../client/errors.js';
 import { parseWholeNumber } from '../context.js';
 import type { CliIo } from '../io.js';
+import { type GeoRange, readGeoFile } from '../../emulator/geo.js';
 
 export interface EmulatorFlags {
   port?: string;
@@ -18,6 +19,7 @@ export interface EmulatorFlags {
   audit?: boolean;
   live?: string;
   now?: string;
+  geo?: string;
 }
 
 /** `docspace-logins emulator`: a DocSpace look-alike on a loopback port until Ctrl-C. */
@@ -49,6 +51,14 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
     now = Date.parse(flags.now);
     if (Number.isNaN(now)) throw new UsageError(`--now "${flags.now}" is not an ISO date-time`);
   }
+  let geo: GeoRange[] | undefined;
+  if (flags.geo) {
+    try {
+      geo = readGeoFile(flags.geo);
+    } catch (err) {
+      throw new UsageError(`--geo: ${(err as Error).message}`);
+    }
+  }
   const emu = await startEmulator({
     port: parseWholeNumber(flags.port, '--port', 0, 65535),
     host: flags.host,
@@ -66,6 +76,7 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
     audit: flags.audit !== false,
     live: parseWholeNumber(flags.live, '--live', 0, 100_000),
     now,
+    geo,
   });
   io.stdout.write(`DocSpace emulator listening on ${emu.url}\n`);
   io.stdout.write(`API key: ${emu.apiKey}\n`);

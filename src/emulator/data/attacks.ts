@@ -38,8 +38,9 @@ export function singleFailure(g: EventGenerator, sink: EventSink, at?: number): 
   } else if (r < 0.16) {
     action = 1026;
   } else if (r < 0.22) {
+    // A wrong authenticator code after a right password: filed under the member, by name.
     action = 1025;
-    login = g.emailLogin[i];
+    login = g.displayLogin[i];
     page = g.pages.tfa;
   } else if (r < 0.26) {
     action = 1020;
@@ -51,7 +52,9 @@ export function singleFailure(g: EventGenerator, sink: EventSink, at?: number): 
   } else if (r < 0.55) {
     page = g.pages.api;
   }
-  return sink.emit(g.failure(t, action, login, place, browser, platform, page)) < 0 ? 0 : 1;
+  const event = g.failure(t, action, login, place, browser, platform, page);
+  if (action === 1025) event.user = g.people[i].userIndex;
+  return sink.emit(event) < 0 ? 0 : 1;
 }
 
 /** Brute force: one address hammers one login, several attempts a second, then the lockout. */

@@ -60,11 +60,16 @@ export class EventGenerator {
   /** Login indexes of real accounts' e-mails, which attackers also try. */
   readonly targets: number[];
   readonly commonLogins: number[];
-  private readonly displayLogin: number[];
+  readonly displayLogin: number[];
   readonly emailLogin: number[];
   readonly userNameLogin: number[];
   private readonly providers: number[];
   readonly emailNotSpecified: number;
+  /**
+   * No unlabelled bursts or sprays: with labelled scenarios on, every attack in the history is
+   * one of them, and the rest must look benign.
+   */
+  quietBackground = false;
 
   constructor(
     readonly rng: Rng,
@@ -148,7 +153,7 @@ export class EventGenerator {
     if (kind < 0.7) return this.session(sink, this.pickUser(), t, true);
     if (kind < 0.8) return this.typo(sink, t);
     if (kind < 0.925) return singleFailure(this, sink, t);
-    if (kind < 0.993) return this.team(sink, t);
+    if (kind < 0.993 || this.quietBackground) return this.team(sink, t);
     if (kind < 0.9965) return burst(this, sink, t);
     return spray(this, sink, t);
   }

@@ -6,9 +6,11 @@
  */
 import type { ZoneOffsets } from '../../model/zone.js';
 import { Rng } from '../random.js';
-import { allocateColumns, type Columns, createTables, type StoreTables } from '../store.js';
+import { allocateColumns, COLUMN_NAMES, type Columns, createTables, type StoreTables } from '../store.js';
 import { EventGenerator, type EventSink, type SinkEvent } from './generator.js';
 import { type EmulatorPerson, generatePeople } from './people.js';
+import { type Scenario, type ScenarioPlan, writeScenarios } from './scenarios.js';
+import { keepTravelPlausible } from './travel.js';
 
 export interface PortalOptions {
   seed: number;
@@ -22,6 +24,10 @@ export interface PortalOptions {
   domain: string;
   ownerEmail: string;
   ownerPassword: string;
+  /** Write the labelled scenarios too (see scenarios.ts). */
+  scenarios?: boolean;
+  /** Retention in days: the scenarios keep their events inside it. */
+  lifetimeDays?: number;
 }
 
 export interface GeneratedPortal {
@@ -35,6 +41,8 @@ export interface GeneratedPortal {
   /** Epoch ms of the oldest possible generated event. */
   rangeStart: number;
   generator: EventGenerator;
+  /** Ground truth of the labelled scenarios (empty without them). */
+  scenarios: Scenario[];
 }
 
 /** Sink writing into pre-allocated columns (generation order). */
@@ -108,8 +116,11 @@ export function generatePortal(o: PortalOptions): GeneratedPortal {
   const rangeStart = Math.ceil((o.now - o.days * 86_400_000) / 1000) * 1000;
   const generator = new EventGenerator(eventsRng, people, tables, o, end);
   const n = Math.max(0, Math.floor(o.events));
-  const raw = allocateColumns(n);
-  const sink = new ColumnSink(raw, n);
+  const withScenarios = o.scenarios === true && n > 0;
+  // Scenarios add a few hundred events on top of the requested background.
+  const raw = allocateColumns(n + (withScenarios ? 2000 : 0));
+  const sink = new ColumnSink(raw, n + (withScenarios ? 2000 : 0));
+  generator.quietBackground = withScenarios;
   if (n > 0 && generator.people.some((p) => !p.neverLoggedIn)) {
     // Somebody logged in just now, so the newest event is a little before `now`.
     const owner = 0;
@@ -118,6 +129,15 @@ export function generatePortal(o: PortalOptions): GeneratedPortal {
     while (sink.count < n && stuck < 1000) {
       stuck = generator.episode(sink) > 0 ? 0 : stuck + 1;
     }
+  }
+  let plan: ScenarioPlan | undefined;
+  let marks: Int32Array | undefined;
+  if (withScenarios) {
+    const background = sink.count;
+    keepTravelPlausible(raw, background, people, tables);
+    const oldest = o.now - (o.lifetimeDays ?? 180) * 86_400_000;
+    plan = writeScenarios(generator, sink, new Rng(`scenarios:${o.seed}`), oldest);
+    marks = compact(raw, sink, background, plan);
   }
   const count = sink.count;
 
@@ -159,5 +179,40 @@ export function generatePortal(o: PortalOptions): GeneratedPortal {
       cols.id[other] = tmp;
     }
   }
-  return { people, tables, columns: cols, count, firstId, rangeStart, generator };
+  let scenarios: Scenario[] = [];
+  if (plan && marks) {
+    // Where each generated row ended up after sorting, to name the scenarios' events by id.
+    const at = new Int32Array(count);
+    for (let r = 0; r < count; r++) at[perm[r]] = r;
+    scenarios = plan.drafts.map(({ handles, ...d }) => {
+      const rows = handles.map((h) => at[marks![h]]);
+      const times = rows.map((r) => cols.time[r]);
+      return {
+        ...d,
+        eventIds: rows.map((r) => cols.id[r]),
+        from: new Date(Math.min(...times)).toISOString(),
+        to: new Date(Math.max(...times)).toISOString(),
+      };
+    });
+  }
+  return { people, tables, columns: cols, count, firstId, rangeStart, generator, scenarios };
+}
+
+/**
+ * Drop the background rows the scenarios want quiet, closing the gaps. Returns where each
+ * handle moved (-1 for dropped rows).
+ */
+function compact(raw: Columns, sink: ColumnSink, background: number, plan: ScenarioPlan): Int32Array {
+  const moved = new Int32Array(sink.count).fill(-1);
+  let w = 0;
+  for (let r = 0; r < sink.count; r++) {
+    if (r < background && plan.drop(r, raw.user[r], raw.login[r], raw.time[r])) continue;
+    moved[r] = w;
+    if (w !== r) {
+      for (const name of COLUMN_NAMES) raw[name][w] = raw[name][r];
+    }
+    w++;
+  }
+  sink.count = w;
+  return moved;
 }

@@ -18,9 +18,10 @@ export function identify(state: EmulatorState, req: EmulatorRequest): Identity |
   if (!header) return cookie ? sessionIdentity(state, cookie, 'cookie') : undefined;
   const bearer = header.startsWith(BEARER) ? header.slice(BEARER.length) : undefined;
   if (bearer?.startsWith('sk-')) {
-    const key = state.keys.get(bearer);
-    if (!key || key.role === 'expired') return undefined;
-    return { person: key.person, scope: key.role === 'noscope' ? 'none' : 'full', via: 'apiKey' };
+    const key = state.keys.find(bearer);
+    if (!key || !state.keys.usable(key, state.now())) return undefined;
+    key.lastUsed = state.now();
+    return { person: key.person, key, via: 'apiKey' };
   }
   const basic = /^Basic\s+(.+)$/i.exec(header);
   if (basic) {
@@ -28,7 +29,7 @@ export function identify(state: EmulatorState, req: EmulatorRequest): Identity |
     const colon = decoded.indexOf(':');
     const person = colon > 0 ? state.directory.credentials(decoded.slice(0, colon)) : undefined;
     if (person?.status !== 1 || person.password !== decoded.slice(colon + 1)) return undefined;
-    return { person, scope: 'full', via: 'basic' };
+    return { person, via: 'basic' };
   }
   // A JWT goes to the identity service, which the emulator does not have.
   if (bearer !== undefined && JWT.test(bearer)) return undefined;
@@ -49,7 +50,7 @@ export function cookieToken(cookie: string | undefined): string | undefined {
 function sessionIdentity(state: EmulatorState, token: string, via: 'token' | 'cookie'): Identity | undefined {
   const session = state.sessions.get(token);
   if (!session || !state.sessionValid(session) || session.person.status !== 1) return undefined;
-  return { person: session.person, scope: 'full', session: { token, session }, via };
+  return { person: session.person, session: { token, session }, via };
 }
 
 /** EditPortalSettings: the owner or a DocSpace admin. */

@@ -3,7 +3,7 @@
  * WHATWG fetch (node.ts and fetch.ts adapt the two), and the per-request context handlers get.
  */
 import type { EmulatorPerson } from '../data/people.js';
-import type { Session } from '../state.js';
+import type { ApiKey, Session } from '../security/index.js';
 
 export interface EmulatorRequest {
   method: string;
@@ -30,8 +30,8 @@ export interface EmulatorResponse {
 /** Who made the request, as the server's authentication handlers decide it. */
 export interface Identity {
   person: EmulatorPerson;
-  /** `none` = a key without the needed scope. */
-  scope: 'full' | 'none';
+  /** The API key used, whose scopes the route checks (sessions and Basic have them all). */
+  key?: ApiKey;
   /** The session behind a token or cookie. */
   session?: { token: string; session: Session };
   via: 'apiKey' | 'token' | 'cookie' | 'basic';
@@ -60,8 +60,12 @@ export function createCtx(req: EmulatorRequest, started: number): Ctx {
   const url = new URL(req.target, req.origin);
   const query = new Map<string, string>();
   for (const [k, v] of url.searchParams) if (!query.has(k.toLowerCase())) query.set(k.toLowerCase(), v);
-  // MessageSettings.GetIP: the `request-x-real-ip` query parameter overrides the socket address.
-  const ip = query.get('request-x-real-ip') ?? req.remoteAddress;
+  // MessageSettings.GetIP: the `request-x-real-ip` query parameter overrides the address. Behind
+  // its proxy the server trusts X-Forwarded-For from loopback only, and takes its first entry.
+  const forwarded = isLoopback(req.remoteAddress)
+    ? req.header('x-forwarded-for')?.split(',')[0]?.trim() || undefined
+    : undefined;
+  const ip = query.get('request-x-real-ip') ?? forwarded ?? req.remoteAddress;
   return { req, url, query, origin: req.origin, href: req.origin + req.target, started, params: [], ip, headers: {} };
 }
 
@@ -71,4 +75,9 @@ export function queryAll(ctx: Ctx, name: string): string[] {
   return [...ctx.url.searchParams]
     .filter(([k]) => k.toLowerCase() === wanted || k.toLowerCase() === `${wanted}[]`)
     .map(([, v]) => v);
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
 }

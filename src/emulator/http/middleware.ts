@@ -4,9 +4,11 @@
  * payment, the API-key scope and, per route, the EditPortalSettings permission.
  */
 import { accessDenied, databaseError } from '../dotnet.js';
+import { scopeAllows } from '../security/index.js';
 import type { EmulatorState } from '../state.js';
 import { identify, isAdmin } from './auth.js';
 import type { Ctx, EmulatorResponse } from './context.js';
+import { reply } from './respond.js';
 import { EmulatorError } from './error.js';
 
 export type Next = () => Promise<EmulatorResponse>;
@@ -80,10 +82,28 @@ export function requirePayment(state: EmulatorState): Middleware {
   };
 }
 
-/** ApiKeyScopesFilter: a key without `*:read`/`*:write` is forbidden, with no body. */
-export function requireScope(): Middleware {
+/**
+ * ApiKeyScopesFilter: a GET needs `*:read` or `*:write` (or the route's own area, e.g.
+ * `accounts:read`), anything else `*:write`; a key without it is forbidden, with no body.
+ */
+export function requireScope(area?: string): Middleware {
   return async function requireScope(ctx, next) {
-    if (ctx.identity?.scope === 'none') throw new EmulatorError(403);
+    const key = ctx.identity?.key;
+    if (key && !scopeAllows(key.permissions, ctx.req.method, area)) throw new EmulatorError(403);
+    return next();
+  };
+}
+
+/**
+ * IpSecurityFilter: with restrictions on, a caller (not the owner) from an address off the
+ * list gets 403 with a plain-text body, not the JSON envelope.
+ */
+export function ipSecurity(state: EmulatorState): Middleware {
+  return async function ipSecurity(ctx, next) {
+    const person = ctx.identity!.person;
+    if (!state.ipRestrictions.allows(ctx.ip, person, isAdmin(person))) {
+      return reply(ctx, 403, 'The access to the portal is restricted', 'text/plain; charset=utf-8');
+    }
     return next();
   };
 }
@@ -100,11 +120,13 @@ export function requireAdmin(method: string, line: number): Middleware {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Matched against the path without a trailing slash; captures become `ctx.params`. */
   pattern: RegExp;
   /** [AllowAnonymous]: no caller needed, and allowed for unpaid tenants ([AllowNotPayment]). */
   anonymous?: boolean;
+  /** The API-key scope area besides `*` (`accounts` for people). */
+  area?: string;
   /** Route middleware, after authentication, payment and scope. */
   use?: Middleware[];
   handler: Handler;

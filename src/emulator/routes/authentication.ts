@@ -1,31 +1,26 @@
 /**
- * `authentication` and `security/activeconnections`: password logins with the events they write
- * (and the brute-force guard), logout, and the caller's own sessions.
+ * `authentication`: password logins (and their second-factor step) with the login events the
+ * server writes for every attempt, the brute-force guard, and logout.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { GUEST_ID } from '../../model/ids.js';
 import { sevenDigitsUtc } from '../api-date.js';
 import { type Device, EMAIL_NOT_SPECIFIED } from '../data/catalogue.js';
-import { plainError, userDisabled } from '../dotnet.js';
-import { cookieToken } from '../http/auth.js';
+import type { EmulatorPerson } from '../data/people.js';
+import { authCodeUnavailable, plainError, userDisabled } from '../dotnet.js';
+import { cookieToken, isAdmin } from '../http/auth.js';
 import type { Ctx, EmulatorResponse } from '../http/context.js';
 import { EmulatorError } from '../http/error.js';
 import { api, type Route } from '../http/middleware.js';
 import { envelope, readJson } from '../http/respond.js';
-import { pageUrl } from '../render.js';
+import { tfaCodeValid } from '../security/index.js';
 import type { EmulatorState } from '../state.js';
 import { parseUserAgent } from '../user-agent.js';
 
-/** Login attempts the brute-force guard allows per login and IP within the check period. */
-const BRUTE_FORCE_ATTEMPTS = 5;
-const BRUTE_FORCE_PERIOD_MS = 60_000;
 const TOKEN_LIFETIME_MS = 365 * 86_400_000;
-/** The success codes that make a session (the server's list, without OAuth and logout). */
-const SUCCESS_FOR_SESSIONS = new Set([1000, 1001, 1007, 1010, 1011, 1012, 1015, 1019, 1021, 1024, 1027, 1029]);
 
 export function authenticationRoutes(state: EmulatorState): Route[] {
   return [
-    { method: 'GET', pattern: api('security/activeconnections'), handler: (c) => activeConnections(state, c) },
     {
       method: 'GET',
       pattern: api('authentication'),
@@ -33,21 +28,33 @@ export function authenticationRoutes(state: EmulatorState): Route[] {
       handler: (c) => envelope(c, c.identity !== undefined),
     },
     { method: 'POST', pattern: api('authentication'), anonymous: true, handler: (c) => login(state, c) },
+    {
+      method: 'POST',
+      pattern: api('authentication/(?!logout$)([^/]+)'),
+      anonymous: true,
+      handler: (c) => login(state, c, c.params[0]),
+    },
     { method: 'POST', pattern: api('authentication/logout'), anonymous: true, handler: (c) => logout(state, c) },
   ];
 }
 
 /** `request-user-agent` in the query overrides the header (MessageSettings). */
-function clientDevice(ctx: Ctx): Device {
+export function clientDevice(ctx: Ctx): Device {
   return parseUserAgent(ctx.query.get('request-user-agent') ?? ctx.req.header('user-agent'));
 }
 
 /** `page`: the Referer, else the request URL (path and query; the origin is added when served). */
-function requestPage(ctx: Ctx): string {
+export function requestPage(ctx: Ctx): string {
   return ctx.req.header('referer') || ctx.url.pathname + ctx.url.search;
 }
 
-async function login(state: EmulatorState, ctx: Ctx): Promise<EmulatorResponse> {
+/**
+ * A password login, or with `code` its second-factor step. Every attempt is counted by the
+ * brute-force guard before the password is checked, and every outcome the server logs is
+ * logged: 1023 while blocked, 1013 for wrong credentials (Guest id, typed login), 1025 for a
+ * wrong code after a right password (the real member), 1010/1029/1024 for a success.
+ */
+async function login(state: EmulatorState, ctx: Ctx, code?: string): Promise<EmulatorResponse> {
   const body = await readJson(ctx);
   const dto = (body.ok ? body.value : undefined) as Record<string, unknown> | undefined;
   if (!body.ok || !dto || typeof dto !== 'object') {
@@ -60,36 +67,33 @@ async function login(state: EmulatorState, ctx: Ctx): Promise<EmulatorResponse> 
   const device = clientDevice(ctx);
   const page = requestPage(ctx);
   const typed = userName.trim() ? userName : EMAIL_NOT_SPECIFIED;
+  const event = (userId: string, action: number, login: string | null, active = false) =>
+    state.writeEvent({ userId, action, login, ip, device, page, active });
 
-  // Brute-force guard: per login and IP, counted before the credentials are checked.
-  const bfKey = `${userName.toLowerCase()}|${ip}`;
-  const now = Date.now();
-  const attempts = (state.bruteForce.get(bfKey) ?? []).filter((t) => t > now - BRUTE_FORCE_PERIOD_MS);
-  state.bruteForce.set(bfKey, attempts);
-  if (attempts.length >= BRUTE_FORCE_ATTEMPTS) {
-    state.writeEvent({ userId: GUEST_ID, action: 1023, login: typed, ip, device, page, active: false });
+  if (!state.bruteForce.attempt(userName, ip)) {
+    event(GUEST_ID, 1023, typed);
     throw plainError(403, 'Too many login attempts. Please try again later');
   }
-
   // The server looks the account up by e-mail or GUID only: a user name matches nobody, so it
   // fails like a wrong password (and counts towards the lockout).
   const person = userName ? state.directory.credentials(userName) : undefined;
-  const hash = (s: string) => createHash('sha256').update(s).digest('hex');
-  // The web UI sends `passwordHash`; the emulator accepts the hex SHA-256 of the password there.
-  // An invited member has not chosen a password yet, so nothing matches for them either.
-  const ok =
-    person !== undefined &&
-    person.status !== 4 &&
-    ((password !== undefined && password === person.password) ||
-      (passwordHash !== undefined && passwordHash.toLowerCase() === hash(person.password)));
-  if (!ok) {
-    attempts.push(now);
-    state.writeEvent({ userId: GUEST_ID, action: 1013, login: typed, ip, device, page, active: false });
+  if (!person || !passwordMatches(person, password, passwordHash)) {
+    event(GUEST_ID, 1013, typed);
     throw plainError(401, 'User authentication failed');
   }
+  state.bruteForce.succeeded(userName, ip);
   // A disabled profile: InvalidOperationException, 403, and no login event.
   if (person.status !== 1) throw userDisabled();
-  if (person.tfaAppEnabled) {
+  let action = password !== undefined ? 1010 : 1029;
+  if (code !== undefined) {
+    if (!person.tfaAppEnabled) throw authCodeUnavailable();
+    // The password was right, so the failure is filed under the member, not the Guest id.
+    if (!tfaCodeValid(person.id, code, state.now())) {
+      event(person.id, 1025, person.displayName);
+      throw plainError(401, 'User authentication failed');
+    }
+    action = 1024;
+  } else if (person.tfaAppEnabled) {
     // Second factor required: 200 without a token and without an event.
     return envelope(ctx, {
       sms: false,
@@ -97,12 +101,13 @@ async function login(state: EmulatorState, ctx: Ctx): Promise<EmulatorResponse> 
       confirmUrl: `${ctx.origin}/confirm/TfaAuth?type=TfaAuth&key=${randomBytes(12).toString('hex')}`,
     });
   }
-  const action = password !== undefined ? 1010 : 1029;
-  const eventId = state.writeEvent({ userId: person.id, action, ip, device, page, active: true });
-  const token = randomBytes(36).toString('base64url');
+  // From an address the IP restrictions refuse, the token is issued but nothing is logged;
+  // every call with it is refused afterwards.
+  const allowed = state.ipRestrictions.allows(ip, person, isAdmin(person));
+  const eventId = allowed ? event(person.id, action, null, true) : 0;
   const session = dto.session === true;
   const expires = state.now() + TOKEN_LIFETIME_MS;
-  state.sessions.set(token, { person, eventId, expires });
+  const { token } = state.sessions.issue(person, eventId, expires);
   ctx.headers['set-cookie'] = `asc_auth_key=${token}; path=/; HttpOnly; SameSite=Lax`;
   return envelope(ctx, {
     token,
@@ -111,6 +116,16 @@ async function login(state: EmulatorState, ctx: Ctx): Promise<EmulatorResponse> 
     sms: false,
     tfa: false,
   });
+}
+
+/**
+ * The web UI sends `passwordHash`; the emulator accepts the hex SHA-256 of the password there.
+ * An invited member has not chosen a password yet, so nothing matches for them.
+ */
+function passwordMatches(person: EmulatorPerson, password?: string, passwordHash?: string): boolean {
+  if (person.status === 4) return false;
+  const hash = createHash('sha256').update(person.password).digest('hex');
+  return password === person.password || (passwordHash !== undefined && passwordHash.toLowerCase() === hash);
 }
 
 /**
@@ -125,7 +140,7 @@ function logout(state: EmulatorState, ctx: Ctx): EmulatorResponse {
   if (token && session) {
     const row = state.store.findRow(session.eventId);
     if (row >= 0) state.store.columns.active[row] = 0;
-    state.sessions.delete(token);
+    state.sessions.forget(token);
   }
   const person = ctx.identity?.person;
   if (person) {
@@ -141,65 +156,4 @@ function logout(state: EmulatorState, ctx: Ctx): EmulatorResponse {
   }
   ctx.headers['set-cookie'] = 'asc_auth_key=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT';
   return envelope(ctx, null);
-}
-
-function activeConnections(state: EmulatorState, ctx: Ctx): EmulatorResponse {
-  const identity = ctx.identity!;
-  const person = identity.person;
-  const c = state.store.columns;
-  const t = state.tables;
-  const since = state.now() - 365 * 86_400_000;
-  const sessionId = identity.session?.session.eventId ?? 0;
-  const current = { ip: ctx.ip, device: clientDevice(ctx) };
-  const items: Array<Record<string, unknown>> = [];
-  state.store.scan((row) => {
-    if (c.time[row] < since) return false;
-    if (c.user[row] !== person.userIndex || c.active[row] !== 1 || !SUCCESS_FOR_SESSIONS.has(c.action[row])) {
-      return true;
-    }
-    const place = t.places.get(c.place[row]);
-    items.push({
-      id: c.id[row],
-      tenantId: 1,
-      userId: person.id,
-      mobile: false,
-      ip: place.shownIp,
-      country: place.country,
-      city: place.city,
-      browser: t.browsers.get(c.browser[row]) ?? undefined,
-      platform: t.platforms.get(c.platform[row]) ?? undefined,
-      date: state.formatDate(c.time[row]),
-      page: pageUrl(t.pages.get(c.page[row]), ctx.origin),
-    });
-    return true;
-  });
-  items.sort((a, b) => (b.id as number) - (a.id as number));
-  const geo = (ip: string) => {
-    const hit = items.find((i) => i.ip === ip.split(':')[0]);
-    return { country: (hit?.country as string) ?? '', city: (hit?.city as string) ?? '' };
-  };
-  const here = {
-    ip: current.ip.split(':')[0],
-    ...geo(current.ip),
-    browser: current.device.browser ?? undefined,
-    platform: current.device.platform ?? undefined,
-  };
-  if (sessionId) {
-    const at = items.findIndex((i) => i.id === sessionId);
-    if (at >= 0) {
-      const [mine] = items.splice(at, 1);
-      items.unshift({ ...mine, ...here });
-    }
-  } else if (items.length === 0) {
-    items.push({
-      id: 0,
-      tenantId: 1,
-      userId: person.id,
-      mobile: false,
-      ...here,
-      date: state.formatDate(state.now()),
-      page: ctx.href,
-    });
-  }
-  return envelope(ctx, { loginEvent: sessionId, items }, { count: 1 });
 }

@@ -1,16 +1,13 @@
 /**
- * `/__emulator/*`, the control API for tests and benchmarks: counters, purge, new events and the
- * odd-date faults. Loopback callers only, no authentication; everyone else gets a plain 404.
+ * `/__emulator/*`, the control API for tests and benchmarks: counters, purge, new events, the
+ * odd-date faults, the scenarios' ground truth, the clock and second-factor codes. Loopback
+ * callers only, no authentication; everyone else gets a plain 404.
  */
-import type { Ctx, EmulatorResponse } from '../http/context.js';
+import { type Ctx, type EmulatorResponse, isLoopback } from '../http/context.js';
 import { json, reply } from '../http/respond.js';
 import type { OddDate } from '../options.js';
+import { tfaCode } from '../security/index.js';
 import type { EmulatorState } from '../state.js';
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || /^(::ffff:)?127\./.test(address);
-}
 
 const ODD_KINDS = ['future', 'year-0001', 'year-9999', 'bad-offset'] as const;
 
@@ -64,6 +61,18 @@ export function control(state: EmulatorState, ctx: Ctx): EmulatorResponse {
     if (kind === 'future' && !(hours > 0)) return send(400, { error: '"hours" must be a positive number' });
     const odd: OddDate = kind === 'future' ? { kind, hours } : { kind };
     return send(200, state.appendOddDate(odd));
+  }
+  if (path === '/__emulator/scenarios' && method === 'GET') return send(200, state.scenarios);
+  if (path === '/__emulator/clock' && method === 'POST') {
+    const advance = Number(params.get('advance') ?? '0');
+    if (!Number.isFinite(advance) || advance < 0) return send(400, { error: '"advance" must be milliseconds >= 0' });
+    state.advanceClock(advance);
+    return send(200, { now: new Date(state.now()).toISOString() });
+  }
+  if (path === '/__emulator/tfa-code' && method === 'GET') {
+    const person = state.findPerson(params.get('user') ?? '');
+    if (!person) return send(404, { error: 'no such member' });
+    return send(200, { code: tfaCode(person.id, state.now()) });
   }
   return reply(ctx, 404, '');
 }

@@ -1,21 +1,25 @@
 /**
  * `people`: the member lists (active only; the filter with statuses, activation and types),
- * the e-mail lookup, and one profile by user name or GUID, as EmployeeFullDto.
+ * the e-mail lookup, one profile by user name or GUID, as EmployeeFullDto; and disabling or
+ * re-enabling members (`people/status/{status}`), which ends a disabled member's sessions.
  */
 import type { EmulatorPerson } from '../data/people.js';
-import { ModelErrors, parseInt32, peopleDenied, userNotFound } from '../dotnet.js';
+import { ModelErrors, parseGuid, parseInt32, peopleDenied, userNotFound } from '../dotnet.js';
 import { isAdmin } from '../http/auth.js';
 import { type Ctx, type EmulatorResponse, queryAll } from '../http/context.js';
+import { EmulatorError } from '../http/error.js';
 import { api, type Route } from '../http/middleware.js';
-import { envelope } from '../http/respond.js';
+import { envelope, readJson } from '../http/respond.js';
 import type { EmulatorState } from '../state.js';
+import { actor } from './security.js';
 
 export function peopleRoutes(state: EmulatorState): Route[] {
   return [
-    { method: 'GET', pattern: api('people'), handler: (c) => peopleList(state, c, false) },
-    { method: 'GET', pattern: api('people/filter'), handler: (c) => peopleList(state, c, true) },
-    { method: 'GET', pattern: api('people/email'), handler: (c) => personByEmail(state, c) },
-    { method: 'GET', pattern: api('people/([^/]+)'), handler: (c) => personByKey(state, c) },
+    { method: 'GET', pattern: api('people'), area: 'accounts', handler: (c) => peopleList(state, c, false) },
+    { method: 'GET', pattern: api('people/filter'), area: 'accounts', handler: (c) => peopleList(state, c, true) },
+    { method: 'GET', pattern: api('people/email'), area: 'accounts', handler: (c) => personByEmail(state, c) },
+    { method: 'GET', pattern: api('people/([^/]+)'), area: 'accounts', handler: (c) => personByKey(state, c) },
+    { method: 'PUT', pattern: api('people/status/([^/]+)'), area: 'accounts', handler: (c) => setStatus(state, c) },
   ];
 }
 
@@ -169,7 +173,7 @@ function peopleList(state: EmulatorState, ctx: Ctx, filter: boolean): EmulatorRe
   const selection: Selection = { statuses, activation, types, admins, text, sortBy, order };
   let lists = memo.get(state);
   if (!lists) memo.set(state, (lists = new Map()));
-  const memoKey = JSON.stringify(selection);
+  const memoKey = `${state.peopleVersion}|${JSON.stringify(selection)}`;
   let list = lists.get(memoKey);
   if (!list) {
     list = selectPeople(state, selection);
@@ -196,4 +200,46 @@ function personByKey(state: EmulatorState, ctx: Ctx): EmulatorResponse {
   const person = key.toLowerCase() === '@self' ? caller : state.directory.profile(key);
   if (!person) throw userNotFound();
   return envelope(ctx, personDto(state, person, ctx.origin, isAdmin(caller)));
+}
+
+/**
+ * `people/status/{1|2}` with `{userIds}`. Silently skips the owner, the caller, and admins
+ * unless the caller is the owner; disabling ends every session of the member. Answers the
+ * members asked about, as they are now.
+ */
+async function setStatus(state: EmulatorState, ctx: Ctx): Promise<EmulatorResponse> {
+  const caller = ctx.identity!.person;
+  if (!isAdmin(caller)) throw peopleDenied('UpdateUserStatusAsync');
+  const status = parseInt32(ctx.params[0]);
+  if (status === undefined || ![1, 2, 4].includes(status)) {
+    throw new EmulatorError(400, { validation: { status: [`The value '${ctx.params[0]}' is not valid.`] } });
+  }
+  const body = await readJson(ctx);
+  const ids = body.ok ? (body.value as { userIds?: unknown } | undefined)?.userIds : undefined;
+  if (!Array.isArray(ids)) throw new EmulatorError(400, { validation: { userIds: ['The UserIds field is required.'] } });
+  const wanted = new Set(ids.map((v) => (typeof v === 'string' ? parseGuid(v) : undefined)));
+  const people = state.people.filter((p) => wanted.has(p.id) && !p.deleted);
+  for (const p of people) {
+    const refused = p.role === 'owner' || p.id === caller.id || (p.role === 'admin' && caller.role !== 'owner');
+    if (refused || p.status === 4) continue;
+    if (status === 2 && p.status !== 2) {
+      p.status = 2;
+      p.terminated = Math.floor(state.now() / 1000) * 1000;
+      state.endSessions(p);
+    } else if (status === 1 && p.status === 2) {
+      p.status = 1;
+      p.terminated = undefined;
+    }
+  }
+  state.peopleVersion++;
+  state.writeAudit(
+    actor(ctx),
+    4020,
+    people.map((p) => p.id),
+    people.map((p) => p.displayName),
+  );
+  return envelope(
+    ctx,
+    people.map((p) => personDto(state, p, ctx.origin, true)),
+  );
 }

@@ -181,7 +181,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       .option('--latency <ms>', 'delay every API response')
       .option('--rate-limit <perMinute>', 'answer 429 above this many requests per minute')
       .addOption(
-        new Option('--rate-limit-headers <which>', 'headers on a 429').choices([
+        new Option('--rate-limit-headers <which>', 'headers on a 429 (default limit: as the real server, X-RateLimit-Limit/-Remaining only)').choices([
+          'limit',
           'retry-after',
           'reset',
           'both',

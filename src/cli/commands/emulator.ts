@@ -41,9 +41,10 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
   if (flags.apiKey !== undefined && !/^sk-[0-9a-f]{64}$/.test(flags.apiKey)) {
     throw new UsageError('--api-key must look like a DocSpace key: "sk-" and 64 lowercase hex characters');
   }
-  const headers = flags.rateLimitHeaders ?? 'retry-after';
-  if (!['retry-after', 'reset', 'both', 'none'].includes(headers)) {
-    throw new UsageError('--rate-limit-headers must be one of: retry-after, reset, both, none');
+  // The real server's per-minute window and concurrency limiter send only the limit headers.
+  const headers = flags.rateLimitHeaders ?? 'limit';
+  if (!['limit', 'retry-after', 'reset', 'both', 'none'].includes(headers)) {
+    throw new UsageError('--rate-limit-headers must be one of: limit, retry-after, reset, both, none');
   }
   const perMinute = parseWholeNumber(flags.rateLimit, '--rate-limit', 1, 1_000_000);
   let now: number | undefined;
@@ -70,7 +71,7 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
     timezone: flags.timezone,
     latencyMs: parseWholeNumber(flags.latency, '--latency', 0, 600_000),
     rateLimit: perMinute
-      ? { perMinute, headers: headers as 'retry-after' | 'reset' | 'both' | 'none' }
+      ? { perMinute, headers: headers as 'limit' | 'retry-after' | 'reset' | 'both' | 'none' }
       : undefined,
     failRate,
     audit: flags.audit !== false,

@@ -203,9 +203,17 @@ describe('report --live', () => {
 });
 
 describe('report inactive', () => {
-  it('lists every active member without a login in --days days, never-logged-in members as never, with email, role and registration', async () => {
+  it('lists every member without a login in --days days from the archived directory: invited ones as pending, disabled ones left out', async () => {
     const rows = await json('inactive', { days: '10', since: undefined });
-    const members = emu.state.people.filter((p) => p.status === 1 && !p.deleted);
+    const members = emu.state.people.filter((p) => (p.status === 1 || p.status === 4) && !p.deleted);
+    expect(members.some((p) => p.status === 4)).toBe(true);
+    for (const p of members.filter((m) => m.status === 4)) {
+      expect(rows.find((r) => r.userId === p.id)?.pending, p.displayName).toBe(true);
+    }
+    const disabled = emu.state.people.filter((p) => p.status === 2 && !p.deleted);
+    expect(disabled.length).toBeGreaterThan(0);
+    for (const p of disabled) expect(rows.some((r) => r.userId === p.id)).toBe(false);
+
     const never = members.filter((p) => p.neverLoggedIn);
     expect(never.length).toBeGreaterThan(0);
     for (const p of never) {
@@ -226,6 +234,11 @@ describe('report inactive', () => {
     );
     const inactive = members.filter((p) => !recent.has(p.id));
     expect(rows.map((r) => r.userId).sort()).toEqual(inactive.map((p) => p.id).sort());
+    // With --days 0 everyone is "inactive": --include-disabled adds exactly the disabled members.
+    const everyone = await json('inactive', { days: '0', since: undefined });
+    const withDisabled = await json('inactive', { days: '0', since: undefined, includeDisabled: true });
+    expect(everyone.map((r) => r.userId).sort()).toEqual(members.map((p) => p.id).sort());
+    expect(withDisabled.map((r) => r.userId).sort()).toEqual([...members, ...disabled].map((p) => p.id).sort());
     const role = { owner: 'owner', admin: 'admin', roomAdmin: 'room admin', user: 'user', guest: 'guest' };
     for (const r of rows) expect(r.role).toBe(role[members.find((p) => p.id === r.userId)!.role]);
   });
@@ -243,7 +256,7 @@ describe('report inactive', () => {
     await store.ensurePortal({ url: 'https://other.example.com' });
     await store.close();
     await expect(report('inactive', { db: other, since: undefined })).rejects.toThrow(
-      /nothing for .* sync first, or add --live/,
+      /nothing for .* run docspace-logins sync/,
     );
   });
 });

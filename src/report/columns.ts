@@ -242,7 +242,7 @@ export function inactiveTable(rows: readonly InactiveRow[], clock: ZoneClock): R
       timeColumn(clock, 'registered', 'Registered', (r) => r.registered),
       { ...timeColumn(clock, 'lastLogin', 'Last login', (r) => r.lastLogin, 'never'), keep: true },
       { key: 'daysInactive', header: 'Days', value: (r) => r.daysInactive, kind: 'number', width: 5 },
-      { key: 'status', header: 'Status', value: (r) => (r.pending ? 'invited' : 'active'), width: 7 },
+      { key: 'status', header: 'Status', value: (r) => (r.pending ? 'invited' : r.disabled ? 'disabled' : 'active'), width: 8 },
       { key: 'userId', header: 'User ID', value: (r) => r.userId, width: 36 },
     ],
     json: (r) => ({ ...r, registered: isoUtc(r.registered), lastLogin: isoUtc(r.lastLogin) }),

@@ -1,6 +1,7 @@
 /** Members as the people API describes them: what the reports show (role, registration, status) and the attribution directory. */
 import type { DocSpaceClient } from '../client/client.js';
 import type { Person } from '../client/schemas.js';
+import type { DirectoryPerson, PersonRole } from '../model/person.js';
 import { parseApiDate } from '../model/time.js';
 import type { UserIdentity } from './activity.js';
 
@@ -15,6 +16,29 @@ export interface Member {
   registered: number | null;
   /** Invited but has not accepted yet (activation pending). */
   pending: boolean;
+  /** Disabled by an admin (status 2): listed only when asked for. */
+  disabled?: boolean;
+}
+
+const ROLE_NAMES: Record<PersonRole, MemberRole> = {
+  owner: 'owner',
+  admin: 'admin',
+  room_admin: 'room admin',
+  user: 'user',
+  guest: 'guest',
+};
+
+/** A member as the people directory (archived, or just read by `readDirectory`) records them. */
+export function memberFromDirectory(p: DirectoryPerson): Member {
+  return {
+    userId: p.id,
+    name: p.displayName || p.userName || p.email || p.id,
+    email: p.email,
+    role: ROLE_NAMES[p.role],
+    registered: p.registeredAt || null,
+    pending: p.status === 4,
+    disabled: p.status === 2,
+  };
 }
 
 /** The role DocSpace shows for a member (the flags of the people API, most powerful first). */

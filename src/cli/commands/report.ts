@@ -6,10 +6,10 @@
 import { Argument, type Command } from 'commander';
 import { UsageError } from '../../client/errors.js';
 import type { DocSpaceClient } from '../../client/client.js';
-import type { Person } from '../../client/schemas.js';
 import type { OutputFormat } from '../../output/writer.js';
 import type { ArchiveStore } from '../../store/index.js';
-import { type Member, memberOf } from '../../report/members.js';
+import type { Member } from '../../report/members.js';
+import type { DirectoryPerson } from '../../model/person.js';
 import type { UserIdentity } from '../../report/reports/index.js';
 import type { ReportData } from '../../report/sources/index.js';
 import { parseUserSort, USER_SORT_KEYS, type UserSort } from '../../report/user-sort.js';
@@ -33,6 +33,7 @@ export type ReportFlags = ConnectionFlags &
     top?: string;
     sort?: string;
     days?: string;
+    includeDisabled?: boolean;
     live?: boolean;
     all?: boolean;
     /** `--no-chart` sets it false. */
@@ -133,27 +134,21 @@ async function archiveSource(
   io: CliIo,
   reporter: Reporter,
 ): Promise<Source> {
-  const { openArchive, selectedPortals, DEMO_PORTAL_KEY } = await import('../archive.js');
+  const { openArchive, selectedPortals } = await import('../archive.js');
   const { archiveData } = await import('../../report/sources/archive/index.js');
   const store = await openArchive(flags, io.env, true);
-  let closeConn: (() => Promise<void>) | undefined;
   try {
     let portalIds: number[] | undefined;
     let members: Source['members'];
     if (name === 'inactive') {
-      // Members come from the portal; their last logins from its archived history.
-      const { connect } = await import('../context.js');
-      const conn = await connect(flags, reporter, io.env);
-      closeConn = () => conn.close();
-      const key = flags.demo ? DEMO_PORTAL_KEY : conn.client.portal;
-      const portal = await store.portal(key);
-      if (!portal) {
-        throw new UsageError(
-          `The archive has nothing for ${key} yet: run docspace-logins sync first, or add --live to read the portal's history`,
-        );
-      }
-      portalIds = [portal.id];
-      members = () => listMembers(conn.client, parsed.users);
+      // Members come from the archived people directory, their last logins from the archived
+      // history: no portal is needed once synced.
+      portalIds = await selectedPortals(store, flags, io.env);
+      const scope = portalIds ?? (await store.portals()).map((p) => p.id);
+      members = async () => {
+        const { archivedPeople } = await import('../../store/people-lookup.js');
+        return chooseMembers(await archivedPeople(store, scope), parsed.users, flags);
+      };
     } else if (!flags.all) {
       portalIds = await selectedPortals(store, flags, io.env);
     }
@@ -178,12 +173,10 @@ async function archiveSource(
       identities,
       finish: () => EXIT.ok,
       async close() {
-        await closeConn?.();
         await store.close();
       },
     };
   } catch (err) {
-    await closeConn?.().catch(() => {});
     await store.close();
     throw err;
   }
@@ -215,7 +208,10 @@ async function liveSource(
     const client = source.client!;
     return {
       data: facts,
-      members: () => listMembers(client, parsed.users),
+      members: async () => {
+        const { readDirectory } = await import('../../sync/people.js');
+        return chooseMembers(await readDirectory(client), parsed.users, flags);
+      },
       identities: () => livePeople(client, reporter),
       finish: () => source.finish(),
       close: () => source.close(),
@@ -226,19 +222,31 @@ async function liveSource(
   }
 }
 
-/** Every active member (paged), optionally only those `--user` names by id, email or user name. */
-async function listMembers(client: DocSpaceClient, users: readonly string[]): Promise<Member[]> {
-  const wanted = new Set(users.map((u) => u.trim().toLowerCase()).filter(Boolean));
-  const out: Member[] = [];
-  for await (const p of client.people()) {
-    if (wanted.size && !matches(p, wanted)) continue;
-    out.push(memberOf(p));
+/**
+ * The members `inactive` lists: everyone in the directory but the disabled (unless
+ * `--include-disabled`), invited members marked pending; with `--user`, those the one resolver
+ * names.
+ */
+async function chooseMembers(
+  people: readonly DirectoryPerson[],
+  users: readonly string[],
+  flags: ReportFlags,
+): Promise<Member[]> {
+  const { memberFromDirectory } = await import('../../report/members.js');
+  let chosen = people.filter((p) => flags.includeDisabled || p.status !== 2);
+  if (users.length) {
+    const { resolveUsers } = await import('../../history/resolve-users.js');
+    const byId = new Map(people.map((p) => [p.id, p]));
+    const lookup = {
+      byId: async (id: string) => byId.get(id),
+      byEmail: async (e: string) => people.find((p) => p.email?.toLowerCase() === e.toLowerCase()),
+      byUserName: async (n: string) => people.find((p) => p.userName?.toLowerCase() === n.toLowerCase()),
+      byDisplayName: async (n: string) => people.filter((p) => p.displayName.toLowerCase() === n.toLowerCase()),
+    };
+    const wanted = new Set((await resolveUsers(users, lookup)).map((p) => p.id));
+    chosen = chosen.filter((p) => wanted.has(p.id));
   }
-  return out;
-}
-
-function matches(p: Person, wanted: ReadonlySet<string>): boolean {
-  return [p.id, p.email, p.userName].some((v) => v !== undefined && wanted.has(v.toLowerCase()));
+  return chosen.map(memberFromDirectory);
 }
 
 /** What `report users` and `users --details` say on stderr when anonymous failures went to nobody. */
@@ -361,6 +369,7 @@ export function registerReportCommand(program: Command, h: ReportCommandHelpers)
     .option('--top <n>', 'rows of a top-N report (default 10; summary: countries, default 5)')
     .option('--sort <key>', `users: ${USER_SORT_KEYS.join(', ')} (add :asc or :desc)`)
     .option('--days <n>', `inactive: no successful login in this many days (default ${DEFAULT_INACTIVE_DAYS})`)
+    .option('--include-disabled', 'inactive: list disabled members too')
     .option('--no-chart', 'daily: no bar chart after the table')
     .option('--json [fields]', 'same as --format json; with fields, only those');
   h.commonOptions(h.outputOptions(h.connectionOptions(cmd)));

@@ -18,7 +18,6 @@ interface Target {
   name: string;
   skip: string | undefined;
   options: OutboxOptions;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   open(): Promise<Kysely<any>>;
 }
 
@@ -43,7 +42,6 @@ const SLACK = 'slack:bbbb';
 for (const target of targets) {
   const title = `the alert outbox on ${target.name}${target.skip ? ` (skipped: ${target.skip})` : ''}`;
   describe.skipIf(!!target.skip)(title, () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let db: Kysely<any>;
     let outbox: Outbox;
     beforeEach(async () => {
@@ -60,8 +58,8 @@ for (const target of targets) {
       expect(await outbox.claimDue(T0 - 1)).toEqual([]);
       const claims = await outbox.claimDue(T0);
       expect(claims.map((c) => [c.destination, c.alertId, c.attempts]).sort()).toEqual([
-        [HOOK, 'dsl-003:198.51.100.7:1', 1],
         [SLACK, 'dsl-003:198.51.100.7:1', 1],
+        [HOOK, 'dsl-003:198.51.100.7:1', 1],
       ]);
       expect(claims).toHaveLength(2);
       expect(claims[0].alert).toEqual(alert);

@@ -160,6 +160,24 @@ describe('webhook destinations', () => {
     expect(r.received).toHaveLength(10);
     expect(outcomes.at(-1)).toMatchObject({ kind: 'failed', error: expect.stringMatching(/^gave up after 10 attempts: .*HTTP 500/) });
   });
+
+  it('a 410 tells the other destinations, once, with an operational alert', async () => {
+    const goneOne = await listen();
+    goneOne.respond = [{ status: 410 }];
+    const other = await listen();
+    const { dispatcher, senders } = worker([`webhook+${goneOne.url}`, `slack+${other.url}`]);
+    await outbox.enqueue(createAlert(finding(), 'new', T0), [senders[0].key]);
+    expect(await dispatcher.runOnce()).toMatchObject({ gone: 1 });
+    clock.advance(1000);
+    expect(await dispatcher.runOnce()).toMatchObject({ delivered: 1 });
+    expect(other.received).toHaveLength(1);
+    const message = JSON.parse(other.received[0].body);
+    expect(message.text).toMatch(/^\[HIGH\] New: Alert destination gone: webhook\+http:\/\/127\.0\.0\.1:\d+\/…/);
+    expect(JSON.stringify(message.blocks)).toContain('HTTP 410');
+    expect(JSON.stringify(message.blocks)).toContain('OPS-DESTINATION-GONE');
+    clock.advance(60_000);
+    expect(await dispatcher.runOnce()).toMatchObject({ delivered: 0, gone: 0 });
+  });
 });
 
 describe('grouping through the outbox', () => {
@@ -242,7 +260,16 @@ describe('Slack and Teams destinations', () => {
     const card = message.attachments[0].content;
     expect(card).toMatchObject({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
     expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: 'Password spray from one IP', color: 'Attention' });
-    expect(card.body[2].facts).toContainEqual({ title: 'Alert', value: 'dsl\\-003:198.51.100.7:1' });
+    expect(card.body[2].facts).toContainEqual({ title: 'Alert', value: 'dsl-003:198.51.100.7:1' });
     expect(JSON.stringify(card)).toContain('docspace-logins history --ip 198.51.100.7 --since 1h');
+  });
+
+  it('Teams shows typed text as typed: emphasis and links are escaped', async () => {
+    const r = await listen();
+    const { dispatcher, senders } = worker([`teams+${r.url}`]);
+    await outbox.enqueue(createAlert(finding({ groupKey: '*admin* [click](https://evil.example)' }), 'new', T0), [senders[0].key]);
+    await dispatcher.runOnce();
+    const card = JSON.parse(r.received[0].body).attachments[0].content;
+    expect(card.body[2].facts).toContainEqual({ title: 'Group', value: '\\*admin\\* \\[click\\](https://evil.example)' });
   });
 });

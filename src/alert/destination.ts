@@ -135,7 +135,12 @@ export function parseDestination(uri: string, opts: ParseOptions = {}): Destinat
 
 function parseHttp(text: string, kind: HttpDestination['kind'], inner: string | undefined, opts: ParseOptions): HttpDestination {
   if (inner !== 'https' && inner !== 'http') throw usage(text, `write ${kind}+https://…`);
-  const target = new URL(text.slice(kind.length + 1));
+  let target: URL;
+  try {
+    target = new URL(text.slice(kind.length + 1));
+  } catch {
+    throw usage(text, 'not a URL after the kind');
+  }
   const options = new URLSearchParams(target.hash.slice(1));
   target.hash = '';
   if (target.username || target.password) throw usage(text, 'credentials in the URL are not supported; use a secret');
@@ -158,7 +163,8 @@ function parseHttp(text: string, kind: HttpDestination['kind'], inner: string | 
     url,
     secret,
     key: keyOf(kind, url),
-    label: `${kind}+${target.protocol}//${target.host}${kind === 'webhook' ? target.pathname : '/…'}`,
+    // Paths and queries of webhooks often hold tokens (Slack, Teams, Discord-style): never in logs.
+    label: `${kind}+${target.protocol}//${target.host}/…`,
     minIntervalMs: rate(text, options, kind),
   };
 }
@@ -274,6 +280,6 @@ export function isLoopback(hostname: string): boolean {
 export function redactUri(uri: string): string {
   return uri
     .replace(/\/\/([^/@\s]*):[^/@\s]*@/, '//$1:***@')
-    .replace(/^((?:slack|teams)\+https?:\/\/[^/]+)\/.*$/, '$1/…')
+    .replace(/^((?:webhook|slack|teams)\+https?:\/\/[^/?#]+)[/?#].*$/, '$1/…')
     .replace(/#.*$/, '');
 }

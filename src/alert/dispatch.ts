@@ -4,6 +4,7 @@
  * disabled). One `runOnce` is one pass; the watch loop calls it on its own rhythm.
  */
 import type { Claim, Outbox } from './outbox.js';
+import { createAlert } from './payload.js';
 import { RateGate } from './rate.js';
 import { DEFAULT_SCHEDULE, nextRetryDelay, type RetrySchedule } from './retry.js';
 import type { Sender } from './send/index.js';
@@ -14,9 +15,16 @@ export interface DispatcherOptions {
   /** Deliveries claimed per pass. */
   limit?: number;
   schedule?: RetrySchedule;
-  /** Told about every outcome, for logs and the operational alert on a lost destination. */
+  /** Told about every outcome, for logs. */
   onOutcome?: (outcome: DispatchOutcome) => void;
+  /**
+   * When a destination answers 410 it gets nothing more, silently unless someone is told: by
+   * default an operational alert (rule OPS-DESTINATION-GONE) goes to the other destinations.
+   */
+  announceGone?: boolean;
 }
+
+export const DESTINATION_GONE_RULE = 'OPS-DESTINATION-GONE';
 
 export type DispatchOutcome =
   | { kind: 'delivered'; claim: Claim; label: string }
@@ -76,8 +84,11 @@ export class Dispatcher {
     switch (result.status) {
       case 'delivered':
         return this.outcome(claim, label, await this.outbox.markDelivered(claim, now()), { kind: 'delivered' });
-      case 'gone':
-        return this.outcome(claim, label, await this.outbox.markGone(claim, result.error, now()), { kind: 'gone', error: result.error });
+      case 'gone': {
+        const marked = await this.outbox.markGone(claim, result.error, now());
+        if (marked && this.options.announceGone !== false) await this.announceGone(sender, result.error);
+        return this.outcome(claim, label, marked, { kind: 'gone', error: result.error });
+      }
       case 'failed':
         return this.outcome(claim, label, await this.outbox.markFailed(claim, result.error), { kind: 'failed', error: result.error });
       case 'retry': {
@@ -100,6 +111,36 @@ export class Dispatcher {
     what: { kind: 'delivered' } | { kind: 'failed' | 'gone'; error: string } | { kind: 'retry'; error: string; nextAt: number } | { kind: 'deferred'; nextAt: number },
   ): DispatchOutcome {
     return marked ? ({ ...what, claim, label } as DispatchOutcome) : { kind: 'lost', claim, label };
+  }
+
+  private async announceGone(gone: Sender, error: string): Promise<void> {
+    const others = [...this.senders.keys()].filter((k) => k !== gone.key);
+    if (!others.length) return;
+    const at = this.options.now();
+    const alert = createAlert(
+      {
+        id: `ops:destination-gone:${gone.key}`,
+        rule: DESTINATION_GONE_RULE,
+        title: `Alert destination gone: ${gone.label}`,
+        severity: 'high',
+        portal: '',
+        groupKey: gone.key,
+        firstSeen: at,
+        lastSeen: at,
+        count: 1,
+        eventIds: [],
+        evidence: { destination: gone.label, key: gone.key, error },
+        status: 'open',
+        // A destination can go, be re-enabled and go again: each time is news.
+        revision: at,
+        suggestedResponse: {
+          summary: 'The receiver answered 410 Gone, so nothing more is sent there. Fix or replace the endpoint, enable the destination again, then replay what it missed.',
+        },
+      },
+      'new',
+      at,
+    );
+    await this.outbox.enqueue(alert, others);
   }
 
   async close(): Promise<void> {

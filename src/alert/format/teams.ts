@@ -13,9 +13,12 @@ import type { Alert, Severity } from '../types.js';
 
 const COLOR: Record<Severity, string> = { info: 'Default', low: 'Accent', medium: 'Warning', high: 'Attention', critical: 'Attention' };
 
-/** TextBlocks render a subset of Markdown; typed logins must show as typed. */
+/**
+ * TextBlocks render a small Markdown subset (emphasis, links, lists): typed logins must show as
+ * typed. Escape only what starts emphasis or a link; lists need a line start, which oneLine removes.
+ */
 function plain(text: string): string {
-  return oneLine(text).replace(/([\\`*_[\]()#>~|-])/g, '\\$1');
+  return oneLine(text).replace(/([\\`*_[\]])/g, '\\$1');
 }
 
 export function teamsMessage(alert: Alert): Record<string, unknown> {

@@ -1,7 +1,7 @@
 /** Syslog over UDP (RFC 5426), TCP (RFC 6587) and TLS (RFC 5425), one connection per send. */
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import { UsageError } from '../../errors/index.js';
@@ -54,7 +54,7 @@ export function syslogSender(dest: SyslogDestination, ctx: SenderContext): Sende
     const frame = octetFrame(message(alert));
     const socket: Socket =
       dest.transport === 'tls'
-        ? tlsConnect({ host: dest.host, port: dest.port, ca, servername: /^[\d.:]+$/.test(dest.host) ? undefined : dest.host })
+        ? tlsConnect({ host: dest.host, port: dest.port, ca, servername: isIP(dest.host) ? undefined : dest.host })
         : netConnect({ host: dest.host, port: dest.port });
     socket.setTimeout(ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     try {

@@ -22,7 +22,11 @@ export interface OutboxOptions {
    * under its single write lock, so two workers can never take the same row either.
    */
   locking: 'skip-locked' | 'single-writer';
-  /** How long a claimed delivery stays with its worker before another may take it (default 5 min). */
+  /**
+   * How long a claimed delivery stays with its worker before another may take it (default 5 min).
+   * Keep it above what one pass can take (claim limit × send timeout per destination), or a slow
+   * pass is sent twice; twice is allowed (at-least-once), never zero times.
+   */
   leaseMs?: number;
 }
 

@@ -42,6 +42,16 @@ describe('archive scope', () => {
     expect(await count([])).toBe(800);
   });
 
+  it('a read of several portals names each event\'s portal in JSON and CSV; one portal needs no column', async () => {
+    const all = await cli(['events', '--archive', '--db', db, '--all', '--since', 'all', '--format', 'ndjson']);
+    const portals = new Set(all.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).portal));
+    expect(portals).toEqual(new Set([a.url, b.url]));
+    const csv = await cli(['events', '--archive', '--db', db, '--all', '--since', 'all', '--format', 'csv', '--limit', '3']);
+    expect(csv.stdout.split('\n')[0]).toMatch(/^Portal,ID,/);
+    const one = await cli(['events', '--archive', '--db', db, '--portal', a.url, '--since', 'all', '--format', 'csv', '--limit', '3']);
+    expect(one.stdout.split('\n')[0]).toMatch(/^ID,/);
+  });
+
   it('--all with a portal is a usage error', async () => {
     const r = await cli(['events', '--archive', '--db', db, '--all', '--portal', a.url]);
     expect(r.code).toBe(2);

@@ -93,8 +93,8 @@ afterAll(async () => {
 });
 
 /** The order the store promises: newest first, then portal, then id, all descending. */
-function newestFirst(a: { time: number; portal: number; id: number }, b: typeof a): number {
-  return b.time - a.time || b.portal - a.portal || b.id - a.id;
+function newestFirst(a: { time: number; portalId: number; id: number }, b: typeof a): number {
+  return b.time - a.time || b.portalId - a.portalId || b.id - a.id;
 }
 
 async function collect(store: ArchiveStore, q: ArchiveQuery = {}): Promise<EventRow[]> {
@@ -479,7 +479,7 @@ for (const d of DIALECTS) {
       async function dataset(store: ArchiveStore) {
         const a = await store.ensurePortal({ url: 'https://a.example.com' });
         const b = await store.ensurePortal({ url: 'https://b.example.com' });
-        const all: Array<LoginEvent & { portal: number; time: number }> = [];
+        const all: Array<LoginEvent & { portalId: number; time: number }> = [];
         for (const [portal, shift] of [
           [a, 0],
           [b, 30_000],
@@ -502,7 +502,7 @@ for (const d of DIALECTS) {
             );
           }
           await store.insertEvents(portal, events);
-          for (const e of events) all.push({ ...e, portal, time: Date.parse(e.date) });
+          for (const e of events) all.push({ ...e, portalId: portal, time: Date.parse(e.date) });
         }
         return { a, b, all };
       }
@@ -529,10 +529,10 @@ for (const d of DIALECTS) {
         const q = { ...make({ a, b }), chunkSize: 64 };
         const match = compileFilter(q);
         const expected = all
-          .filter((e) => (q.portalIds ? q.portalIds.includes(e.portal) : true) && match(e, e.time))
+          .filter((e) => (q.portalIds ? q.portalIds.includes(e.portalId) : true) && match(e, e.time))
           .sort(newestFirst)
           .slice(0, q.limit ?? Number.POSITIVE_INFINITY)
-          .map((e) => [e.portal, e.id]);
+          .map((e) => [e.portalId, e.id]);
         expect(expected.length).toBeGreaterThan(0);
         const rows = await collect(store, q);
         expect(rows.map((r) => [r.portal_id, r.id])).toEqual(expected);

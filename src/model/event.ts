@@ -46,6 +46,8 @@ export interface LoginEvent {
   browser: string | null;
   platform: string | null;
   page: string | null;
+  /** The portal's URL, when a read covers several portals (an archive read with `--all`). */
+  portal?: string;
 }
 
 /** Epoch milliseconds of a normalised event. */

@@ -98,6 +98,12 @@ export const EVENT_FIELDS: readonly string[] = [
 /** The stable JSON of an event: the LoginEvent object itself (documented in the README). */
 export const eventJson = (e: LoginEvent): LoginEvent => e;
 
+/** The event columns with the portal first: for reads that cover several portals. */
+export const portalEventColumns: ReadonlyArray<Column<LoginEvent>> = [
+  { key: 'portal', header: 'Portal', value: (e) => e.portal ?? '', width: 28, keep: true },
+  ...eventColumns,
+];
+
 export const userActivityColumns: ReadonlyArray<Column<UserActivity>> = [
   { key: 'userId', header: 'User ID', value: (u) => u.userId, width: 36 },
   { key: 'name', header: 'Name', value: (u) => u.name, width: 24, keep: true },

@@ -176,7 +176,18 @@ export async function* queryLoginEventChunks(
     if (out.length) yield out;
     return;
   }
-  for await (const rows of queryEventChunks(s, { ...filter, chunkSize: chunk })) yield rows.map(toLoginEvent);
+  // Several portals: every event says which one it came from (archived rows know it by id).
+  const urls =
+    portals.length > 1
+      ? new Map((await s.db.selectFrom('portals').select(['id', 'url']).execute()).map((p) => [Number(p.id), p.url]))
+      : undefined;
+  for await (const rows of queryEventChunks(s, { ...filter, chunkSize: chunk })) {
+    yield rows.map((r) => {
+      const e = toLoginEvent(r);
+      if (urls) e.portal = urls.get(Number(r.portal_id));
+      return e;
+    });
+  }
 }
 
 /**

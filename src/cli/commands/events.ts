@@ -1,5 +1,6 @@
 import { UsageError } from '../../client/errors.js';
-import { EVENT_FIELDS, eventColumns, eventJson, toEcs } from '../../output/index.js';
+import { EVENT_FIELDS, eventColumns,
+  portalEventColumns, eventJson, toEcs } from '../../output/index.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
@@ -60,11 +61,13 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
     }
     const source = await openEventSource(flags, parsed, io, reporter, { limit: parsed.limit, archive });
     try {
+      // An archive read of several portals names each event's portal in every format.
+      const several = Boolean(archive) && !archive?.only;
       const writer = out.writer({
-        columns: eventColumns,
+        columns: several ? portalEventColumns : eventColumns,
         json: eventJson,
-        jsonFields: EVENT_FIELDS,
-        ecs: (e) => toEcs(e, { portal: source.portal }),
+        jsonFields: several ? ['portal', ...EVENT_FIELDS] : EVENT_FIELDS,
+        ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });
       for await (const e of source.events) await writer.write(e);
       await writer.end();

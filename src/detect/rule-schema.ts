@@ -58,6 +58,8 @@ const correlation = z.discriminatedUnion('type', [
     group_by: z.tuple([field]),
     metric: z.enum(['hour_of_week', 'idle']),
     history: duration,
+    /** The user must have been seen this long before (a few weeks, so every weekday has history). */
+    learning: duration.optional(),
     min_events: z.number().int().nonnegative().default(0),
     active_days: z.number().int().positive().default(3),
     tolerance: z.number().int().nonnegative().default(0),

@@ -37,6 +37,15 @@ export interface RuleTestResult {
   findings: Finding[];
 }
 
+/** `1d30m`, `2h`, `45s`: a sum of parts, so offsets read naturally in fixtures. */
+function offsetMs(text: string): number {
+  const parts = [...text.matchAll(/(\d+)\s*([smhdw])/gi)];
+  if (!parts.length || parts.map((m) => m[0]).join('').replace(/\s/g, '') !== text.replace(/\s/g, '')) {
+    throw new Error(`bad offset "${text}": use e.g. 30s, 15m, 1d2h`);
+  }
+  return parts.reduce((sum, m) => sum + (parseDuration(`${m[1]}${m[2]}`) ?? 0), 0);
+}
+
 function userByName(people: readonly Member[], name: string): Member | undefined {
   return people.find((p) => p.userName === name);
 }
@@ -49,8 +58,8 @@ export function fixtureEvents(test: RuleTestSpec, people: readonly Member[] = TE
   let cursor = start;
   for (const spec of test.events) {
     const { at, repeat = 1, every, cycle, ...fields } = spec as Record<string, unknown> & { at?: string; repeat?: number; every?: string; cycle?: Record<string, unknown[]> };
-    if (at) cursor = at.startsWith('+') ? start + (parseDuration(at.slice(1)) ?? 0) : Date.parse(at);
-    const step = every ? (parseDuration(every) ?? 0) : 0;
+    if (at) cursor = at.startsWith('+') ? start + offsetMs(at.slice(1)) : Date.parse(at);
+    const step = every ? offsetMs(every) : 0;
     for (let i = 0; i < repeat; i++) {
       const f: Record<string, unknown> = { ...fields };
       for (const [k, values] of Object.entries(cycle ?? {})) f[k] = values[i % values.length];

@@ -93,7 +93,8 @@ export class BaselineProcessor implements Processor {
       });
       return;
     }
-    // Cold start: too few successes in the history to know this user's hours.
+    // Cold start: too short or too thin a history to know this user's hours.
+    if (this.spec.learning && v.ts - p.first < ms(this.spec.learning)) return;
     const seen = Profiles.successes(p, v.day, this.historyDays);
     if (seen < this.spec.min_events) return;
     const t = this.spec.tolerance;

@@ -96,7 +96,7 @@ export class WindowProcessor implements Processor {
     if (!this.where(g)) return;
     const extra: Record<string, unknown> = { window: { count: g.size, spanMinutes: Math.round((e.ts - g.entries[g.head].ts) / 60_000) } };
     if (this.hasValueField) Object.assign(extra.window as object, { distinct: g.counts[0].size, maxPerValue: maxOf(g.counts[0]) });
-    if (this.hasValueField || g.unknown) Object.assign(extra.window as object, { unknownTargets: g.unknown });
+    if (this.hasValueField || g.unknown) Object.assign(extra.window as object, { unknownEvents: g.unknown });
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), key, () => g.window(), e, extra);
   }
 

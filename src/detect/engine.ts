@@ -1,4 +1,5 @@
 import type { LoginEvent } from '../model/event.js';
+import { ExprError } from './expr.js';
 import { FindingBook, type OpenFinding } from './findings.js';
 import { BaselineProcessor, NewValueProcessor } from './kinds/novelty.js';
 import { SequenceProcessor, SingleProcessor } from './kinds/sequence.js';
@@ -28,12 +29,22 @@ export interface DetectState {
   lastId: number;
   rules: Record<string, unknown>;
   profiles: unknown;
-  findings: { rule: string; key: string; until: number; finding: Finding; ips: [string, number][]; targets: [string, number][]; countries: string[]; devices: string[]; admin: boolean; extra: Record<string, unknown> }[];
+  findings: { rule: string; key: string; until: number; lastTs: number; lastId: number; finding: Finding; ips: [string, number][]; targets: [string, number][]; countries: string[]; devices: string[]; admin: boolean; extra: Record<string, unknown> }[];
 }
 
 const SWEEP_EVERY = 65_536;
 
 function processorFor(rule: CompiledRule, env: ProcessorEnv): Processor {
+  try {
+    return makeProcessor(rule, env);
+  } catch (err) {
+    // The only expression a processor compiles is the correlation's `where`.
+    if (err instanceof ExprError) throw Object.assign(err, { path: ['correlation', 'where'] });
+    throw err;
+  }
+}
+
+function makeProcessor(rule: CompiledRule, env: ProcessorEnv): Processor {
   if (rule.spec.engine === 'code') {
     const make = MODULES[rule.spec.module!];
     if (!make) throw new Error(`${rule.id}: no code module "${rule.spec.module}" (have: ${Object.keys(MODULES).join(', ')})`);
@@ -111,7 +122,7 @@ export class Detector {
       rules: Object.fromEntries(this.processors.map((p) => [p.rule.id, p.exportState()])),
       profiles: this.profiles.exportState(),
       findings: [...this.book.open.values()].map((o) => ({
-        rule: o.finding.rule, key: o.key, until: o.until, finding: o.finding, ips: [...o.ips], targets: [...o.targets],
+        rule: o.finding.rule, key: o.key, until: o.until, lastTs: o.lastTs, lastId: o.lastId, finding: o.finding, ips: [...o.ips], targets: [...o.targets],
         countries: [...o.countries], devices: [...o.devices], admin: o.admin, extra: o.extra,
       })),
     };
@@ -125,7 +136,7 @@ export class Detector {
     this.profiles.importState(s.profiles);
     for (const f of s.findings) {
       const open: OpenFinding = {
-        finding: structuredClone(f.finding), key: f.key, until: f.until, ips: new Map(f.ips), targets: new Map(f.targets),
+        finding: structuredClone(f.finding), key: f.key, until: f.until, lastTs: f.lastTs, lastId: f.lastId, ips: new Map(f.ips), targets: new Map(f.targets),
         countries: new Set(f.countries), devices: new Set(f.devices), admin: f.admin, extra: structuredClone(f.extra),
       };
       this.book.open.set(f.key, open);

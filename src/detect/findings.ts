@@ -19,6 +19,9 @@ export interface OpenFinding {
   finding: Finding;
   key: string;
   until: number;
+  /** Newest event attached (ms); ISO strings are made only in snapshots. */
+  lastTs: number;
+  lastId: number;
   ips: Map<string, number>;
   targets: Map<string, number>;
   countries: Set<string>;
@@ -65,7 +68,8 @@ export class FindingBook {
     let open = this.open.get(key);
     let added: readonly Entry[];
     if (open && latest.ts <= open.until) {
-      added = open.finding.eventIds.includes(latest.id) ? [] : [latest];
+      // Events arrive in order, so the only possible repeat is the very last one.
+      added = open.lastId === latest.id ? [] : [latest];
       Object.assign(open.extra, extra);
     } else {
       added = entries();
@@ -76,7 +80,7 @@ export class FindingBook {
           tags: rule.tags, group, firstSeen: new Date(start).toISOString(), lastSeen: '', count: 0,
           eventIds: [], sessionIds: [], confidence, evidence: {},
         },
-        key, until: start + rule.suppressMs, ips: new Map(), targets: new Map(), countries: new Set(),
+        key, until: start + rule.suppressMs, lastTs: start, lastId: -1, ips: new Map(), targets: new Map(), countries: new Set(),
         devices: new Set(), admin: false, extra: { ...extra },
       };
       this.open.set(key, open);
@@ -97,7 +101,10 @@ export class FindingBook {
       if (!open.admin && e.known && this.isAdmin(e.target)) open.admin = true;
     }
     if (confidence === 'low') f.confidence = 'low';
-    f.lastSeen = new Date(Math.max(latest.ts, Date.parse(f.lastSeen || f.firstSeen))).toISOString();
+    if (latest.ts >= open.lastTs) {
+      open.lastTs = latest.ts;
+      open.lastId = latest.id;
+    }
     this.escalate(rule, open);
     this.changed.add(open);
     for (const listen of this.listeners) listen(rule.id, open, newTargets.length ? newTargets : [latest.target], latest.ts);
@@ -137,6 +144,7 @@ export function snapshot(open: OpenFinding): Finding {
   const f = open.finding;
   return {
     ...f,
+    lastSeen: new Date(open.lastTs).toISOString(),
     eventIds: [...f.eventIds],
     sessionIds: [...f.sessionIds],
     tags: [...f.tags],

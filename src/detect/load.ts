@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { Detector } from './engine.js';
 import { ExprError } from './expr.js';
 import { type RuleSpec, ruleSchema } from './rule-schema.js';
 import { compileRule } from './rule.js';
@@ -51,6 +52,8 @@ export function parseRule(text: string, file = '<rule>'): LoadedRule {
   }
   try {
     compileRule(parsed.data, {}, file);
+    // Building a detector compiles what only processors compile (correlation `where`, modules).
+    new Detector([parsed.data]);
   } catch (err) {
     if (err instanceof SelectionError || err instanceof ExprError || (err as { path?: unknown }).path) {
       const path = ((err as { path?: (string | number)[] }).path ?? []) as (string | number)[];

@@ -10,6 +10,8 @@ import type { EventView } from './view.js';
 
 const MAX_VALUES = 64;
 const HISTORY_DAYS = 400;
+/** Baselines ask "at least N successes lately" with N around 20: remembering 64 answers that. */
+const RECENT = 64;
 
 export const PROFILE_FIELDS = ['countryIso', 'country', 'place', 'device'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
@@ -29,8 +31,8 @@ export interface Profile {
   values: Record<ProfileField, Map<string, [number, number]>>;
   /** hour-of-week slot → distinct local days, ascending. */
   slots: Map<number, number[]>;
-  /** local day → successes that day. */
-  days: Map<number, number>;
+  /** Local days of the most recent successes (at most RECENT), oldest first. */
+  recent: number[];
   last?: LastSuccess;
 }
 
@@ -67,7 +69,7 @@ export class Profiles {
     if (v.outcome !== 'success') return;
     let p = this.users.get(v.userId);
     if (!p) {
-      p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), days: new Map() };
+      p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
       this.users.set(v.userId, p);
     }
     for (const field of PROFILE_FIELDS) {
@@ -89,15 +91,15 @@ export class Profiles {
       days.push(v.day);
       while (days.length && days[0] < v.day - HISTORY_DAYS) days.shift();
     }
-    p.days.set(v.day, (p.days.get(v.day) ?? 0) + 1);
-    if (p.days.size > HISTORY_DAYS) for (const d of p.days.keys()) if (d < v.day - HISTORY_DAYS) p.days.delete(d);
+    p.recent.push(v.day);
+    if (p.recent.length > RECENT) p.recent.shift();
     p.last = { id: v.id, ts: v.ts, ip: v.ip, country: v.country, city: v.city, device: v.device };
   }
 
-  /** Successes in the `days` local days before `day`. */
+  /** Successes in the `days` local days up to `day`, counting at most 64. */
   static successes(p: Profile, day: number, days: number): number {
     let n = 0;
-    for (const [d, count] of p.days) if (d >= day - days && d < day) n += count;
+    for (let i = p.recent.length - 1; i >= 0 && p.recent[i] >= day - days; i--) if (p.recent[i] <= day) n++;
     return n;
   }
 
@@ -106,7 +108,7 @@ export class Profiles {
     const list = p.slots.get(((slot % 168) + 168) % 168);
     if (!list) return 0;
     let n = 0;
-    for (const d of list) if (d >= day - days && d < day) n++;
+    for (let i = list.length - 1; i >= 0 && list[i] >= day - days; i--) if (list[i] < day) n++;
     return n;
   }
 
@@ -114,7 +116,7 @@ export class Profiles {
     return {
       users: [...this.users].map(([id, p]) => [
         id,
-        { first: p.first, last: p.last, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: [...p.slots], days: [...p.days] },
+        { first: p.first, last: p.last, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: [...p.slots], recent: p.recent },
       ]),
       failures: [...this.failures],
     };
@@ -130,7 +132,7 @@ export class Profiles {
         last: raw.last as LastSuccess | undefined,
         values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, new Map(values[f])])) as Profile['values'],
         slots: new Map(raw.slots as [number, number[]][]),
-        days: new Map(raw.days as [number, number][]),
+        recent: raw.recent as number[],
       });
     }
     this.failures.clear();

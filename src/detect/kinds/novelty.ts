@@ -68,6 +68,8 @@ export class NewValueProcessor implements Processor {
 export class BaselineProcessor implements Processor {
   private readonly spec: BaselineSpec;
   private readonly historyDays: number;
+  private readonly learning: number;
+  private readonly idle: number;
 
   constructor(
     readonly rule: CompiledRule,
@@ -76,6 +78,8 @@ export class BaselineProcessor implements Processor {
     this.spec = rule.spec.correlation as BaselineSpec;
     this.historyDays = Math.round(ms(this.spec.history) / DAY);
     if (this.spec.metric === 'idle' && !this.spec.idle) throw new Error('metric idle needs idle: <duration>');
+    this.learning = this.spec.learning ? ms(this.spec.learning) : 0;
+    this.idle = this.spec.idle ? ms(this.spec.idle) : Infinity;
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -86,7 +90,7 @@ export class BaselineProcessor implements Processor {
     const group = keyOf(v, this.spec.group_by);
     if (this.spec.metric === 'idle') {
       const last = p.last;
-      if (!last || v.ts - last.ts <= ms(this.spec.idle!)) return;
+      if (!last || v.ts - last.ts <= this.idle) return;
       this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
         previousSuccess: new Date(last.ts).toISOString(),
         idleDays: Math.floor((v.ts - last.ts) / DAY),
@@ -94,7 +98,7 @@ export class BaselineProcessor implements Processor {
       return;
     }
     // Cold start: too short or too thin a history to know this user's hours.
-    if (this.spec.learning && v.ts - p.first < ms(this.spec.learning)) return;
+    if (v.ts - p.first < this.learning) return;
     const seen = Profiles.successes(p, v.day, this.historyDays);
     if (seen < this.spec.min_events) return;
     const t = this.spec.tolerance;

@@ -47,9 +47,13 @@ export class SequenceProcessor implements Processor {
       let a = this.attacks.get(target);
       if (!a) this.attacks.set(target, (a = { ts, findings: [], rules: [], ips: [] }));
       a.ts = Math.max(a.ts, ts);
-      if (!a.findings.includes(open.finding.id)) a.findings.push(open.finding.id);
+      // A finding that grows reports every event: take its IPs again only now and then.
+      const known = a.findings.includes(open.finding.id);
+      if (!known) a.findings.push(open.finding.id);
       if (!a.rules.includes(open.finding.rule)) a.rules.push(open.finding.rule);
-      for (const ip of open.ips.keys()) if (a.ips.length < MAX_LIST && !a.ips.includes(ip)) a.ips.push(ip);
+      if (!known || open.finding.count % 16 === 0) {
+        for (const ip of open.ips.keys()) if (a.ips.length < MAX_LIST && !a.ips.includes(ip)) a.ips.push(ip);
+      }
       if (a.findings.length > MAX_LIST) a.findings.shift();
     }
   }

@@ -50,6 +50,7 @@ export class WindowProcessor implements Processor {
   private readonly groupBy: readonly ViewField[];
   private readonly where: Compiled<Group>;
   private readonly hasValueField: boolean;
+  private readonly scratch: string[] = [];
 
   constructor(
     readonly rule: CompiledRule,
@@ -92,7 +93,9 @@ export class WindowProcessor implements Processor {
     const e = entry();
     this.evict(g, e.ts - this.rule.windowMs);
     const rec = v as unknown as Record<string, unknown>;
-    this.add(g, e, this.tracked.map((f) => String(rec[f] ?? '')));
+    const values = this.scratch;
+    for (let i = 0; i < this.tracked.length; i++) values[i] = String(rec[this.tracked[i]] ?? '');
+    this.add(g, e, values);
     if (!this.where(g)) return;
     const extra: Record<string, unknown> = { window: { count: g.size, spanMinutes: Math.round((e.ts - g.entries[g.head].ts) / 60_000) } };
     if (this.hasValueField) Object.assign(extra.window as object, { distinct: g.counts[0].size, maxPerValue: maxOf(g.counts[0]) });

@@ -1,0 +1,171 @@
+import type { LoginEvent } from '../model/event.js';
+import { ExprError } from './expr.js';
+import { FindingBook, type OpenFinding } from './findings.js';
+import { BaselineProcessor, NewValueProcessor } from './kinds/novelty.js';
+import { SequenceProcessor, SingleProcessor } from './kinds/sequence.js';
+import { WindowProcessor } from './kinds/window.js';
+import { MODULES } from './modules/registry.js';
+import type { Processor, ProcessorEnv } from './processor.js';
+import { Profiles } from './profiles.js';
+import { type CompiledRule, compileRule } from './rule.js';
+import type { RuleSpec } from './rule-schema.js';
+import type { DetectContext, EventSource, Finding } from './types.js';
+import { type Entry, entryOf, ViewBuilder } from './view.js';
+
+/**
+ * The detection engine: events in time order (oldest first) through every rule, then into the
+ * users' profiles. All state lives in the processors, the profiles and the open findings, and
+ * `exportState()` writes it as plain JSON, so a watcher can stop, persist, and go on later with
+ * exactly the findings a single run over all events would have given.
+ */
+
+export const STATE_VERSION = 1;
+
+/** Serialisable engine state: persist it between incremental runs (JSON-safe). */
+export interface DetectState {
+  version: number;
+  /** Time of the newest event seen (ms). */
+  lastTs: number;
+  lastId: number;
+  rules: Record<string, unknown>;
+  profiles: unknown;
+  findings: { rule: string; key: string; until: number; lastTs: number; lastId: number; finding: Finding; ips: [string, number][]; targets: [string, number][]; countries: string[]; devices: string[]; admin: boolean; extra: Record<string, unknown> }[];
+}
+
+const SWEEP_EVERY = 65_536;
+
+function processorFor(rule: CompiledRule, env: ProcessorEnv): Processor {
+  try {
+    return makeProcessor(rule, env);
+  } catch (err) {
+    // The only expression a processor compiles is the correlation's `where`.
+    if (err instanceof ExprError) throw Object.assign(err, { path: ['correlation', 'where'] });
+    throw err;
+  }
+}
+
+function makeProcessor(rule: CompiledRule, env: ProcessorEnv): Processor {
+  if (rule.spec.engine === 'code') {
+    const make = MODULES[rule.spec.module!];
+    if (!make) throw new Error(`${rule.id}: no code module "${rule.spec.module}" (have: ${Object.keys(MODULES).join(', ')})`);
+    return make(rule, env);
+  }
+  switch (rule.spec.correlation?.type) {
+    case undefined:
+      return new SingleProcessor(rule, env);
+    case 'event_count':
+    case 'value_count':
+      return new WindowProcessor(rule, env);
+    case 'temporal_ordered':
+      return new SequenceProcessor(rule, env);
+    case 'new_value':
+      return new NewValueProcessor(rule, env);
+    case 'baseline':
+      return new BaselineProcessor(rule, env);
+  }
+}
+
+/** Rules that consume other rules' findings go after them. */
+function ordered(rules: readonly RuleSpec[]): RuleSpec[] {
+  const after = (r: RuleSpec) => (r.correlation?.type === 'temporal_ordered' ? 1 : 0);
+  return [...rules].sort((a, b) => after(a) - after(b));
+}
+
+export class Detector {
+  private readonly views: ViewBuilder;
+  private readonly book: FindingBook;
+  private readonly profiles = new Profiles();
+  private readonly processors: Processor[];
+  private lastTs = -Infinity;
+  private lastId = 0;
+  private seen = 0;
+
+  constructor(rules: readonly RuleSpec[], ctx: DetectContext = {}, state?: DetectState) {
+    this.views = new ViewBuilder(ctx);
+    this.book = new FindingBook((id) => this.views.isAdmin(id));
+    const env: ProcessorEnv = { book: this.book, profiles: this.profiles, views: this.views };
+    this.processors = ordered(rules).map((spec) => processorFor(compileRule(spec, ctx.params?.[spec.id] ?? {}), env));
+    if (state) this.importState(state);
+  }
+
+  /** Feeds one event. Events must come oldest first; an event at or before the last one seen with a lower id is skipped. */
+  push(e: LoginEvent): void {
+    const v = this.views.build(e);
+    if (v.ts < this.lastTs || (v.ts === this.lastTs && e.id <= this.lastId)) return;
+    this.lastTs = v.ts;
+    this.lastId = e.id;
+    let entry: Entry | undefined;
+    const getEntry = () => (entry ??= entryOf(v));
+    for (const p of this.processors) {
+      if (p.allEvents || p.rule.match(v)) p.onEvent(v, getEntry);
+    }
+    this.profiles.learn(v);
+    if (++this.seen % SWEEP_EVERY === 0) this.sweep();
+  }
+
+  private sweep(): void {
+    for (const p of this.processors) p.sweep(this.lastTs);
+    this.book.sweep(this.lastTs);
+  }
+
+  /** Findings created or changed since the last call (each once, in its latest form). */
+  drain(): Finding[] {
+    return this.book.drain();
+  }
+
+  exportState(): DetectState {
+    this.sweep();
+    return {
+      version: STATE_VERSION,
+      lastTs: this.lastTs,
+      lastId: this.lastId,
+      rules: Object.fromEntries(this.processors.map((p) => [p.rule.id, p.exportState()])),
+      profiles: this.profiles.exportState(),
+      findings: [...this.book.open.values()].map((o) => ({
+        rule: o.finding.rule, key: o.key, until: o.until, lastTs: o.lastTs, lastId: o.lastId, finding: o.finding, ips: [...o.ips], targets: [...o.targets],
+        countries: [...o.countries], devices: [...o.devices], admin: o.admin, extra: o.extra,
+      })),
+    };
+  }
+
+  private importState(s: DetectState): void {
+    if (s.version !== STATE_VERSION) throw new Error(`detection state version ${s.version}, expected ${STATE_VERSION}: run detection over the archive again`);
+    this.lastTs = s.lastTs ?? -Infinity;
+    this.lastId = s.lastId;
+    for (const p of this.processors) if (s.rules[p.rule.id] != null) p.importState(s.rules[p.rule.id]);
+    this.profiles.importState(s.profiles);
+    for (const f of s.findings) {
+      const open: OpenFinding = {
+        finding: structuredClone(f.finding), key: f.key, until: f.until, lastTs: f.lastTs, lastId: f.lastId, ips: new Map(f.ips), targets: new Map(f.targets),
+        countries: new Set(f.countries), devices: new Set(f.devices), admin: f.admin, extra: structuredClone(f.extra),
+      };
+      this.book.open.set(f.key, open);
+    }
+  }
+}
+
+/**
+ * Runs `rules` over `events` (oldest first) and returns every finding in its final form, ordered
+ * by first event. Pass `state` to continue an earlier run; `onState` receives the state to keep.
+ */
+export async function detect(
+  events: EventSource,
+  ctx: DetectContext,
+  rules: readonly RuleSpec[],
+  options: { state?: DetectState; onState?: (s: DetectState) => void } = {},
+): Promise<Finding[]> {
+  const d = new Detector(rules, ctx, options.state);
+  const byId = new Map<string, Finding>();
+  let n = 0;
+  const take = (e: LoginEvent) => {
+    d.push(e);
+    // Drain now and then so findings that keep growing do not pile up as copies.
+    if (++n % 8192 === 0) for (const f of d.drain()) byId.set(f.id, f);
+  };
+  // `for await` over an array costs a promise per event: keep arrays on the synchronous path.
+  if (Symbol.iterator in events) for (const e of events) take(e);
+  else for await (const e of events) take(e);
+  for (const f of d.drain()) byId.set(f.id, f);
+  options.onState?.(d.exportState());
+  return [...byId.values()].sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : 1));
+}

@@ -1,0 +1,126 @@
+import type { Processor, ProcessorEnv } from '../processor.js';
+import { PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
+import { type CompiledRule, keyOf, ms } from '../rule.js';
+import type { CorrelationSpec } from '../rule-schema.js';
+import type { Entry, EventView } from '../view.js';
+
+/**
+ * `new_value` (Elastic's new_terms) and `baseline` (Panther-style behaviour baselines), both
+ * judged against the user's profile as it stood before this event. Novelty needs a learning
+ * period first: a user's first country is not "new", it is their first (silent seeding).
+ */
+
+const DAY = 86_400_000;
+
+type NewValueSpec = Extract<CorrelationSpec, { type: 'new_value' }>;
+type BaselineSpec = Extract<CorrelationSpec, { type: 'baseline' }>;
+
+function top(map: Map<string, [number, number]>): Record<string, number> {
+  return Object.fromEntries([...map].sort((a, b) => b[1][1] - a[1][1]).slice(0, 20).map(([k, [, n]]) => [k, n]));
+}
+
+export class NewValueProcessor implements Processor {
+  private readonly spec: NewValueSpec;
+  private readonly learning: number;
+  private readonly history: number;
+  private readonly fields: ProfileField[];
+
+  constructor(
+    readonly rule: CompiledRule,
+    private readonly env: ProcessorEnv,
+  ) {
+    this.spec = rule.spec.correlation as NewValueSpec;
+    this.learning = ms(this.spec.learning);
+    this.history = this.spec.history ? ms(this.spec.history) : Infinity;
+    for (const f of this.spec.fields) {
+      if (!(PROFILE_FIELDS as readonly string[]).includes(f)) throw new Error(`new_value fields must be among ${PROFILE_FIELDS.join(', ')}`);
+    }
+    this.fields = this.spec.fields as ProfileField[];
+  }
+
+  onEvent(v: EventView, entry: () => Entry): void {
+    if (v.outcome !== 'success') return;
+    const p = this.env.profiles.get(v.userId);
+    if (!p || v.ts - p.first < this.learning) return;
+    const novel: Record<string, unknown> = {};
+    for (const f of this.fields) {
+      const value = v[f];
+      if (!value) continue;
+      const seen = p.values[f].get(value);
+      if (seen && v.ts - seen[0] <= this.history) continue;
+      novel[f] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(p.values[f]) };
+    }
+    if (Object.keys(novel).length === 0) return;
+    const group = keyOf(v, this.spec.group_by);
+    this.env.book.report(this.rule, `${keyOf(v, this.rule.suppressBy)}|${Object.keys(novel).map((f) => v[f as ProfileField]).join('|')}`, group, () => [entry()], entry(), {
+      new: novel,
+      knownSince: new Date(p.first).toISOString(),
+    });
+  }
+
+  sweep(): void {}
+  exportState(): unknown {
+    return null;
+  }
+  importState(): void {}
+}
+
+export class BaselineProcessor implements Processor {
+  private readonly spec: BaselineSpec;
+  private readonly historyDays: number;
+  private readonly learning: number;
+  private readonly idle: number;
+
+  constructor(
+    readonly rule: CompiledRule,
+    private readonly env: ProcessorEnv,
+  ) {
+    this.spec = rule.spec.correlation as BaselineSpec;
+    this.historyDays = Math.round(ms(this.spec.history) / DAY);
+    if (this.spec.metric === 'idle' && !this.spec.idle) throw new Error('metric idle needs idle: <duration>');
+    this.learning = this.spec.learning ? ms(this.spec.learning) : 0;
+    this.idle = this.spec.idle ? ms(this.spec.idle) : Infinity;
+  }
+
+  onEvent(v: EventView, entry: () => Entry): void {
+    if (v.outcome !== 'success') return;
+    const p = this.env.profiles.get(v.userId);
+    if (!p) return;
+    const suppressKey = keyOf(v, this.rule.suppressBy);
+    const group = keyOf(v, this.spec.group_by);
+    if (this.spec.metric === 'idle') {
+      const last = p.last;
+      if (!last || v.ts - last.ts <= this.idle) return;
+      this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
+        previousSuccess: new Date(last.ts).toISOString(),
+        idleDays: Math.floor((v.ts - last.ts) / DAY),
+      });
+      return;
+    }
+    // Cold start: too short or too thin a history to know this user's hours.
+    if (v.ts - p.first < this.learning) return;
+    const seen = Profiles.successes(p, v.day, this.historyDays);
+    if (seen < this.spec.min_events) return;
+    const t = this.spec.tolerance;
+    for (let s = v.hourOfWeek - t; s <= v.hourOfWeek + t; s++) {
+      if (Profiles.activeDays(p, s, v.day, this.historyDays) >= this.spec.active_days) return;
+    }
+    const slots: Record<string, number> = {};
+    for (const [slot] of p.slots) {
+      const n = Profiles.activeDays(p, slot, v.day, this.historyDays);
+      if (n) slots[String(slot)] = n;
+    }
+    this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
+      hourOfWeek: v.hourOfWeek,
+      localTime: v.event.localDate,
+      baselineSuccesses: seen,
+      activeSlots: slots,
+    });
+  }
+
+  sweep(): void {}
+  exportState(): unknown {
+    return null;
+  }
+  importState(): void {}
+}

@@ -1,0 +1,64 @@
+import type { Processor, ProcessorEnv } from '../processor.js';
+import { Profiles } from '../profiles.js';
+import { type CompiledRule, keyOf } from '../rule.js';
+import type { Entry, EventView } from '../view.js';
+
+/**
+ * A composite score for one successful login, explainable by its parts. DocSpace's own
+ * suspicious-login notifier scores new browser+platform, new country and ≥3 failures in 24 h, one
+ * point each, and mails the user at 2; this widens it with new city, off-hours and admin rights,
+ * and reports every contributing signal. Novelty needs history: a user's first login scores
+ * only on failures and role.
+ */
+
+const DAY = 86_400_000;
+
+export class RiskProcessor implements Processor {
+  private readonly p: Record<string, number>;
+
+  constructor(
+    readonly rule: CompiledRule,
+    private readonly env: ProcessorEnv,
+  ) {
+    const n = (k: string, d: number) => Number(rule.params[k] ?? d);
+    this.p = {
+      threshold: n('threshold', 2), newDevice: n('new_device', 1), newCountry: n('new_country', 1),
+      newCity: n('new_city', 0.5), offHours: n('off_hours', 0.5), failures: n('failures', 1), admin: n('admin', 1),
+      failureCount: n('failure_count', 3), failureHours: n('failure_hours', 24), minBaseline: n('min_baseline', 20),
+      historyDays: n('history_days', 90), activeDays: n('active_days', 3),
+    };
+  }
+
+  onEvent(v: EventView, entry: () => Entry): void {
+    if (v.outcome !== 'success') return;
+    const p = this.env.profiles.get(v.userId);
+    const signals: Record<string, number> = {};
+    if (p) {
+      if (v.device && p.values.device.size && !p.values.device.has(v.device)) signals.newDevice = this.p.newDevice;
+      const country = v.countryIso || v.country;
+      const countryField = v.countryIso ? p.values.countryIso : p.values.country;
+      if (country && countryField.size && !countryField.has(country)) signals.newCountry = this.p.newCountry;
+      else if (v.place && p.values.place.size && !p.values.place.has(v.place)) signals.newCity = this.p.newCity;
+      if (Profiles.successes(p, v.day, this.p.historyDays) >= this.p.minBaseline) {
+        let active = false;
+        for (let s = v.hourOfWeek - 1; s <= v.hourOfWeek + 1 && !active; s++) {
+          active = Profiles.activeDays(p, s, v.day, this.p.historyDays) >= this.p.activeDays;
+        }
+        if (!active) signals.offHours = this.p.offHours;
+      }
+    }
+    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24);
+    if (fails >= this.p.failureCount) signals.recentFailures = this.p.failures;
+    if (v.admin) signals.admin = this.p.admin;
+    let score = 0;
+    for (const s of Object.values(signals)) score += s;
+    if (score < this.p.threshold) return;
+    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), v.userId, () => [entry()], entry(), { score, signals });
+  }
+
+  sweep(): void {}
+  exportState(): unknown {
+    return null;
+  }
+  importState(): void {}
+}

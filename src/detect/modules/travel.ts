@@ -1,0 +1,100 @@
+import { distanceKm } from '../../geo/distance.js';
+import { type Place, resolvePlace } from '../../geo/gazetteer.js';
+import type { Processor, ProcessorEnv } from '../processor.js';
+import { type CompiledRule, keyOf } from '../rule.js';
+import type { Entry, EventView } from '../view.js';
+
+/**
+ * Impossible travel between a user's consecutive successes: great-circle distance and the speed
+ * it implies. DocSpace gives only a country name and a city string, so both ends go through the
+ * offline gazetteer; when either end is known only to its country, the distance floor rises
+ * (country centres can be 1 000 km from the real place) and the finding says confidence low;
+ * when either end is unknown nothing is claimed at all.
+ */
+
+interface Last {
+  entry: Entry;
+  place: Place;
+  country: string;
+  city: string;
+}
+
+const MAX_PLACES = 50_000;
+
+export class TravelProcessor implements Processor {
+  private readonly last = new Map<string, Last>();
+  private readonly places = new Map<string, Place>();
+  private readonly minKm: number;
+  private readonly countryMinKm: number;
+  private readonly minKmh: number;
+  private readonly allowIps: Set<string>;
+  private readonly ignorePairs: Set<string>;
+
+  constructor(
+    readonly rule: CompiledRule,
+    private readonly env: ProcessorEnv,
+  ) {
+    const p = rule.params;
+    this.minKm = Number(p.min_km ?? 500);
+    this.countryMinKm = Number(p.country_min_km ?? 2000);
+    this.minKmh = Number(p.min_kmh ?? 900);
+    this.allowIps = new Set((p.allow_ips as string[] | undefined) ?? []);
+    this.ignorePairs = new Set(((p.ignore_country_pairs as string[] | undefined) ?? []).flatMap((pair) => {
+      const [a, b] = pair.split('-');
+      return [`${a}-${b}`, `${b}-${a}`];
+    }));
+  }
+
+  private place(country: string, city: string): Place {
+    const key = `${country}\t${city}`;
+    let p = this.places.get(key);
+    if (!p) {
+      p = resolvePlace(country, city);
+      if (this.places.size >= MAX_PLACES) this.places.clear();
+      this.places.set(key, p);
+    }
+    return p;
+  }
+
+  onEvent(v: EventView, entry: () => Entry): void {
+    if (v.outcome !== 'success') return;
+    const here: Last = { entry: entry(), place: this.place(v.country, v.city), country: v.country, city: v.city };
+    const prev = this.last.get(v.userId);
+    this.last.set(v.userId, here);
+    if (!prev || prev.entry.ip === v.ip || this.allowIps.has(v.ip) || this.allowIps.has(prev.entry.ip)) return;
+    const a = prev.place;
+    const b = here.place;
+    if (a.level === 'none' || b.level === 'none') return;
+    if (this.ignorePairs.has(`${a.country}-${b.country}`)) return;
+    const km = distanceKm(a.lat, a.lon, b.lat, b.lon);
+    const exact = a.level === 'city' && b.level === 'city';
+    if (km < (exact ? this.minKm : this.countryMinKm)) return;
+    // Two logins in the same minute still take some time: do not divide by zero.
+    const hours = Math.max(v.ts - prev.entry.ts, 60_000) / 3_600_000;
+    const kmh = km / hours;
+    if (kmh < this.minKmh) return;
+    const end = (l: Last) => ({ eventId: l.entry.id, at: new Date(l.entry.ts).toISOString(), ip: l.entry.ip, country: l.country, city: l.city, resolved: l.place.level });
+    this.env.book.report(
+      this.rule,
+      keyOf(v, this.rule.suppressBy),
+      v.userId,
+      () => [prev.entry, here.entry],
+      here.entry,
+      { from: end(prev), to: end(here), km: Math.round(km), kmh: Math.round(kmh), minutes: Math.round((v.ts - prev.entry.ts) / 60_000), resolution: exact ? 'city' : 'country' },
+      exact ? 'high' : 'low',
+    );
+  }
+
+  sweep(): void {}
+
+  exportState(): unknown {
+    return [...this.last].map(([user, l]) => [user, l.entry, l.country, l.city]);
+  }
+
+  importState(state: unknown): void {
+    this.last.clear();
+    for (const [user, entry, country, city] of state as [string, Entry, string, string][]) {
+      this.last.set(user, { entry, country, city, place: this.place(country, city) });
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import type { EventView } from './view.js';
+
+/**
+ * What each user normally does, learnt from their successful logins: the values they used
+ * (countries, places, devices) with when last seen and how often, the portal-local hours of the
+ * week they are active on (as distinct days per slot), and their previous success. Rules read a
+ * profile *before* the event being judged is added, so "new" means new. Bounded: at most
+ * MAX_VALUES values per field and the last HISTORY_DAYS days of activity per user.
+ */
+
+const MAX_VALUES = 64;
+const HISTORY_DAYS = 400;
+/** Baselines ask "at least N successes lately" with N around 20: remembering 64 answers that. */
+const RECENT = 64;
+
+export const PROFILE_FIELDS = ['countryIso', 'country', 'place', 'device'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+export interface LastSuccess {
+  id: number;
+  ts: number;
+  ip: string;
+  country: string;
+  city: string;
+  device: string;
+}
+
+export interface Profile {
+  first: number;
+  /** field → value → [last seen (ms), times seen]. */
+  values: Record<ProfileField, Map<string, [number, number]>>;
+  /** hour-of-week slot → distinct local days, ascending. */
+  slots: Map<number, number[]>;
+  /** Local days of the most recent successes (at most RECENT), oldest first. */
+  recent: number[];
+  last?: LastSuccess;
+}
+
+export class Profiles {
+  readonly users = new Map<string, Profile>();
+  /** Target → times of its last three failures (DocSpace's "≥3 failures in 24 h"). */
+  readonly failures = new Map<string, number[]>();
+
+  get(userId: string): Profile | undefined {
+    return this.users.get(userId);
+  }
+
+  /** Failures against `target` in the `windowMs` before `ts`, counting at most three. */
+  recentFailures(target: string, ts: number, windowMs: number): number {
+    const times = this.failures.get(target);
+    if (!times) return 0;
+    let n = 0;
+    for (const t of times) if (t >= ts - windowMs && t <= ts) n++;
+    return n;
+  }
+
+  /** Learns from `v` after all rules have judged it. */
+  learn(v: EventView): void {
+    if (v.outcome === 'failure') {
+      if (!v.target) return;
+      const times = this.failures.get(v.target);
+      if (!times) this.failures.set(v.target, [v.ts]);
+      else {
+        times.push(v.ts);
+        if (times.length > 3) times.shift();
+      }
+      return;
+    }
+    if (v.outcome !== 'success') return;
+    let p = this.users.get(v.userId);
+    if (!p) {
+      p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
+      this.users.set(v.userId, p);
+    }
+    for (const field of PROFILE_FIELDS) {
+      const value = v[field];
+      if (!value) continue;
+      const map = p.values[field];
+      const seen = map.get(value);
+      if (seen) {
+        seen[0] = v.ts;
+        seen[1]++;
+      } else {
+        if (map.size >= MAX_VALUES) map.delete(oldest(map));
+        map.set(value, [v.ts, 1]);
+      }
+    }
+    const days = p.slots.get(v.hourOfWeek);
+    if (!days) p.slots.set(v.hourOfWeek, [v.day]);
+    else if (days[days.length - 1] !== v.day) {
+      days.push(v.day);
+      while (days.length && days[0] < v.day - HISTORY_DAYS) days.shift();
+    }
+    p.recent.push(v.day);
+    if (p.recent.length > RECENT) p.recent.shift();
+    p.last = { id: v.id, ts: v.ts, ip: v.ip, country: v.country, city: v.city, device: v.device };
+  }
+
+  /** Successes in the `days` local days up to `day`, counting at most 64. */
+  static successes(p: Profile, day: number, days: number): number {
+    let n = 0;
+    for (let i = p.recent.length - 1; i >= 0 && p.recent[i] >= day - days; i--) if (p.recent[i] <= day) n++;
+    return n;
+  }
+
+  /** Distinct days slot `slot` was active within `days` days before `day`. */
+  static activeDays(p: Profile, slot: number, day: number, days: number): number {
+    const list = p.slots.get(((slot % 168) + 168) % 168);
+    if (!list) return 0;
+    let n = 0;
+    for (let i = list.length - 1; i >= 0 && list[i] >= day - days; i--) if (list[i] < day) n++;
+    return n;
+  }
+
+  exportState(): unknown {
+    return {
+      users: [...this.users].map(([id, p]) => [
+        id,
+        { first: p.first, last: p.last, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: [...p.slots], recent: p.recent },
+      ]),
+      failures: [...this.failures],
+    };
+  }
+
+  importState(state: unknown): void {
+    const s = state as { users: [string, Record<string, unknown>][]; failures: [string, number[]][] };
+    this.users.clear();
+    for (const [id, raw] of s.users) {
+      const values = raw.values as Record<ProfileField, [string, [number, number]][]>;
+      this.users.set(id, {
+        first: raw.first as number,
+        last: raw.last as LastSuccess | undefined,
+        values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, new Map(values[f])])) as Profile['values'],
+        slots: new Map(raw.slots as [number, number[]][]),
+        recent: raw.recent as number[],
+      });
+    }
+    this.failures.clear();
+    for (const [k, v] of s.failures) this.failures.set(k, v);
+  }
+}
+
+function oldest(map: Map<string, [number, number]>): string {
+  let key = '';
+  let at = Infinity;
+  for (const [k, [t]] of map) if (t < at) [key, at] = [k, t];
+  return key;
+}

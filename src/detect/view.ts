@@ -1,0 +1,206 @@
+import { attributeFailure, attributionKey, PeopleDirectory } from '../model/attribution.js';
+import type { ActionKind } from '../model/actions.js';
+import type { LoginEvent } from '../model/event.js';
+import { countryCode } from '../geo/countries.js';
+import { deviceKey } from './device.js';
+import { type LoginShape, loginShape, redactLogin } from './login-shape.js';
+import type { DetectContext, Member } from './types.js';
+
+/**
+ * The fields rules match on, derived once per event and shared by every rule. One object is
+ * reused for all events (rules copy what they keep into an `Entry`), and the costly derivations
+ * — attribution, device, country code, hashing — are cached by their input strings.
+ */
+export interface EventView {
+  event: LoginEvent;
+  id: number;
+  ts: number;
+  outcome: ActionKind;
+  actionId: number;
+  userId: string;
+  anonymous: boolean;
+  /**
+   * Whom the event is about. Successes, logouts and second-factor failures: the user id. Guest
+   * failures: the member the typed login names (attribution rule), else the folded typed login,
+   * or its keyed hash when it looks like a password; empty for an empty form.
+   */
+  target: string;
+  /** The target is a member of the portal. */
+  known: boolean;
+  loginShape: LoginShape | 'member';
+  ip: string;
+  country: string;
+  countryIso: string;
+  city: string;
+  /** Country and city, for per-user novelty of places. */
+  place: string;
+  device: string;
+  admin: boolean;
+  status: 'active' | 'disabled' | 'invited' | 'unknown';
+  /** A success by an account after the time it was disabled. */
+  afterDisabled: boolean;
+  /** Portal-local hour of the week, Monday 00:00 = 0 … Sunday 23:00 = 167. */
+  hourOfWeek: number;
+  /** Portal-local day number since 1970-01-01. */
+  day: number;
+}
+
+export const VIEW_FIELDS = [
+  'id', 'outcome', 'actionId', 'userId', 'anonymous', 'target', 'known', 'loginShape', 'ip', 'country',
+  'countryIso', 'city', 'place', 'device', 'admin', 'status', 'afterDisabled', 'hourOfWeek', 'day',
+] as const;
+export type ViewField = (typeof VIEW_FIELDS)[number];
+
+interface MemberInfo {
+  admin: boolean;
+  status: EventView['status'];
+  disabledAt: number;
+}
+
+interface FailureTarget {
+  target: string;
+  known: boolean;
+  shape: LoginShape | 'member';
+}
+
+const CACHE_LIMIT = 100_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+
+export class ViewBuilder {
+  private readonly directory: PeopleDirectory;
+  private readonly members = new Map<string, MemberInfo>();
+  private readonly failures = new Map<string, FailureTarget>();
+  private readonly devices = new Map<string, string>();
+  private readonly countries = new Map<string, string>();
+  private readonly offsets = new Map<string, number>();
+  readonly view: EventView;
+
+  constructor(private readonly ctx: DetectContext) {
+    const people: readonly Member[] = ctx.people ?? [];
+    this.directory = new PeopleDirectory(people);
+    for (const p of people) {
+      const disabledAt = p.terminated ? Date.parse(p.terminated) : Number.NaN;
+      this.members.set(p.id.toLowerCase(), {
+        admin: Boolean(p.isOwner || p.isAdmin),
+        status: p.status === 2 ? 'disabled' : p.status === 4 ? 'invited' : 'active',
+        disabledAt: Number.isNaN(disabledAt) ? (p.status === 2 ? -Infinity : Infinity) : disabledAt,
+      });
+    }
+    this.view = {
+      event: undefined as unknown as LoginEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
+      anonymous: false, target: '', known: false, loginShape: 'member', ip: '', country: '', countryIso: '',
+      city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, hourOfWeek: 0, day: 0,
+    };
+  }
+
+  /** Fills the shared view from `e` and returns it. */
+  build(e: LoginEvent): EventView {
+    const v = this.view;
+    v.event = e;
+    v.id = e.id;
+    v.ts = Date.parse(e.date);
+    v.outcome = e.kind;
+    v.actionId = e.actionId;
+    v.userId = e.userId;
+    v.anonymous = e.anonymous;
+    if (e.anonymous && e.kind === 'failure') {
+      const t = this.failureTarget(e.login);
+      v.target = t.target;
+      v.known = t.known;
+      v.loginShape = t.shape;
+    } else {
+      v.target = e.userId;
+      v.known = this.members.has(e.userId) || !this.ctx.people;
+      v.loginShape = 'member';
+    }
+    const m = v.known ? this.members.get(v.target) : undefined;
+    v.admin = m?.admin ?? false;
+    v.status = m?.status ?? 'unknown';
+    v.afterDisabled = m !== undefined && e.kind === 'success' && v.ts >= m.disabledAt;
+    v.ip = e.ip;
+    v.country = e.country;
+    v.countryIso = this.country(e.country);
+    v.city = e.city;
+    v.place = e.city ? `${v.countryIso || e.country}/${e.city}` : '';
+    v.device = this.device(e.browser, e.platform);
+    const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : this.offset(e.offset);
+    const local = v.ts + offset * 60_000;
+    // 1970-01-01 was a Thursday: shift by three days so Monday starts the week.
+    v.hourOfWeek = (Math.floor(local / HOUR) + 72) % 168;
+    v.day = Math.floor(local / DAY);
+    return v;
+  }
+
+  private failureTarget(login: string | null): FailureTarget {
+    const raw = login ?? '';
+    let hit = this.failures.get(raw);
+    if (hit) return hit;
+    const owner = attributeFailure(raw, this.directory);
+    if (owner) {
+      hit = { target: owner, known: true, shape: 'member' };
+    } else {
+      const shape = loginShape(raw);
+      const target = shape === 'empty' ? '' : shape === 'secret' ? redactLogin(raw, this.ctx.secret) : attributionKey(raw);
+      hit = { target, known: false, shape };
+    }
+    if (this.failures.size >= CACHE_LIMIT) this.failures.clear();
+    this.failures.set(raw, hit);
+    return hit;
+  }
+
+  private device(browser: string | null, platform: string | null): string {
+    const raw = `${browser ?? ''}\u0000${platform ?? ''}`;
+    let d = this.devices.get(raw);
+    if (d === undefined) {
+      d = deviceKey(browser, platform);
+      if (this.devices.size >= CACHE_LIMIT) this.devices.clear();
+      this.devices.set(raw, d);
+    }
+    return d;
+  }
+
+  private country(name: string): string {
+    let iso = this.countries.get(name);
+    if (iso === undefined) {
+      iso = countryCode(name) ?? '';
+      this.countries.set(name, iso);
+    }
+    return iso;
+  }
+
+  private offset(text: string): number {
+    let minutes = this.offsets.get(text);
+    if (minutes === undefined) {
+      const m = OFFSET.exec(text);
+      minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+      this.offsets.set(text, minutes);
+    }
+    return minutes;
+  }
+
+  /** Whether a user id (lower case) is an admin or the owner. */
+  isAdmin(userId: string): boolean {
+    return this.members.get(userId)?.admin ?? false;
+  }
+}
+
+/** The small copy of an event that windows and findings keep. */
+export interface Entry {
+  id: number;
+  ts: number;
+  success: boolean;
+  target: string;
+  known: boolean;
+  ip: string;
+  country: string;
+  device: string;
+}
+
+export function entryOf(v: EventView): Entry {
+  return {
+    id: v.id, ts: v.ts, success: v.outcome === 'success', target: v.target, known: v.known,
+    ip: v.ip, country: v.countryIso || v.country, device: v.device,
+  };
+}

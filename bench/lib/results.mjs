@@ -32,6 +32,7 @@ export class Results {
     this.limits = new Map();
     this.skipped = new Map();
     this.notes = new Map();
+    this.failed = new Set();
   }
 
   /** A row's two raw figures, as text, and the ratio its target is judged on. */
@@ -47,6 +48,16 @@ export class Results {
   /** A row or limit that could not be measured on this machine, and why. */
   skip(id, reason) {
     this.skipped.set(id, reason);
+  }
+
+  /** A section that threw: its rows not yet measured say so, and the run fails. */
+  fail(sectionId, error) {
+    const section = CATALOGUE.find((s) => s.id === sectionId);
+    const reason = `failed: ${String(error?.message ?? error).split('\n')[0].slice(0, 120)}`;
+    this.failed.add(sectionId);
+    for (const r of [...section.rows, ...(section.limits ?? [])]) {
+      if (!this.rows.has(r.id) && !this.limits.has(r.id)) this.skipped.set(r.id, reason);
+    }
   }
 
   /** A line under a section's method: raw figures a reader may want beyond the table. */
@@ -78,6 +89,7 @@ export class Results {
   markdown(only) {
     const sections = CATALOGUE.filter((s) => !only || only.has(s.id));
     const verdict = (ok, pending) => (ok === undefined ? pending : ok ? 'met' : '**missed**');
+    const gone = (skip) => (!skip ? '' : skip.startsWith('failed') ? '**failed**' : 'skipped');
     const ratios = [
       '| what | measured | baseline, same run | ratio | target | |',
       '|---|---:|---:|---:|---:|---|',
@@ -91,14 +103,14 @@ export class Results {
           ? [r.measured, r.baseline, ratioText(r.ratio, row.target?.unit ?? row.unit ?? 'times')]
           : [skip ?? PENDING, '', ''];
         const target = row.target ? targetText(row.target) : (row.pending ?? '—');
-        const judged = r ? verdict(judge(row.target, r.ratio), row.pending ? 'not judged yet' : 'measured') : skip ? 'skipped' : '';
+        const judged = r ? verdict(judge(row.target, r.ratio), row.pending ? 'not judged yet' : 'measured') : gone(skip);
         ratios.push(`| ${row.what(this.size)} | ${cells.join(' | ')} | ${target} | ${judged} |`);
       }
       for (const l of s.limits ?? []) {
         const v = this.limits.get(l.id);
         const skip = this.skipped.get(l.id);
         const shown = v === undefined ? (skip ?? PENDING) : `${fmt(v, 0)} ${l.unit}`;
-        const judged = v === undefined ? (skip ? 'skipped' : '') : verdict(v <= l.limit);
+        const judged = v === undefined ? gone(skip) : verdict(v <= l.limit);
         limits.push(`| ${l.what(this.size)} | ${shown} | ≤ ${fmt(l.limit)} ${l.unit} | ${judged} |`);
       }
     }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { countLines } from '../lib/files.mjs';
 import { fmt, median, medianOf, ms, secs } from '../lib/format.mjs';
 import { CLI, measure, runTask, task } from '../lib/process.mjs';
+import { unitOf } from './cold-start.mjs';
 
 /** The archive fixture, built once per run for this section and the exports. */
 export async function bigArchive(ctx) {
@@ -19,7 +20,7 @@ export async function bigArchive(ctx) {
 export async function archiveReads(ctx) {
   const big = await bigArchive(ctx);
   const { repeats } = ctx.size;
-  const unit = ctx.unit;
+  const unit = unitOf(ctx);
   const inUnits = (id, t) => ctx.results.record(id, { measured: ms(t), baseline: `unit ${ms(unit)}`, ratio: t / unit });
 
   ctx.log('events --archive --since 7d...');

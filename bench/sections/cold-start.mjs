@@ -27,3 +27,9 @@ export async function coldStart(ctx) {
   });
   ctx.results.note('cold', `The unit of this run: ${fmt(unit, 1)} ms.`);
 }
+
+/** The run's unit, for the latency budgets of later sections. */
+export function unitOf(ctx) {
+  if (!(ctx.unit > 0)) throw new Error('no unit: the cold-start section did not measure `node -e 0`');
+  return ctx.unit;
+}

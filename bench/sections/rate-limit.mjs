@@ -34,7 +34,7 @@ export async function rateLimitedRead(ctx) {
     });
     ctx.results.note(
       'limited',
-      `The client counted ${fmt(read.requests)} requests (${fmt(read.retries)} retries) and waited ${secs(read.waitedMs)} in all; the emulator answered ${fmt(answered)}: ${Object.entries(stats.byStatus ?? {}).map(([k, v]) => `${fmt(v)} × ${k}`).join(', ')}.`,
+      `The client counted ${fmt(read.requests)} requests (${fmt(read.retries)} retries) and its requests waited ${secs(read.waitedMs)} in all (summed over those in flight); the emulator answered ${fmt(answered)}: ${Object.entries(stats.byStatus ?? {}).map(([k, v]) => `${fmt(v)} × ${k}`).join(', ')}.`,
     );
   } finally {
     await emu.close();

@@ -2,10 +2,10 @@
 // read-side benchmarks can run over millions of rows without a long sync first. The sync path
 // itself is measured separately. Usage: node bench/build-archive.mjs FILE N [days]
 import Database from 'better-sqlite3';
-import { createEmulatorApp } from '../dist/emulator/index.js';
-import { normaliseEvent, parseApiDate } from '../dist/index.js';
-import { openStore } from '../dist/store/index.js';
-import { toRow } from '../dist/store/rows.js';
+import { createEmulatorApp } from '../../dist/emulator/index.js';
+import { normaliseEvent, parseApiDate } from '../../dist/index.js';
+import { openStore } from '../../dist/store/index.js';
+import { toRow } from '../../dist/store/rows.js';
 
 const [file, count, days = '180'] = process.argv.slice(2);
 const app = createEmulatorApp({ seed: 3, events: Number(count), days: Number(days), users: 400 });

@@ -2,8 +2,8 @@
 // Usage: node bench/export-threads.mjs FILE.sqlite SINCE_MS OUT one|two  → {"ms":…, "events":…}
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { exportArchive } from '../dist/export/parallel.js';
-import { openStore } from '../dist/store/index.js';
+import { exportArchive } from '../../dist/export/parallel.js';
+import { openStore } from '../../dist/store/index.js';
 
 const [file, since, out, threads] = process.argv.slice(2);
 const sink = createWriteStream(out, { highWaterMark: 1024 * 1024 });

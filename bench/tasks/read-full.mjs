@@ -1,11 +1,14 @@
 // One full history read through the library (the parallel reader), or a one-page-at-a-time
-// loop over the same endpoint (the baseline). Prints JSON: events, requests, ms.
-import { DocSpaceClient, readHistory } from '../dist/index.js';
+// loop over the same endpoint (the baseline). Prints JSON: events, requests, ms, and for the
+// library its retries and the time it spent waiting (rate limits, pacing, back-off).
+import { DocSpaceClient, readHistory } from '../../dist/index.js';
 
 const [mode, url, key, concurrency = '8'] = process.argv.slice(2);
 const started = performance.now();
 let events = 0;
 let requests = 0;
+let retries = 0;
+let waitedMs = 0;
 if (mode === 'parallel') {
   const client = new DocSpaceClient({
     portal: url,
@@ -13,7 +16,7 @@ if (mode === 'parallel') {
     concurrency: Number(concurrency),
   });
   for await (const _ of readHistory(client)) events++;
-  requests = client.stats.requests;
+  ({ requests, retries, waitedMs } = client.stats);
   await client.close();
 } else {
   // The loop the seed example would grow into: one request at a time, startIndex += 100.
@@ -27,4 +30,4 @@ if (mode === 'parallel') {
     if (body.response.length < 100) break;
   }
 }
-console.log(JSON.stringify({ events, requests, ms: performance.now() - started }));
+console.log(JSON.stringify({ events, requests, retries, waitedMs, ms: performance.now() - started }));

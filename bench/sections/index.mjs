@@ -1,0 +1,19 @@
+// The benchmark sections, in the order a run takes them; each records rows of lib/catalogue.mjs.
+import { archiveReads } from './archive.mjs';
+import { coldStart } from './cold-start.mjs';
+import { exports } from './export.mjs';
+import { ndjsonExport } from './ndjson.mjs';
+import { rateLimitedRead } from './rate-limit.mjs';
+import { parallelRead } from './read.mjs';
+import { archiveSync } from './sync.mjs';
+
+/** Section id (as in the catalogue and on the command line) → the function that measures it. */
+export const SECTIONS = {
+  cold: coldStart,
+  read: parallelRead,
+  limited: rateLimitedRead,
+  ndjson: ndjsonExport,
+  sync: archiveSync,
+  archive: archiveReads,
+  export: exports,
+};

@@ -1,0 +1,77 @@
+// First sync against the store's own ceiling (a raw insert loop), then a sync with nothing new.
+import { join } from 'node:path';
+import { PEOPLE_SYNC_CLAIM } from '../lib/catalogue.mjs';
+import { fmt, ms, perSecond, secs } from '../lib/format.mjs';
+import { CLI, emulator, measure, runTask } from '../lib/process.mjs';
+import { unitOf } from './cold-start.mjs';
+
+const SEED = 4;
+const DAYS = 180;
+
+export async function archiveSync(ctx) {
+  const s = ctx.size;
+  unitOf(ctx); // before minutes of syncing, not after
+  ctx.log(`raw-insert baseline: ${fmt(s.syncEvents)} events into the archive schema...`);
+  const raw = await runTask('raw-insert.mjs', [join(ctx.dir, 'raw.sqlite'), String(s.syncEvents), String(SEED), String(DAYS), String(s.syncUsers)]);
+  const rawRate = perSecond(raw.events, raw.ms);
+  const baseline = `raw insert ${fmt(rawRate)}/s`;
+  ctx.results.note('sync', `Raw-insert baseline: ${fmt(raw.events)} events in ${secs(raw.ms)} (${fmt(rawRate)} events/s).`);
+
+  const sqlite = await syncOnce(ctx, join(ctx.dir, 'sync.sqlite'), 'sqlite', 'SQLite', rawRate, baseline);
+  const claimShare = PEOPLE_SYNC_CLAIM.eventsPerSecond / rawRate;
+  ctx.results.record('sync.sqlite.claim', {
+    measured: `${fmt(sqlite.rate)} events/s`,
+    baseline,
+    ratio: sqlite.rate / rawRate,
+  });
+  ctx.results.note(
+    'sync',
+    `Here ${fmt(PEOPLE_SYNC_CLAIM.eventsPerSecond)} events/s is ${fmt(claimShare * 100, 0)}% of the raw-insert rate; the claim's row is judged once the reference run has fixed that share.`,
+  );
+  if (process.env.DOCSPACE_LOGINS_TEST_PG) {
+    await syncOnce(ctx, process.env.DOCSPACE_LOGINS_TEST_PG, 'pg', 'PostgreSQL', rawRate, baseline);
+  } else {
+    const why = 'skipped: set DOCSPACE_LOGINS_TEST_PG';
+    for (const id of ['sync.pg.first', 'sync.pg.again', 'sync.pg.requests', 'sync.pg.rssMb']) ctx.results.skip(id, why);
+  }
+}
+
+async function syncOnce(ctx, db, id, label, rawRate, baseline) {
+  const s = ctx.size;
+  ctx.log(`first sync of ${fmt(s.syncEvents)} events into ${label}...`);
+  const emu = await emulator(['--events', String(s.syncEvents), '--seed', String(SEED), '--days', String(DAYS), '--users', String(s.syncUsers)]);
+  try {
+    const sync = [CLI, 'sync', '--db', db, '-q', '--json'];
+    const first = await measure(sync, { env: emu.env, keepStdout: true });
+    const result = JSON.parse(first.stdout.trim().split('\n').pop());
+    if (result.added !== s.syncEvents) throw new Error(`the first sync into ${label} added ${result.added} of ${s.syncEvents} events`);
+    if (!(result.people?.members > 0)) throw new Error(`the first sync into ${label} did not read the people directory`);
+    const rate = perSecond(result.added, first.ms);
+    ctx.results.record(`sync.${id}.first`, {
+      measured: `${fmt(rate)} events/s (${secs(first.ms)})`,
+      baseline,
+      ratio: rate / rawRate,
+    });
+    ctx.results.limit(`sync.${id}.rssMb`, first.rssMb);
+
+    await emu.resetStats();
+    const again = await measure(sync, { env: emu.env, keepStdout: true });
+    const stats = await emu.stats();
+    const history = Object.entries(stats.byPath ?? {})
+      .filter(([path]) => path.includes('/login/'))
+      .reduce((n, [, c]) => n + Number(c), 0);
+    ctx.results.record(`sync.${id}.again`, {
+      measured: ms(again.ms),
+      baseline: `unit ${ms(unitOf(ctx))}`,
+      ratio: again.ms / unitOf(ctx),
+    });
+    ctx.results.limit(`sync.${id}.requests`, stats.requests);
+    ctx.results.note(
+      'sync',
+      `${label}: ${fmt(result.added)} events and ${fmt(result.people.members)} members in ${secs(first.ms)}, peak RSS ${fmt(first.rssMb, 0)} MB; nothing new: ${stats.requests} requests (${history} history), ${ms(again.ms)}.`,
+    );
+    return { rate };
+  } finally {
+    await emu.close();
+  }
+}

@@ -56,6 +56,10 @@ describe('dates the server cannot have sent', () => {
       expect(String(q.rows[0][0])).toContain(String(victim));
       const inArchive = await store.sql(`SELECT count(*) FROM events WHERE id = ${victim}`);
       expect(Number(inArchive.rows[0][0])).toBe(0);
+      // The same invalid event comes back with every sync that reads its span: kept once.
+      const again = await syncPortal(client, store, { now: () => emu.state.now(), overlapMs: 30 * 24 * 3_600_000 });
+      expect(again.quarantined).toBe(0);
+      expect((await store.sql('SELECT count(*) FROM quarantine')).rows[0][0]).toBe(1);
     });
   }
 });
@@ -80,6 +84,8 @@ describe('future-dated events', () => {
       expect(ids).toContain(victim);
       const [stats] = await store.stats();
       for (const c of stats.covered) expect(c.to).toBeLessThan(NOW + ahead);
+      // status counts it: archived, flagged.
+      expect(stats.future).toBe(1);
     });
   }
 

@@ -36,6 +36,12 @@ export function parseApiDate(value: string, assumeUtc = false): ApiInstant | und
   return { time: local - offsetMinutes * 60_000, offsetMinutes };
 }
 
+/**
+ * How far past the reader's clock an event's date may lie and still be trusted (another
+ * service's clock): later events are archived, but flagged and never used as the checkpoint.
+ */
+export const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
 /** 2000-01-01 and 2100-01-01 UTC: no DocSpace login event can lie outside them. */
 const PLAUSIBLE_FROM = 946_684_800_000;
 const PLAUSIBLE_TO = 4_102_444_800_000;

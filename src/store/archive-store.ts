@@ -154,11 +154,13 @@ export class ArchiveStore implements StoreContext {
     portalId: number,
     events: readonly LoginEvent[],
     raw?: ReadonlyArray<string | null | undefined>,
+    /** `inserted_at`: when the reader received them, by its clock (default now). */
+    receivedAt?: number,
   ): Promise<InsertResult> {
     this.writable();
     if (events.length === 0) return { added: 0, duplicates: 0, quarantined: 0 };
-    if (!this.inTransaction) return this.transaction((tx) => tx.insertEvents(portalId, events, raw));
-    const result = await write.insertEvents(this, this.inserts, portalId, events, raw);
+    if (!this.inTransaction) return this.transaction((tx) => tx.insertEvents(portalId, events, raw, receivedAt));
+    const result = await write.insertEvents(this, this.inserts, portalId, events, raw, receivedAt);
     this.growth.added += result.added;
     return result;
   }
@@ -260,7 +262,7 @@ export class ArchiveStore implements StoreContext {
   // --- quarantine (events-write.ts) --------------------------------------------------------------
 
   /** Keep an event that failed validation, as received, with the reason. */
-  quarantine(portalId: number, reason: string, raw: unknown, runId?: number | null): Promise<void> {
+  quarantine(portalId: number, reason: string, raw: unknown, runId?: number | null): Promise<boolean> {
     return write.quarantine(this, portalId, reason, raw, runId);
   }
 

@@ -27,13 +27,14 @@ export async function insertEvents(
   portalId: number,
   events: readonly LoginEvent[],
   raw?: ReadonlyArray<string | null | undefined>,
+  receivedAt?: number,
 ): Promise<InsertResult> {
   const db = s.db;
   // events.portal_id is not a declared foreign key (checking it row by row costs PostgreSQL a
   // third of its insert rate), so check the portal once per call instead.
   const portal = await db.selectFrom('portals').select('id').where('id', '=', portalId).executeTakeFirst();
   if (!portal) throw new RangeError(`No portal with id ${portalId} in the archive: call ensurePortal first`);
-  const now = Date.now();
+  const now = receivedAt ?? Date.now();
   const perStatement = s.backend.capabilities.maxInsertRows;
   let added = 0;
   let quarantined = 0;
@@ -45,8 +46,7 @@ export async function insertEvents(
   for (let i = 0; i < events.length; i++) {
     const r = toRow(portalId, events[i], raw?.[i] ?? null, now);
     if ('reason' in r) {
-      quarantined++;
-      await quarantine(s, portalId, r.reason, raw?.[i] ?? safeJson(events[i]));
+      if (await quarantine(s, portalId, r.reason, raw?.[i] ?? safeJson(events[i]))) quarantined++;
       continue;
     }
     batch.push(r.row);
@@ -56,26 +56,34 @@ export async function insertEvents(
   return { added, duplicates: events.length - quarantined - added, quarantined };
 }
 
-/** Keep an event that failed validation, as received, with the reason. */
+/**
+ * Keep an event that failed validation, as received, with the reason. The same invalid event is
+ * served again on every sync that reads its span: it is kept once. Returns false when it was
+ * already there.
+ */
 export async function quarantine(
   s: StoreContext,
   portalId: number,
   reason: string,
   raw: unknown,
   runId?: number | null,
-): Promise<void> {
-  await s.writing((db) =>
-    db
+): Promise<boolean> {
+  const text = typeof raw === 'string' ? raw : safeJson(raw);
+  return s.writing(async (db) => {
+    const known = await db
+      .selectFrom('quarantine')
+      .select('id')
+      .where('portal_id', '=', portalId)
+      .where('raw', '=', text)
+      .limit(1)
+      .executeTakeFirst();
+    if (known) return false;
+    await db
       .insertInto('quarantine')
-      .values({
-        portal_id: portalId,
-        received_at: Date.now(),
-        reason,
-        raw: typeof raw === 'string' ? raw : safeJson(raw),
-        run_id: runId ?? null,
-      })
-      .execute(),
-  );
+      .values({ portal_id: portalId, received_at: Date.now(), reason, raw: text, run_id: runId ?? null })
+      .execute();
+    return true;
+  });
 }
 
 export async function quarantineCount(s: StoreContext, portalId?: number): Promise<number> {

@@ -1,5 +1,6 @@
 /** What the archive holds per portal, for `status`: events, period, coverage, gaps, runs, checkpoint. */
 import type { StoreContext } from './context.js';
+import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import { quarantineCount } from './events-write.js';
 import { type Checkpoint, checkpoint, coverage, gaps, lastSuccessfulRun, type RunInfo, runs } from './ledger.js';
 import { type PortalInfo, portal, portals } from './portals.js';
@@ -18,6 +19,8 @@ export interface PortalStats {
   lastSuccessfulRun: RunInfo | null;
   checkpoint: Checkpoint | null;
   quarantined: number;
+  /** Events dated later than they were archived (beyond the tolerance): kept, flagged, never the checkpoint. */
+  future: number;
 }
 
 export async function stats(s: StoreContext, portalId?: number): Promise<PortalStats[]> {
@@ -39,6 +42,12 @@ export async function stats(s: StoreContext, portalId?: number): Promise<PortalS
       checkpoint(s, id),
       quarantineCount(s, id),
     ]);
+    // Future-dated events lie above the checkpoint by construction: a short range of the time index.
+    const ahead = await events
+      .where('time', '>', cp?.newestTime ?? 0)
+      .where((eb) => eb('time', '>', eb('inserted_at', '+', FUTURE_TOLERANCE_MS)))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     out.push({
       portal: p,
       events: Number(count?.n ?? 0),
@@ -50,6 +59,7 @@ export async function stats(s: StoreContext, portalId?: number): Promise<PortalS
       lastSuccessfulRun: success,
       checkpoint: cp ?? null,
       quarantined,
+      future: Number(ahead?.n ?? 0),
     });
   }
   return out;

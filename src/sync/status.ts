@@ -17,6 +17,8 @@ export interface StatusRow {
   coveredTo: string | null;
   gaps: Array<{ from: string; to: string }>;
   quarantined: number;
+  /** Archived events dated in the future when they arrived (flagged, never the checkpoint). */
+  futureDated: number;
   lastSync: string | null;
   lastSyncStatus: string | null;
   retentionDays: number | null;
@@ -49,6 +51,7 @@ export function statusRow(s: PortalStats, now = Date.now()): StatusRow {
     coveredTo: covered.length ? iso(covered[covered.length - 1].to) : null,
     gaps: s.gaps.map((g) => ({ from: iso(g.from)!, to: iso(g.to)! })),
     quarantined: s.quarantined,
+    futureDated: s.future,
     lastSync: iso(s.lastRun?.finishedAt ?? s.lastRun?.startedAt),
     lastSyncStatus: s.lastRun?.status ?? null,
     retentionDays: s.portal.retentionDays,

@@ -19,6 +19,7 @@ import {
   readLatestWithRaw,
 } from '../history/reader.js';
 import { eventTime, type LoginEvent } from '../model/event.js';
+import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
 import { type PeopleRefresh, refreshPeople } from './people.js';
@@ -73,7 +74,6 @@ export interface SyncResult {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const FUTURE_TOLERANCE_MS = 10 * MINUTE;
 /** How long a retention read from the portal is trusted before it is read again. */
 const RETENTION_RECHECK_MS = 60 * MINUTE;
 
@@ -199,14 +199,13 @@ async function syncFull(
       const eventRaws = raws;
       batch = [];
       raws = [];
-      const r = await store.insertEvents(portalId, events, eventRaws);
+      const r = await store.insertEvents(portalId, events, eventRaws, now());
       added += r.added;
       quarantined += r.quarantined;
     }
     while (invalid.length) {
       const inv = invalid.shift()!;
-      await store.quarantine(portalId, inv.reason, inv.raw, runId);
-      quarantined++;
+      if (await store.quarantine(portalId, inv.reason, inv.raw, runId)) quarantined++;
     }
   };
   const reader = readHistoryWithRaw(client, since !== undefined ? { since } : {}, {
@@ -309,13 +308,16 @@ async function syncLatest(
         portalId,
         list.map((s) => s.event),
         list.map((s) => rawToKeep(s.raw, s.event)),
+        latestTrusted - FUTURE_TOLERANCE_MS,
       );
     const r = await insert(trusted);
     const f = await insert(ahead);
     added = r.added + f.added;
     quarantinedByStore = r.quarantined + f.quarantined;
     const alreadyArchived = events.length - r.added;
-    for (const inv of invalid) await tx.quarantine(portalId, inv.reason, inv.raw, runId);
+    let newlyQuarantined = 0;
+    for (const inv of invalid) if (await tx.quarantine(portalId, inv.reason, inv.raw, runId)) newlyQuarantined++;
+    quarantinedByStore += newlyQuarantined;
     if (newestTime === undefined || oldestTime === undefined) return;
     const wholeHistory = served.length + invalid.length < 20;
     const overlaps = checkpoint !== undefined && oldestTime <= checkpoint.newestTime && alreadyArchived > 0;
@@ -347,7 +349,7 @@ async function syncLatest(
     userIds: new Set(events.filter((e) => !e.anonymous).map((e) => e.userId)),
     added,
     future,
-    quarantined: invalid.length + quarantinedByStore,
+    quarantined: quarantinedByStore,
     covered,
     gap,
     interrupted: false,

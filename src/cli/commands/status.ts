@@ -14,6 +14,7 @@ const STATUS_FIELDS: ReadonlyArray<keyof StatusRow> = [
   'coveredTo',
   'gaps',
   'quarantined',
+  'futureDated',
   'lastSync',
   'lastSyncStatus',
   'retentionDays',
@@ -46,6 +47,7 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
             value: (r) => r.gaps.map((g) => `${g.from}..${g.to}`).join('; ') || 'none',
           },
           { key: 'quarantined', header: 'Quarantined', value: (r) => r.quarantined, kind: 'number' },
+          { key: 'futureDated', header: 'Future-dated', value: (r) => r.futureDated, kind: 'number' },
           {
             key: 'lastSync',
             header: 'Last sync',

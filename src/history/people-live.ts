@@ -38,10 +38,11 @@ export function livePeople(client: DocSpaceClient): PeopleLookup {
       return p ? toResolved(p) : undefined;
     },
     byDisplayName: async (name) => {
+      // The list sync archives (people/filter: disabled and invited members too), so a display
+      // name resolves live exactly as it does offline.
       everyone ??= (async () => {
-        const all: ResolvedPerson[] = [];
-        for await (const p of client.people()) all.push(toResolved(p));
-        return all;
+        const { readDirectory } = await import('../sync/people.js');
+        return (await readDirectory(client)).map((p) => ({ id: p.id, displayName: p.displayName, userName: p.userName, email: p.email }));
       })();
       const wanted = name.toLocaleLowerCase();
       return (await everyone).filter((p) => p.displayName?.toLocaleLowerCase() === wanted);

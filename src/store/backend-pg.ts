@@ -52,8 +52,14 @@ const PREPARED_MAX = 4;
 /** Rows fetched from the `sql` cursor at a time. */
 const SQL_FETCH_ROWS = 1000;
 
-/** Key of the session-level advisory lock of a portal: (namespace, portal id). */
-export const PG_LOCK_NAMESPACE = 0x646c6f67;
+/**
+ * Key of the session-level advisory lock of a portal: (this archive's namespace, portal id).
+ * Advisory locks are per database, not per schema, and portal ids start at 1 in every archive:
+ * the namespace is a hash of the archive's schema, so two archives in two schemas of one
+ * database never hold each other's locks.
+ */
+const LOCK_SQL = "select pg_try_advisory_lock(hashtext('docspace-logins:' || current_schema()), $1) as ok";
+const UNLOCK_SQL = "select pg_advisory_unlock(hashtext('docspace-logins:' || current_schema()), $1)";
 
 class PostgresBackend implements Backend {
   readonly dialect = 'postgres' as const;
@@ -145,10 +151,7 @@ class PostgresBackend implements Backend {
     const client = await this.client(`docspace-logins sync lock (pid ${process.pid} on ${hostname()})`);
     let ok: boolean;
     try {
-      const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
-        PG_LOCK_NAMESPACE,
-        portalId,
-      ]);
+      const res = await client.query<{ ok: boolean }>(LOCK_SQL, [portalId]);
       ok = res.rows[0]?.ok === true;
     } catch (err) {
       await client.end().catch(() => {});
@@ -163,7 +166,7 @@ class PostgresBackend implements Backend {
       if (!held) return;
       held = false;
       try {
-        await client.query('select pg_advisory_unlock($1, $2)', [PG_LOCK_NAMESPACE, portalId]);
+        await client.query(UNLOCK_SQL, [portalId]);
       } finally {
         await client.end().catch(() => {});
       }

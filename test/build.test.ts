@@ -9,6 +9,7 @@ function newestSource(dir: string): { file: string; mtime: number } {
   let newest = { file: '', mtime: 0 };
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    if (!entry.isDirectory() && !entry.name.endsWith('.ts')) continue;
     const found = entry.isDirectory() ? newestSource(path) : { file: path, mtime: statSync(path).mtimeMs };
     if (found.mtime > newest.mtime) newest = found;
   }

@@ -96,6 +96,8 @@ function invalidDateReason(raw: RawLoginEvent, parsed: boolean): string {
 }
 
 const REPAIR_OVERLAPS = [50, 90, 99];
+/** Repair windows tried for one boundary before it is reported unproven. */
+const MAX_REPAIRS = 32;
 /**
  * Full windows in a row with no event not already seen before we call the server broken. On a
  * real portal each new offset reaches older events; only a burst of more than a window's worth of
@@ -318,12 +320,22 @@ async function* read(
       const w = await promise;
 
       if (prev && !proven(prev, w)) {
-        // Windows that overlap `prev` more and more, until one proves the boundary.
-        for (const ov of REPAIR_OVERLAPS) {
-          const repair = await fetchWindow(prev.start + size - ov);
+        // Repair windows chained from `prev` towards `w`, each overlapping the last one: a window
+        // that proves its boundary is accepted and the next starts from it (new events keep
+        // shifting the list, so a fixed number of windows may never catch up); one that does not
+        // is fetched again with a larger overlap. Bounded, so a portal that inserts faster than
+        // we read cannot hold the read forever.
+        let level = 0;
+        for (let n = 0; n < MAX_REPAIRS && !proven(prev, w); n++) {
+          const repair = await fetchWindow(prev.start + size - REPAIR_OVERLAPS[level]);
           if (proven(prev, repair)) {
             if (yield* accept(repair)) return summary(true, false);
-            if (proven(repair, w)) break;
+            if (repair.short) break;
+          } else if (level < REPAIR_OVERLAPS.length - 1) {
+            level++;
+          } else {
+            // Even the largest overlap does not prove it: a same-second group, handled below.
+            break;
           }
         }
         if (!proven(prev, w)) {

@@ -1,0 +1,145 @@
+/**
+ * Opening the archive says what is wrong, and where: a PostgreSQL server that is down or drops
+ * the session, a `--db` scheme the tool does not speak, a damaged SQLite file. An archive in a
+ * folder the reader cannot write is still readable.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../src/client/errors.js';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
+import { openStore } from '../src/store/index.js';
+import { syncInto } from './helpers/archive.js';
+import { CLI, cleanEnv, cli } from './helpers/cli.js';
+
+const PG_URL = process.env.DOCSPACE_LOGINS_TEST_PG;
+let dir: string;
+let emu: RunningEmulator;
+let archive: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dl-manners-db-'));
+  emu = await startEmulator({ seed: 31, events: 3000, days: 60, now: Date.parse('2026-06-01T12:00:00Z') });
+  archive = join(dir, 'archive.sqlite');
+  await syncInto(emu, archive);
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+describe('--db', () => {
+  it('an unsupported scheme is a usage error, not an SQLite file named after it', async () => {
+    const r = spawnSync(process.execPath, [CLI, 'status', '--db', 'mysql://me:pw@localhost/logins'], {
+      cwd: dir,
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: The archive mysql:\/\/… is not supported: give an SQLite file path or a postgres:\/\/ URL/m);
+    expect(existsSync(join(dir, 'mysql:'))).toBe(false);
+  });
+
+  it('a PostgreSQL server that is down is "cannot connect" (exit 6), not an empty archive', async () => {
+    for (const command of [['status'], ['sql', 'select 1']]) {
+      const r = await cli([...command, '--db', 'postgres://me:s3cret@127.0.0.1:1/logins']);
+      expect(r.code, r.stderr).toBe(6);
+      expect(r.stderr).toMatch(/^error: Cannot connect to PostgreSQL at postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/logins: /m);
+      expect(r.stderr).not.toMatch(/not a docspace-logins archive|s3cret/);
+    }
+  });
+});
+
+describe.skipIf(!PG_URL)(`a PostgreSQL session that is terminated${PG_URL ? '' : ' (skipped: DOCSPACE_LOGINS_TEST_PG is not set)'}`, () => {
+  it('fails the running query with one "lost the connection" error and no unhandled event', async () => {
+    const name = `dl-manners-${process.pid}-${Date.now().toString(36)}`;
+    const url = new URL(PG_URL!);
+    url.searchParams.set('application_name', name);
+    const store = await openStore(url.toString());
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const failure = await store
+        .transaction(async (tx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx.db);
+          const seen = await admin.query('select application_name from pg_stat_activity where pid = $1', [rows[0].pid]);
+          expect(seen.rows[0].application_name).toBe(name);
+          await admin.query('select pg_terminate_backend($1)', [rows[0].pid]);
+          await sql`select 1`.execute(tx.db);
+        })
+        .catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(UnavailableError);
+      expect((failure as Error).message).toMatch(/^Lost the connection to PostgreSQL at postgres:\/\/.*: check that the server is up/);
+      // The pool replaces the dead session: the archive is usable again once the server is.
+      expect(Array.isArray(await store.portals())).toBe(true);
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+});
+
+describe('a damaged SQLite archive', () => {
+  it('is reported as damaged, with its path and what to do (exit 8), before a sync writes to it', async () => {
+    const damaged = join(dir, 'damaged.sqlite');
+    copyFileSync(archive, damaged);
+    // Overwrite pages in the second half of the file: the header and schema stay readable, the
+    // events' pages do not.
+    const fd = openSync(damaged, 'r+');
+    const size = statSync(damaged).size;
+    writeSync(fd, Buffer.alloc(16 * 1024, 0xa5), 0, 16 * 1024, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    const r = await cli(['sync', '--db', damaged, '-q'], { DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey });
+    expect(r.code).toBe(8);
+    expect(r.stderr).toContain(`error: The archive ${damaged} is damaged or is not a database (`);
+    expect(r.stderr).toMatch(/restore it from a backup, or move it aside and run "docspace-logins sync"/);
+  });
+
+  it('a file that is not a database at all says so (exit 8)', async () => {
+    const text = join(dir, 'notes.sqlite');
+    closeSync(openSync(text, 'w'));
+    const fd = openSync(text, 'w');
+    writeSync(fd, 'meeting notes, not an archive\n'.repeat(200));
+    closeSync(fd);
+    const r = await cli(['status', '--db', text]);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toContain(`${text} is damaged or is not a database (file is not a database)`);
+  });
+});
+
+describe('an archive in a folder the reader cannot write', () => {
+  it('can be read by status, sql and events --archive: no -wal or -shm file is needed', () => {
+    const folder = join(dir, 'read-only');
+    mkdirSync(folder);
+    const file = join(folder, 'archive.sqlite');
+    copyFileSync(archive, file);
+    chmodSync(file, 0o644);
+    // root writes anywhere: read as an unprivileged user instead; others make the folder read-only.
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(folder, asRoot ? 0o755 : 0o555);
+    chmodSync(dir, 0o755);
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args, '--db', file], {
+        env: cleanEnv(),
+        encoding: 'utf8',
+        ...(asRoot ? { uid: 65534, gid: 65534, cwd: '/' } : {}),
+      });
+    try {
+      const status = run(['status', '--format', 'json']);
+      expect(status.status, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)[0].events).toBe(3000);
+      const count = run(['sql', 'select count(*) as n from events', '--format', 'csv']);
+      expect(count.status, count.stderr).toBe(0);
+      expect(count.stdout).toBe('n\n3000\n');
+      const events = run(['events', '--archive', '--portal', emu.url, '--since', 'all', '--format', 'csv']);
+      expect(events.status, events.stderr).toBe(0);
+      expect(events.stdout.trim().split('\n')).toHaveLength(3001);
+      expect(readdirSync(folder)).toEqual(['archive.sqlite']);
+    } finally {
+      chmodSync(folder, 0o755);
+    }
+  });
+});

@@ -17,6 +17,8 @@ export const EXIT = {
   io: 8,
   /** Stopped by Ctrl-C (SIGINT) before it finished: 128 + the signal's number, as shells report it. */
   interrupted: 130,
+  /** Stopped by SIGTERM before it finished (128 + 15). */
+  terminated: 143,
 } as const;
 
 export function exitCodeFor(err: unknown): number {

@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnavailableError } from '../src/client/errors.js';
-import { startEmulator, type RunningEmulator } from '../src/index.js';
+import { EXIT, exitCodeFor } from '../src/cli/exit.js';
+import { IoError, UnavailableError } from '../src/client/errors.js';
+import { DocSpaceClient, startEmulator, type RunningEmulator } from '../src/index.js';
 import { openStore } from '../src/store/index.js';
+import { syncPortal } from '../src/sync/index.js';
 import { syncInto } from './helpers/archive.js';
 import { CLI, cleanEnv, cli } from './helpers/cli.js';
 
@@ -96,6 +98,27 @@ describe('a damaged SQLite archive', () => {
     expect(r.code).toBe(8);
     expect(r.stderr).toContain(`error: The archive ${damaged} is damaged or is not a database (`);
     expect(r.stderr).toMatch(/restore it from a backup, or move it aside and run "docspace-logins sync"/);
+    // The integrity check found it (the header and schema read fine), and says so on one line.
+    expect(r.stderr).toMatch(/\(quick_check: Tree \d+ page \d+/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a full disk while syncing is an I/O error naming the archive (exit 8), not an internal error', async () => {
+    const file = join(dir, 'full.sqlite');
+    const store = await openStore(file);
+    const client = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
+    try {
+      // SQLite's page limit fails writes exactly as a full disk does (SQLITE_FULL).
+      const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
+      await sql.raw(`pragma max_page_count = ${rows[0].page_count + 8}`).execute(store.db);
+      const err = await syncPortal(client, store).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(IoError);
+      expect((err as Error).message).toBe(`Cannot write the archive ${file}: no space left on the device (SQLITE_FULL): free some space or write elsewhere`);
+      expect(exitCodeFor(err)).toBe(EXIT.io);
+    } finally {
+      await client.close();
+      await store.close();
+    }
   });
 
   it('a file that is not a database at all says so (exit 8)', async () => {

@@ -22,7 +22,8 @@ export class IoError extends DocSpaceLoginsError {
 function describeErrno(code: string | undefined, cause: unknown): string {
   switch (code) {
     case 'ENOSPC':
-      return 'no space left on the device (ENOSPC): free some space or write elsewhere';
+    case 'SQLITE_FULL':
+      return `no space left on the device (${code}): free some space or write elsewhere`;
     case 'EDQUOT':
       return 'disk quota exceeded (EDQUOT): free some space or write elsewhere';
     case 'EACCES':

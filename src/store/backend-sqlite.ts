@@ -72,7 +72,9 @@ class SqliteBackend implements Backend {
         const problems = this.raw.pragma('quick_check(3)', { simple: false }) as Array<{ quick_check: string }>;
         if (problems[0]?.quick_check !== 'ok') {
           this.raw.close();
-          throw new CorruptArchiveError(path, problems.map((p) => p.quick_check).join('; '));
+          // One line: SQLite puts a heading and one problem per line in the first row.
+          const found = problems.map((p) => p.quick_check).join('\n').replace(/\*\*\* in database main \*\*\*/, '');
+          throw new CorruptArchiveError(path, `quick_check: ${found.trim().split(/\s*\n\s*/).join('; ')}`);
         }
       }
     }
@@ -130,7 +132,7 @@ class SqliteBackend implements Backend {
       } catch (err) {
         // Some errors (SQLITE_FULL, SQLITE_IOERR) already rolled the transaction back.
         if (this.raw.inTransaction) await sql`rollback`.execute(conn);
-        throw err;
+        throw localFailure(this.path, err) ?? err;
       }
     });
   }
@@ -308,6 +310,18 @@ export function sqliteBackend(path: string, opts: SqliteOptions = {}): Backend {
       { cause: err },
     );
   }
+}
+
+/**
+ * The error for a write the machine refused (full disk, I/O error, read-only file) or a page
+ * SQLite found damaged, naming the archive; undefined for anything else (a bug, a constraint).
+ */
+function localFailure(path: string, err: unknown): DocSpaceLoginsError | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return new CorruptArchiveError(path, (err as Error).message, err);
+  if (/^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)) return new IoError(path, 'write the archive', err);
+  return undefined;
 }
 
 /**

@@ -3,7 +3,10 @@
  * the session, a `--db` scheme the tool does not speak, a damaged SQLite file. An archive in a
  * folder the reader cannot write is still readable.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer as createHttpServer, request } from 'node:http';
+import { createConnection, createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +83,104 @@ describe.skipIf(!PG_URL)(`a PostgreSQL session that is terminated${PG_URL ? '' :
     } finally {
       await admin.end();
       await store.close();
+    }
+  });
+});
+
+/**
+ * A TCP relay to PostgreSQL that the test can cut, as a server restart does: every session
+ * drops, and new connections are refused until it is back.
+ */
+async function cuttableRelay(target: URL) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: target.hostname, port: Number(target.port || 5432) });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    cut: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+/** An HTTP relay to the emulator that holds the first login/filter request until released. */
+async function heldFilter(target: string) {
+  let release: () => void = () => {};
+  let arrived!: () => void;
+  const reached = new Promise<void>((r) => (arrived = r));
+  const up = new URL(target);
+  let held = false;
+  const server = createHttpServer((req, res) => {
+    const forward = () =>
+      req.pipe(
+        request({ host: up.hostname, port: up.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        }),
+      );
+    if (!held && req.url?.includes('/security/audit/login/filter')) {
+      held = true;
+      release = forward;
+      arrived();
+    } else forward();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reached,
+    release: () => release(),
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+describe.skipIf(!PG_URL)(`PostgreSQL going away under a sync${PG_URL ? '' : ' (skipped: DOCSPACE_LOGINS_TEST_PG is not set)'}`, () => {
+  it('is one error line and exit 6, never an unhandled error event', async () => {
+    const target = new URL(PG_URL!);
+    const relay = await cuttableRelay(target);
+    const portal = await heldFilter(emu.url);
+    try {
+      const db = new URL(PG_URL!);
+      db.hostname = '127.0.0.1';
+      db.port = String(relay.port);
+      // A schema of its own, so the archive starts empty whatever else the database holds.
+      const schema = `dl_manners_${process.pid}_${Date.now().toString(36)}`;
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      db.searchParams.set('options', `-c search_path=${schema}`);
+      try {
+        const child = spawn(process.execPath, [CLI, 'sync', '--db', db.toString(), '-q'], {
+          env: cleanEnv({ DOCSPACE_URL: portal.url, DOCSPACE_API_KEY: emu.apiKey }),
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+        const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+        // The sync holds its lock and pool sessions and waits for its first page: cut now.
+        await portal.reached;
+        await relay.cut();
+        portal.release();
+        expect(await exited, stderr).toBe(6);
+        expect(stderr).toMatch(/^error: (Lost the connection to|Cannot connect to) PostgreSQL at postgres:\/\/[^\n]*127\.0\.0\.1:\d+/);
+        expect(stderr.trim().split('\n')).toHaveLength(1);
+        expect(stderr).not.toMatch(/Unhandled|internal error/);
+      } finally {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+      }
+    } finally {
+      await portal.close();
     }
   });
 });

@@ -32,7 +32,7 @@ await build({
   // The worker's path as seen from the chunks/ folder (src/export/parallel.ts resolves it).
   define: { PACKAGE_VERSION: JSON.stringify(version), EXPORT_WORKER: JSON.stringify('../export-worker.js') },
   chunkNames: 'chunks/[name]-[hash]',
-  sourcemap: 'linked',
+  // No source map: it would point at src/, which the package does not ship.
   logLevel: 'warning',
 });
 chmodSync(`${outdir}main.js`, 0o755);

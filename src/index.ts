@@ -24,6 +24,7 @@ export {
   DocSpaceLoginsError,
   type ErrorCode,
   IncompleteError,
+  IoError,
   NoProgressError,
   NotDocSpaceError,
   PermissionError,

@@ -248,11 +248,18 @@ describe('sync from the command line', () => {
   it('sync --every stops cleanly on SIGINT with exit 0', async () => {
     const { emu, store, db } = await setup({ seed: 11, events: 500 });
     await store.close();
-    const child = spawnSync(['--db', db, '--every', '10s', '-q'], {
-      DOCSPACE_URL: emu.url,
-      DOCSPACE_API_KEY: emu.apiKey,
+    const child = spawn(process.execPath, [CLI, 'sync', '--db', db, '--every', '10s', '-q', '--json'], {
+      env: cleanEnv({ DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey }),
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // The first run's summary line: the loop is now waiting for the next run.
+    await new Promise<void>((resolve) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve();
+      });
+    });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(0);

@@ -67,7 +67,9 @@ export function resolveSettings(
     reporter.warn(`the key file ${keyFile} can be read by other users: chmod 600 ${keyFile}`);
   }
   if (p.apiKeyEnv && !keyFile && !env[p.apiKeyEnv]) {
-    throw new UsageError(`Profile "${profileName}" takes its key from $${p.apiKeyEnv}, which is not set`);
+    throw new UsageError(
+      `Profile "${profileName}" takes its key from $${p.apiKeyEnv}, which is not set: export it, or change the profile with docspace-logins profiles add ${profileName}`,
+    );
   }
   return resolveConnection({
     portal: p.portal,
@@ -75,7 +77,11 @@ export function resolveSettings(
     apiKeyEnv: p.apiKeyEnv,
     caFile: flags.caFile ?? p.caFile,
     allowInsecureHttp: flags.allowInsecureHttp ?? p.allowInsecureHttp,
-    env: p.apiKeyEnv ? { ...env, DOCSPACE_API_KEY: undefined } : env,
+    // The profile's own variable is read first, and it is checked above to be set, so
+    // DOCSPACE_API_KEY (meant for another portal) can never stand in for it; and a profile may
+    // name DOCSPACE_API_KEY itself.
+    env,
+    profile: profileName,
   });
 }
 

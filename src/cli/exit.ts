@@ -1,6 +1,9 @@
 import { type DocSpaceLoginsError, isDocSpaceLoginsError } from '../client/errors.js';
 
-/** Exit codes, documented in the README and `docspace-logins help exit-codes`. */
+/**
+ * Exit codes, documented in the README and at the end of `docspace-logins --help` (run.ts):
+ * scripts tell a portal that is down (6) from a disk that is full (8) without parsing messages.
+ */
 export const EXIT = {
   ok: 0,
   internal: 1,
@@ -10,6 +13,12 @@ export const EXIT = {
   notDocSpace: 5,
   unavailable: 6,
   incomplete: 7,
+  /** A local file could not be written or read: full disk, missing or unwritable folder. */
+  io: 8,
+  /** Stopped by Ctrl-C (SIGINT) before it finished: 128 + the signal's number, as shells report it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM before it finished (128 + 15). */
+  terminated: 143,
 } as const;
 
 export function exitCodeFor(err: unknown): number {
@@ -22,6 +31,7 @@ export function exitCodeFor(err: unknown): number {
     unavailable: EXIT.unavailable,
     'rate-limited': EXIT.unavailable,
     incomplete: EXIT.incomplete,
+    io: EXIT.io,
     internal: EXIT.internal,
   };
   return byCode[err.code];

@@ -4,8 +4,6 @@
  * width, has colour, relative times and a pager; a file or a pipe gets none of them.
  */
 
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { UsageError } from '../client/errors.js';
 import {
   colorEnabled,
@@ -18,6 +16,7 @@ import {
   type WriterOptions,
 } from '../output/index.js';
 import { type CliIo, isTerminal, type Reporter, stderrIsTerminal, terminalWidth } from './io.js';
+import { openFileOutput } from './output-file.js';
 import { startPager } from './pager.js';
 
 export const FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
@@ -111,20 +110,10 @@ export async function openOutput(
   let sink: NodeJS.WritableStream = io.stdout;
   let close = async () => {};
   if (toFile) {
-    // A 1 MB buffer lets the thread pool write one chunk while the next is being formatted; with
-    // the default 16 KB every 64 KB chunk would stall the export until the disk write returned.
-    const stream = createWriteStream(flags.output!, { highWaterMark: 1024 * 1024 });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new UsageError(`Cannot write ${flags.output} (${err.code ?? err.message}): check the path`)),
-      );
-    });
-    sink = stream;
-    close = async () => {
-      stream.end();
-      await once(stream, 'close');
-    };
+    // Written beside the file and renamed on success: see output-file.ts.
+    const file = await openFileOutput(flags.output!);
+    sink = file.stream;
+    close = () => file.close();
   } else if (terminal && format === 'table') {
     const pager = startPager(io);
     if (pager) {

@@ -8,6 +8,7 @@ import type { OutputFormat } from '../output/writer.js';
 import { registerReportCommand } from './commands/report.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { type CliIo, processIo, Reporter } from './io.js';
+import { holdOutputs } from './output-file.js';
 import { oneOf, someOf } from './suggest.js';
 import { packageVersion } from './version.js';
 
@@ -78,8 +79,10 @@ Exit codes:
   3  authentication failed (401)
   4  not allowed: 403, or 402 (plan or payment)
   5  not a DocSpace API at that URL (404, HTML, non-JSON, unexpected shape or malformed events)
-  6  unavailable after retries: network, time-out, 429, 5xx
+  6  unavailable after retries: network, time-out, 429, 5xx; or the PostgreSQL archive
   7  incomplete: the portal could only give part of what was asked (e.g. no audit feature)
+  8  local I/O: --output or the archive could not be written (full disk, missing or read-only folder)
+  130  interrupted (Ctrl-C) before it finished; a partial --output file is removed
 
 Environment:
   DOCSPACE_URL (or DOCSPACE_API_HOST)   portal address
@@ -297,10 +300,17 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.stdout.write(completionScript(program, shell));
     });
 
+  // `--output FILE` is replaced only when the command returns; a thrown error keeps the old one.
+  const outputs = holdOutputs();
   try {
     await program.parseAsync(argv, { from: 'user' });
+    const failed = outputs.settle(true);
+    if (failed) throw failed;
     return exitCode;
   } catch (err) {
+    // A write error (full disk) explains the failure better than what the writer saw after it.
+    const failed = outputs.settle(false);
+    if (failed) return reportError(failed, io, reporter);
     if (err instanceof CommanderError) {
       if (
         err.code === 'commander.helpDisplayed' ||

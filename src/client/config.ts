@@ -24,6 +24,11 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Name of an environment variable that holds the key (profiles use it). */
   apiKeyEnv?: string;
+  /**
+   * The profile the portal, key file or key variable came from, for messages: an error then
+   * says where to fix the setting.
+   */
+  profile?: string;
 }
 
 /**
@@ -87,33 +92,60 @@ export function isReadableByOthers(path: string): boolean {
  */
 export function resolveConnection(src: ConfigSources): ConnectionSettings {
   const env = src.env ?? process.env;
-  const portalInput = src.portal ?? env.DOCSPACE_URL ?? env.DOCSPACE_API_HOST;
+  const inProfile = src.profile !== undefined ? ` (profile "${src.profile}")` : '';
+  const [portalInput, portalFrom] =
+    src.portal !== undefined
+      ? [src.portal, src.profile !== undefined ? `the portal of profile "${src.profile}"` : '--portal']
+      : env.DOCSPACE_URL
+        ? [env.DOCSPACE_URL, '$DOCSPACE_URL']
+        : [env.DOCSPACE_API_HOST, '$DOCSPACE_API_HOST'];
   if (!portalInput) {
     throw new UsageError(
       'No portal configured: set DOCSPACE_URL (or pass --portal URL), or try the built-in emulator with --demo',
     );
   }
-  const portal = normalisePortalUrl(portalInput);
+  const portal = withSource(portalFrom, () => normalisePortalUrl(portalInput));
   let credentials: Credentials | undefined;
+  let keyFrom = '';
   if (src.apiKeyFile) {
+    keyFrom = `the key file ${src.apiKeyFile}${inProfile}`;
     credentials = { kind: 'apiKey', apiKey: readSecretFile(src.apiKeyFile, 'API key') };
   } else if (src.apiKeyEnv && env[src.apiKeyEnv]) {
+    keyFrom = `$${src.apiKeyEnv}${inProfile}`;
     credentials = { kind: 'apiKey', apiKey: env[src.apiKeyEnv]!.trim() };
   } else if (env.DOCSPACE_API_KEY?.trim()) {
+    keyFrom = '$DOCSPACE_API_KEY';
     credentials = { kind: 'apiKey', apiKey: env.DOCSPACE_API_KEY.trim() };
   } else if (env.DOCSPACE_USER && env.DOCSPACE_PASSWORD) {
     credentials = { kind: 'password', userName: env.DOCSPACE_USER, password: env.DOCSPACE_PASSWORD };
   }
   if (!credentials) {
+    // Half of a user name and password is a typo more often than a choice: name the missing half.
+    if (env.DOCSPACE_USER || env.DOCSPACE_PASSWORD) {
+      const [set, unset] = env.DOCSPACE_USER ? ['DOCSPACE_USER', 'DOCSPACE_PASSWORD'] : ['DOCSPACE_PASSWORD', 'DOCSPACE_USER'];
+      throw new UsageError(
+        `No credentials for ${portal}: ${set} is set but ${unset} is not: set both, or use DOCSPACE_API_KEY (or --api-key-file PATH) instead`,
+      );
+    }
     throw new UsageError(
       `No credentials for ${portal}: set DOCSPACE_API_KEY (or --api-key-file PATH), or DOCSPACE_USER and DOCSPACE_PASSWORD`,
     );
   }
-  if (credentials.kind === 'apiKey') assertApiKeyFormat(credentials.apiKey);
+  if (credentials.kind === 'apiKey') assertApiKeyFormat(credentials.apiKey, keyFrom);
   const ca = src.caFile ? readSecretFile(src.caFile, 'CA') : undefined;
   const settings: ConnectionSettings = { portal, credentials, ca, allowInsecureHttp: src.allowInsecureHttp };
   assertSafeTransport(settings);
   return settings;
+}
+
+/** Run `fn`; a usage error it throws is prefixed with where the value came from. */
+function withSource<T>(from: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${from}: ${err.message}`, err.details, { cause: err });
+    throw err;
+  }
 }
 
 /** Credentials over plain http are refused unless the host is loopback or the user insisted. */
@@ -134,13 +166,13 @@ const API_KEY = /^sk-[0-9a-f]{64}$/;
  * its session-token handler, which answers a bare 401 that says nothing about the cause.
  * The message describes the value without repeating it.
  */
-export function assertApiKeyFormat(key: string): void {
+export function assertApiKeyFormat(key: string, from?: string): void {
   if (API_KEY.test(key)) return;
   let what: string;
   if (!key.startsWith('sk-')) what = 'it does not start with "sk-"';
   else if (/^sk-[0-9a-fA-F]{64}$/.test(key)) what = 'its hex digits must be lowercase';
   else what = `it has ${key.length - 3} characters after "sk-"${/[^0-9a-fA-F]/.test(key.slice(3)) ? ', not all hex digits' : ''}`;
   throw new UsageError(
-    `The API key does not look like a DocSpace key ("sk-" followed by 64 lowercase hex characters): ${what}. Copy it again from DocSpace (Developer Tools → API keys)`,
+    `The API key${from ? ` in ${from}` : ''} does not look like a DocSpace key ("sk-" followed by 64 lowercase hex characters): ${what}. Copy it again from DocSpace (Developer Tools → API keys)`,
   );
 }

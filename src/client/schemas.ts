@@ -34,8 +34,15 @@ export const loginEventSchema = z.looseObject({
   page: optionalText,
 });
 
+/**
+ * DocSpace stores 1..180 days and refuses anything else when it is set; a value outside that
+ * range comes from a broken server or proxy, and would move sync floors and purge warnings
+ * decades away (or to now), so it is refused here rather than trusted inside.
+ */
+export const RETENTION_DAYS = { min: 1, max: 180 } as const;
+
 export const auditSettingsSchema = z.looseObject({
-  loginHistoryLifeTime: z.number().int(),
+  loginHistoryLifeTime: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max),
   auditTrailLifeTime: z.number().int().optional(),
   lastModified: z.string().optional(),
 });

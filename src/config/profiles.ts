@@ -2,7 +2,17 @@
  * Named profiles: several portals in one config file. A profile says where a portal is and where
  * its key comes from (an environment variable name or a key file), never the key itself.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { normalisePortalUrl } from '../client/config.js';
@@ -81,6 +91,9 @@ export function addProfile(name: string, profile: Profile, env: NodeJS.ProcessEn
   if (profile.apiKeyEnv?.startsWith('sk-')) {
     throw new UsageError('--key-env takes the NAME of a variable holding the key, not the key itself');
   }
+  // A typo in a path is found now, not at the first sync that needs the file.
+  if (profile.apiKeyFile) assertReadable(profile.apiKeyFile, '--key-file', 'key');
+  if (profile.caFile) assertReadable(profile.caFile, '--ca-file', 'CA bundle');
   const config = loadConfig(env);
   const stored: Profile = {
     ...profile,
@@ -93,9 +106,20 @@ export function addProfile(name: string, profile: Profile, env: NodeJS.ProcessEn
   return saveConfig(config, env);
 }
 
+function assertReadable(path: string, flag: string, what: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is not a file' : `cannot be read (${code})`;
+    throw new UsageError(`${flag} ${path}: the ${what} file ${why}`, { path });
+  }
+}
+
 export function removeProfile(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const config = loadConfig(env);
-  if (!config.profiles[name])
+  if (!Object.hasOwn(config.profiles, name))
     throw new UsageError(`No profile named "${name}" (see: docspace-logins profiles list)`);
   delete config.profiles[name];
   if (config.defaultProfile === name) config.defaultProfile = Object.keys(config.profiles)[0];
@@ -104,7 +128,8 @@ export function removeProfile(name: string, env: NodeJS.ProcessEnv = process.env
 
 export function getProfile(name: string, env: NodeJS.ProcessEnv = process.env): Profile {
   const config = loadConfig(env);
-  const p = config.profiles[name];
+  // Own keys only: "__proto__" or "toString" must not find what every object inherits.
+  const p = Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
   if (!p) {
     const known = Object.keys(config.profiles);
     throw new UsageError(

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'unavailable'
   | 'rate-limited'
   | 'incomplete'
+  | 'io'
   | 'internal';
 
 export interface ErrorDetails {

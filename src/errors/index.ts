@@ -2,6 +2,7 @@
 export { DocSpaceLoginsError, type ErrorCode, type ErrorDetails, isDocSpaceLoginsError } from './base.js';
 export { AuthenticationError } from './authentication-error.js';
 export { IncompleteError } from './incomplete-error.js';
+export { IoError } from './io-error.js';
 export { NoProgressError } from './no-progress-error.js';
 export { NotDocSpaceError } from './not-docspace-error.js';
 export { PermissionError } from './permission-error.js';

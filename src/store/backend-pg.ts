@@ -13,7 +13,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
-import { UsageError } from '../client/errors.js';
+import { UnavailableError, UsageError } from '../client/errors.js';
 import type { ArchiveSchema } from './schema.js';
 import {
   type Backend,
@@ -83,27 +83,48 @@ class PostgresBackend implements Backend {
     this.config = {
       connectionString: url,
       types: pgTypes,
-      application_name: opts.applicationName ?? 'docspace-logins',
+      // A name in the URL (`?application_name=nightly`) wins: it is how an operator tells this
+      // tool's sessions apart in pg_stat_activity.
+      application_name: urlApplicationName(url) ?? opts.applicationName ?? 'docspace-logins',
       // An unreachable host fails in seconds, not after the operating system's TCP time-out.
       connectionTimeoutMillis: 10_000,
     };
     this.pool = new pg.Pool({ ...this.config, max: opts.poolSize ?? 4 });
     const pool = this.pool;
     const prepared = this.prepared;
+    const location = this.location;
     // Kysely sends every query unnamed, so PostgreSQL parses and plans it each time; a batched
     // INSERT of 19,000 parameters spends a third of its time there. Statements registered by
     // `write(…, reuse)` go out as named prepared statements instead (node-postgres prepares a
     // name once per connection and remembers it).
     const kyselyPool: PostgresPool = {
       async connect() {
-        const client = await pool.connect();
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (err) {
+          throw connectionError(location, err);
+        }
+        // The pool listens for errors of idle connections only: a connection terminated while
+        // checked out (a server restart, pg_terminate_backend) would otherwise emit an 'error'
+        // nobody handles and end the process. The failing query reports it instead.
+        const ignore = () => {};
+        client.on('error', ignore);
+        const query = (text: unknown, values?: ReadonlyArray<unknown>) => {
+          const name = typeof text === 'string' ? prepared.get(text) : undefined;
+          const config = name
+            ? { name, text: text as string, values: values as unknown[] }
+            : { text: text as string, values: values as unknown[] };
+          return client.query(config).catch((err: unknown) => {
+            throw lostConnection(location, err) ?? err;
+          });
+        };
         return {
-          query: ((text: unknown, values?: ReadonlyArray<unknown>) => {
-            const name = typeof text === 'string' ? prepared.get(text) : undefined;
-            if (name) return client.query({ name, text: text as string, values: values as unknown[] });
-            return client.query(text as string, values as unknown[]);
-          }) as unknown as PostgresPoolClient['query'],
-          release: () => client.release(),
+          query: query as unknown as PostgresPoolClient['query'],
+          release: () => {
+            client.off('error', ignore);
+            client.release();
+          },
         };
       },
       end: () => pool.end(),
@@ -155,7 +176,7 @@ class PostgresBackend implements Backend {
       ok = res.rows[0]?.ok === true;
     } catch (err) {
       await client.end().catch(() => {});
-      throw err;
+      throw lostConnection(this.location, err) ?? err;
     }
     if (!ok) {
       await client.end().catch(() => {});
@@ -167,6 +188,9 @@ class PostgresBackend implements Backend {
       held = false;
       try {
         await client.query(UNLOCK_SQL, [portalId]);
+      } catch (err) {
+        // A session that ended took its lock with it: there is nothing left to release.
+        if (!lostConnection(this.location, err)) throw err;
       } finally {
         await client.end().catch(() => {});
       }
@@ -193,7 +217,7 @@ class PostgresBackend implements Backend {
       try {
         return await client.query<unknown[]>({ text: `fetch ${SQL_FETCH_ROWS} from docspace_logins_sql`, rowMode: 'array' });
       } catch (err) {
-        throw pgSqlError(err);
+        throw lostConnection(this.location, err) ?? pgSqlError(err);
       }
     };
     let first: pg.QueryArrayResult<unknown[]>;
@@ -210,7 +234,7 @@ class PostgresBackend implements Backend {
           queryMode: 'extended',
         } as pg.QueryConfig);
       } catch (err) {
-        throw pgSqlError(err);
+        throw lostConnection(this.location, err) ?? pgSqlError(err);
       }
       first = await fetch();
     } catch (err) {
@@ -251,6 +275,37 @@ class PostgresBackend implements Backend {
 
 export function postgresBackend(url: string, opts: PostgresOptions = {}): Backend {
   return new PostgresBackend(url, opts);
+}
+
+/** `application_name` from the URL's query, when it names one. */
+function urlApplicationName(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get('application_name') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error for a query that failed because its session is gone (08xxx connection exceptions,
+ * 57P01-57P03 shutdown or termination, a socket that closed); undefined for any other failure.
+ */
+export function lostConnection(location: string, err: unknown): UnavailableError | undefined {
+  if (err instanceof UnavailableError) return err;
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const lost =
+    code.startsWith('08') ||
+    /^57P0[123]$/.test(code) ||
+    /^E(CONNRESET|PIPE|CONNREFUSED|TIMEDOUT|HOSTUNREACH)$/.test(code) ||
+    /Connection terminated|connection ended|Client has encountered a connection error|not queryable/i.test(message);
+  if (!lost) return undefined;
+  return new UnavailableError(
+    `Lost the connection to PostgreSQL at ${location} (${message || code}): check that the server is up, then run the command again`,
+    { code },
+    { cause: err },
+  );
 }
 
 function pgSqlError(err: unknown): UsageError {

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../client/errors.js';
+import { DocSpaceLoginsError, UnavailableError } from '../client/errors.js';
 
 /** Who holds a portal's sync lock, as far as the archive knows. */
 export interface LockHolder {
@@ -27,5 +27,26 @@ export class ArchiveBusyError extends UnavailableError {
     });
     this.portal = portal;
     this.holder = holder;
+  }
+}
+
+/**
+ * The SQLite archive is damaged (a failed integrity check, a page SQLite cannot read) or is not
+ * an SQLite database at all. Nothing the tool can repair: the message names the file and the
+ * ways out. A local I/O condition, hence the `io` code (exit 8).
+ */
+export class CorruptArchiveError extends DocSpaceLoginsError {
+  override readonly code = 'io' as const;
+
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    cause?: unknown,
+  ) {
+    super(
+      `The archive ${path} is damaged or is not a database (${problem}): restore it from a backup, or move it aside and run "docspace-logins sync" to start a new one (the portal still has its last months of history)`,
+      { path, problem },
+      { cause },
+    );
   }
 }

@@ -1,4 +1,7 @@
 /** Where the archive is and how it is opened: the target (path or URL), its backend, its schema. */
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { UsageError } from '../client/errors.js';
 import { defaultArchive } from '../config/paths.js';
 import { ArchiveStore } from './archive-store.js';
 import { type Backend, openError } from './backend.js';
@@ -22,10 +25,23 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target.trim());
 }
 
-/** What `openStore` opens for `target`: the given URL or path, else the default archive file. */
+/**
+ * What `openStore` opens for `target`: the given URL or path, else the default archive file.
+ * A `file://` URL is its path; any other scheme (`mysql://`) is refused here, before it could
+ * become an SQLite file named after it.
+ */
 export function resolveArchive(target?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const t = target?.trim();
-  return t ? t : defaultArchive(env);
+  const t = target?.trim() || defaultArchive(env);
+  if (isPostgresUrl(t)) return t;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(t)?.[1];
+  if (scheme?.toLowerCase() === 'file') return fileURLToPath(t);
+  if (scheme) {
+    throw new UsageError(
+      `The archive ${scheme}://… is not supported: give an SQLite file path or a postgres:// URL (--db or DOCSPACE_LOGINS_DB)`,
+      { scheme },
+    );
+  }
+  return t;
 }
 
 /**
@@ -35,6 +51,8 @@ export function resolveArchive(target?: string, env: NodeJS.ProcessEnv = process
  */
 export async function openStore(target?: string, opts: OpenStoreOptions = {}): Promise<ArchiveStore> {
   const where = resolveArchive(target, opts.env);
+  // A file:// URL was turned into its path: reopen (after an upgrade) by that path.
+  target = where;
   let backend: Backend;
   if (isPostgresUrl(where)) {
     // Loaded only for PostgreSQL: SQLite users never pay for `pg`.
@@ -45,6 +63,9 @@ export async function openStore(target?: string, opts: OpenStoreOptions = {}): P
   }
   const store = new ArchiveStore(backend);
   try {
+    // One round trip first: an unreachable server must say so, not look like an empty archive
+    // (reading the schema version treats any failure as "no schema yet").
+    await sql`select 1`.execute(backend.db);
     if (backend.readOnly) await checkSchema(backend);
     else store.migration = await migrate(backend);
   } catch (err) {

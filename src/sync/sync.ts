@@ -99,7 +99,15 @@ export async function syncPortal(
         started - known.retentionCheckedAt < RETENTION_RECHECK_MS
           ? known.retentionDays
           : undefined;
-      const caps = await probePortal(client, { knownLifetimeDays });
+      const caps = await probePortal(client, { knownLifetimeDays }).catch(async (err: unknown) => {
+        // A portal that refused or broke the first requests still gets its failed run on
+        // record, so `status` shows the failure instead of a portal that was never tried.
+        const runId = await store.startRun(portalId, known?.audit === false ? 'last20' : 'audit');
+        await store
+          .finishRun(runId, { status: 'failed', eventsSeen: 0, eventsAdded: 0, requests: client.stats.requests - requestsBefore, error: client.redact((err as Error).message) })
+          .catch(() => undefined);
+        throw err;
+      });
       await store.updatePortal(portalId, {
         audit: caps.audit,
         retentionDays: caps.lifetimeDays,

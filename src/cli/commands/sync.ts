@@ -22,7 +22,9 @@ const MINUTE = 60_000;
 
 /**
  * `docspace-logins sync`: bring the archive up to date with one portal (or every profile with
- * `--all`), once or every interval. SIGINT/SIGTERM let the current transaction finish, then exit 0.
+ * `--all`), once or every interval. SIGINT/SIGTERM let the current transaction finish; a run
+ * cut short exits 130 (143 for SIGTERM), as a script must not take it for a complete sync,
+ * while `--every` stopped between runs exits 0: stopping is how a loop ends.
  */
 export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : 15 * MINUTE;
@@ -41,10 +43,13 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
     reporter.note('The demo portal is synced into a temporary archive, removed at exit: add --db PATH to keep it.');
   }
   const stop = new AbortController();
-  const onSignal = () => {
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
     reporter.note('Stopping: finishing the current transaction...');
     stop.abort();
   };
+  const stopped = () => (stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -53,6 +58,8 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
         targets.map((profile) => syncOne({ ...flags, profile }, store, io, reporter, overlapMs, stop.signal)),
       );
       let worst: number = EXIT.ok;
+      let synced = 0;
+      let cut = false;
       results.forEach((r, i) => {
         if (r.status === 'rejected') {
           // A single portal's failure is reported once, as the command's error, below.
@@ -60,13 +67,24 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
           worst = Math.max(worst, exitCodeFor(r.reason));
         } else {
           print(r.value, io, reporter, Boolean(flags.json));
+          if (r.value.interrupted) cut = true;
+          else synced++;
           if (r.value.gap) worst = Math.max(worst, EXIT.incomplete);
         }
       });
+      if (flags.all) {
+        // The last line says whether the whole round worked; a failure shows even with --quiet.
+        const line = `${synced} of ${targets.length} portals synced`;
+        if (synced < targets.length) reporter.warn(line);
+        else reporter.note(line);
+      }
       if (!everyMs || stop.signal.aborted) {
+        // A run the signal cut short (or that failed as it was being stopped) is not complete.
+        if (stop.signal.aborted && (cut || results.some((r) => r.status === 'rejected'))) return stopped();
         // A single failure in a plain run is the run's exit code; a loop keeps going.
         if (!flags.all && results[0].status === 'rejected') throw results[0].reason;
-        return stop.signal.aborted ? EXIT.ok : worst;
+        // `--every` stopped between runs: a clean end of the loop.
+        return stop.signal.aborted && everyMs ? EXIT.ok : worst;
       }
       await sleep(everyMs, stop.signal);
       if (stop.signal.aborted) return EXIT.ok;

@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, exitCodeFor } from '../src/cli/exit.js';
-import { IoError, UnavailableError } from '../src/client/errors.js';
+import { IoError, UnavailableError } from '../src/errors/index.js';
 import { DocSpaceClient, startEmulator, type RunningEmulator } from '../src/index.js';
 import { openStore } from '../src/store/index.js';
 import { syncPortal } from '../src/sync/index.js';

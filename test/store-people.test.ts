@@ -1,6 +1,6 @@
 /** The people directory in the archive, once per database. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/client/errors.js';
+import { UsageError } from '../src/errors/index.js';
 import type { DirectoryPerson } from '../src/model/person.js';
 import { type ArchiveStore, openStore, SCHEMA_VERSION } from '../src/store/index.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';

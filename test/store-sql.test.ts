@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/client/errors.js';
+import { UsageError } from '../src/errors/index.js';
 import { normaliseEvent } from '../src/model/event.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { cli } from './helpers/cli.js';

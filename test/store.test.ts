@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type DialectCase, dialects } from './helpers/dialects.js';
-import { UnavailableError, UsageError } from '../src/client/errors.js';
+import { UnavailableError, UsageError } from '../src/errors/index.js';
 import { compileFilter } from '../src/history/filter.js';
 import { type LoginEvent, normaliseEvent } from '../src/model/event.js';
 import { GUEST_ID } from '../src/model/ids.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { normalisePortalUrl } from '../client/config.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { getProfile, loadConfig } from '../config/profiles.js';
 import type { EventFilter } from '../history/filter.js';
 import { type ArchiveStore, openStore, type PortalInfo } from '../store/index.js';

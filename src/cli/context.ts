@@ -4,7 +4,7 @@
  */
 import { DocSpaceClient, describeWait } from '../client/client.js';
 import { type ConnectionSettings, isReadableByOthers, resolveConnection } from '../client/config.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { getProfile, loadConfig } from '../config/profiles.js';
 import type { Reporter } from './io.js';
 

@@ -1,4 +1,4 @@
-import { type DocSpaceLoginsError, isDocSpaceLoginsError } from '../client/errors.js';
+import { type DocSpaceLoginsError, isDocSpaceLoginsError } from '../errors/index.js';
 
 /**
  * Exit codes, documented in the README and at the end of `docspace-logins --help` (run.ts):

@@ -2,7 +2,7 @@
  * The history filters every reading command shares, validated before any request is made.
  */
 import type { DocSpaceClient } from '../client/client.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import type { EventFilter } from '../history/filter.js';
 import { livePeople } from '../history/people-live.js';
 import { filterForPeople, resolveUsers } from '../history/resolve-users.js';

@@ -4,7 +4,7 @@
  * width, has colour, relative times and a pager; a file or a pipe gets none of them.
  */
 
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import {
   colorEnabled,
   createWriter,

@@ -3,7 +3,7 @@
  * `commands/`, which calls the library. Only this file maps errors to exit codes.
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { isDocSpaceLoginsError } from '../client/errors.js';
+import { isDocSpaceLoginsError } from '../errors/index.js';
 import type { OutputFormat } from '../output/writer.js';
 import { registerReportCommand } from './commands/report.js';
 import { EXIT, exitCodeFor } from './exit.js';

@@ -16,7 +16,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { normalisePortalUrl } from '../client/config.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { configDir } from './paths.js';
 
 export const profileSchema = z.object({

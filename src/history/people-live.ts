@@ -4,7 +4,7 @@
  * `GET /people/email?email=` (login-history-api.md §8). Display names need the member list.
  */
 import type { DocSpaceClient } from '../client/client.js';
-import { NotDocSpaceError } from '../client/errors.js';
+import { NotDocSpaceError } from '../errors/index.js';
 import { type Person, personSchema } from '../client/schemas.js';
 import type { PeopleLookup, ResolvedPerson } from './resolve-users.js';
 

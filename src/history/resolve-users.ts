@@ -11,7 +11,7 @@
  * Where the people come from is the caller's: the archive's people directory, or the portal's
  * people API (see `PeopleLookup`).
  */
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { attributionKey, isPlaceholderLogin } from '../model/attribution.js';
 import { isGuid } from '../model/ids.js';
 import type { EventFilter } from './filter.js';

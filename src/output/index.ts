@@ -1,5 +1,5 @@
 /** Output: one writer interface, six formats; one table renderer for everything the CLI prints. */
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { csvWriter } from './csv.js';
 import { pickFields, selectColumns } from './select.js';
 import { tableWriter } from './table.js';

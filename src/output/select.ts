@@ -1,5 +1,5 @@
 /** `--columns a,b` and `--json a,b`: picking what a table, a sheet or a JSON row holds. */
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import type { Column } from './writer.js';
 
 /** `a, b,,c` → [a, b, c]. */

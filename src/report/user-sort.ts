@@ -1,5 +1,5 @@
 /** The orders of the users report: `--sort KEY[:asc|desc]`, parsed once at the edge, and the comparison. */
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import type { UserRow } from './activity.js';
 
 export const USER_SORT_KEYS = [

@@ -8,7 +8,7 @@
  *   `Intl.DateTimeFormat` for each instant, so a day across a DST change has 23 or 25 hours and
  *   every event lands on the local date a person in that zone would give it.
  */
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { formatOffset } from '../model/time.js';
 import { ZoneOffsets } from '../model/zone.js';
 

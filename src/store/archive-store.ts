@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CompiledQuery } from 'kysely';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import type { EventFilter } from '../history/filter.js';
 import type { DirectoryPerson } from '../model/person.js';
 import type { LoginEvent } from '../model/event.js';

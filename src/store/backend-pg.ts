@@ -13,7 +13,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
-import { UnavailableError, UsageError } from '../client/errors.js';
+import { UnavailableError, UsageError } from '../errors/index.js';
 import type { ArchiveSchema } from './schema.js';
 import {
   type Backend,

@@ -6,7 +6,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, stat
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type CompiledQuery, type Kysely, Kysely as KyselyDb, SqliteDialect, sql } from 'kysely';
-import { DocSpaceLoginsError, IoError, UsageError } from '../client/errors.js';
+import { DocSpaceLoginsError, IoError, UsageError } from '../errors/index.js';
 import { type Backend, type BackendCapabilities, READ_ONLY_SQL, type SqlRows, type Unlock } from './backend.js';
 import { CorruptArchiveError } from './errors.js';
 import { openReader } from './reader.js';

@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import type { CompiledQuery, Kysely } from 'kysely';
-import { DocSpaceLoginsError, UnavailableError, UsageError } from '../client/errors.js';
+import { DocSpaceLoginsError, UnavailableError, UsageError } from '../errors/index.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { ArchiveSchema } from './schema.js';
 

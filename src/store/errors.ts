@@ -1,4 +1,4 @@
-import { DocSpaceLoginsError, UnavailableError } from '../client/errors.js';
+import { DocSpaceLoginsError, UnavailableError } from '../errors/index.js';
 
 /** Who holds a portal's sync lock, as far as the archive knows. */
 export interface LockHolder {

@@ -9,7 +9,7 @@
  */
 import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
 import type { ArchiveSchema } from './schema.js';
 

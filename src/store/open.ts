@@ -1,7 +1,7 @@
 /** Where the archive is and how it is opened: the target (path or URL), its backend, its schema. */
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { defaultArchive } from '../config/paths.js';
 import { ArchiveStore } from './archive-store.js';
 import { type Backend, openError } from './backend.js';

@@ -18,7 +18,7 @@
  * transaction refuses writes through any function missed here, and the allowlist refuses the
  * side effects a read-only transaction allows.
  */
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors/index.js';
 import { READ_ONLY_SQL } from './backend.js';
 
 type Token = { kind: 'word' | 'quoted' | 'punct' | 'other'; text: string };

@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors/index.js';
 import { parseWholeNumber } from '../context.js';
 import type { CliIo } from '../io.js';
 import { type GeoRange, readGeoFile } from '../../emulator/geo.js';

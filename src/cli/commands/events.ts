@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors/index.js';
 import { EVENT_FIELDS, eventColumns,
   portalEventColumns, eventJson, toEcs } from '../../output/index.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';

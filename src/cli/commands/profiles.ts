@@ -1,5 +1,5 @@
 import { isReadableByOthers } from '../../client/config.js';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors/index.js';
 import { addProfile, loadConfig, removeProfile } from '../../config/profiles.js';
 import type { CliIo, Reporter } from '../io.js';
 import { type OutputFlags, writeRows } from '../output.js';

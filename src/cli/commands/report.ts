@@ -4,7 +4,7 @@
  * rows out in the chosen format. Heavy modules (the store, the output writers) load only when used.
  */
 import { Argument, type Command } from 'commander';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors/index.js';
 import type { DocSpaceClient } from '../../client/client.js';
 import type { OutputFormat } from '../../output/writer.js';
 import type { ArchiveStore } from '../../store/index.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors/index.js';
 import { loadConfig } from '../../config/profiles.js';
 import { parseDuration } from '../../model/time.js';
 import { createProgress } from '../../output/progress.js';

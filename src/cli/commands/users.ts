@@ -1,7 +1,7 @@
 import type { DocSpaceClient } from '../../client/client.js';
 import { type UserActivity, uniqueUsers, userActivityOf } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors/index.js';
 import { userActivityColumns } from '../../output/index.js';
 import { rowObject } from '../../output/writer.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';

@@ -76,3 +76,21 @@ describe('archive scope', () => {
     expect(after).toBe(before);
   });
 });
+
+describe('sql scope', () => {
+  const count = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await cli(['sql', 'SELECT count(*) AS n FROM events', '--db', db, '--format', 'json', ...args], env);
+    expect(r.code, r.stderr).toBe(0);
+    return Number(JSON.parse(r.stdout)[0].n);
+  };
+  it('reads the configured portal only, every portal with --all, and still writes nothing', async () => {
+    expect(await count([], { DOCSPACE_URL: a.url })).toBe(300);
+    expect(await count(['--portal', b.url])).toBe(500);
+    expect(await count(['--all'], { DOCSPACE_URL: a.url })).toBe(800);
+    const portals = await cli(['sql', 'SELECT count(*) AS n FROM portals', '--db', db, '--format', 'json', '--portal', b.url]);
+    expect(Number(JSON.parse(portals.stdout)[0].n)).toBe(1);
+    const write = await cli(['sql', 'DELETE FROM events', '--db', db, '--portal', b.url]);
+    expect(write.code).toBe(2);
+    expect(await count(['--all'])).toBe(800);
+  });
+});

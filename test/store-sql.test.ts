@@ -73,6 +73,24 @@ for (const d of DIALECTS) {
       }
     });
 
+    it('a portal-scoped statement sees only that portal\'s rows, through views of its own session', async () => {
+      const { store } = await archive(d);
+      try {
+        const other = await store.ensurePortal({ url: 'https://other.example.com' });
+        expect(Number((await store.sql('select count(*) from portals')).rows[0][0])).toBeGreaterThan(1);
+        const rows = await store.sqlRows('select id from portals', { portalIds: [other] });
+        const ids: unknown[][] = [];
+        for await (const r of rows) ids.push(r);
+        expect(ids.map((r) => Number(r[0]))).toEqual([other]);
+        const events = await store.sql('select count(*) from events');
+        const none = await store.sqlRows('select count(*) from events', { portalIds: [other] });
+        for await (const r of none) expect(Number(r[0])).toBe(0);
+        expect(Number(events.rows[0][0])).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('writes rows from the command line as they come, with the columns of an empty result', async () => {
       const { target, store } = await archive(d);
       await store.close();

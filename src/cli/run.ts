@@ -241,8 +241,12 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
         program
           .command('sql <query>')
           .description(
-            'read-only SQL over the archive (tables: portals, events, coverage, sync_runs, quarantine)',
+            'read-only SQL over the archive (tables: portals, events, people, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
           )
+          .option('--profile <name>', 'only this profile\'s portal')
+          .option('--portal <url>', 'only this portal')
+          .option('--demo', 'only the demo portal')
+          .option('--all', 'every archived portal, not just the configured one')
           .option('--json', 'same as --format json'),
       ),
       ROW_FORMATS,

@@ -315,9 +315,9 @@ export class ArchiveStore implements StoreContext {
    * connection of its own: SQLite opens it read-only, PostgreSQL runs a cursor in a READ ONLY
    * transaction after an allowlist check. Anything that could write is refused (UsageError).
    */
-  sqlRows(text: string): Promise<SqlRows> {
+  sqlRows(text: string, opts: { portalIds?: readonly number[] } = {}): Promise<SqlRows> {
     if (!text.trim()) return Promise.reject(new UsageError('The SQL statement is empty'));
-    return this.backend.sql(text);
+    return this.backend.sql(text, opts.portalIds);
   }
 
   /** `sqlRows`, collected: for results known to be small, or cut at `maxRows`. */

@@ -21,6 +21,7 @@ import {
   connectionError,
   READ_ONLY_SQL,
   redactUrl,
+  scopeViews,
   type SqlRows,
   type Unlock,
 } from './backend.js';
@@ -203,9 +204,20 @@ class PostgresBackend implements Backend {
    * nothing the statement could set survives it. The cursor is what keeps memory bounded: rows
    * come `SQL_FETCH_ROWS` at a time as the caller consumes them.
    */
-  async sql(text: string): Promise<SqlRows> {
+  async sql(text: string, portalIds?: readonly number[]): Promise<SqlRows> {
     assertReadOnlyQuery(text);
     const client = await this.client('docspace-logins sql');
+    if (portalIds) {
+      try {
+        // Temporary views of this session only, made before it turns read-only.
+        const schema = (await client.query<{ s: string }>('select current_schema() as s')).rows[0].s;
+        const quoted = `"${schema.replace(/"/g, '""')}"`;
+        for (const view of scopeViews(portalIds, (t) => `${quoted}.${t}`)) await client.query(view);
+      } catch (err) {
+        await client.end().catch(() => {});
+        throw lostConnection(this.location, err) ?? pgSqlError(err);
+      }
+    }
     let closed = false;
     const close = async () => {
       if (closed) return;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type CompiledQuery, type Kysely, Kysely as KyselyDb, SqliteDialect, sql } from 'kysely';
 import { DocSpaceLoginsError, IoError, UsageError } from '../errors/index.js';
-import { type Backend, type BackendCapabilities, READ_ONLY_SQL, type SqlRows, type Unlock } from './backend.js';
+import { type Backend, type BackendCapabilities, READ_ONLY_SQL, scopeViews, type SqlRows, type Unlock } from './backend.js';
 import { CorruptArchiveError } from './errors.js';
 import { openReader } from './reader.js';
 import type { ArchiveSchema } from './schema.js';
@@ -191,7 +191,7 @@ class SqliteBackend implements Backend {
     };
   }
 
-  async sql(text: string): Promise<SqlRows> {
+  async sql(text: string, portalIds?: readonly number[]): Promise<SqlRows> {
     // A connection of its own, opened read-only: even a statement that slipped past the check
     // below could not write through it. One per statement, so a result being streamed does not
     // keep the connection busy for anything else.
@@ -202,6 +202,8 @@ class SqliteBackend implements Backend {
     };
     let stmt: Database.Statement;
     try {
+      // The views live in the connection's own temporary schema: nothing is written to the archive.
+      if (own && portalIds) for (const view of scopeViews(portalIds, (t) => `main.${t}`)) conn.exec(view);
       if (own) conn.pragma('query_only = ON');
       stmt = conn.prepare(text);
       if (!stmt.readonly) throw new UsageError(READ_ONLY_SQL);

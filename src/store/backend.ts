@@ -82,7 +82,11 @@ export interface Backend {
    * Start one read-only statement on a connection of its own and stream its rows; a statement
    * that could write, or have another side effect, is refused with a UsageError.
    */
-  sql(text: string): Promise<SqlRows>;
+  /**
+   * One read-only statement. With `portalIds`, the archive's tables are seen through views of
+   * those portals' rows only (the scope rule of every command that reads the archive).
+   */
+  sql(text: string, portalIds?: readonly number[]): Promise<SqlRows>;
   /** Refresh the planner's statistics (after large inserts), quickly; failures are ignored. */
   analyze(): Promise<void>;
   close(): Promise<void>;
@@ -131,4 +135,19 @@ export function openError(backend: Backend, err: unknown): unknown {
   const connecting =
     typeof code === 'string' && (/^(08|28|3D)/.test(code) || /^E[A-Z]+$/.test(code) || code === 'ETIMEDOUT');
   return connecting || err instanceof AggregateError ? connectionError(backend.location, err) : err;
+}
+
+/** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views. */
+export const PORTAL_TABLES = ['events', 'coverage', 'sync_runs', 'checkpoints', 'quarantine', 'people', 'sync_locks'] as const;
+
+/**
+ * The temporary views that narrow `sql` to some portals: each shadows its table for unqualified
+ * names (both databases look at temporary objects first). `from` qualifies the real table.
+ */
+export function scopeViews(portalIds: readonly number[], from: (table: string) => string): string[] {
+  const ids = portalIds.map((id) => String(Math.trunc(Number(id)))).join(', ') || '-1';
+  return [
+    `create temp view portals as select * from ${from('portals')} where id in (${ids})`,
+    ...PORTAL_TABLES.map((t) => `create temp view ${t} as select * from ${from(t)} where portal_id in (${ids})`),
+  ];
 }

@@ -1,4 +1,4 @@
-import { type ArchiveFlags, openArchive } from '../archive.js';
+import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
 import { type OutputFlags, writeRows } from '../output.js';
 
@@ -15,7 +15,9 @@ export async function sqlCommand(
 ) {
   const store = await openArchive(flags, io.env, true);
   try {
-    const result = await store.sqlRows(query);
+    // The scope rule: the configured portal's rows only; --all (or nothing configured) every portal.
+    const portalIds = await selectedPortals(store, flags, io.env);
+    const result = await store.sqlRows(query, { portalIds });
     try {
       await writeRows<unknown[]>(
         flags,

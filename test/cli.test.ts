@@ -306,11 +306,14 @@ describe('errors: one line, a distinct exit code, no stack trace', () => {
     const before = emu.state.allEvents().length;
     const r = await run(['users'], { DOCSPACE_URL: emu.url, DOCSPACE_USER: emu.user.email, DOCSPACE_PASSWORD: emu.user.password });
     expect(r.code, r.stderr).toBe(0);
-    // The login itself is a 1010 event at the head of the history, like on a real portal.
-    const head = emu.state.allEvents()[0];
-    expect(emu.state.allEvents().length).toBe(before + 1);
-    expect(head.actionId).toBe(1010);
-    expect(r.stdout.split('\n')[0]).toBe(head.userId);
+    // The login is a 1010 event, like on a real portal, and the run ends its session with a
+    // logout (1006) that names the session by its cookie, the only way the server ends one.
+    const [logout, login] = emu.state.allEvents();
+    expect(emu.state.allEvents().length).toBe(before + 2);
+    expect(login.actionId).toBe(1010);
+    expect(logout.actionId).toBe(1006);
+    expect(logout.userId).toBe(login.userId);
+    expect(r.stdout.split('\n')[0]).toBe(login.userId);
   });
 
   it('a wrong password exits 3 and names the variables to check', async () => {

@@ -121,6 +121,9 @@ export async function connect(
     client,
     label,
     async close() {
+      // A session this run opened with DOCSPACE_USER/DOCSPACE_PASSWORD is ended, not left for the
+      // portal to expire: the server ends only the session its asc_auth_key cookie names.
+      if (settings.credentials.kind === 'password') await client.logout().catch(() => {});
       await client.close();
       await stopDemo?.();
     },

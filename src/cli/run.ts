@@ -256,6 +256,32 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     exitCode = await (await import('./commands/sql.js')).sqlCommand(query, flags, io, reporter);
   });
 
+  const rules = program.command('rules').description('detection rules: built in (rules/*.yaml) and your own');
+  commonOptions(
+    outputOptions(
+      rules
+        .command('list')
+        .description('every rule: id, severity, title, how many inline tests')
+        .option('--rules <path>', 'a rule file or folder of your own, besides the built-in ones'),
+      ROW_FORMATS,
+    ),
+  ).action(action(async (flags, cliIo, r) => (await import('./commands/rules.js')).rulesListCommand(flags, cliIo, r)));
+  commonOptions(
+    rules
+      .command('show <id>')
+      .description('print a rule as YAML')
+      .option('--rules <path>', 'a rule file or folder of your own, besides the built-in ones'),
+  ).action(async (id: string, flags) => {
+    reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
+    exitCode = await (await import('./commands/rules.js')).rulesShowCommand(id, flags, io, reporter);
+  });
+  commonOptions(
+    rules.command('test [path]').description("run rules' inline tests (default: the built-in rules); exit 1 on a failure"),
+  ).action(async (path: string | undefined, flags) => {
+    reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
+    exitCode = await (await import('./commands/rules.js')).rulesTestCommand(path, flags, io, reporter);
+  });
+
   registerReportCommand(program, {
     connectionOptions,
     outputOptions: (cmd) => outputOptions(cmd, ROW_FORMATS),

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { Detector } from './engine.js';
@@ -25,7 +25,19 @@ export interface LoadedRule {
 }
 
 /** The folder of built-in rules, shipped beside dist/ and src/ (both sit two levels below it). */
-export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+/**
+ * The package's `rules/` folder, found by walking up from this module: it runs from `src/detect`,
+ * `dist/detect` and, bundled into the CLI, from `dist/bin/chunks`.
+ */
+export const BUILTIN_RULES_DIR = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    const candidate = join(dir, 'rules');
+    if (existsSync(join(candidate, 'DSL-001-failed-login-burst.yaml'))) return candidate;
+    dir = dirname(dir);
+  }
+  return fileURLToPath(new URL('../../rules/', import.meta.url));
+})();
 
 /** Parses and validates one rule from YAML text; `file` is used in messages only. */
 export function parseRule(text: string, file = '<rule>'): LoadedRule {

@@ -1,0 +1,33 @@
+// `rules list | show | test` from the command line, over the built-in rules and a user's own.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+
+describe('rules', () => {
+  it('list names every built-in rule with its severity; show prints one as YAML', async () => {
+    const list = await cli(['rules', 'list', '--format', 'json']);
+    expect(list.code, list.stderr).toBe(0);
+    const rules = JSON.parse(list.stdout) as Array<{ id: string; severity: string; tests: number }>;
+    expect(rules.map((r) => r.id)).toEqual(Array.from({ length: 18 }, (_, i) => `DSL-${String(i + 1).padStart(3, '0')}`));
+    expect(rules.every((r) => r.tests >= 1)).toBe(true);
+    const show = await cli(['rules', 'show', 'dsl-003']);
+    expect(show.stdout).toMatch(/^id: DSL-003$/m);
+    expect((await cli(['rules', 'show', 'DSL-999'])).code).toBe(2);
+  });
+
+  it('test runs the built-in rules\' inline tests, and fails (exit 1) on a user rule whose test does not hold', async () => {
+    const builtin = await cli(['rules', 'test']);
+    expect(builtin.code, builtin.stdout).toBe(0);
+    expect(builtin.stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'dl-rules-'));
+    const spray = readFileSync(new URL('../rules/DSL-003-password-spray.yaml', import.meta.url), 'utf8');
+    // The same rule, expecting nothing from a real spray: its test must fail.
+    const wrong = spray.replace(/^id: DSL-003$/m, 'id: MY-001').replace(/    expect:\n      - \{ group: 198\.51\.100\.7.*\n/, '    expect: []\n');
+    writeFileSync(join(dir, 'mine.yaml'), wrong);
+    const mine = await cli(['rules', 'test', dir]);
+    expect(mine.code).toBe(1);
+    expect(mine.stdout).toMatch(/^FAIL MY-001/m);
+  });
+});

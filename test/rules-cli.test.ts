@@ -24,7 +24,7 @@ describe('rules', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dl-rules-'));
     const spray = readFileSync(new URL('../rules/DSL-003-password-spray.yaml', import.meta.url), 'utf8');
     // The same rule, expecting nothing from a real spray: its test must fail.
-    const wrong = spray.replace(/^id: DSL-003$/m, 'id: MY-001').replace(/    expect:\n      - \{ group: 198\.51\.100\.7.*\n/, '    expect: []\n');
+    const wrong = spray.replace(/^id: DSL-003$/m, 'id: MY-001').replace(/ {4}expect:\n {6}- \{ group: 198\.51\.100\.7.*\n/, '    expect: []\n');
     writeFileSync(join(dir, 'mine.yaml'), wrong);
     const mine = await cli(['rules', 'test', dir]);
     expect(mine.code).toBe(1);

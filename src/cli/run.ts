@@ -153,6 +153,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
               someOf(['success', 'failure', 'logout'], '--kind'),
             )
             .option('--action <code>', 'action code 1000-1029 (repeatable)', collect)
+            .option('--tz <zone>', 'times at: portal (default, each event at its own offset), local, UTC, +hh:mm or an IANA zone')
             .option('--archive', 'answer from the archive instead of the portal')
             .option('--db <path|url>', 'archive to read (with --archive)')
             .option('--all', 'with --archive: every archived portal, not just the configured one')

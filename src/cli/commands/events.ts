@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors/index.js';
 import { EVENT_FIELDS, eventColumns,
   portalEventColumns, eventJson, toEcs } from '../../output/index.js';
+import type { LoginEvent } from '../../model/event.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
@@ -11,7 +12,24 @@ import { type EventWithOriginal, openEventSource } from '../source.js';
 export type EventsFlags = ConnectionFlags &
   ArchiveFlags &
   HistoryFlags &
-  OutputFlags & { archive?: boolean; ecsOriginal?: boolean };
+  OutputFlags & { archive?: boolean; ecsOriginal?: boolean; tz?: string };
+
+/** Events re-dated at a zone, as reports do with `--tz` (`portal` keeps each event's own offset). */
+async function zoned(tz: string, io: CliIo): Promise<(e: LoginEvent) => LoginEvent> {
+  const [{ parseZone, ZoneClock }, { formatAtOffset, offsetText }, { parseOffset }] = await Promise.all([
+    import('../../report/zone.js'),
+    import('../../model/time.js'),
+    import('../../store/rows.js'),
+  ]);
+  const spec = parseZone(tz, io.env);
+  if (spec.kind === 'portal') return (e) => e;
+  const clock = new ZoneClock(spec, 0);
+  return (e) => {
+    const time = Date.parse(e.date);
+    const offset = clock.offsetAt(time, parseOffset(e.offset) ?? 0);
+    return { ...e, offset: offsetText(offset), localDate: formatAtOffset(time, offset) };
+  };
+}
 
 /** `docspace-logins events`: the filtered login history, streamed to the chosen format. */
 export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Reporter): Promise<number> {
@@ -26,7 +44,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
   if (flags.archive) {
     const { openArchiveSelection } = await import('../archive.js');
     archive = await openArchiveSelection(flags, io.env);
-    if (!flags.ecsOriginal) {
+    if (!flags.ecsOriginal && !flags.tz) {
       // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
       const { exportFromArchive } = await import('../archive-export.js');
       const code = await exportFromArchive(archive, flags, parsed, io, reporter);
@@ -69,7 +87,9 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         jsonFields: several ? ['portal', ...EVENT_FIELDS] : EVENT_FIELDS,
         ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });
-      for await (const e of source.events) await writer.write(e);
+      // --tz: times at the chosen zone instead of the event's own offset (the UTC instant stays).
+      const shown = flags.tz ? await zoned(flags.tz, io) : (e: LoginEvent) => e;
+      for await (const e of source.events) await writer.write(shown(e));
       await writer.end();
       await out.close();
       out.finish(reporter, 'events');

@@ -11,6 +11,7 @@
  *   continuity by overlap with the archive, or record a gap and say how often to sync.
  */
 import type { DocSpaceClient } from '../client/client.js';
+import { oldestEventTime } from '../history/oldest.js';
 import { probePortal } from '../history/portal.js';
 import {
   type InvalidEvent,
@@ -216,11 +217,18 @@ async function syncFull(
       if (await store.quarantine(portalId, inv.reason, inv.raw, runId)) quarantined++;
     }
   };
+  // What the progress measures against: the checkpoint, or on a first sync the oldest event the
+  // portal really holds (a young portal has far less than its retention), found only when a
+  // progress display asked for it.
+  let floor = since ?? startedAt - lifetimeDays * DAY;
+  if (since === undefined && opts.onProgress) {
+    const oldest = await oldestEventTime(client, opts.signal).catch(() => undefined);
+    if (oldest !== undefined) floor = Math.max(floor, Math.min(oldest, startedAt));
+  }
   const reader = readHistoryWithRaw(client, since !== undefined ? { since } : {}, {
     onInvalid: (inv) => invalid.push(inv),
     onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
-    onProgress: (p) =>
-      opts.onProgress?.({ ...p, floor: since ?? startedAt - lifetimeDays * DAY, now: startedAt }),
+    onProgress: (p) => opts.onProgress?.({ ...p, floor, now: startedAt }),
   });
   let newest: LoginEvent | undefined;
   let summary: Awaited<ReturnType<typeof reader.next>>['value'] | undefined;

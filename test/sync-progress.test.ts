@@ -30,3 +30,34 @@ it('ends at 100% when 60 days are all a portal with 180-day retention holds', as
   expect(last).toBeGreaterThan(0.97);
   expect(last).toBeLessThanOrEqual(1.01);
 });
+
+it('sync --all on a terminal shows one progress line per portal', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { cli } = await import('./helpers/cli.js');
+  const now = Date.parse('2025-07-01T10:00:00Z');
+  const a = await startEmulator({ now, seed: 12, events: 2000 });
+  const b = await startEmulator({ now, seed: 13, events: 3000 });
+  open.push(a, b);
+  const dir = mkdtempSync(join(tmpdir(), 'dl-cfg-'));
+  const keyFile = join(dir, 'b.key');
+  writeFileSync(keyFile, b.apiKey, { mode: 0o600 });
+  const env = { XDG_CONFIG_HOME: dir, KEY_A: a.apiKey, COLUMNS: '120' };
+  expect((await cli(['profiles', 'add', 'alpha', '--portal', a.url, '--key-env', 'KEY_A'], env)).code).toBe(0);
+  expect((await cli(['profiles', 'add', 'beta', '--portal', b.url, '--key-file', keyFile], env)).code).toBe(0);
+  // A real terminal (util-linux `script` gives the CLI a pty): progress bars draw only on one.
+  const { spawnSync, execFile } = await import('node:child_process');
+  const { CLI, cleanEnv } = await import('./helpers/cli.js');
+  if (spawnSync('script', ['--version']).error) return;
+  const command = `${process.execPath} ${CLI} sync --all --db ${join(dir, 'a.sqlite')}`;
+  // Asynchronously: the emulators answering it live in this process.
+  const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env), timeout: 120_000 }, (err, stdout) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stderr: String(stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') });
+    });
+  });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/alpha \[.*\] 100% \| \d+ events/);
+  expect(r.stderr).toMatch(/beta \[.*\] 100% \| \d+ events/);
+  expect(r.stderr).toMatch(/2 of 2 portals synced/);
+});

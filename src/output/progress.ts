@@ -54,3 +54,42 @@ export function createProgress(opts: {
     },
   };
 }
+
+/**
+ * One line per task on the same terminal (`sync --all`: one per portal), each with the bar or
+ * counter of `createProgress`. Disabled like it unless stderr is a terminal.
+ */
+export function createMultiProgress(opts: { stream: NodeJS.WritableStream; enabled: boolean }): {
+  line(label: string): Progress;
+  stop(): void;
+} {
+  if (!opts.enabled) return { line: () => ({ update() {}, stop() {} }), stop() {} };
+  cliProgress ??= load('cli-progress') as typeof cliProgressTypes;
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: opts.stream as NodeJS.WriteStream,
+      format: '{label} [{bar}] {percentage}% | {events} events',
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    line(label) {
+      const bar = multi.create(1, 0, { label, events: 0 });
+      return {
+        update(done, total, extra) {
+          if (total !== undefined) bar.setTotal(total);
+          bar.update(done, { label, events: extra?.events ?? done });
+        },
+        stop() {
+          bar.update(bar.getTotal(), { label });
+        },
+      };
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}

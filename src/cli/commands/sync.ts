@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors/index.js';
 import { loadConfig } from '../../config/profiles.js';
 import { parseDuration } from '../../model/time.js';
-import { createProgress } from '../../output/progress.js';
+import { createMultiProgress, createProgress, type Progress } from '../../output/progress.js';
 import type { ArchiveStore } from '../../store/index.js';
 import { type SyncResult, syncPortal } from '../../sync/index.js';
 import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
@@ -54,9 +54,13 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   process.once('SIGTERM', onSignal);
   try {
     for (;;) {
+      // `--all` on a terminal: one progress line per portal, all moving at once.
+      const lines = createMultiProgress({ stream: io.stderr, enabled: Boolean(flags.all) && reporter.interactive });
       const results = await Promise.allSettled(
-        targets.map((profile) => syncOne({ ...flags, profile }, store, io, reporter, overlapMs, stop.signal)),
-      );
+        targets.map((profile) =>
+          syncOne({ ...flags, profile }, store, io, reporter, overlapMs, stop.signal, flags.all ? lines.line(profile ?? '') : undefined),
+        ),
+      ).finally(() => lines.stop());
       let worst: number = EXIT.ok;
       let synced = 0;
       let cut = false;
@@ -103,13 +107,16 @@ async function syncOne(
   reporter: Reporter,
   overlapMs: number,
   signal: AbortSignal,
+  line?: Progress,
 ): Promise<SyncResult> {
   const conn = await connect(flags, reporter, io.env);
-  const progress = createProgress({
-    stream: io.stderr,
-    enabled: reporter.interactive && !flags.all,
-    label: `Syncing ${conn.label}`,
-  });
+  const progress =
+    line ??
+    createProgress({
+      stream: io.stderr,
+      enabled: reporter.interactive && !flags.all,
+      label: `Syncing ${conn.label}`,
+    });
   try {
     return await syncPortal(conn.client, store, {
       overlapMs,

@@ -45,7 +45,7 @@ describe('every table fits the terminal', () => {
     ['users --details', () => ['users', '--demo', '--details', '--since', '30d']],
     ['users --format table', () => ['users', '--demo', '--format', 'table']],
     ['status', () => ['status', '--db', db]],
-    ['sql', () => ['sql', 'SELECT * FROM events LIMIT 20', '--db', db]],
+    ['sql', () => ['sql', 'SELECT * FROM events LIMIT 20', '--demo', '--db', db]],
     ['profiles list', () => ['profiles', 'list']],
     ...['summary', 'users', 'failures', 'ips', 'countries', 'browsers', 'platforms', 'daily'].map(
       (name): [string, () => string[]] => [`report ${name}`, () => ['report', name, '--demo', '--db', db]],

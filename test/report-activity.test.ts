@@ -5,15 +5,15 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReportFlags, reportCommand } from '../src/cli/commands/report.js';
 import { type UsersFlags, usersCommand } from '../src/cli/commands/users.js';
-import { type CliIo, Reporter } from '../src/cli/io.js';
+import type { CliIo, Reporter } from '../src/cli/io.js';
 import { actionKind, type RunningEmulator, startEmulator } from '../src/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
 import { openStore } from '../src/store/index.js';
 import { syncInto } from './helpers/archive.js';
+import { runCommand as runInProcess } from './helpers/run-command.js';
 
 const NOW = Date.parse('2025-07-01T10:00:00Z');
 const DAY = 86_400_000;
@@ -21,17 +21,6 @@ const SINCE = new Date(NOW - 25 * DAY).toISOString();
 // Past the emulator's start: the failed logins typed below fall inside.
 const UNTIL = new Date(NOW + 3_600_000).toISOString();
 const NOT_ATTRIBUTED = /failures not attributed: no people directory — run sync/;
-
-class Capture extends Writable {
-  chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.chunks.push(Buffer.from(chunk));
-    cb();
-  }
-  get text() {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
 
 interface Counted {
   userId: string;
@@ -50,13 +39,8 @@ async function runCommand(
   dir: string,
   command: (io: CliIo, reporter: Reporter) => Promise<number>,
 ): Promise<Run> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const env: NodeJS.ProcessEnv = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
-  if (emu) Object.assign(env, { DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey });
-  const io: CliIo = { stdout, stderr, env };
-  const code = await command(io, new Reporter(io, true));
-  return { code, rows: JSON.parse(stdout.text) as Counted[], stderr: stderr.text };
+  const r = await runInProcess(emu, dir, command);
+  return { code: r.code, rows: JSON.parse(r.stdout) as Counted[], stderr: r.stderr };
 }
 
 function byUser(rows: readonly Counted[]) {

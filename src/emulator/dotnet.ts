@@ -123,6 +123,49 @@ export class ModelErrors {
   }
 }
 
+/** The query of an audit list, bound: what both audit controllers (login and actions) take. */
+export interface AuditQuery {
+  count: number;
+  startIndex: number;
+  /** The GUID asked for; undefined for none or the empty GUID. */
+  userId?: string;
+  action?: number;
+  from?: number;
+  to?: number;
+}
+
+/**
+ * `count` (1..100, default 100), `startIndex`, `userId`, `action`, `from`, `to`, bound as ASP.NET
+ * binds the two audit request DTOs; conversion failures are collected in `errors`.
+ */
+export function bindAuditQuery(q: Map<string, string>, errors: ModelErrors): AuditQuery {
+  const count = errors.int(q, 'count', 100);
+  if (!errors.has('count') && (count < 1 || count > 100)) errors.range('count', 1, 100);
+  const out: AuditQuery = { count, startIndex: errors.int(q, 'startIndex', 0) };
+  const rawUser = q.get('userid');
+  if (rawUser !== undefined) {
+    const guid = parseGuid(rawUser);
+    if (guid === undefined) errors.invalid('userId', rawUser);
+    else if (guid !== EMPTY_GUID) out.userId = guid;
+  }
+  const rawAction = q.get('action');
+  if (rawAction !== undefined) {
+    const a = parseAction(rawAction);
+    if (a === undefined) errors.invalid('action', rawAction);
+    else if (a !== 0 && a !== -1) out.action = a;
+  }
+  for (const key of ['from', 'to'] as const) {
+    const raw = q.get(key);
+    // ApiDateTime is a class: an empty value binds to null, i.e. no bound.
+    if (raw === undefined || raw === '') continue;
+    const parsed = parseQueryDate(raw);
+    if (!('error' in parsed)) out[key] = parsed.time;
+    else if (parsed.error === 'format') errors.invalid(key, raw);
+    else errors.add(key, 'The input was not valid.');
+  }
+  return out;
+}
+
 export const STACKS = {
   authorizing: [
     '   at ASC.Core.Security.Authorizing.PermissionResolver.DemandAsync(IAccount account, ISecurityObjectId objectId, ISecurityObjectProvider securityObjProvider, IAction[] actions) in /app/onlyoffice/src/server/common/ASC.Core.Common/Security/Authorizing/PermissionResolver.cs:line 63',

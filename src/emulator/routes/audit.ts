@@ -3,7 +3,7 @@
  * window-then-filter order and its no-audit fallback) and the retention settings.
  */
 import { sevenDigitsUtc } from '../api-date.js';
-import { argumentError, billingError, EMPTY_GUID, ModelErrors, parseAction, parseGuid, parseQueryDate } from '../dotnet.js';
+import { argumentError, billingError, bindAuditQuery, ModelErrors } from '../dotnet.js';
 import type { Ctx, EmulatorResponse } from '../http/context.js';
 import { EmulatorError } from '../http/error.js';
 import { api, requireAdmin, type Route } from '../http/middleware.js';
@@ -58,36 +58,9 @@ function lastEvents(state: EmulatorState, ctx: Ctx): EmulatorResponse {
 function filterEvents(state: EmulatorState, ctx: Ctx): EmulatorResponse {
   const q = ctx.query;
   const errors = new ModelErrors();
-  const count = errors.int(q, 'count', 100);
-  if (!errors.has('count') && (count < 1 || count > 100)) errors.range('count', 1, 100);
-  const startIndex = errors.int(q, 'startIndex', 0);
-  let userIndex: number | undefined;
-  const rawUser = q.get('userid');
-  if (rawUser !== undefined) {
-    const guid = parseGuid(rawUser);
-    if (guid === undefined) errors.invalid('userId', rawUser);
-    else if (guid !== EMPTY_GUID) userIndex = state.tables.users.find(guid);
-  }
-  let action: number | undefined;
-  const rawAction = q.get('action');
-  if (rawAction !== undefined) {
-    const a = parseAction(rawAction);
-    if (a === undefined) errors.invalid('action', rawAction);
-    else if (a !== 0 && a !== -1) action = a;
-  }
-  const dates: { from?: number; to?: number } = {};
-  for (const key of ['from', 'to'] as const) {
-    const raw = q.get(key);
-    // ApiDateTime is a class: an empty value binds to null, i.e. no bound.
-    if (raw === undefined || raw === '') continue;
-    const parsed = parseQueryDate(raw);
-    if ('error' in parsed) {
-      if (parsed.error === 'format') errors.invalid(key, raw);
-      else errors.add(key, 'The input was not valid.');
-    } else {
-      dates[key] = parsed.time;
-    }
-  }
+  const { count, startIndex, userId, action, from, to } = bindAuditQuery(q, errors);
+  const userIndex = userId === undefined ? undefined : state.tables.users.find(userId);
+  const dates = { from, to };
   errors.throwIfAny();
   if (!state.audit) return lastEvents(state, ctx);
 

@@ -3,7 +3,7 @@
  * session or all of a member's (the containment levers), and the audit trail that records them.
  */
 import type { EmulatorPerson } from '../data/people.js';
-import { accessDenied, EMPTY_GUID, ModelErrors, parseAction, parseGuid, parseQueryDate } from '../dotnet.js';
+import { accessDenied, bindAuditQuery, ModelErrors, parseGuid } from '../dotnet.js';
 import { isAdmin } from '../http/auth.js';
 import type { Ctx, EmulatorResponse } from '../http/context.js';
 import { api, requireAdmin, type Route } from '../http/middleware.js';
@@ -135,31 +135,8 @@ function auditDto(state: EmulatorState, r: AuditRecord, origin: string) {
 function auditFilter(state: EmulatorState, ctx: Ctx): EmulatorResponse {
   const q = ctx.query;
   const errors = new ModelErrors();
-  const count = errors.int(q, 'count', 100);
-  if (!errors.has('count') && (count < 1 || count > 100)) errors.range('count', 1, 100);
-  const startIndex = errors.int(q, 'startIndex', 0);
-  let userId: string | undefined;
-  const rawUser = q.get('userid');
-  if (rawUser !== undefined) {
-    const guid = parseGuid(rawUser);
-    if (guid === undefined) errors.invalid('userId', rawUser);
-    else if (guid !== EMPTY_GUID) userId = guid;
-  }
-  let action: number | undefined;
-  const rawAction = q.get('action');
-  if (rawAction !== undefined) {
-    const a = parseAction(rawAction);
-    if (a === undefined) errors.invalid('action', rawAction);
-    else if (a !== 0 && a !== -1) action = a;
-  }
-  const dates: { from?: number; to?: number } = {};
-  for (const key of ['from', 'to'] as const) {
-    const raw = q.get(key);
-    if (raw === undefined || raw === '') continue;
-    const parsed = parseQueryDate(raw);
-    if ('error' in parsed) errors.invalid(key, raw);
-    else dates[key] = parsed.time;
-  }
+  const { count, startIndex, userId, action, from, to } = bindAuditQuery(q, errors);
+  const dates = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
   errors.throwIfAny();
   const records = state.audit
     ? state.auditTrail.filter({ userId, action, ...dates, startIndex, count })

@@ -11,6 +11,7 @@ import { limitPerMinute, type Headers } from './retry.js';
 
 /** Spacing aims at this share of the limit, leaving room for other clients of the same user. */
 const PACE_SHARE = 0.9;
+const MINUTE = 60_000;
 
 export class RatePause {
   /** Bumped by each new pause: a 429 to a request sent before it is already answered by it. */
@@ -22,6 +23,13 @@ export class RatePause {
   private streakMs = 0;
   /** Requests per minute the portal allows, once a 429 has said so. */
   limit: number | undefined;
+  /**
+   * When this client's requests of the last minute were sent (oldest first): the server counts a
+   * sliding minute, so once it has named its limit the client counts the same minute (the burst
+   * before the first 429 included) and waits for its oldest request to leave it, rather than
+   * guessing a pause and meeting the limit again.
+   */
+  private sent: number[] = [];
 
   constructor(
     private readonly now: () => number,
@@ -47,6 +55,19 @@ export class RatePause {
         await this.sleep(until - now);
         continue;
       }
+      this.forget(now);
+      if (this.limit !== undefined) {
+        // The trailing minute as the server sees it: full means wait for its oldest request.
+        const budget = Math.max(1, Math.floor(this.limit * PACE_SHARE));
+        if (this.sent.length >= budget) {
+          const wait = this.sent[this.sent.length - budget] + MINUTE - now;
+          if (wait > 0) {
+            waited += wait;
+            await this.sleep(wait);
+            continue;
+          }
+        }
+      }
       if (this.intervalMs > 0 && !paced) {
         paced = true;
         const slot = Math.max(now, this.nextSlot);
@@ -57,8 +78,16 @@ export class RatePause {
           continue;
         }
       }
+      this.sent.push(now);
       return { epoch: this.epoch, waitedMs: waited };
     }
+  }
+
+  /** Drop the send times that have left the trailing minute. */
+  private forget(now: number): void {
+    let old = 0;
+    while (old < this.sent.length && this.sent[old] <= now - MINUTE) old++;
+    if (old) this.sent.splice(0, old);
   }
 
   /** A request got through: the portal is not refusing us wholesale. */

@@ -285,6 +285,16 @@ export class ArchiveStore implements StoreContext {
     return people.replacePeople(this, portalId, list, readAt, opts);
   }
 
+  /** How many members the portal's directory holds, and when it was last read. */
+  peopleFreshness(portalId: number): Promise<{ members: number; readAt: number }> {
+    return people.peopleFreshness(this, portalId);
+  }
+
+  /** Which of these user ids the portal's directory does not know. */
+  unknownPeople(portalId: number, ids: readonly string[]): Promise<string[]> {
+    return people.unknownPeople(this, portalId, ids);
+  }
+
   /** The portal's people by display name; removed ones only when asked. */
   people(portalId: number, opts: { includeRemoved?: boolean } = {}): Promise<ArchivedPerson[]> {
     return people.people(this, portalId, opts);

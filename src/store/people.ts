@@ -171,3 +171,28 @@ export async function findPeople(s: StoreContext, portalId: number, query: Peopl
   }
   return [...found.values()].sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0) || (a.id < b.id ? -1 : 1));
 }
+
+/** How many members the directory holds and when it was last read: one aggregate, no rows. */
+export async function peopleFreshness(s: StoreContext, portalId: number): Promise<{ members: number; readAt: number }> {
+  const row = await s.db
+    .selectFrom('people')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('read_at').as('t')])
+    .where('portal_id', '=', portalId)
+    .executeTakeFirst();
+  return { members: Number(row?.n ?? 0), readAt: Number(row?.t ?? 0) };
+}
+
+/** Which of `ids` (lower-case) the directory does not know. */
+export async function unknownPeople(s: StoreContext, portalId: number, ids: readonly string[]): Promise<string[]> {
+  const known = new Set<string>();
+  for (let i = 0; i < ids.length; i += KEYS_PER_QUERY) {
+    const rows = await s.db
+      .selectFrom('people')
+      .select('id')
+      .where('portal_id', '=', portalId)
+      .where('id', 'in', ids.slice(i, i + KEYS_PER_QUERY))
+      .execute();
+    for (const r of rows) known.add(r.id);
+  }
+  return ids.filter((id) => !known.has(id));
+}

@@ -86,11 +86,12 @@ export async function refreshPeople(
   now: number,
   opts: { force?: boolean; seenIds?: ReadonlySet<string> } = {},
 ): Promise<PeopleRefresh> {
-  const known = await store.people(portalId, { includeRemoved: true });
-  const readAt = known.reduce((t, p) => Math.max(t, p.readAt), 0);
-  const ids = new Set(known.map((p) => p.id));
-  const unknown = [...(opts.seenIds ?? [])].some((id) => !ids.has(id));
-  if (!opts.force && !unknown && known.length && now - readAt < PEOPLE_RECHECK_MS) return {};
+  // One aggregate and, only when new events came, one look-up of their ids: an incremental
+  // sync with nothing new must stay cheap.
+  const { members, readAt } = await store.peopleFreshness(portalId);
+  const seen = [...(opts.seenIds ?? [])];
+  const unknown = seen.length > 0 && (await store.unknownPeople(portalId, seen)).length > 0;
+  if (!opts.force && !unknown && members && now - readAt < PEOPLE_RECHECK_MS) return {};
   try {
     const people = await readDirectory(client);
     const r = await store.replacePeople(portalId, people, now);

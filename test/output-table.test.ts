@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { type LoginEvent, normaliseEvent, parseApiDate } from '../src/index.js';
+import type { LoginEvent } from '../src/index.js';
 import {
   type Column,
   colorEnabled,
@@ -20,27 +20,13 @@ import {
   type WriterOptions,
 } from '../src/output/index.js';
 
+import { sampleEvent } from './helpers/events.js';
+
 const GUEST = '712d9ec3-5d2b-4b13-824f-71f00191dcca';
 const ESC = '\u001b';
 
-function event(over: Partial<Record<string, unknown>> = {}): LoginEvent {
-  const raw = {
-    id: 48213,
-    date: '2025-06-03T14:05:09.0000000+02:00',
-    user: 'Anna Schmidt',
-    userId: '3f1c2a7e-9b44-4d1e-8c0a-5a6b7c8d9e01',
-    action: 'Successful Login via API',
-    actionId: 1010,
-    ip: '203.0.113.24',
-    country: 'Germany',
-    city: 'Berlin',
-    browser: 'Chrome 125',
-    platform: 'Windows 10',
-    page: 'https://acme.example.com/a/rather/long/path/to/the/login/page',
-    ...over,
-  } as Parameters<typeof normaliseEvent>[0];
-  return normaliseEvent(raw, parseApiDate(raw.date)!);
-}
+const event = (over: Partial<Record<string, unknown>> = {}): LoginEvent =>
+  sampleEvent({ page: 'https://acme.example.com/a/rather/long/path/to/the/login/page', ...over });
 
 const failure = (over: Partial<Record<string, unknown>> = {}) =>
   event({ id: 2, actionId: 1005, action: 'Login Fail', userId: '3f1c2a7e-9b44-4d1e-8c0a-5a6b7c8d9e01', ...over });

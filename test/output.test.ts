@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  
 type Doc = any;
 
-import { type LoginEvent, normaliseEvent, parseApiDate } from '../src/index.js';
+import type { LoginEvent } from '../src/index.js';
 import {
   barChart,
   createWriter,
@@ -23,26 +23,11 @@ import {
 } from '../src/output/index.js';
 import { cellXml, sheetName, xmlText } from '../src/output/spreadsheetml.js';
 
+import { sampleEvent } from './helpers/events.js';
+
 const GUEST = '712d9ec3-5d2b-4b13-824f-71f00191dcca';
 
-function event(over: Partial<Record<string, unknown>> = {}): LoginEvent {
-  const raw = {
-    id: 48213,
-    date: '2025-06-03T14:05:09.0000000+02:00',
-    user: 'Anna Schmidt',
-    userId: '3f1c2a7e-9b44-4d1e-8c0a-5a6b7c8d9e01',
-    action: 'Successful Login via API',
-    actionId: 1010,
-    ip: '203.0.113.24',
-    country: 'Germany',
-    city: 'Berlin',
-    browser: 'Chrome 125',
-    platform: 'Windows 10',
-    page: 'https://acme.example.com/login',
-    ...over,
-  } as Parameters<typeof normaliseEvent>[0];
-  return normaliseEvent(raw, parseApiDate(raw.date)!);
-}
+const event = sampleEvent;
 
 class Collect extends Writable {
   chunks: Buffer[] = [];

@@ -25,6 +25,11 @@ export async function call(
     ...init,
     headers,
   });
+  return reply(res);
+}
+
+/** A response as the tests read it: status, headers, text, and JSON when the text is JSON. */
+async function reply(res: Response): Promise<Reply> {
   const text = await res.text();
   let json: unknown;
   try {
@@ -50,14 +55,7 @@ export async function ask(
   }
   const url = `${APP_ORIGIN}${path.startsWith('/') ? path : `/api/2.0/${path}`}`;
   const res = await app.fetch(new Request(url, { ...init, headers }));
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return reply(res);
 }
 
 /** Ids of the whole history, newest first, as stored (ties in stored order). */

@@ -1,4 +1,6 @@
 /** What every sender may need from outside: the clock and the means to reach the world, injectable for tests. */
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../errors/index.js';
 import type { Alert, DeliveryResult } from '../types.js';
 
 export interface SenderContext {
@@ -30,4 +32,14 @@ export function errorText(err: unknown): string {
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const inner = e.cause?.code ?? e.cause?.message;
   return [e.code, e.message, inner].filter(Boolean).join(': ') || String(err);
+}
+
+/** A destination's private CA bundle, read once when its sender is built: a missing file fails at start-up. */
+export function readCaFile(dest: { caFile?: string; label: string }): Buffer | undefined {
+  if (!dest.caFile) return undefined;
+  try {
+    return readFileSync(dest.caFile);
+  } catch (err) {
+    throw new UsageError(`Cannot read the CA file ${dest.caFile} of ${dest.label}: ${(err as Error).message}`);
+  }
 }

@@ -1,11 +1,10 @@
 /** E-mail through nodemailer: one message per alert, threaded per finding, 4xx retried, 5xx failed. */
-import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { UsageError } from '../../errors/index.js';
 import type { SmtpDestination } from '../destination.js';
 import { alertEmail } from '../format/email.js';
 import type { Alert, DeliveryResult } from '../types.js';
-import { DEFAULT_TIMEOUT_MS, errorText, type Sender, type SenderContext } from './context.js';
+import { DEFAULT_TIMEOUT_MS, errorText, readCaFile, type Sender, type SenderContext } from './context.js';
 
 export function smtpSender(dest: SmtpDestination, ctx: SenderContext): Sender {
   let password = dest.password;
@@ -13,14 +12,7 @@ export function smtpSender(dest: SmtpDestination, ctx: SenderContext): Sender {
     password = (ctx.env ?? process.env)[dest.passwordEnv];
     if (password === undefined) throw new UsageError(`${dest.label} takes its password from ${dest.passwordEnv}, which is not set`);
   }
-  let ca: Buffer | undefined;
-  if (dest.caFile) {
-    try {
-      ca = readFileSync(dest.caFile);
-    } catch (err) {
-      throw new UsageError(`Cannot read the CA file ${dest.caFile} of ${dest.label}: ${(err as Error).message}`);
-    }
-  }
+  const ca = readCaFile(dest);
   const timeout = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const transport = nodemailer.createTransport({
     host: dest.host,

@@ -1,30 +1,21 @@
 /** Syslog over UDP (RFC 5426), TCP (RFC 6587) and TLS (RFC 5425), one connection per send. */
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
-import { UsageError } from '../../errors/index.js';
 import type { SyslogDestination } from '../destination.js';
 import { cefMessage } from '../format/cef.js';
 import { octetFrame, rfc5424 } from '../format/syslog.js';
 import { summaryLine } from '../payload.js';
 import type { Alert, DeliveryResult } from '../types.js';
-import { DEFAULT_TIMEOUT_MS, errorText, type Sender, type SenderContext } from './context.js';
+import { DEFAULT_TIMEOUT_MS, errorText, readCaFile, type Sender, type SenderContext } from './context.js';
 
 /** RFC 5426 asks receivers for at least 2048 octets per datagram; beyond that we send the summary only. */
 export const UDP_MAX_BYTES = 2048;
 
 export function syslogSender(dest: SyslogDestination, ctx: SenderContext): Sender {
   const now = ctx.now ?? Date.now;
-  let ca: Buffer | undefined;
-  if (dest.caFile) {
-    try {
-      ca = readFileSync(dest.caFile);
-    } catch (err) {
-      throw new UsageError(`Cannot read the CA file ${dest.caFile} of ${dest.label}: ${(err as Error).message}`);
-    }
-  }
+  const ca = readCaFile(dest);
 
   function message(alert: Alert, brief = false): string {
     const header = { facility: dest.facility, hostname: ctx.hostname ?? hostname(), appName: 'docspace-logins', procId: String(process.pid), now: now() };

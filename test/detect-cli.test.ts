@@ -2,7 +2,7 @@
  * `detect` and `findings` from the command line, against an archive synced from the emulator,
  * with attacks made through the emulator's real login endpoint on a clock the test moves.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,23 @@ describe('detect over the archive', () => {
     expect(live.stderr).toMatch(/\(0 new, 0 updated\)/);
     const key = (f: FindingJson) => `${f.id} ${f.rule} ${f.group} ${f.count} ${f.lastSeen}`;
     expect(live.findings.map(key).sort()).toEqual(archive.findings.map(key).sort());
+  });
+});
+
+describe('the README', () => {
+  it('example user rule passes its own tests, and detect finds it in real attempts', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rule = /```yaml\n(id: MY-001[\s\S]*?)```/.exec(readme)![1];
+    const rules = join(dir, 'my-rules');
+    mkdirSync(rules);
+    writeFileSync(join(rules, 'my.yaml'), rule);
+    const tested = await cli(['rules', 'test', rules]);
+    expect(tested.stdout).toMatch(/^2 passed, 0 failed$/m);
+    expect((await detect('--rules', rules, '--rule', 'MY-001')).findings).toEqual([]);
+    for (let i = 0; i < 3; i++) await attempt('svc-backup@example.com', '198.51.100.23');
+    await syncInto(emu, db);
+    const found = await detect('--rules', rules, '--rule', 'MY-001');
+    expect(found.findings).toMatchObject([{ rule: 'MY-001', group: 'svc-backup@example.com', count: 3, severity: 'high' }]);
   });
 });
 

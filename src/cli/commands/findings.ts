@@ -55,7 +55,10 @@ export async function printFindings(
 
 async function openSelection(flags: FindingsFlags, io: CliIo, readOnly: boolean): Promise<ArchiveSelection & { urls: Map<number, string> }> {
   const { openArchive, selectedPortals } = await import('../archive.js');
-  // `--demo` shows the demo portal's findings of an archive named with --db; alone it would be empty.
+  // `--demo` alone reads a fresh temporary archive, which holds no findings: the demo's are where `detect --demo --db FILE` put them.
+  if (flags.demo && !flags.db) {
+    throw new UsageError('Findings live in an archive: with --demo, name it with --db FILE (the one "detect --demo --db FILE" stored them in)');
+  }
   const store = await openArchive(flags, io.env, { readOnly, syncDemo: false });
   try {
     const portalIds = await selectedPortals(store, flags, io.env);

@@ -155,7 +155,8 @@ export function findingToEcs(f: ShownFinding, opts: { portal?: string } = {}): R
     rule: { id: f.rule, name: f.title, ruleset: 'docspace-logins' },
     ...(threat(f.tags) ? { threat: threat(f.tags) } : {}),
     ...(byIp ? { source: { ip: f.group } } : {}),
-    ...(byAccount ? { user: isGuid(f.group) ? { id: f.group } : { name: f.group } } : {}),
+    // An account's finding: the member's id and name, or the typed login (or its hash) when it names no member.
+    ...(byAccount ? { user: isGuid(f.group) ? { id: f.group, ...(f.who ? { name: f.who } : {}) } : { name: f.group } } : {}),
     related: { ...(ips.size ? { ip: [...ips] } : {}), ...(users.size ? { user: [...users] } : {}) },
     tags: f.tags,
     docspace_logins: {

@@ -3,6 +3,7 @@ import { PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
 import type { Entry, EventView } from '../view.js';
+import { formatAtOffset } from '../../model/time.js';
 
 /**
  * `new_value` (Elastic's new_terms) and `baseline` (Panther-style behaviour baselines), both
@@ -112,7 +113,7 @@ export class BaselineProcessor implements Processor {
     }
     this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
-      localTime: v.event.localDate,
+      localTime: formatAtOffset(v.event.time, v.event.offsetMinutes),
       baselineSuccesses: seen,
       activeSlots: slots,
     });

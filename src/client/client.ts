@@ -245,7 +245,8 @@ export class DocSpaceClient {
     outcome: { contentType: string; body: string; request: string },
     schema: S,
   ): z.infer<S> {
-    const payload = this.envelope(outcome);
+    // A schema that accepts undefined also accepts an envelope without `response` (a null answer).
+    const payload = this.envelopeWithTotal(outcome, schema.safeParse(undefined).success).response;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       throw new ResponseShapeError(

@@ -91,6 +91,29 @@ export const activeConnectionsSchema = z.looseObject({
 });
 export type ActiveConnections = z.infer<typeof activeConnectionsSchema>;
 
+/** `GET keys/@self` and `GET keys`: an API key as the portal describes it (never the key itself). */
+export const apiKeySchema = z.looseObject({
+  id: z.string(),
+  name: z.string().nullish(),
+  keyPostfix: z.string().nullish(),
+  /** Empty (or `*`) means full access. */
+  permissions: z.array(z.string()).nullish(),
+  lastUsed: z.string().nullish(),
+  isActive: z.boolean().optional(),
+});
+export type ApiKeyInfo = z.infer<typeof apiKeySchema>;
+
+/** One record of the audit trail (`security/audit/events/filter`): who did what to which targets. */
+export const auditEventSchema = z.looseObject({
+  id: z.number(),
+  date: z.string().optional(),
+  userId: z.string().nullish(),
+  action: z.string().nullish(),
+  actionId: z.number(),
+  target: z.array(z.string()).nullish(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
 /** `field "date": expected string, received number` for the first issue of a failed parse. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];

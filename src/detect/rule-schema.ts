@@ -111,6 +111,12 @@ export const ruleSchema = z
     escalate: z.array(z.strictObject({ when: z.string(), severity: z.enum(SEVERITIES) })).default([]),
     suppress: z.strictObject({ window: duration, group_by: z.array(field).optional() }).optional(),
     tests: z.array(ruleTest).default([]),
+    /**
+     * The containment a watcher may run on its own for this rule's findings (`autoRespondPolicy`
+     * in src/respond/policy.ts): off unless the watcher is told to, capped per hour, never on
+     * the owner, and on admins only with --allow-admin.
+     */
+    respond: z.enum(['logout-session', 'logout-user', 'disable-user']).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.engine === 'code' && !r.module) ctx.addIssue({ code: 'custom', path: ['module'], message: 'engine: code needs a module' });

@@ -33,6 +33,8 @@ import type { MigrationReport } from './migrations.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
+import * as responses from './responses.js';
+import type { StoredResponse, StoredResponseInput } from './responses.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { Interval } from './rows.js';
@@ -345,6 +347,18 @@ export class ArchiveStore implements StoreContext {
   /** The portal's key for hashing password-like typed logins (made once, then kept). */
   detectSecret(portalId: number): Promise<string | undefined> {
     return findings.detectSecret(this, portalId);
+  }
+
+  // --- responses (responses.ts) -----------------------------------------------------------------
+
+  /** Record a containment action sent to the portal (requests, answers, verification); its row id. */
+  recordResponse(portalId: number, response: StoredResponseInput): Promise<number> {
+    return responses.recordResponse(this, portalId, response);
+  }
+
+  /** Recorded responses, oldest first: a portal's, or a finding's. */
+  responses(query: { portalId?: number; findingId?: string } = {}): Promise<StoredResponse[]> {
+    return responses.responses(this, query);
   }
 
   // --- status, maintenance, SQL, locks -----------------------------------------------------------

@@ -257,6 +257,30 @@ export const MIGRATIONS: readonly StoreMigration[] = [
     // Detections kept between runs: findings, their status history, the engine's state, the login key.
     up: createFindingTables,
   },
+  {
+    version: 7,
+    name: 'containment responses',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('responses')
+        .addColumn('id', 'integer', serialKey(dialect))
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('finding_id', 'text')
+        .addColumn('action', 'text', (c) =>
+          c.notNull().check(sql`action in ('logout-session', 'logout-user', 'disable-user')`),
+        )
+        .addColumn('target_user_id', 'text', (c) => c.notNull())
+        .addColumn('target_session_id', 'bigint')
+        .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('verified', 'unverified', 'failed')`))
+        .addColumn('requests', 'text', (c) => c.notNull())
+        .addColumn('verification', 'text')
+        .addColumn('error', 'text')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -131,6 +131,31 @@ export interface PeopleTable {
   removed_at: number | null;
 }
 
+/**
+ * What `respond` did on a portal (schema 7): the requests sent, the portal's answers (trimmed)
+ * and the verification read back, next to the finding that prompted it. JSON in text columns.
+ */
+export interface ResponsesTable {
+  id: Generated<number>;
+  portal_id: number;
+  /** The finding it answered, if any. */
+  finding_id: string | null;
+  action: string;
+  /** The member's GUID. */
+  target_user_id: string;
+  /** The session's login-event id (logout-session). */
+  target_session_id: number | null;
+  /** `verified`, `unverified` or `failed`. */
+  outcome: string;
+  /** JSON: the requests as sent, each with its status and answer; never a credential. */
+  requests: string;
+  /** JSON: the checks made afterwards. */
+  verification: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+}
+
 export interface SchemaVersionTable {
   version: number;
   name: string;
@@ -147,6 +172,7 @@ export interface ArchiveSchema extends FindingTables {
   quarantine: QuarantineTable;
   sync_locks: SyncLocksTable;
   people: PeopleTable;
+  responses: ResponsesTable;
   schema_version: SchemaVersionTable;
 }
 

@@ -1,0 +1,163 @@
+/**
+ * `docspace-logins respond ACTION TARGET` and `respond --finding ID [ACTION]`: containment
+ * through DocSpace's own levers, dry-run unless `--yes`. A thin shell over `src/respond`: flags
+ * in, one `respond` per target, the plan or the record out; the exit code says whether the
+ * effect was proven (0), sent but not proven (9), or refused (4).
+ */
+import { Argument, type Command, Option } from 'commander';
+import { UsageError } from '../../errors/index.js';
+import { describeRequest } from '../../respond/plan.js';
+import type { ResponseRecord, RespondAction } from '../../respond/types.js';
+import type { ConnectionFlags } from '../context.js';
+import { EXIT } from '../exit.js';
+import type { CliIo, Reporter } from '../io.js';
+
+const ACTIONS: readonly RespondAction[] = ['logout-session', 'logout-user', 'disable-user'];
+
+export type RespondFlags = ConnectionFlags & {
+  yes?: boolean;
+  finding?: string;
+  allowAdmin?: boolean;
+  db?: string;
+  json?: boolean;
+  debug?: boolean;
+  quiet?: boolean;
+};
+
+export interface RespondCommandHelpers {
+  connectionOptions(cmd: Command): Command;
+  commonOptions(cmd: Command): Command;
+  action<F extends { debug?: boolean; quiet?: boolean }>(
+    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
+  ): (flags: F) => Promise<void>;
+}
+
+const RESPOND_HELP = `
+Actions (dry run unless --yes: the exact requests are printed, nothing is sent):
+  logout-session EVENT_ID  end the session a successful login event opened
+                           PUT /api/2.0/security/activeconnections/logout/EVENT_ID   (audit 4035)
+  logout-user USER         end every session of a member
+                           PUT /api/2.0/security/activeconnections/logoutall/USER_ID (audit 4036)
+  disable-user USER        disable the member (status 2), which also ends their sessions
+                           PUT /api/2.0/people/status/2 {"userIds":[USER_ID]}          (audit 4020)
+USER: a user id, e-mail, user name or display name. Never the owner or the key's own user;
+admins only with --allow-admin. The key needs *:write. After sending, the audit trail is read
+back; exit 9 when the effect could not be proven.`;
+
+export function registerRespondCommand(program: Command, h: RespondCommandHelpers): Command {
+  const cmd = program
+    .command('respond')
+    .description('contain an account: log out a session or a member, or disable them (dry run unless --yes)')
+    .addArgument(new Argument('[action]', 'what to do').choices(ACTIONS))
+    .addArgument(new Argument('[target]', 'EVENT_ID for logout-session, USER for the others'))
+    .option('--yes', 'send the requests (without it: print them, send nothing)')
+    .option('--finding <id>', "act on a stored finding's sessions or member (needs the archive)")
+    .option('--allow-admin', 'allow containing a DocSpace admin (never the owner)')
+    .option('--db <path|url>', 'archive that records the response (env DOCSPACE_LOGINS_DB)')
+    .addOption(new Option('--json', 'print the plan or the record as JSON'));
+  h.commonOptions(h.connectionOptions(cmd));
+  cmd.addHelpText('after', RESPOND_HELP);
+  cmd.action((action: string | undefined, target: string | undefined, flags: RespondFlags) =>
+    h.action<RespondFlags>((f, io, r) => respondCommand(action as RespondAction | undefined, target, f, io, r))(flags),
+  );
+  return cmd;
+}
+
+export async function respondCommand(
+  action: RespondAction | undefined,
+  target: string | undefined,
+  flags: RespondFlags,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<number> {
+  if (flags.finding !== undefined && target !== undefined) {
+    throw new UsageError('Give a target or --finding, not both: --finding takes its targets from the finding');
+  }
+  if (flags.finding === undefined && (!action || target === undefined)) {
+    throw new UsageError('Say what to do: respond logout-session EVENT_ID | logout-user USER | disable-user USER, or respond --finding ID');
+  }
+  const { connect } = await import('../context.js');
+  const { respond, findingTargets, defaultActionFor } = await import('../../respond/index.js');
+  const conn = await connect(flags, reporter, io.env);
+  const store = flags.db || io.env.DOCSPACE_LOGINS_DB || flags.finding ? await openStore(flags, io) : undefined;
+  try {
+    let targets: string[];
+    let chosen: RespondAction;
+    let portalId: number | undefined;
+    if (flags.finding !== undefined) {
+      const finding = await findingOf(store, flags.finding);
+      chosen = action ?? defaultActionFor(finding);
+      targets = await findingTargets(conn.client, finding, chosen);
+      portalId = finding.portalId;
+    } else {
+      chosen = action!;
+      targets = [target!];
+    }
+    if (store && portalId === undefined && flags.demo) {
+      const { DEMO_PORTAL_KEY } = await import('../archive.js');
+      portalId = await store.ensurePortal({ url: DEMO_PORTAL_KEY });
+    }
+    const records: ResponseRecord[] = [];
+    for (const t of targets) {
+      const record = await respond({
+        client: conn.client,
+        action: chosen,
+        target: t,
+        dryRun: !flags.yes,
+        allowAdmin: flags.allowAdmin,
+        ...(flags.finding !== undefined ? { findingId: flags.finding } : {}),
+        ...(store ? { store, portalId } : {}),
+      });
+      records.push(record);
+      if (!flags.json) io.stdout.write(reporter.redact(describeRecord(record)));
+    }
+    if (flags.json) io.stdout.write(`${reporter.redact(JSON.stringify(records.length === 1 ? records[0] : records, null, 2))}\n`);
+    if (records.some((r) => r.outcome === 'unverified')) {
+      reporter.warn('the portal accepted the request, but its effect could not be proven: check the audit trail in DocSpace');
+      return EXIT.unverified;
+    }
+    return EXIT.ok;
+  } finally {
+    await conn.close();
+    await store?.close();
+  }
+}
+
+async function openStore(flags: RespondFlags, io: CliIo) {
+  const { openArchive } = await import('../archive.js');
+  return openArchive({ db: flags.db }, io.env, { syncDemo: false });
+}
+
+/**
+ * The stored finding. The findings store (schema 6) is its own module; an archive opened by a
+ * build without it has no `getFinding`, which is said plainly.
+ */
+async function findingOf(store: unknown, id: string) {
+  const source = store as Partial<import('../../respond/index.js').FindingSource> | undefined;
+  if (!source || typeof source.getFinding !== 'function') {
+    throw new UsageError('This archive has no findings store: run detections into it first (docspace-logins detect)');
+  }
+  const finding = await source.getFinding(id);
+  if (!finding) throw new UsageError(`No finding ${id} in the archive: list them with docspace-logins findings list`);
+  return finding;
+}
+
+/** The plan or the record, as lines a person reads. */
+export function describeRecord(r: ResponseRecord): string {
+  const lines: string[] = [];
+  const who = `${r.target.name} (${r.target.userId}${r.target.role === 'member' ? '' : `, ${r.target.role}`})`;
+  const what = r.target.sessionId !== undefined ? `session ${r.target.sessionId} of ${who}` : who;
+  lines.push(`${r.action} ${what} on ${r.portal}${r.findingId ? ` for finding ${r.findingId}` : ''}`);
+  if (r.dryRun) {
+    lines.push('dry run: nothing was sent. Add --yes to send:');
+    for (const p of r.planned) lines.push(`  ${describeRequest(p)}`);
+    lines.push(`then the audit trail is read for action ${r.auditAction}.`);
+    return `${lines.join('\n')}\n`;
+  }
+  for (const s of r.sent) lines.push(`  sent ${describeRequest(s)} -> ${s.status}${s.error ? ` (${s.error})` : ''}`);
+  for (const c of r.verification?.checks ?? []) {
+    lines.push(`  ${c.ok === true ? 'ok' : c.ok === false ? 'FAILED' : 'n/a'} ${c.check}: ${c.detail}`);
+  }
+  lines.push(r.outcome === 'verified' ? 'verified' : `${r.outcome}: ${r.error ?? 'the effect could not be proven'}`);
+  return `${lines.join('\n')}\n`;
+}

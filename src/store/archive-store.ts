@@ -29,6 +29,7 @@ import type { MigrationReport } from './migrations.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
+import * as rollups from './rollups.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { Interval } from './rows.js';
@@ -209,6 +210,17 @@ export class ArchiveStore implements StoreContext {
    */
   openReader(): ReadonlyConnection | undefined {
     return this.capabilities.fileReader?.();
+  }
+
+  // --- rollups (rollups.ts) ----------------------------------------------------------------------
+
+  /**
+   * Make the rollups (of one portal, or all) again from the archived events, in one transaction.
+   * Sync keeps them and migration 9 back-fills them; this is for an archive whose events were
+   * written by other means (a bulk load). Returns the events read.
+   */
+  rebuildRollups(portalId?: number): Promise<number> {
+    return this.writing((db) => rollups.rebuildRollups(db, (q) => this.backend.write(db, q), this.dialect, portalId));
   }
 
   // --- ledger (ledger.ts) ------------------------------------------------------------------------

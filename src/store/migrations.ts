@@ -11,6 +11,7 @@ import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
+import { createRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
 
 export interface StoreMigration {
@@ -248,6 +249,17 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .columns(['portal_id', 'login_key', 'time'])
         .where(sql.ref('login_key'), 'is not', null)
         .execute();
+    },
+  },
+  {
+    version: 9,
+    name: 'rollups',
+    async up(db, dialect) {
+      // Counts per hour, per day and user / address / place / device, and per user and hour of
+      // the week, kept by the insert path from now on (see rollups.ts). An archive made before
+      // is back-filled here, once, from its events, by the same code the insert path runs.
+      await createRollupTables(db);
+      await rebuildRollups(db, (q) => db.executeQuery(q), dialect);
     },
   },
 ];

@@ -12,6 +12,7 @@ export {
 } from './activity.js';
 export { type ArchiveDataOptions, type ArchiveScope, ArchiveReportData, archiveData } from './sources/archive/index.js';
 export { RollupReportData } from './sources/rollup-facts.js';
+export * as dashboardQueries from './sources/rollups.js';
 export {
   dailyTable,
   failuresTable,

@@ -10,7 +10,9 @@ export {
   type UserActivityOptions,
   type UserActivityRows,
 } from './activity.js';
-export { type ArchiveScope, ArchiveReportData, archiveData } from './sources/archive/index.js';
+export { type ArchiveDataOptions, type ArchiveScope, ArchiveReportData, archiveData } from './sources/archive/index.js';
+export { RollupReportData } from './sources/rollup-facts.js';
+export * as dashboardQueries from './sources/rollups.js';
 export {
   dailyTable,
   failuresTable,

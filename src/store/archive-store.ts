@@ -35,6 +35,7 @@ import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.
 import * as portals from './portals.js';
 import * as responses from './responses.js';
 import type { StoredResponse, StoredResponseInput } from './responses.js';
+import * as rollups from './rollups.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { Interval } from './rows.js';
@@ -215,6 +216,17 @@ export class ArchiveStore implements StoreContext {
    */
   openReader(): ReadonlyConnection | undefined {
     return this.capabilities.fileReader?.();
+  }
+
+  // --- rollups (rollups.ts) ----------------------------------------------------------------------
+
+  /**
+   * Make the rollups (of one portal, or all) again from the archived events, in one transaction.
+   * Sync keeps them and migration 9 back-fills them; this is for an archive whose events were
+   * written by other means (a bulk load). Returns the events read.
+   */
+  rebuildRollups(portalId?: number): Promise<number> {
+    return this.writing((db) => rollups.rebuildRollups(db, (q) => this.backend.write(db, q), this.dialect, portalId));
   }
 
   // --- ledger (ledger.ts) ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
 import { createFindingTables } from './findings-schema.js';
+import { createRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
 
 export interface StoreMigration {
@@ -279,6 +280,17 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .addColumn('finished_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
+    },
+  },
+  {
+    version: 9,
+    name: 'rollups',
+    async up(db, dialect) {
+      // Counts per hour, per day and user / address / place / device, and per user and hour of
+      // the week, kept by the insert path from now on (see rollups.ts). An archive made before
+      // is back-filled here, once, from its events, by the same code the insert path runs.
+      await createRollupTables(db);
+      await rebuildRollups(db, (q) => db.executeQuery(q), dialect);
     },
   },
 ];

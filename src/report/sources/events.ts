@@ -14,6 +14,7 @@ import {
   projectFacts,
   type UserSeen,
 } from '../facts.js';
+import { type CountryCount, countryCounts } from '../reports/summary.js';
 import type { ZoneClock } from '../zone.js';
 import type { ReportData } from './index.js';
 
@@ -130,6 +131,10 @@ export class EventFacts implements ReportData {
   /** `activity` for callers that cannot wait (the work is synchronous here). */
   activityNow(dims: readonly ActivityDim[], opts: ActivityOptions = {}): ActivityFact[] {
     return projectFacts(this.full.values(), dims, opts);
+  }
+
+  async countries(): Promise<CountryCount[]> {
+    return countryCounts(this.activityNow(['country']));
   }
 
   async users(): Promise<UserSeen[]> {

@@ -10,6 +10,7 @@ import { xlsxWriter } from './xlsx.js';
 export { barChart } from './chart.js';
 export { EVENT_FIELDS, eventColumns, eventJson, eventTone, portalEventColumns, userActivityColumns } from './columns.js';
 export { csvCell, neutraliseFormula } from './csv.js';
+export { portalColumn } from './portal-rows.js';
 export { ECS_VERSION, type EcsOptions, toEcs } from './ecs.js';
 export { createProgress, type Progress } from './progress.js';
 export { colorEnabled, paint, type Tone } from './color.js';

@@ -3,6 +3,7 @@ import type { UserActivity } from '../history/users.js';
 import type { LoginEvent } from '../model/event.js';
 import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
 import type { Tone } from './color.js';
+import { portalColumn } from './portal-rows.js';
 import { timeAgo } from './relative.js';
 import type { Column } from './writer.js';
 
@@ -106,7 +107,7 @@ export function eventJson(e: LoginEvent): LoginEventJson {
 
 /** The event columns with the portal first: for reads that cover several portals. */
 export const portalEventColumns: ReadonlyArray<Column<LoginEvent>> = [
-  { key: 'portal', header: 'Portal', value: (e) => e.portal ?? '', width: 28, keep: true },
+  portalColumn<LoginEvent>(),
   ...eventColumns,
 ];
 

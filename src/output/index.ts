@@ -18,6 +18,7 @@ export {
   userActivityColumns,
 } from './columns.js';
 export { csvCell, neutraliseFormula } from './csv.js';
+export { portalColumn } from './portal-rows.js';
 export { ECS_VERSION, type EcsOptions, toEcs } from './ecs.js';
 export { createProgress, type Progress } from './progress.js';
 export { colorEnabled, paint, type Tone } from './color.js';

@@ -58,7 +58,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         // Only ECS is allowed here, and it writes nothing but the `ecs` document.
         const writer = out.writer<EventWithOriginal>({
           columns: [],
-          ecs: (r) => toEcs(r.event, { portal: source.portal, original: r.original }),
+          ecs: (r) => toEcs(r.event, { portal: r.event.portal ?? source.portal, original: r.original }),
         });
         for await (const r of source.events) await writer.write(r);
         await writer.end();

@@ -120,9 +120,12 @@ export function writeScenarios(g: EventGenerator, sink: EventSink, rng: Rng, old
     const handles: number[] = [];
     let time = t0;
     const logins = rng.int(22, 28);
+    // Each pair of the list once: a member picked twice would be tried three or four times,
+    // which is a guessing run on that account, not stuffing.
+    const members = rng.shuffle(g.targets.slice());
     for (let k = 0; k < logins; k++) {
-      const login = rng.chance(0.2)
-        ? rng.pick(g.targets)
+      const login = rng.chance(0.2) && members.length
+        ? members.pop()!
         : t.logins.intern(`${rng.pick(['j', 'm', 'a', 'k', 's'])}${rng.hex(5)}@${rng.pick(LEAK_DOMAINS)}`);
       for (let j = rng.chance(0.3) ? 2 : 1; j > 0; j--) {
         handles.push(fail(time, login, place, device));

@@ -318,8 +318,9 @@ function writeBenign(g: EventGenerator, sink: EventSink, rng: Rng, h: Helpers): 
     }
   }
   {
-    // A traveller: home, then a flight's worth of hours later, a city far away.
-    const user = h.take((p) => CITY_BY_NAME.has(p.places[0].city));
+    // A traveller: home, then a flight's worth of hours later, a city far away. Not an admin: an
+    // admin in a country never seen for them is what DSL-017 exists to raise, trip or not.
+    const user = h.take((p) => CITY_BY_NAME.has(p.places[0].city) && p.role !== 'admin');
     if (user) {
       const home = CITY_BY_NAME.get(user.places[0].city)!;
       const away = rng.pick(OFFICE_CITIES.filter((c) => distanceKm(home, c) > 1000));

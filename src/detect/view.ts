@@ -37,7 +37,7 @@ export interface EventView {
   device: string;
   admin: boolean;
   status: 'active' | 'disabled' | 'invited' | 'unknown';
-  /** A success by an account after the time it was disabled. */
+  /** An event of (or aimed at) an account dated at or after the time it was disabled. */
   afterDisabled: boolean;
   /** Portal-local hour of the week, Monday 00:00 = 0 … Sunday 23:00 = 167. */
   hourOfWeek: number;
@@ -116,7 +116,7 @@ export class ViewBuilder {
     const m = v.known ? this.members.get(v.target) : undefined;
     v.admin = m?.admin ?? false;
     v.status = m?.status ?? 'unknown';
-    v.afterDisabled = m !== undefined && e.kind === 'success' && v.ts >= m.disabledAt;
+    v.afterDisabled = m !== undefined && v.ts >= m.disabledAt;
     v.ip = e.ip;
     v.country = e.country;
     v.countryIso = this.country(e.country);

@@ -529,7 +529,7 @@ for (const d of DIALECTS) {
         const q = { ...make({ a, b }), chunkSize: 64 };
         const match = compileFilter(q);
         const expected = all
-          .filter((e) => (q.portalIds ? q.portalIds.includes(e.portalId) : true) && match(e, e.time))
+          .filter((e) => (q.portalIds ? q.portalIds.includes(e.portalId) : true) && match(e))
           .sort(newestFirst)
           .slice(0, q.limit ?? Number.POSITIVE_INFINITY)
           .map((e) => [e.portalId, e.id]);

@@ -5,6 +5,7 @@ import {
   GUEST_ID,
   type LoginEvent,
   loginHistory,
+  type ReadEvent,
   type RunningEmulator,
   readHistory,
   startEmulator,
@@ -31,9 +32,9 @@ async function setup(opts: Parameters<typeof startEmulator>[0] = {}, concurrency
   return { emu, client };
 }
 
-async function collect(iter: AsyncIterable<LoginEvent>) {
+async function collect(iter: AsyncIterable<ReadEvent>) {
   const out: LoginEvent[] = [];
-  for await (const e of iter) out.push(e);
+  for await (const { event } of iter) out.push(event);
   return out;
 }
 
@@ -44,7 +45,7 @@ async function readAll(c: DocSpaceClient, filter = {}, opts = {}) {
   for (;;) {
     const step = await gen.next();
     if (step.done) return { events, summary: step.value };
-    events.push(step.value);
+    events.push(step.value.event);
   }
 }
 

@@ -16,6 +16,7 @@ import type { LoginEvent } from '../src/index.js';
 import {
   barChart,
   createWriter,
+  EVENT_FIELDS,
   eventColumns,
   eventJson,
   formatFromPath,
@@ -235,6 +236,15 @@ describe('XLSX', () => {
     expect(login.type).toBe(ExcelJS.ValueType.String);
     expect(login.formula).toBeUndefined();
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('an event\'s JSON has exactly the fields of the one field list, in its order', () => {
+    expect(Object.keys(eventJson(event()))).toEqual(EVENT_FIELDS);
+    expect(EVENT_FIELDS).toEqual(['id', 'date', 'offset', 'localDate', 'userId', 'user', 'login', 'anonymous',
+      'actionId', 'action', 'kind', 'ip', 'country', 'city', 'browser', 'platform', 'page']);
+    expect(Object.keys(eventJson({ ...event(), portal: 'https://a.example' })).at(-1)).toBe('portal');
+    expect(eventColumns.map((c) => c.key)).toEqual(['id', 'date', 'user', 'login', 'action', 'kind', 'ip', 'country',
+      'city', 'browser', 'platform', 'page', 'userId', 'anonymous']);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 /** The columns and stable JSON of what the commands print. */
 import type { UserActivity } from '../history/users.js';
 import type { LoginEvent } from '../model/event.js';
+import { type EventField, LOGIN_EVENT_FIELDS } from '../model/event-fields.js';
 import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
 import type { Tone } from './color.js';
 import { portalColumn } from './portal-rows.js';
@@ -18,9 +19,13 @@ export function eventTone(e: LoginEvent): Tone | undefined {
 /** "Login Fail. Too many attempts": the portal locked the login out for a while. */
 const LOCKOUT_ACTION = 1023;
 
-export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
-  { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10 },
-  {
+/**
+ * How each event field shows in a table, CSV and XLSX (null: not a column of its own). Keyed by
+ * the field list (model/event-fields.ts), so a new field must be given a column or a reason.
+ */
+const EVENT_COLUMN_OF: { readonly [F in EventField]: Column<LoginEvent> | null } = {
+  id: { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10 },
+  time: {
     key: 'date',
     header: 'Date',
     // As the portal shows it: wall-clock time at the event's own offset.
@@ -31,45 +36,45 @@ export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
     width: 25,
     keep: true,
   },
-  { key: 'user', header: 'User', value: (e) => e.user, width: 24, keep: true },
-  { key: 'login', header: 'Login', value: (e) => e.login, width: 28 },
-  { key: 'action', header: 'Action', value: (e) => e.action, width: 36, tone: eventTone },
-  { key: 'kind', header: 'Kind', value: (e) => e.kind, width: 8, keep: true, tone: eventTone },
-  { key: 'ip', header: 'IP', value: (e) => e.ip, width: 15, minWidth: 15, keep: true },
-  { key: 'country', header: 'Country', value: (e) => e.country, width: 16, keep: true },
-  { key: 'city', header: 'City', value: (e) => e.city, width: 16 },
-  { key: 'browser', header: 'Browser', value: (e) => e.browser, width: 14 },
-  { key: 'platform', header: 'Platform', value: (e) => e.platform, width: 20 },
-  { key: 'page', header: 'Page', value: (e) => e.page, width: 40 },
+  // Shown in the Date column, which writes the time at it.
+  offsetMinutes: null,
   // The User column names them on a terminal; CSV and spreadsheets need the id to join on.
-  { key: 'userId', header: 'User ID', value: (e) => e.userId, width: 36, wideOnly: true },
-  { key: 'anonymous', header: 'Anonymous', value: (e) => e.anonymous, width: 9, wideOnly: true },
+  userId: { key: 'userId', header: 'User ID', value: (e) => e.userId, width: 36, wideOnly: true },
+  user: { key: 'user', header: 'User', value: (e) => e.user, width: 24, keep: true },
+  login: { key: 'login', header: 'Login', value: (e) => e.login, width: 28 },
+  anonymous: { key: 'anonymous', header: 'Anonymous', value: (e) => e.anonymous, width: 9, wideOnly: true },
+  // The Action column says it in words.
+  actionId: null,
+  action: { key: 'action', header: 'Action', value: (e) => e.action, width: 36, tone: eventTone },
+  kind: { key: 'kind', header: 'Kind', value: (e) => e.kind, width: 8, keep: true, tone: eventTone },
+  ip: { key: 'ip', header: 'IP', value: (e) => e.ip, width: 15, minWidth: 15, keep: true },
+  country: { key: 'country', header: 'Country', value: (e) => e.country, width: 16, keep: true },
+  city: { key: 'city', header: 'City', value: (e) => e.city, width: 16 },
+  browser: { key: 'browser', header: 'Browser', value: (e) => e.browser, width: 14 },
+  platform: { key: 'platform', header: 'Platform', value: (e) => e.platform, width: 20 },
+  page: { key: 'page', header: 'Page', value: (e) => e.page, width: 40 },
+};
+
+const fieldColumns = LOGIN_EVENT_FIELDS.map((f) => EVENT_COLUMN_OF[f.name]).filter((c) => c !== null);
+
+/** The event columns in the field list's order, the wide-only ones (ids for joining) last. */
+export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
+  ...fieldColumns.filter((c) => !c.wideOnly),
+  ...fieldColumns.filter((c) => c.wideOnly),
 ];
 
-/** The fields of an event's JSON, for `--json FIELD,FIELD`. */
-export const EVENT_FIELDS: readonly string[] = [
-  'id',
-  'date',
-  'offset',
-  'localDate',
-  'userId',
-  'user',
-  'login',
-  'anonymous',
-  'actionId',
-  'action',
-  'kind',
-  'ip',
-  'country',
-  'city',
-  'browser',
-  'platform',
-  'page',
-] satisfies ReadonlyArray<keyof LoginEventJson>;
+/** The JSON fields that carry an event field's value as text (the rest keep their name). */
+const JSON_TEXT_FIELDS: Partial<Record<EventField, readonly string[]>> = {
+  time: ['date'],
+  offsetMinutes: ['offset', 'localDate'],
+};
+
+/** The fields of an event's JSON, in its order, for `--json FIELD,FIELD`. */
+export const EVENT_FIELDS: readonly string[] = LOGIN_EVENT_FIELDS.flatMap((f) => JSON_TEXT_FIELDS[f.name] ?? [f.name]);
 
 /**
  * The stable JSON of an event (`--format json|ndjson`, documented in the README): the event's
- * fields with its time as text, made here at the output edge.
+ * fields with its time as text, made here at the output edge. Its keys are `EVENT_FIELDS`.
  */
 export interface LoginEventJson extends Omit<LoginEvent, 'time' | 'offsetMinutes'> {
   /** UTC instant, ISO 8601 with `Z`. */
@@ -80,7 +85,10 @@ export interface LoginEventJson extends Omit<LoginEvent, 'time' | 'offsetMinutes
   localDate: string;
 }
 
-/** An event as its stable JSON, keys in the documented order (`portal` last, when present). */
+/**
+ * An event as its stable JSON, keys in `EVENT_FIELDS` order (`portal` last, when present). Written
+ * out rather than looped: exports call it for every event (a test holds it to the field list).
+ */
 export function eventJson(e: LoginEvent): LoginEventJson {
   const json: LoginEventJson = {
     id: e.id,

@@ -4,6 +4,7 @@
 import { attributionKey } from '../model/attribution.js';
 import { ACTION_KINDS, type ActionKind, actionKind, isActionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
+import { type EventColumn, type EventField, LOGIN_EVENT_FIELDS } from '../model/event-fields.js';
 import type { EventsTable } from './schema.js';
 
 /** Inclusive interval of instants, epoch ms. */
@@ -16,6 +17,10 @@ export interface Interval {
 const MAX_OFFSET_MINUTES = 18 * 60;
 
 export type RowResult = { row: EventsTable } | { reason: string };
+
+/** The fields `toRow` checks by type (`id` first; `anonymous` and `kind` are derived when odd). */
+const CHECKED_FIELDS = LOGIN_EVENT_FIELDS.filter((f) => f.type !== 'flag' && f.type !== 'kind' && f.name !== 'id');
+const WHAT: Record<string, string> = { integer: 'an integer', text: 'a string', 'optional-text': 'a string or null' };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isOptString = (v: unknown): v is string | null => v === null || typeof v === 'string';
@@ -39,24 +44,20 @@ function loginKey(login: string): string {
 export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: number): RowResult {
   if (!e || typeof e !== 'object') return { reason: 'not an event object' };
   if (!Number.isSafeInteger(e.id)) return { reason: `id is not an integer: ${String(e.id)}` };
-  const time = e.time;
-  if (!Number.isSafeInteger(time)) return { reason: `event ${e.id}: time is not epoch milliseconds: ${String(time)}` };
-  const offset = e.offsetMinutes;
-  if (!Number.isSafeInteger(offset) || Math.abs(offset) > MAX_OFFSET_MINUTES)
-    return { reason: `event ${e.id}: offsetMinutes is not an offset in minutes: ${String(offset)}` };
-  if (!Number.isSafeInteger(e.actionId)) return { reason: `event ${e.id}: actionId is not an integer` };
-  for (const key of ['userId', 'user', 'action', 'ip', 'country', 'city'] as const) {
-    if (!isString(e[key])) return { reason: `event ${e.id}: ${key} is not a string` };
+  for (const f of CHECKED_FIELDS) {
+    const v = e[f.name];
+    if (f.type === 'integer' ? !Number.isSafeInteger(v) : f.type === 'text' ? !isString(v) : !isOptString(v)) {
+      return { reason: `event ${e.id}: ${f.name} is not ${WHAT[f.type]}: ${String(v)}` };
+    }
   }
-  for (const key of ['login', 'browser', 'platform', 'page'] as const) {
-    if (!isOptString(e[key])) return { reason: `event ${e.id}: ${key} is neither a string nor null` };
-  }
+  if (Math.abs(e.offsetMinutes) > MAX_OFFSET_MINUTES)
+    return { reason: `event ${e.id}: offsetMinutes is not an offset in minutes: ${e.offsetMinutes}` };
   return {
     row: {
       portal_id: portalId,
       id: e.id,
-      time,
-      offset_minutes: offset,
+      time: e.time,
+      offset_minutes: e.offsetMinutes,
       user_id: e.userId.toLowerCase(),
       user_name: e.user,
       login: e.login,
@@ -89,48 +90,36 @@ const KINDS: ReadonlySet<string> = new Set(ACTION_KINDS);
  * events spend most of their time here and in SQLite.
  */
 export function valuesToLoginEvent(v: unknown[]): LoginEvent {
-  const actionId = v[8] as number;
-  const kind = v[9] as string;
+  const actionId = v[AT.actionId] as number;
+  const kind = v[AT.kind] as string;
   return {
-    id: v[1] as number,
-    time: v[2] as number,
-    offsetMinutes: v[3] as number,
-    userId: v[4] as string,
-    user: v[5] as string,
-    login: v[6] as string | null,
-    anonymous: v[7] === 1,
+    id: v[AT.id] as number,
+    time: v[AT.time] as number,
+    offsetMinutes: v[AT.offsetMinutes] as number,
+    userId: v[AT.userId] as string,
+    user: v[AT.user] as string,
+    login: v[AT.login] as string | null,
+    anonymous: v[AT.anonymous] === 1,
     actionId,
-    action: v[10] as string,
+    action: v[AT.action] as string,
     kind: KINDS.has(kind) ? (kind as ActionKind) : actionKind(actionId),
-    ip: v[11] as string,
-    country: v[12] as string,
-    city: v[13] as string,
-    browser: v[14] as string | null,
-    platform: v[15] as string | null,
-    page: v[16] as string | null,
+    ip: v[AT.ip] as string,
+    country: v[AT.country] as string,
+    city: v[AT.city] as string,
+    browser: v[AT.browser] as string | null,
+    platform: v[AT.platform] as string | null,
+    page: v[AT.page] as string | null,
   };
 }
 
-/** The columns, in order, that `toLoginEvent` reads. */
-export const EVENT_FIELDS = [
+/** The columns, in order, that `toLoginEvent` reads: the portal, then every event field's. */
+export const EVENT_FIELDS: ReadonlyArray<'portal_id' | EventColumn> = [
   'portal_id',
-  'id',
-  'time',
-  'offset_minutes',
-  'user_id',
-  'user_name',
-  'login',
-  'anonymous',
-  'action_id',
-  'kind',
-  'action',
-  'ip',
-  'country',
-  'city',
-  'browser',
-  'platform',
-  'page',
-] as const;
+  ...LOGIN_EVENT_FIELDS.map((f) => f.column),
+];
+
+/** Each field's position in `EVENT_FIELDS`. */
+const AT = Object.fromEntries(LOGIN_EVENT_FIELDS.map((f, i) => [f.name, i + 1])) as Readonly<Record<EventField, number>>;
 
 /**
  * An archived row back as the LoginEvent the live commands produce. Drivers may give numbers
@@ -142,10 +131,8 @@ export function toLoginEvent(row: EventFields): LoginEvent {
   return valuesToLoginEvent(values);
 }
 
-/** Positions in `EVENT_FIELDS` of the numeric columns. */
-const NUMERIC_FIELDS = (['id', 'time', 'offset_minutes', 'anonymous', 'action_id'] as const).map((f) =>
-  EVENT_FIELDS.indexOf(f),
-);
+/** Positions in `EVENT_FIELDS` of the numeric columns (integers and 0/1 flags). */
+const NUMERIC_FIELDS = LOGIN_EVENT_FIELDS.filter((f) => f.type === 'integer' || f.type === 'flag').map((f) => AT[f.name]);
 
 /** Sort and merge intervals that overlap or touch (the next starts within 1 ms of the end). */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {

@@ -16,8 +16,8 @@ import { probePortal } from '../history/portal.js';
 import {
   type InvalidEvent,
   type ReadProgress,
-  readHistoryWithRaw,
-  readLatestWithRaw,
+  readHistory,
+  readLatest,
 } from '../history/reader.js';
 import type { LoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
@@ -225,7 +225,8 @@ async function syncFull(
     const oldest = await oldestEventTime(client, opts.signal).catch(() => undefined);
     if (oldest !== undefined) floor = Math.max(floor, Math.min(oldest, startedAt));
   }
-  const reader = readHistoryWithRaw(client, since !== undefined ? { since } : {}, {
+  const reader = readHistory(client, since !== undefined ? { since } : {}, {
+    raw: true,
     onInvalid: (inv) => invalid.push(inv),
     onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
     onProgress: (p) => opts.onProgress?.({ ...p, floor, now: startedAt }),
@@ -249,7 +250,7 @@ async function syncFull(
     if (e.time > latestTrusted) future++;
     else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
     batch.push(e);
-    raws.push(rawToKeep(step.value.raw, e));
+    raws.push(rawToKeep(step.value.raw!, e));
     if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
   }
   await flush();
@@ -304,7 +305,7 @@ async function syncLatest(
   // dated beyond `latestTrusted` are archived but take no part in it.
   const checkpoint = await store.checkpoint(portalId);
   const invalid: InvalidEvent[] = [];
-  const served = await readLatestWithRaw(client, {}, (inv) => invalid.push(inv));
+  const served = await readLatest(client, {}, { onInvalid: (inv) => invalid.push(inv), raw: true });
   const trusted = served.filter((s) => s.event.time <= latestTrusted);
   const ahead = served.filter((s) => s.event.time > latestTrusted);
   const events = trusted.map((s) => s.event);
@@ -323,7 +324,7 @@ async function syncLatest(
       tx.insertEvents(
         portalId,
         list.map((s) => s.event),
-        list.map((s) => rawToKeep(s.raw, s.event)),
+        list.map((s) => rawToKeep(s.raw!, s.event)),
         latestTrusted - FUTURE_TOLERANCE_MS,
       );
     const r = await insert(trusted);

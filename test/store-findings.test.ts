@@ -1,6 +1,6 @@
 /** Findings, their history, the detection state and the login key in the archive, once per database. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { builtinRules, detectArchive, detectNew, fixtureEvents, TEST_PEOPLE } from '../src/detect/index.js';
+import { builtinRules, detectArchive, detectNew, fixtureEvents, rulesFingerprint, TEST_PEOPLE } from '../src/detect/index.js';
 import type { DetectState } from '../src/detect/engine.js';
 import type { Finding } from '../src/detect/types.js';
 import type { LoginEvent } from '../src/model/event.js';
@@ -230,6 +230,29 @@ for (const d of DIALECTS) {
       expect(new Set(seen)).toEqual(new Set(whole.findings.map((f) => f.id)));
       // Nothing new: nothing read, nothing changed.
       expect(await detectNew(store, { portalId: portal, rules: builtinRules(), secret, onChanged })).toMatchObject({ events: 0, created: 0, updated: 0 });
+    });
+
+    it('the first detectNew starts at since; a run that another run overtook stores nothing', async () => {
+      const all = history();
+      const { store, portal } = await filled(all);
+      const secret = 'k';
+      const start = Date.parse(all[0].date) + 31.5 * DAY;
+      const first = await detectNew(store, { portalId: portal, rules: builtinRules(), secret, since: start });
+      expect(first.events).toBe(all.filter((e) => Date.parse(e.date) >= start).length);
+      // Another process stores its state while this run reads its events.
+      const read = store.queryLoginEventsOldestFirst.bind(store);
+      store.queryLoginEventsOldestFirst = (...args) => {
+        const fingerprint = rulesFingerprint(builtinRules(), { secret });
+        return (async function* () {
+          const saved = (await store.loadDetectState(portal, fingerprint))!.state;
+          await store.saveDetectState(portal, fingerprint, { ...saved, lastId: saved.lastId + 1 });
+          yield* read(...args);
+        })();
+      };
+      await store.insertEvents(portal, fixtureEvents({ name: 'more', start: '2025-08-01T00:00:00Z', events: [{ action: 'failure', user: 'bob', repeat: 12, every: '1m' }], expect: [] } as never).map((e) => ({ ...e, id: e.id + 100_000 })));
+      const late = await detectNew(store, { portalId: portal, rules: builtinRules(), secret });
+      expect(late).toMatchObject({ superseded: true, created: 0, findings: [] });
+      expect((await store.listFindings()).filter((f) => f.lastSeen >= '2025-08')).toEqual([]);
     });
 
     it('a failing onChanged stores neither the findings nor the state', async () => {

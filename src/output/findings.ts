@@ -14,7 +14,11 @@ import { timeAgo } from './relative.js';
 import type { Column } from './writer.js';
 
 /** A finding as a command prints it: with its portal's URL when the read covered several. */
-export type ShownFinding = StoredFinding & { portal?: string };
+export type ShownFinding = StoredFinding & {
+  portal?: string;
+  /** The member a user-id group names (display name), for tables on a terminal. */
+  who?: string;
+};
 
 const SEVERITY_TONE: Record<Severity, Tone | undefined> = { low: 'dim', medium: undefined, high: 'failure', critical: 'alert' };
 /** Elastic's risk scores for the four severities, which SIEMs sort and colour by. */
@@ -28,7 +32,8 @@ export const findingColumns: ReadonlyArray<Column<ShownFinding>> = [
   { key: 'severity', header: 'Severity', value: (f) => f.severity, width: 8, keep: true, tone: (f) => SEVERITY_TONE[f.severity] },
   { key: 'rule', header: 'Rule', value: (f) => f.rule, width: 7, keep: true },
   { key: 'title', header: 'Title', value: (f) => f.title, width: 40 },
-  { key: 'group', header: 'Group', value: (f) => f.group, width: 36, minWidth: 15, keep: true },
+  // On a terminal a member's name instead of their id; files and pipes keep the id to join on.
+  { key: 'group', header: 'Group', value: (f) => f.group, relative: (f) => f.who ?? f.group, width: 36, minWidth: 15, keep: true },
   { key: 'count', header: 'Events', value: (f) => f.count, kind: 'number', width: 6 },
   { key: 'firstSeen', header: 'First seen', value: (f) => f.firstSeen, cell: (f) => new Date(ms(f.firstSeen)), kind: 'date', width: 24, wideOnly: true },
   {
@@ -41,7 +46,7 @@ export const findingColumns: ReadonlyArray<Column<ShownFinding>> = [
     width: 24,
     keep: true,
   },
-  { key: 'status', header: 'Status', value: (f) => f.status, width: 12 },
+  { key: 'status', header: 'Status', value: (f) => f.status, width: 12, keep: true },
   { key: 'confidence', header: 'Confidence', value: (f) => f.confidence, width: 10, wideOnly: true },
 ];
 
@@ -150,7 +155,8 @@ export function findingToEcs(f: ShownFinding, opts: { portal?: string } = {}): R
     rule: { id: f.rule, name: f.title, ruleset: 'docspace-logins' },
     ...(threat(f.tags) ? { threat: threat(f.tags) } : {}),
     ...(byIp ? { source: { ip: f.group } } : {}),
-    ...(byAccount ? { user: isGuid(f.group) ? { id: f.group } : { name: f.group } } : {}),
+    // An account's finding: the member's id and name, or the typed login (or its hash) when it names no member.
+    ...(byAccount ? { user: isGuid(f.group) ? { id: f.group, ...(f.who ? { name: f.who } : {}) } : { name: f.group } } : {}),
     related: { ...(ips.size ? { ip: [...ips] } : {}), ...(users.size ? { user: [...users] } : {}) },
     tags: f.tags,
     docspace_logins: {

@@ -13,7 +13,7 @@ import type { LoginEvent } from '../../model/event.js';
 import { SEVERITIES, type Severity } from '../../detect/types.js';
 import { IncompleteError, UsageError } from '../../errors/index.js';
 import type { ShownFinding } from '../../output/findings.js';
-import type { ArchiveStore } from '../../store/index.js';
+import type { ArchiveStore, StoredFinding } from '../../store/index.js';
 import { type ArchiveFlags, DEMO_PORTAL_KEY } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -127,6 +127,8 @@ async function archiveFindings(
       reporter.note(`${portal.url}: ${r.events} events, ${r.findings.length} findings (${r.created} new, ${r.updated} updated)`);
       for (const f of r.findings) out.push({ ...f, portal: portal.url });
     }
+    const { nameGroups } = await import('./findings.js');
+    await nameGroups(store, out);
     return out;
   } finally {
     await store.close();
@@ -178,11 +180,13 @@ async function liveFindings(
     events.sort((a, b) => a.time - b.time || a.id - b.id);
     const result = await run.runChunks(new Detector(selected.rules, { people, secret }), events);
     const found = selected.only ? result.findings.filter((f) => selected.only!.includes(f.rule)) : result.findings;
-    if (!store) return found.map((f) => ({ ...run.unstored(portalId, f, now), portal: portalUrl }));
+    const names = new Map(people.map((p) => [p.id, p.displayName ?? undefined]));
+    const shown = (f: StoredFinding): ShownFinding => ({ ...f, portal: portalUrl, who: names.get(f.group) });
+    if (!store) return found.map((f) => shown(run.unstored(portalId, f, now)));
     const r = await store.upsertFindings(portalId, found, now);
     reporter.note(`${portalUrl}: ${result.events} events, ${found.length} findings (${r.created} new, ${r.updated} updated)`);
     const stored = new Map((await store.listFindings({ portalIds: [portalId], ids: found.map((f) => f.id), now })).map((f) => [f.id, f]));
-    return found.map((f) => ({ ...(stored.get(f.id) ?? run.unstored(portalId, f, now)), portal: portalUrl }));
+    return found.map((f) => shown(stored.get(f.id) ?? run.unstored(portalId, f, now)));
   } finally {
     await store?.close();
     await conn.close();

@@ -7,7 +7,7 @@ import { SEVERITIES, type Severity } from '../../detect/types.js';
 import { UsageError } from '../../errors/index.js';
 import { parseDuration } from '../../model/time.js';
 import type { ShownFinding } from '../../output/findings.js';
-import { FINDING_STATUSES, type FindingStatus, type StoredFinding } from '../../store/index.js';
+import { type ArchiveStore, FINDING_STATUSES, type FindingStatus, type StoredFinding } from '../../store/index.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import { parseTime } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -53,9 +53,26 @@ export async function printFindings(
   out.finish(reporter, 'findings');
 }
 
+/** Names the members that user-id groups stand for (shown instead of ids in a terminal's table). */
+export async function nameGroups(store: ArchiveStore, findings: ShownFinding[]): Promise<void> {
+  const names = new Map<number, Map<string, string>>();
+  for (const f of findings) {
+    let byId = names.get(f.portalId);
+    if (!byId) {
+      byId = new Map((await store.people(f.portalId, { includeRemoved: true })).map((p) => [p.id, p.displayName]));
+      names.set(f.portalId, byId);
+    }
+    const who = byId.get(f.group);
+    if (who) f.who = who;
+  }
+}
+
 async function openSelection(flags: FindingsFlags, io: CliIo, readOnly: boolean): Promise<ArchiveSelection & { urls: Map<number, string> }> {
   const { openArchive, selectedPortals } = await import('../archive.js');
-  // `--demo` shows the demo portal's findings of an archive named with --db; alone it would be empty.
+  // `--demo` alone reads a fresh temporary archive, which holds no findings: the demo's are where `detect --demo --db FILE` put them.
+  if (flags.demo && !flags.db) {
+    throw new UsageError('Findings live in an archive: with --demo, name it with --db FILE (the one "detect --demo --db FILE" stored them in)');
+  }
   const store = await openArchive(flags, io.env, { readOnly, syncDemo: false });
   try {
     const portalIds = await selectedPortals(store, flags, io.env);
@@ -99,7 +116,9 @@ export async function findingsListCommand(flags: FindingsFlags, io: CliIo, repor
       now,
     });
     const several = (sel.portalIds?.length ?? sel.urls.size) > 1;
-    await printFindings(found.map((f) => shown(f, sel.urls)), flags, io, reporter, several);
+    const rows = found.map((f) => shown(f, sel.urls));
+    await nameGroups(sel.store, rows);
+    await printFindings(rows, flags, io, reporter, several);
     return 0;
   } finally {
     await sel.store.close();

@@ -256,6 +256,13 @@ describe('refusals, before anything is written', () => {
     expect(allowed.code, allowed.stderr).toBe(0);
   });
 
+  it('a USER that names nobody is a usage error (exit 2) that lists the accepted forms', async () => {
+    const r = await cli(['respond', 'logout-user', 'Nobody Atall', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('USER "Nobody Atall" matches no member: give a user id (GUID), an e-mail address');
+    expect(await writesSeen()).toBe(0);
+  });
+
   it('refuses a login event that is not a successful login (no session to end)', async () => {
     const failure = emu.state.allEvents().find((e) => e.actionId === 1013)!;
     const r = await cli(['respond', 'logout-session', String(failure.id)]);
@@ -296,6 +303,27 @@ describe('the record, next to the finding', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("takes a finding's member from its group, or from its sessions when the group is a typed login", async () => {
+    const m = freshMember();
+    const { eventId } = await signIn(m);
+    const c = client();
+    expect(await findingTargets(c, { id: 'f1', rule: 'R', group: m.id.toUpperCase(), sessionIds: [] }, 'disable-user')).toEqual([m.id]);
+    expect(await findingTargets(c, { id: 'f2', rule: 'R', group: m.email, sessionIds: [eventId] }, 'logout-user')).toEqual([m.id]);
+    await expect(findingTargets(c, { id: 'f3', rule: 'R', group: '203.0.113.9', sessionIds: [] }, 'logout-user')).rejects.toThrow(
+      /names no member/,
+    );
+    await expect(findingTargets(c, { id: 'f4', rule: 'R', group: m.id, sessionIds: [] }, 'logout-session')).rejects.toThrow(
+      /no session to log out/,
+    );
+  });
+
+  it('--finding on an archive without findings is a usage error, before anything is sent', async () => {
+    const r = await cli(['respond', '--finding', 'f-404', '--yes', '--db', join(dir, 'archive.sqlite')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds no findings|No finding f-404/);
+    expect(await writesSeen()).toBe(0);
   });
 
   it('a dry run stores nothing', async () => {

@@ -135,10 +135,10 @@ async function openStore(flags: RespondFlags, io: CliIo) {
 async function findingOf(store: unknown, id: string) {
   const source = store as Partial<import('../../respond/index.js').FindingSource> | undefined;
   if (!source || typeof source.getFinding !== 'function') {
-    throw new UsageError('This archive has no findings store: run detections into it first (docspace-logins detect)');
+    throw new UsageError(`The archive ${(store as { location?: string } | undefined)?.location ?? ''} holds no findings: findings are stored by detection runs`);
   }
   const finding = await source.getFinding(id);
-  if (!finding) throw new UsageError(`No finding ${id} in the archive: list them with docspace-logins findings list`);
+  if (!finding) throw new UsageError(`No finding ${id} in the archive: check the id, and --db if the findings are in another archive`);
   return finding;
 }
 

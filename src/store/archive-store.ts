@@ -30,7 +30,7 @@ import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
 import * as responses from './responses.js';
-import type { StoredResponse, StoredResponseInput } from './responses.js';
+import type { ResponsesQuery, StoredResponse, StoredResponseInput } from './responses.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { Interval } from './rows.js';
@@ -314,8 +314,8 @@ export class ArchiveStore implements StoreContext {
     return responses.recordResponse(this, portalId, response);
   }
 
-  /** Recorded responses, oldest first: a portal's, or a finding's. */
-  responses(query: { portalId?: number; findingId?: string } = {}): Promise<StoredResponse[]> {
+  /** Recorded responses, oldest first: a portal's, a finding's, the automatic ones of the last hour. */
+  responses(query: ResponsesQuery = {}): Promise<StoredResponse[]> {
     return responses.responses(this, query);
   }
 

@@ -71,4 +71,5 @@ export {
   type RawLoginEvent,
 } from './model/event.js';
 export { GUEST_ID, isAnonymousId, isGuid } from './model/ids.js';
+export { eventJson, type LoginEventJson } from './output/columns.js';
 export { formatApiDate, formatAtOffset, parseApiDate, parseDuration, parseTimeInput } from './model/time.js';

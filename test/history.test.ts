@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventJson } from '../src/output/columns.js';
 import {
   DocSpaceClient,
   GUEST_ID,
@@ -61,7 +62,7 @@ describe('reading the full history', () => {
   it('is newest first', async () => {
     const { client } = await setup({ seed: 3, events: 1500 });
     const { events } = await readAll(client);
-    for (let i = 1; i < events.length; i++) expect(events[i].date <= events[i - 1].date).toBe(true);
+    for (let i = 1; i < events.length; i++) expect(events[i].time <= events[i - 1].time).toBe(true);
   });
 
   it('proves a page boundary that a same-second group straddles, with one repair window', async () => {
@@ -173,9 +174,12 @@ describe('reading the full history', () => {
     const { client } = await setup({ seed: 1, events: 200, timezone: 'Europe/Berlin' });
     const { events } = await readAll(client, {}, { limit: 5 });
     for (const e of events) {
-      expect(e.offset).toBe('+02:00');
-      expect(e.date.endsWith('Z')).toBe(true);
-      expect(new Date(e.localDate).getTime()).toBe(new Date(e.date).getTime());
+      const json = eventJson(e);
+      expect(e.offsetMinutes).toBe(120);
+      expect(json.offset).toBe('+02:00');
+      expect(json.date.endsWith('Z')).toBe(true);
+      expect(Date.parse(json.date)).toBe(e.time);
+      expect(new Date(json.localDate).getTime()).toBe(e.time);
     }
   });
 });

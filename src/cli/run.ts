@@ -5,6 +5,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../errors/index.js';
 import type { OutputFormat } from '../output/writer.js';
+import { registerDetectCommands } from './commands/detect-register.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRespondCommand } from './commands/respond.js';
 import { EXIT, exitCodeFor } from './exit.js';
@@ -84,6 +85,7 @@ Exit codes:
   7  incomplete: the portal could only give part of what was asked (e.g. no audit feature)
   8  local I/O: --output or the archive could not be written (full disk, missing or read-only folder)
   9  respond --yes: the portal accepted the action, but the audit trail does not prove it took effect
+  10  detect --fail-on: an open finding at or above that severity exists
   130  interrupted (Ctrl-C) before it finished; a partial --output file is removed
 
 Environment:
@@ -283,6 +285,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   ).action(async (path: string | undefined, flags) => {
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
     exitCode = await (await import('./commands/rules.js')).rulesTestCommand(path, flags, io, reporter);
+  });
+
+  registerDetectCommands(program, {
+    connectionOptions,
+    outputOptions: (cmd, formats) => outputOptions(cmd, (formats ?? ALL_FORMATS) as readonly OutputFormat[]),
+    commonOptions,
+    action,
   });
 
   registerReportCommand(program, {

@@ -73,9 +73,15 @@ export async function openEventSource(
         const { servedJson } = await import('../store/original.js');
         const { toLoginEvent } = await import('../store/rows.js');
         const rows = store.queryEventChunks({ ...filter, portalIds, limit, withRaw: true });
+        // Several portals: every event names its own (ECS `observer.hostname`).
+        const urls = only ? undefined : new Map((await store.portals()).map((p) => [p.id, p.url]));
         async function* withOriginal() {
           for await (const chunk of rows) {
-            for (const row of chunk) yield { event: toLoginEvent(row), original: servedJson(row) };
+            for (const row of chunk) {
+              const event = toLoginEvent(row);
+              if (urls) event.portal = urls.get(Number(row.portal_id));
+              yield { event, original: servedJson(row) };
+            }
           }
         }
         return { events: withOriginal(), portal, finish: () => EXIT.ok, close: () => store.close() };

@@ -50,6 +50,8 @@ const correlation = z.discriminatedUnion('type', [
     fields: z.array(field).min(1),
     /** How long a user must have been seen before novelty counts (silent seeding before). */
     learning: duration,
+    /** And how many successes the user needs before that (a user seen twice has no baseline yet). */
+    min_events: z.number().int().min(0).default(0),
     /** A value last seen longer ago than this counts as new again. */
     history: duration.optional(),
   }),

@@ -1,40 +1,11 @@
 /** The columns and stable JSON of what the commands print. */
 import type { UserActivity } from '../history/users.js';
 import type { LoginEvent } from '../model/event.js';
+import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
 import type { Tone } from './color.js';
+import { portalColumn } from './portal-rows.js';
 import { timeAgo } from './relative.js';
 import type { Column } from './writer.js';
-
-/** The number in the two digits at `i`, or NaN. */
-function twoDigits(text: string, i: number): number {
-  const a = text.charCodeAt(i) - 48;
-  const b = text.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
-}
-
-let cachedDay = '';
-let cachedDayMs = Number.NaN;
-
-/**
- * Wall-clock time at the portal's offset as a Date whose UTC fields carry it (for spreadsheets).
- * An XLSX export calls this once per event, and parsing the whole text was a tenth of its time:
- * events come in time order, so the day is parsed once and the time of day from its digits.
- */
-function wallClock(localDate: string): Date {
-  const day = localDate.slice(0, 10);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDayMs = Date.parse(`${day}T00:00:00Z`);
-  }
-  const h = twoDigits(localDate, 11);
-  const m = twoDigits(localDate, 14);
-  const s = twoDigits(localDate, 17);
-  // Anything but `YYYY-MM-DDThh:mm:ss…` (NaN fails every comparison) takes the full parse.
-  if (localDate[10] === 'T' && localDate[13] === ':' && localDate[16] === ':' && h < 24 && m < 60 && s < 60) {
-    return new Date(cachedDayMs + ((h * 60 + m) * 60 + s) * 1000);
-  }
-  return new Date(`${localDate.slice(0, 19)}Z`);
-}
 
 /** The colour of an event on a terminal: lockouts and failures nobody can be named for stand out. */
 export function eventTone(e: LoginEvent): Tone | undefined {
@@ -53,8 +24,9 @@ export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
     key: 'date',
     header: 'Date',
     // As the portal shows it: wall-clock time at the event's own offset.
-    value: (e) => e.localDate,
-    cell: (e) => wallClock(e.localDate),
+    value: (e) => formatAtOffset(e.time, e.offsetMinutes),
+    // A spreadsheet gets the same wall clock, to the second, as a Date whose UTC fields carry it.
+    cell: (e) => new Date(Math.floor((e.time + e.offsetMinutes * 60_000) / 1000) * 1000),
     kind: 'date',
     width: 25,
     keep: true,
@@ -93,14 +65,49 @@ export const EVENT_FIELDS: readonly string[] = [
   'browser',
   'platform',
   'page',
-] satisfies ReadonlyArray<keyof LoginEvent>;
+] satisfies ReadonlyArray<keyof LoginEventJson>;
 
-/** The stable JSON of an event: the LoginEvent object itself (documented in the README). */
-export const eventJson = (e: LoginEvent): LoginEvent => e;
+/**
+ * The stable JSON of an event (`--format json|ndjson`, documented in the README): the event's
+ * fields with its time as text, made here at the output edge.
+ */
+export interface LoginEventJson extends Omit<LoginEvent, 'time' | 'offsetMinutes'> {
+  /** UTC instant, ISO 8601 with `Z`. */
+  date: string;
+  /** The portal's offset at that instant, `Z` or `±hh:mm`. */
+  offset: string;
+  /** The same instant as the portal shows it (wall-clock time at `offset`). */
+  localDate: string;
+}
+
+/** An event as its stable JSON, keys in the documented order (`portal` last, when present). */
+export function eventJson(e: LoginEvent): LoginEventJson {
+  const json: LoginEventJson = {
+    id: e.id,
+    date: isoUtc(e.time),
+    offset: offsetText(e.offsetMinutes),
+    localDate: formatAtOffset(e.time, e.offsetMinutes),
+    userId: e.userId,
+    user: e.user,
+    login: e.login,
+    anonymous: e.anonymous,
+    actionId: e.actionId,
+    action: e.action,
+    kind: e.kind,
+    ip: e.ip,
+    country: e.country,
+    city: e.city,
+    browser: e.browser,
+    platform: e.platform,
+    page: e.page,
+  };
+  if (e.portal !== undefined) json.portal = e.portal;
+  return json;
+}
 
 /** The event columns with the portal first: for reads that cover several portals. */
 export const portalEventColumns: ReadonlyArray<Column<LoginEvent>> = [
-  { key: 'portal', header: 'Portal', value: (e) => e.portal ?? '', width: 28, keep: true },
+  portalColumn<LoginEvent>(),
   ...eventColumns,
 ];
 

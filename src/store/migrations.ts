@@ -11,6 +11,8 @@ import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
+import { createFindingTables } from './findings-schema.js';
+import { createRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
 
 export interface StoreMigration {
@@ -251,6 +253,12 @@ export const MIGRATIONS: readonly StoreMigration[] = [
     },
   },
   {
+    version: 6,
+    name: 'findings',
+    // Detections kept between runs: findings, their status history, the engine's state, the login key.
+    up: createFindingTables,
+  },
+  {
     version: 7,
     name: 'containment responses',
     async up(db, dialect) {
@@ -274,6 +282,17 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .execute();
       await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
       await db.schema.createIndex('responses_time').on('responses').columns(['portal_id', 'started_at']).execute();
+    },
+  },
+  {
+    version: 9,
+    name: 'rollups',
+    async up(db, dialect) {
+      // Counts per hour, per day and user / address / place / device, and per user and hour of
+      // the week, kept by the insert path from now on (see rollups.ts). An archive made before
+      // is back-filled here, once, from its events, by the same code the insert path runs.
+      await createRollupTables(db);
+      await rebuildRollups(db, (q) => db.executeQuery(q), dialect);
     },
   },
 ];

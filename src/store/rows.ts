@@ -4,7 +4,6 @@
 import { attributionKey } from '../model/attribution.js';
 import { ACTION_KINDS, type ActionKind, actionKind, isActionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
-import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
 import type { EventsTable } from './schema.js';
 
 /** Inclusive interval of instants, epoch ms. */
@@ -13,17 +12,8 @@ export interface Interval {
   to: number;
 }
 
-const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
-
-/** `Z` → 0, `+02:00` → 120, `-05:30` → -330; undefined for anything else. */
-export function parseOffset(value: string): number | undefined {
-  if (value === 'Z') return 0;
-  const m = OFFSET.exec(value);
-  if (!m) return undefined;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  if (minutes > 18 * 60) return undefined;
-  return m[1] === '-' ? -minutes : minutes;
-}
+/** Real offsets lie within ±18 hours (what ISO 8601 and java.time allow). */
+const MAX_OFFSET_MINUTES = 18 * 60;
 
 export type RowResult = { row: EventsTable } | { reason: string };
 
@@ -49,11 +39,11 @@ function loginKey(login: string): string {
 export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: number): RowResult {
   if (!e || typeof e !== 'object') return { reason: 'not an event object' };
   if (!Number.isSafeInteger(e.id)) return { reason: `id is not an integer: ${String(e.id)}` };
-  const time = isString(e.date) ? Date.parse(e.date) : Number.NaN;
-  if (!Number.isFinite(time)) return { reason: `event ${e.id}: date is not an instant: ${String(e.date)}` };
-  const offset = isString(e.offset) ? parseOffset(e.offset) : undefined;
-  if (offset === undefined)
-    return { reason: `event ${e.id}: offset is not Z or ±hh:mm: ${String(e.offset)}` };
+  const time = e.time;
+  if (!Number.isSafeInteger(time)) return { reason: `event ${e.id}: time is not epoch milliseconds: ${String(time)}` };
+  const offset = e.offsetMinutes;
+  if (!Number.isSafeInteger(offset) || Math.abs(offset) > MAX_OFFSET_MINUTES)
+    return { reason: `event ${e.id}: offsetMinutes is not an offset in minutes: ${String(offset)}` };
   if (!Number.isSafeInteger(e.actionId)) return { reason: `event ${e.id}: actionId is not an integer` };
   for (const key of ['userId', 'user', 'action', 'ip', 'country', 'city'] as const) {
     if (!isString(e[key])) return { reason: `event ${e.id}: ${key} is not a string` };
@@ -95,20 +85,16 @@ const KINDS: ReadonlySet<string> = new Set(ACTION_KINDS);
 
 /**
  * `toLoginEvent` for a row of values in `EVENT_FIELDS` order: the archive's fast read path. It
- * builds the event straight from the array (no intermediate row object) and formats the portal's
- * wall clock from one Date: exports of a million events spend most of their time here and in SQLite.
+ * builds the event straight from the array (no intermediate row object): exports of a million
+ * events spend most of their time here and in SQLite.
  */
 export function valuesToLoginEvent(v: unknown[]): LoginEvent {
-  const time = v[2] as number;
-  const offset = v[3] as number;
   const actionId = v[8] as number;
   const kind = v[9] as string;
-  const date = isoUtc(time);
   return {
     id: v[1] as number,
-    date,
-    offset: offsetText(offset),
-    localDate: localDateOf(date, time, offset),
+    time: v[2] as number,
+    offsetMinutes: v[3] as number,
     userId: v[4] as string,
     user: v[5] as string,
     login: v[6] as string | null,
@@ -123,11 +109,6 @@ export function valuesToLoginEvent(v: unknown[]): LoginEvent {
     platform: v[15] as string | null,
     page: v[16] as string | null,
   };
-}
-
-/** What `formatAtOffset(time, offset)` gives, reusing the UTC text when the offset is zero. */
-function localDateOf(utcIso: string, time: number, offset: number): string {
-  return offset === 0 ? `${utcIso.slice(0, 19)}Z` : formatAtOffset(time, offset);
 }
 
 /** The columns, in order, that `toLoginEvent` reads. */

@@ -19,7 +19,7 @@ import {
   readHistoryWithRaw,
   readLatestWithRaw,
 } from '../history/reader.js';
-import { eventTime, type LoginEvent } from '../model/event.js';
+import type { LoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
@@ -246,8 +246,8 @@ async function syncFull(
     const e = step.value.event;
     seen++;
     if (!e.anonymous) userIds.add(e.userId);
-    if (eventTime(e) > latestTrusted) future++;
-    else if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
+    if (e.time > latestTrusted) future++;
+    else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
     batch.push(e);
     raws.push(rawToKeep(step.value.raw, e));
     if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
@@ -255,7 +255,7 @@ async function syncFull(
   await flush();
 
   // The read finished: record what it proved, and move the checkpoint, atomically.
-  const top = Math.max(newest ? Date.parse(newest.date) : 0, checkpoint?.newestTime ?? 0);
+  const top = Math.max(newest ? newest.time : 0, checkpoint?.newestTime ?? 0);
   const oldestRead = summary.oldest;
   let covered: SyncResult['covered'];
   let gap: SyncResult['gap'];
@@ -305,15 +305,15 @@ async function syncLatest(
   const checkpoint = await store.checkpoint(portalId);
   const invalid: InvalidEvent[] = [];
   const served = await readLatestWithRaw(client, {}, (inv) => invalid.push(inv));
-  const trusted = served.filter((s) => eventTime(s.event) <= latestTrusted);
-  const ahead = served.filter((s) => eventTime(s.event) > latestTrusted);
+  const trusted = served.filter((s) => s.event.time <= latestTrusted);
+  const ahead = served.filter((s) => s.event.time > latestTrusted);
   const events = trusted.map((s) => s.event);
   const future = ahead.length;
   let added = 0;
   let quarantinedByStore = 0;
   let covered: SyncResult['covered'];
   let gap: SyncResult['gap'];
-  const times = events.map((e) => Date.parse(e.date));
+  const times = events.map((e) => e.time);
   const newestTime = times.length ? Math.max(...times) : undefined;
   const oldestTime = times.length ? Math.min(...times) : undefined;
   await store.transaction(async (tx) => {
@@ -355,7 +355,7 @@ async function syncLatest(
     if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
     if (gap)
       await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
-    const newest = events.reduce((a, b) => (b.date > a.date ? b : a));
+    const newest = events.reduce((a, b) => (b.time > a.time ? b : a));
     if (!checkpoint || newestTime >= checkpoint.newestTime) {
       await tx.setCheckpoint(portalId, { newestTime, newestId: newest.id, runId });
     }

@@ -319,10 +319,72 @@ describe('the record, next to the finding', () => {
     );
   });
 
-  it('--finding on an archive without findings is a usage error, before anything is sent', async () => {
-    const r = await cli(['respond', '--finding', 'f-404', '--yes', '--db', join(dir, 'archive.sqlite')]);
+  it('--finding with an id the archive does not hold is a usage error, before anything is sent', async () => {
+    const r = await cli(['respond', '--finding', 'abcd0404', '--yes', '--db', join(dir, 'archive.sqlite')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/holds no findings|No finding f-404/);
+    expect(r.stderr).toContain('No finding abcd0404');
+    expect(await writesSeen()).toBe(0);
+  });
+
+  it("--finding --yes ends the finding's session by default and records the response under its full id", async () => {
+    const m = freshMember();
+    const doomed = await signIn(m);
+    const spared = await signIn(m);
+    const db = join(dir, 'findings.sqlite');
+    const store = await openStore(db);
+    const id = 'beef0123456789abcdef0123';
+    try {
+      const portalId = await store.ensurePortal({ url: emu.url });
+      await store.upsertFindings(portalId, [
+        {
+          id,
+          rule: 'DSL-007',
+          title: 'Success after a failure burst',
+          severity: 'critical',
+          tags: [],
+          group: m.id,
+          firstSeen: new Date(NOW).toISOString(),
+          lastSeen: new Date(NOW).toISOString(),
+          count: 1,
+          eventIds: [doomed.eventId],
+          sessionIds: [doomed.eventId],
+          confidence: 'high',
+          evidence: {},
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['respond', '--finding', 'beef0123', '--yes', '--db', db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`logout-session session ${doomed.eventId} of`);
+    expect(r.stdout).toContain(`for finding ${id}`);
+    expect(await sessionStatus(doomed.token)).toBe(401);
+    expect(await sessionStatus(spared.token)).toBe(200);
+    const reopened = await openStore(db);
+    try {
+      const [row] = await reopened.responses({ findingId: id });
+      expect(row).toMatchObject({ action: 'logout-session', targetSessionId: doomed.eventId, outcome: 'verified', automatic: false });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('--finding refuses a finding about another portal', async () => {
+    const db = join(dir, 'elsewhere.sqlite');
+    const store = await openStore(db);
+    try {
+      const portalId = await store.ensurePortal({ url: 'https://elsewhere.example.com' });
+      await store.upsertFindings(portalId, [
+        { id: 'cafe0123456789abcdef0123', rule: 'R', title: 't', severity: 'high', tags: [], group: 'x', firstSeen: new Date(NOW).toISOString(),
+          lastSeen: new Date(NOW).toISOString(), count: 1, eventIds: [1], sessionIds: [1], confidence: 'high', evidence: {} },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['respond', '--finding', 'cafe0123', '--yes', '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is about https://elsewhere.example.com');
     expect(await writesSeen()).toBe(0);
   });
 

@@ -8,6 +8,7 @@ import { Argument, type Command, Option } from 'commander';
 import { UsageError } from '../../errors/index.js';
 import { describeRequest } from '../../respond/plan.js';
 import type { ResponseRecord, RespondAction } from '../../respond/types.js';
+import type { ArchiveStore } from '../../store/index.js';
 import type { ConnectionFlags } from '../context.js';
 import { EXIT } from '../exit.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -84,11 +85,13 @@ export async function respondCommand(
     let targets: string[];
     let chosen: RespondAction;
     let portalId: number | undefined;
+    let findingId: string | undefined;
     if (flags.finding !== undefined) {
-      const finding = await findingOf(store, flags.finding);
+      const finding = await findingOf(store!, flags.finding, flags.demo ? undefined : conn.client.portal);
       chosen = action ?? defaultActionFor(finding);
       targets = await findingTargets(conn.client, finding, chosen);
       portalId = finding.portalId;
+      findingId = finding.id;
     } else {
       chosen = action!;
       targets = [target!];
@@ -105,7 +108,7 @@ export async function respondCommand(
         target: t,
         dryRun: !flags.yes,
         allowAdmin: flags.allowAdmin,
-        ...(flags.finding !== undefined ? { findingId: flags.finding } : {}),
+        ...(findingId !== undefined ? { findingId } : {}),
         ...(store ? { store, portalId } : {}),
       });
       records.push(record);
@@ -129,16 +132,20 @@ async function openStore(flags: RespondFlags, io: CliIo) {
 }
 
 /**
- * The stored finding. The findings store (schema 6) is its own module; an archive opened by a
- * build without it has no `getFinding`, which is said plainly.
+ * The stored finding (an id or a prefix of at least 4 hex digits), which must be about the
+ * portal this run is connected to: containing on the wrong portal would hit a stranger.
  */
-async function findingOf(store: unknown, id: string) {
-  const source = store as Partial<import('../../respond/index.js').FindingSource> | undefined;
-  if (!source || typeof source.getFinding !== 'function') {
-    throw new UsageError(`The archive ${(store as { location?: string } | undefined)?.location ?? ''} holds no findings: findings are stored by detection runs`);
+async function findingOf(store: ArchiveStore, id: string, connectedTo: string | undefined) {
+  const finding = await store.getFinding(id);
+  const portal = await store.portal(finding.portalId);
+  if (connectedTo && portal) {
+    const { normalisePortalUrl } = await import('../../client/config.js');
+    if (normalisePortalUrl(connectedTo) !== portal.url) {
+      throw new UsageError(
+        `Finding ${finding.id} is about ${portal.url}, not ${connectedTo}: connect to its portal (--profile or --portal)`,
+      );
+    }
   }
-  const finding = await source.getFinding(id);
-  if (!finding) throw new UsageError(`No finding ${id} in the archive: check the id, and --db if the findings are in another archive`);
   return finding;
 }
 

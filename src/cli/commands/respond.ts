@@ -6,7 +6,7 @@
  */
 import { Argument, type Command, Option } from 'commander';
 import { UsageError } from '../../errors/index.js';
-import { describeRequest } from '../../respond/plan.js';
+import { describeRecord } from '../../respond/describe.js';
 import type { ResponseRecord, RespondAction } from '../../respond/types.js';
 import type { ArchiveStore } from '../../store/index.js';
 import type { ConnectionFlags } from '../context.js';
@@ -147,24 +147,4 @@ async function findingOf(store: ArchiveStore, id: string, connectedTo: string | 
     }
   }
   return finding;
-}
-
-/** The plan or the record, as lines a person reads. */
-export function describeRecord(r: ResponseRecord): string {
-  const lines: string[] = [];
-  const who = `${r.target.name} (${r.target.userId}${r.target.role === 'member' ? '' : `, ${r.target.role}`})`;
-  const what = r.target.sessionId !== undefined ? `session ${r.target.sessionId} of ${who}` : who;
-  lines.push(`${r.action} ${what} on ${r.portal}${r.findingId ? ` for finding ${r.findingId}` : ''}`);
-  if (r.dryRun) {
-    lines.push('dry run: nothing was sent. Add --yes to send:');
-    for (const p of r.planned) lines.push(`  ${describeRequest(p)}`);
-    lines.push(`then the audit trail is read for action ${r.auditAction}.`);
-    return `${lines.join('\n')}\n`;
-  }
-  for (const s of r.sent) lines.push(`  sent ${describeRequest(s)} -> ${s.status}${s.error ? ` (${s.error})` : ''}`);
-  for (const c of r.verification?.checks ?? []) {
-    lines.push(`  ${c.ok === true ? 'ok' : c.ok === false ? 'FAILED' : 'n/a'} ${c.check}: ${c.detail}`);
-  }
-  lines.push(r.outcome === 'verified' ? 'verified' : `${r.outcome}: ${r.error ?? 'the effect could not be proven'}`);
-  return `${lines.join('\n')}\n`;
 }

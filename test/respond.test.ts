@@ -230,6 +230,26 @@ describe('refusals, before anything is written', () => {
     expect(await writesSeen()).toBe(0);
   });
 
+  it('when the portal will not name the key (no keys/@self), the write decides: its bare 403 is explained and recorded as failed', async () => {
+    const m = freshMember();
+    const { token } = await signIn(m);
+    // An older server: keys/@self is unknown (404), so the scope cannot be read before acting.
+    const older = async (req: Request) =>
+      new URL(req.url).pathname.endsWith('/keys/@self') ? new Response('', { status: 404 }) : fetch(req);
+    const store = await openStore(join(dir, 'archive.sqlite'));
+    try {
+      const err = await respond({ client: client(READ_KEY, older), action: 'logout-user', target: m.id, dryRun: false, store }).catch((e) => e);
+      expect(err).toBeInstanceOf(PermissionError);
+      expect(err.message).toContain('the API key lacks *:write. A read-only key (*:read) cannot contain anything');
+      const [row] = (await store.responses()).filter((r) => r.targetUserId === m.id);
+      expect(row).toMatchObject({ outcome: 'failed', requests: [{ method: 'PUT', status: 403 }] });
+      expect(JSON.stringify(row)).not.toContain(READ_KEY);
+    } finally {
+      await store.close();
+    }
+    expect(await sessionStatus(token)).toBe(200);
+  });
+
   it('refuses the portal owner, even to an admin key that could', async () => {
     const owner = emu.state.people.find((p) => p.role === 'owner')!;
     const err = await respond({ client: client(ADMIN_KEY), action: 'logout-user', target: owner.id, dryRun: false }).catch((e) => e);

@@ -158,11 +158,15 @@ describe('the responses table', async () => {
           finishedAt: 2000,
         });
         expect(id).toBeGreaterThan(0);
-        await store.recordResponse(portalId, { action: 'logout-user', targetUserId: ANNA, outcome: 'failed', requests: [], error: '403', startedAt: 3000, finishedAt: 3000 });
+        await store.recordResponse(portalId, { action: 'logout-user', targetUserId: ANNA, outcome: 'failed', automatic: true, requests: [], error: '403', startedAt: 3000, finishedAt: 3000 });
         const [row] = await store.responses({ findingId: 'f9' });
         expect(row).toMatchObject({ id, portalId, action: 'disable-user', targetSessionId: null, outcome: 'unverified', startedAt: 1000, finishedAt: 2000 });
         expect(row.requests).toEqual([{ method: 'PUT', path: 'people/status/2', body: { userIds: [ANNA] }, status: 200 }]);
         expect((await store.responses({ portalId })).map((r) => r.outcome)).toEqual(['unverified', 'failed']);
+        // What the hourly cap counts: the automatic ones since an instant.
+        expect((await store.responses({ portalId, automatic: true, since: 2500 })).map((r) => r.automatic)).toEqual([true]);
+        expect(await store.responses({ portalId, automatic: true, since: 3001 })).toEqual([]);
+        expect((await store.responses({ automatic: false })).map((r) => r.findingId)).toEqual(['f9']);
       } finally {
         await store.close();
       }

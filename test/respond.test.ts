@@ -230,6 +230,26 @@ describe('refusals, before anything is written', () => {
     expect(await writesSeen()).toBe(0);
   });
 
+  it('when the portal will not name the key (no keys/@self), the write decides: its bare 403 is explained and recorded as failed', async () => {
+    const m = freshMember();
+    const { token } = await signIn(m);
+    // An older server: keys/@self is unknown (404), so the scope cannot be read before acting.
+    const older = async (req: Request) =>
+      new URL(req.url).pathname.endsWith('/keys/@self') ? new Response('', { status: 404 }) : fetch(req);
+    const store = await openStore(join(dir, 'archive.sqlite'));
+    try {
+      const err = await respond({ client: client(READ_KEY, older), action: 'logout-user', target: m.id, dryRun: false, store }).catch((e) => e);
+      expect(err).toBeInstanceOf(PermissionError);
+      expect(err.message).toContain('the API key lacks *:write. A read-only key (*:read) cannot contain anything');
+      const [row] = (await store.responses()).filter((r) => r.targetUserId === m.id);
+      expect(row).toMatchObject({ outcome: 'failed', requests: [{ method: 'PUT', status: 403 }] });
+      expect(JSON.stringify(row)).not.toContain(READ_KEY);
+    } finally {
+      await store.close();
+    }
+    expect(await sessionStatus(token)).toBe(200);
+  });
+
   it('refuses the portal owner, even to an admin key that could', async () => {
     const owner = emu.state.people.find((p) => p.role === 'owner')!;
     const err = await respond({ client: client(ADMIN_KEY), action: 'logout-user', target: owner.id, dryRun: false }).catch((e) => e);
@@ -254,6 +274,13 @@ describe('refusals, before anything is written', () => {
     expect(await writesSeen()).toBe(0);
     const allowed = await cli(['respond', 'logout-user', admin.id, '--yes', '--allow-admin']);
     expect(allowed.code, allowed.stderr).toBe(0);
+  });
+
+  it('a USER that names nobody is a usage error (exit 2) that lists the accepted forms', async () => {
+    const r = await cli(['respond', 'logout-user', 'Nobody Atall', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('USER "Nobody Atall" matches no member: give a user id (GUID), an e-mail address');
+    expect(await writesSeen()).toBe(0);
   });
 
   it('refuses a login event that is not a successful login (no session to end)', async () => {
@@ -296,6 +323,89 @@ describe('the record, next to the finding', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("takes a finding's member from its group, or from its sessions when the group is a typed login", async () => {
+    const m = freshMember();
+    const { eventId } = await signIn(m);
+    const c = client();
+    expect(await findingTargets(c, { id: 'f1', rule: 'R', group: m.id.toUpperCase(), sessionIds: [] }, 'disable-user')).toEqual([m.id]);
+    expect(await findingTargets(c, { id: 'f2', rule: 'R', group: m.email, sessionIds: [eventId] }, 'logout-user')).toEqual([m.id]);
+    await expect(findingTargets(c, { id: 'f3', rule: 'R', group: '203.0.113.9', sessionIds: [] }, 'logout-user')).rejects.toThrow(
+      /names no member/,
+    );
+    await expect(findingTargets(c, { id: 'f4', rule: 'R', group: m.id, sessionIds: [] }, 'logout-session')).rejects.toThrow(
+      /no session to log out/,
+    );
+  });
+
+  it('--finding with an id the archive does not hold is a usage error, before anything is sent', async () => {
+    const r = await cli(['respond', '--finding', 'abcd0404', '--yes', '--db', join(dir, 'archive.sqlite')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('No finding abcd0404');
+    expect(await writesSeen()).toBe(0);
+  });
+
+  it("--finding --yes ends the finding's session by default and records the response under its full id", async () => {
+    const m = freshMember();
+    const doomed = await signIn(m);
+    const spared = await signIn(m);
+    const db = join(dir, 'findings.sqlite');
+    const store = await openStore(db);
+    const id = 'beef0123456789abcdef0123';
+    try {
+      const portalId = await store.ensurePortal({ url: emu.url });
+      await store.upsertFindings(portalId, [
+        {
+          id,
+          rule: 'DSL-007',
+          title: 'Success after a failure burst',
+          severity: 'critical',
+          tags: [],
+          group: m.id,
+          firstSeen: new Date(NOW).toISOString(),
+          lastSeen: new Date(NOW).toISOString(),
+          count: 1,
+          eventIds: [doomed.eventId],
+          sessionIds: [doomed.eventId],
+          confidence: 'high',
+          evidence: {},
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['respond', '--finding', 'beef0123', '--yes', '--db', db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`logout-session session ${doomed.eventId} of`);
+    expect(r.stdout).toContain(`for finding ${id}`);
+    expect(await sessionStatus(doomed.token)).toBe(401);
+    expect(await sessionStatus(spared.token)).toBe(200);
+    const reopened = await openStore(db);
+    try {
+      const [row] = await reopened.responses({ findingId: id });
+      expect(row).toMatchObject({ action: 'logout-session', targetSessionId: doomed.eventId, outcome: 'verified', automatic: false });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('--finding refuses a finding about another portal', async () => {
+    const db = join(dir, 'elsewhere.sqlite');
+    const store = await openStore(db);
+    try {
+      const portalId = await store.ensurePortal({ url: 'https://elsewhere.example.com' });
+      await store.upsertFindings(portalId, [
+        { id: 'cafe0123456789abcdef0123', rule: 'R', title: 't', severity: 'high', tags: [], group: 'x', firstSeen: new Date(NOW).toISOString(),
+          lastSeen: new Date(NOW).toISOString(), count: 1, eventIds: [1], sessionIds: [1], confidence: 'high', evidence: {} },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['respond', '--finding', 'cafe0123', '--yes', '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is about https://elsewhere.example.com');
+    expect(await writesSeen()).toBe(0);
   });
 
   it('a dry run stores nothing', async () => {

@@ -246,7 +246,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
         program
           .command('sql <query>')
           .description(
-            'read-only SQL over the archive (tables: portals, events, people, findings, finding_history, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
+            'read-only SQL over the archive (tables: portals, events, people, findings, finding_history, responses, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
           )
           .option('--profile <name>', 'only this profile\'s portal')
           .option('--portal <url>', 'only this portal')

@@ -1,5 +1,6 @@
 // Containment through DocSpace's own levers: plan, act, verify (see respond.ts).
 export { readCaller } from './caller.js';
+export { describeRecord, summarizeRecord } from './describe.js';
 export { defaultActionFor, type FindingForResponse, type FindingSource, findingTargets } from './finding.js';
 export { assertCallerMayContain, assertTargetMayBeContained, type Caller, callerRefusal, targetRefusal } from './guard.js';
 export { AUDIT_ACTION, describeRequest, planRequests, scopeAllows } from './plan.js';

@@ -23,7 +23,10 @@ export interface AutoRespondInput {
   finding: { id: string; sessionIds: readonly number[] };
   /** The member the finding is about, from the people directory; undefined when it names nobody. */
   member?: { id: string; isOwner?: boolean; isAdmin?: boolean };
-  /** When earlier automatic responses were made (epoch ms), any order. */
+  /**
+   * When earlier automatic responses were made (epoch ms), any order: from the archive,
+   * `store.responses({ portalId, automatic: true, since: now - 3_600_000 }).map((r) => r.startedAt)`.
+   */
   recent: readonly number[];
   now: number;
 }

@@ -40,6 +40,8 @@ export interface RespondOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Reads of the audit trail before the proof is declared missing (default 5). */
   verifyAttempts?: number;
+  /** A watcher responding on its own (recorded, and counted by the hourly cap). */
+  automatic?: boolean;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -152,6 +154,7 @@ async function store(o: RespondOptions, r: ResponseRecord): Promise<void> {
     targetUserId: r.target.userId,
     targetSessionId: r.target.sessionId ?? null,
     outcome: r.outcome,
+    automatic: o.automatic ?? false,
     requests: r.sent,
     verification: r.verification,
     error: r.error ?? null,

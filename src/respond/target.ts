@@ -41,7 +41,7 @@ export async function resolveTarget(client: DocSpaceClient, action: RespondActio
     }
     return sessionTarget(client, id);
   }
-  const member = await resolveUser(input, livePeople(client));
+  const member = await resolveUser(input, livePeople(client), 'USER');
   return memberTarget(client, member.id);
 }
 

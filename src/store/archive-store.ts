@@ -34,7 +34,7 @@ import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
 import * as responses from './responses.js';
-import type { StoredResponse, StoredResponseInput } from './responses.js';
+import type { ResponsesQuery, StoredResponse, StoredResponseInput } from './responses.js';
 import * as rollups from './rollups.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
@@ -368,8 +368,8 @@ export class ArchiveStore implements StoreContext {
     return responses.recordResponse(this, portalId, response);
   }
 
-  /** Recorded responses, oldest first: a portal's, or a finding's. */
-  responses(query: { portalId?: number; findingId?: string } = {}): Promise<StoredResponse[]> {
+  /** Recorded responses, oldest first: a portal's, a finding's, the automatic ones of the last hour. */
+  responses(query: ResponsesQuery = {}): Promise<StoredResponse[]> {
     return responses.responses(this, query);
   }
 

@@ -30,7 +30,7 @@ export { isPostgresUrl, type OpenStoreOptions, openStore, resolveArchive } from 
 export { type ServedFields, servedJson } from './original.js';
 export type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 export type { PortalInfo, PortalPatch } from './portals.js';
-export type { StoredResponse, StoredResponseInput } from './responses.js';
+export type { ResponsesQuery, StoredResponse, StoredResponseInput } from './responses.js';
 export { type EventsQuery, type FilterParts, userCondition, whereEventFilter } from './query-filter.js';
 export type { ReadonlyConnection, ReaderSpec } from './reader.js';
 export { type Interval, mergeIntervals, subtractIntervals, toLoginEvent } from './rows.js';

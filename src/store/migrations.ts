@@ -273,6 +273,7 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .addColumn('target_user_id', 'text', (c) => c.notNull())
         .addColumn('target_session_id', 'bigint')
         .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('verified', 'unverified', 'failed')`))
+        .addColumn('automatic', 'smallint', (c) => c.notNull().defaultTo(0))
         .addColumn('requests', 'text', (c) => c.notNull())
         .addColumn('verification', 'text')
         .addColumn('error', 'text')
@@ -280,6 +281,7 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .addColumn('finished_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
+      await db.schema.createIndex('responses_time').on('responses').columns(['portal_id', 'started_at']).execute();
     },
   },
   {

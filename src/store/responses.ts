@@ -11,6 +11,8 @@ export interface StoredResponseInput {
   targetUserId: string;
   targetSessionId?: number | null;
   outcome: 'verified' | 'unverified' | 'failed';
+  /** A watcher responded on its own (default false). */
+  automatic?: boolean;
   /** Sent requests with their answers: plain data, stored as JSON. Never a credential. */
   requests: unknown;
   verification?: unknown;
@@ -35,6 +37,7 @@ export async function recordResponse(s: StoreContext, portalId: number, r: Store
         target_user_id: r.targetUserId,
         target_session_id: r.targetSessionId ?? null,
         outcome: r.outcome,
+        automatic: r.automatic ? 1 : 0,
         requests: JSON.stringify(r.requests),
         verification: r.verification === undefined ? null : JSON.stringify(r.verification),
         error: r.error ?? null,
@@ -47,14 +50,22 @@ export async function recordResponse(s: StoreContext, portalId: number, r: Store
   return Number(row.id);
 }
 
-/** Responses, oldest first: a portal's, or a finding's. */
-export async function responses(
-  s: StoreContext,
-  q: { portalId?: number; findingId?: string } = {},
-): Promise<StoredResponse[]> {
+export interface ResponsesQuery {
+  portalId?: number;
+  findingId?: string;
+  /** Only those started at or after this time (epoch ms). */
+  since?: number;
+  /** Only automatic ones (true) or only those a person asked for (false). */
+  automatic?: boolean;
+}
+
+/** Responses, oldest first; `{portalId, automatic: true, since: now - 1h}` is what the hourly cap counts. */
+export async function responses(s: StoreContext, q: ResponsesQuery = {}): Promise<StoredResponse[]> {
   let query = s.db.selectFrom('responses').selectAll().orderBy('id');
   if (q.portalId !== undefined) query = query.where('portal_id', '=', q.portalId);
   if (q.findingId !== undefined) query = query.where('finding_id', '=', q.findingId);
+  if (q.since !== undefined) query = query.where('started_at', '>=', q.since);
+  if (q.automatic !== undefined) query = query.where('automatic', '=', q.automatic ? 1 : 0);
   const rows = await query.execute();
   return rows.map((r) => ({
     id: Number(r.id),
@@ -64,6 +75,7 @@ export async function responses(
     targetUserId: r.target_user_id,
     targetSessionId: r.target_session_id === null ? null : Number(r.target_session_id),
     outcome: r.outcome as StoredResponse['outcome'],
+    automatic: Number(r.automatic) === 1,
     requests: JSON.parse(r.requests) as unknown,
     verification: r.verification === null ? undefined : (JSON.parse(r.verification) as unknown),
     error: r.error,

@@ -147,6 +147,8 @@ export interface ResponsesTable {
   target_session_id: number | null;
   /** `verified`, `unverified` or `failed`. */
   outcome: string;
+  /** 1 when a watcher responded on its own (what `autoRespondPolicy`'s hourly cap counts), else 0. */
+  automatic: number;
   /** JSON: the requests as sent, each with its status and answer; never a credential. */
   requests: string;
   /** JSON: the checks made afterwards. */

@@ -6,8 +6,9 @@
  */
 import { Argument, type Command, Option } from 'commander';
 import { UsageError } from '../../errors/index.js';
-import { describeRequest } from '../../respond/plan.js';
+import { describeRecord } from '../../respond/describe.js';
 import type { ResponseRecord, RespondAction } from '../../respond/types.js';
+import type { ArchiveStore } from '../../store/index.js';
 import type { ConnectionFlags } from '../context.js';
 import { EXIT } from '../exit.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -84,11 +85,13 @@ export async function respondCommand(
     let targets: string[];
     let chosen: RespondAction;
     let portalId: number | undefined;
+    let findingId: string | undefined;
     if (flags.finding !== undefined) {
-      const finding = await findingOf(store, flags.finding);
+      const finding = await findingOf(store!, flags.finding, flags.demo ? undefined : conn.client.portal);
       chosen = action ?? defaultActionFor(finding);
       targets = await findingTargets(conn.client, finding, chosen);
       portalId = finding.portalId;
+      findingId = finding.id;
     } else {
       chosen = action!;
       targets = [target!];
@@ -105,7 +108,7 @@ export async function respondCommand(
         target: t,
         dryRun: !flags.yes,
         allowAdmin: flags.allowAdmin,
-        ...(flags.finding !== undefined ? { findingId: flags.finding } : {}),
+        ...(findingId !== undefined ? { findingId } : {}),
         ...(store ? { store, portalId } : {}),
       });
       records.push(record);
@@ -129,35 +132,19 @@ async function openStore(flags: RespondFlags, io: CliIo) {
 }
 
 /**
- * The stored finding. The findings store (schema 6) is its own module; an archive opened by a
- * build without it has no `getFinding`, which is said plainly.
+ * The stored finding (an id or a prefix of at least 4 hex digits), which must be about the
+ * portal this run is connected to: containing on the wrong portal would hit a stranger.
  */
-async function findingOf(store: unknown, id: string) {
-  const source = store as Partial<import('../../respond/index.js').FindingSource> | undefined;
-  if (!source || typeof source.getFinding !== 'function') {
-    throw new UsageError('This archive has no findings store: run detections into it first (docspace-logins detect)');
+async function findingOf(store: ArchiveStore, id: string, connectedTo: string | undefined) {
+  const finding = await store.getFinding(id);
+  const portal = await store.portal(finding.portalId);
+  if (connectedTo && portal) {
+    const { normalisePortalUrl } = await import('../../client/config.js');
+    if (normalisePortalUrl(connectedTo) !== portal.url) {
+      throw new UsageError(
+        `Finding ${finding.id} is about ${portal.url}, not ${connectedTo}: connect to its portal (--profile or --portal)`,
+      );
+    }
   }
-  const finding = await source.getFinding(id);
-  if (!finding) throw new UsageError(`No finding ${id} in the archive: list them with docspace-logins findings list`);
   return finding;
-}
-
-/** The plan or the record, as lines a person reads. */
-export function describeRecord(r: ResponseRecord): string {
-  const lines: string[] = [];
-  const who = `${r.target.name} (${r.target.userId}${r.target.role === 'member' ? '' : `, ${r.target.role}`})`;
-  const what = r.target.sessionId !== undefined ? `session ${r.target.sessionId} of ${who}` : who;
-  lines.push(`${r.action} ${what} on ${r.portal}${r.findingId ? ` for finding ${r.findingId}` : ''}`);
-  if (r.dryRun) {
-    lines.push('dry run: nothing was sent. Add --yes to send:');
-    for (const p of r.planned) lines.push(`  ${describeRequest(p)}`);
-    lines.push(`then the audit trail is read for action ${r.auditAction}.`);
-    return `${lines.join('\n')}\n`;
-  }
-  for (const s of r.sent) lines.push(`  sent ${describeRequest(s)} -> ${s.status}${s.error ? ` (${s.error})` : ''}`);
-  for (const c of r.verification?.checks ?? []) {
-    lines.push(`  ${c.ok === true ? 'ok' : c.ok === false ? 'FAILED' : 'n/a'} ${c.check}: ${c.detail}`);
-  }
-  lines.push(r.outcome === 'verified' ? 'verified' : `${r.outcome}: ${r.error ?? 'the effect could not be proven'}`);
-  return `${lines.join('\n')}\n`;
 }

@@ -31,7 +31,7 @@ async function run(seed: number) {
   try {
     const people = detectMembers(await readDirectory(client));
     const events: LoginEvent[] = [];
-    for await (const e of readHistory(client)) events.push(e);
+    for await (const { event } of readHistory(client)) events.push(event);
     events.reverse();
     const findings = await detect(events, { people, secret: 'quality' }, builtinRules());
     const scenarios: Scenario[] = app.state.scenarios;

@@ -102,23 +102,23 @@ export type ActiveConnections = z.infer<typeof activeConnectionsSchema>;
 /** `GET keys/@self` and `GET keys`: an API key as the portal describes it (never the key itself). */
 export const apiKeySchema = z.looseObject({
   id: z.string(),
-  name: z.string().nullish(),
-  keyPostfix: z.string().nullish(),
+  name: z.nullish(z.string()),
+  keyPostfix: z.nullish(z.string()),
   /** Empty (or `*`) means full access. */
-  permissions: z.array(z.string()).nullish(),
-  lastUsed: z.string().nullish(),
-  isActive: z.boolean().optional(),
+  permissions: z.nullish(z.array(z.string())),
+  lastUsed: z.nullish(z.string()),
+  isActive: z.optional(z.boolean()),
 });
 export type ApiKeyInfo = z.infer<typeof apiKeySchema>;
 
 /** One record of the audit trail (`security/audit/events/filter`): who did what to which targets. */
 export const auditEventSchema = z.looseObject({
   id: z.number(),
-  date: z.string().optional(),
-  userId: z.string().nullish(),
-  action: z.string().nullish(),
+  date: z.optional(z.string()),
+  userId: z.nullish(z.string()),
+  action: z.nullish(z.string()),
   actionId: z.number(),
-  target: z.array(z.string()).nullish(),
+  target: z.nullish(z.array(z.string())),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

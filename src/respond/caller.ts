@@ -1,6 +1,7 @@
 /** Who is acting: the key's user (`GET people/@self`) and the key's scopes (`GET keys/@self`). */
 import type { DocSpaceClient } from '../client/client.js';
 import { apiKeySchema, personSchema } from '../client/schemas.js';
+import * as z from '../client/zod.js';
 import { NotDocSpaceError } from '../errors/index.js';
 import type { Caller } from './guard.js';
 
@@ -24,7 +25,7 @@ export async function readCaller(client: DocSpaceClient): Promise<Caller> {
  */
 async function keyInUse(client: DocSpaceClient) {
   try {
-    return await client.get('keys/@self', apiKeySchema.nullish());
+    return await client.get('keys/@self', z.nullish(apiKeySchema));
   } catch (err) {
     if (err instanceof NotDocSpaceError && err.details.status === 404) return undefined;
     throw err;

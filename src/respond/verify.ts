@@ -9,6 +9,7 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import { type AuditEvent, auditEventSchema } from '../client/schemas.js';
+import * as z from '../client/zod.js';
 import type { RespondAction, RespondTarget, SentRequest, Verification, VerificationCheck } from './types.js';
 
 export interface VerifyOptions {
@@ -27,7 +28,7 @@ export interface VerifyOptions {
 const AUDIT_PATH = 'security/audit/events/filter';
 
 async function auditRecords(client: DocSpaceClient, action: number, count: number): Promise<AuditEvent[]> {
-  const records = await client.get(AUDIT_PATH, auditEventSchema.array(), { action, count });
+  const records = await client.get(AUDIT_PATH, z.array(auditEventSchema), { action, count });
   // Without the audit feature the portal answers the 20 newest records whatever was asked.
   return records.filter((r) => r.actionId === action);
 }

@@ -174,7 +174,7 @@ async function liveFindings(
     // is held in memory (a portal keeps at most 180 days), then run in order.
     const read = startRead(conn.client, range, reporter);
     const events: LoginEvent[] = [];
-    for await (const e of read.events) events.push(e);
+    for await (const { event } of read.events) events.push(event);
     const code = read.finish().exitCode;
     if (code !== EXIT.ok) throw new IncompleteError('The live history could not be read whole: detection does not run over part of it');
     events.sort((a, b) => a.time - b.time || a.id - b.id);

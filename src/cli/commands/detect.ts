@@ -176,11 +176,10 @@ async function liveFindings(
     // is held in memory (a portal keeps at most 180 days), then run in order.
     const read = startRead(conn.client, range, reporter);
     const events: LoginEvent[] = [];
-    for await (const e of read.events) events.push(e);
+    for await (const { event } of read.events) events.push(event);
     const code = read.finish().exitCode;
     if (code !== EXIT.ok) throw new IncompleteError('The live history could not be read whole: detection does not run over part of it');
-    const at = new Map(events.map((e) => [e, Date.parse(e.date)]));
-    events.sort((a, b) => at.get(a)! - at.get(b)! || a.id - b.id);
+    events.sort((a, b) => a.time - b.time || a.id - b.id);
     const result = await run.runChunks(new Detector(selected.rules, { people, secret }), events);
     const found = selected.only ? result.findings.filter((f) => selected.only!.includes(f.rule)) : result.findings;
     const names = new Map(people.map((p) => [p.id, p.displayName ?? undefined]));

@@ -90,6 +90,10 @@ export function failOnCode(findings: readonly ShownFinding[], failOn: Severity |
 }
 
 export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Reporter): Promise<number> {
+  // Fail on a bad --format before any work is done.
+  const { parseOutputFlags } = await import('../output.js');
+  const { FORMATS_OF } = await import('../formats.js');
+  const output = parseOutputFlags(flags, io, FORMATS_OF.findings);
   const now = Date.now();
   const parsed = parseHistoryFlags({ since: flags.since ?? DEFAULT_DETECT_SINCE, until: flags.until }, now);
   const failOn = parseFailOn(flags.failOn);
@@ -100,7 +104,7 @@ export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Rep
     ? await liveFindings(flags, io, reporter, selected, range, now)
     : await archiveFindings(flags, io, reporter, selected, range, now);
   const { printFindings } = await import('./findings.js');
-  await printFindings(findings, flags, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
+  await printFindings(findings, output, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
   return failOnCode(findings, failOn);
 }
 

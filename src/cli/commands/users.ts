@@ -11,7 +11,8 @@ import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, openOutput } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, openOutput, parseOutputFlags } from '../output.js';
 import { openEventSource } from '../source.js';
 
 export type UsersFlags = ConnectionFlags &
@@ -25,8 +26,12 @@ export type UsersFlags = ConnectionFlags &
  */
 export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const parsed = parseHistoryFlags(flags);
+  const output = parseOutputFlags(flags, io, FORMATS_OF.users);
+  if (!flags.details && output.fields) {
+    throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
+  }
   const latestOnly = parsed.filter.since === undefined;
-  const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
+  const out = await openOutput(output, io);
   let selection: ArchiveSelection | undefined;
   if (flags.archive) {
     const { openArchiveSelection } = await import('../archive.js');
@@ -48,7 +53,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       if (!flags.details) events.push(e);
     }
     // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
-    const counted = flags.details || out.format === 'xlsx' || flags.format === 'table';
+    const counted = flags.details || out.format === 'xlsx' || (out.format === 'table' && output.asked);
     let rows: UserActivity[] | undefined;
     let attributed = true;
     if (counted) {
@@ -73,11 +78,8 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       const u = uniqueUsers(events, includeAnonymous);
       skipped = u.anonymousSkipped;
       const ids = parsed.limit ? u.userIds.slice(0, parsed.limit) : u.userIds;
-      if (typeof flags.json === 'string') {
-        throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
-      }
       // Like the seed example: plain ids, one per line, unless a format was asked for.
-      const plain = !flags.format && !flags.json && !flags.output;
+      const plain = !output.asked;
       if (plain) for (const id of ids) out.sink.write(`${id}\n`);
       else if (out.format === 'json') out.sink.write(`${JSON.stringify(ids, null, 2)}\n`);
       else if (out.format === 'ndjson' || out.format === 'csv') {

@@ -1,6 +1,6 @@
 import { attributeFailure, attributionKey, PeopleDirectory } from '../model/attribution.js';
 import type { ActionKind } from '../model/actions.js';
-import type { LoginEvent } from '../model/event.js';
+import { eventTime, type LoginEvent } from '../model/event.js';
 import { countryCode } from '../geo/countries.js';
 import { deviceKey } from './device.js';
 import { type LoginShape, loginShape, redactLogin } from './login-shape.js';
@@ -72,7 +72,8 @@ export class ViewBuilder {
   private readonly directory: PeopleDirectory;
   private readonly members = new Map<string, MemberInfo>();
   private readonly failures = new Map<string, FailureTarget>();
-  private readonly devices = new Map<string, string>();
+  private readonly devices = new Map<string, Map<string, string>>();
+  private readonly places = new Map<string, Map<string, string>>();
   private readonly countries = new Map<string, string>();
   private readonly offsets = new Map<string, number>();
   readonly view: EventView;
@@ -100,7 +101,7 @@ export class ViewBuilder {
     const v = this.view;
     v.event = e;
     v.id = e.id;
-    v.ts = Date.parse(e.date);
+    v.ts = eventTime(e);
     v.outcome = e.kind;
     v.actionId = e.actionId;
     v.userId = e.userId;
@@ -123,7 +124,7 @@ export class ViewBuilder {
     v.country = e.country;
     v.countryIso = this.country(e.country);
     v.city = e.city;
-    v.place = e.city ? `${v.countryIso || e.country}/${e.city}` : '';
+    v.place = e.city ? this.place(v.countryIso || e.country, e.city) : '';
     v.device = this.device(e.browser, e.platform);
     const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : this.offset(e.offset);
     const local = v.ts + offset * 60_000;
@@ -150,15 +151,31 @@ export class ViewBuilder {
     return hit;
   }
 
+  // Two-level caches keyed by the strings as they come: no key is built per event.
   private device(browser: string | null, platform: string | null): string {
-    const raw = `${browser ?? ''}\u0000${platform ?? ''}`;
-    let d = this.devices.get(raw);
+    let byPlatform = this.devices.get(browser ?? '');
+    if (!byPlatform) {
+      if (this.devices.size >= CACHE_LIMIT) this.devices.clear();
+      this.devices.set(browser ?? '', (byPlatform = new Map()));
+    }
+    let d = byPlatform.get(platform ?? '');
     if (d === undefined) {
       d = deviceKey(browser, platform);
-      if (this.devices.size >= CACHE_LIMIT) this.devices.clear();
-      this.devices.set(raw, d);
+      byPlatform.set(platform ?? '', d);
     }
     return d;
+  }
+
+  private place(country: string, city: string): string {
+    let byCity = this.places.get(country);
+    if (!byCity) this.places.set(country, (byCity = new Map()));
+    let p = byCity.get(city);
+    if (p === undefined) {
+      if (byCity.size >= CACHE_LIMIT) byCity.clear();
+      p = `${country}/${city}`;
+      byCity.set(city, p);
+    }
+    return p;
   }
 
   private country(name: string): string {

@@ -1,6 +1,6 @@
 import { type ActionKind, actionKind } from './actions.js';
 import { isAnonymousId } from './ids.js';
-import { type ApiInstant, formatAtOffset, isoUtc, offsetText } from './time.js';
+import { type ApiInstant, formatAtOffset, isoUtc, offsetText, parseIsoUtc } from './time.js';
 
 /** A login event as DocSpace sends it (after schema validation). Unknown fields are kept. */
 export interface RawLoginEvent {
@@ -52,7 +52,7 @@ export interface LoginEvent {
 
 /** Epoch milliseconds of a normalised event. */
 export function eventTime(e: Pick<LoginEvent, 'date'>): number {
-  return Date.parse(e.date);
+  return parseIsoUtc(e.date);
 }
 
 export function normaliseEvent(raw: RawLoginEvent, instant: ApiInstant): LoginEvent {

@@ -42,7 +42,8 @@ export class NewValueProcessor implements Processor {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
     if (!p || v.ts - p.first < this.learning || p.recent.length < this.spec.min_events) return;
-    const novel: Record<string, unknown> = {};
+    // Most successes bring nothing new: allocate only when something is.
+    let novel: Record<string, unknown> | undefined;
     let returning = false;
     for (const f of this.fields) {
       const value = v[f];
@@ -50,9 +51,10 @@ export class NewValueProcessor implements Processor {
       const seen = p.values[f].get(value);
       if (seen && v.ts - seen[0] <= this.history) continue;
       if (seen) returning = true;
+      novel ??= {};
       novel[f] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(p.values[f]) };
     }
-    if (Object.keys(novel).length === 0) return;
+    if (!novel) return;
     const group = keyOf(v, this.spec.group_by);
     this.env.book.report(this.rule, `${keyOf(v, this.rule.suppressBy)}|${Object.keys(novel).map((f) => v[f as ProfileField]).join('|')}`, group, () => [entry()], entry(), {
       new: novel,
@@ -90,12 +92,10 @@ export class BaselineProcessor implements Processor {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
     if (!p) return;
-    const suppressKey = keyOf(v, this.rule.suppressBy);
-    const group = keyOf(v, this.spec.group_by);
     if (this.spec.metric === 'idle') {
       const last = p.last;
       if (!last || v.ts - last.ts <= this.idle) return;
-      this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
+      this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
         previousSuccess: new Date(last.ts).toISOString(),
         idleDays: Math.floor((v.ts - last.ts) / DAY),
       });
@@ -109,12 +109,15 @@ export class BaselineProcessor implements Processor {
     for (let s = v.hourOfWeek - t; s <= v.hourOfWeek + t; s++) {
       if (Profiles.activeDays(p, s, v.day, this.historyDays) >= this.spec.active_days) return;
     }
+    // Runs for every off-hours success: count in place, without Map entry arrays or a second lookup.
     const slots: Record<string, number> = {};
-    for (const [slot] of p.slots) {
-      const n = Profiles.activeDays(p, slot, v.day, this.historyDays);
-      if (n) slots[String(slot)] = n;
-    }
-    this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
+    const from = v.day - this.historyDays;
+    p.slots.forEach((days, slot) => {
+      let n = 0;
+      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) if (days[i] < v.day) n++;
+      if (n) slots[slot] = n;
+    });
+    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
       localTime: v.event.localDate,
       baselineSuccesses: seen,

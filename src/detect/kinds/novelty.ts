@@ -1,5 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
-import { PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
+import { type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
 import type { Entry, EventView } from '../view.js';
@@ -73,6 +73,7 @@ export class NewValueProcessor implements Processor {
 
 export class BaselineProcessor implements Processor {
   private readonly spec: BaselineSpec;
+  private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
   private readonly historyDays: number;
   private readonly learning: number;
   private readonly idle: number;
@@ -109,23 +110,36 @@ export class BaselineProcessor implements Processor {
     for (let s = v.hourOfWeek - t; s <= v.hourOfWeek + t; s++) {
       if (Profiles.activeDays(p, s, v.day, this.historyDays) >= this.spec.active_days) return;
     }
-    // Runs for every off-hours success: count in place, without Map entry arrays or a second lookup.
-    const slots: Record<string, number> = {};
-    const from = v.day - this.historyDays;
-    p.slots.forEach((days, slot) => {
-      let n = 0;
-      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) if (days[i] < v.day) n++;
-      if (n) slots[slot] = n;
-    });
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
       localTime: v.event.localDate,
       baselineSuccesses: seen,
-      activeSlots: slots,
+      activeSlots: this.activeSlots(v.userId, p, v.day),
     });
   }
 
-  sweep(): void {}
+  /**
+   * Active days per hour-of-week slot in the history before `day`, for the evidence. Runs for
+   * every off-hours success, so it is kept per user for the day: later successes that day only
+   * add that day, which the count leaves out, so the answer cannot change before the day does.
+   */
+  private activeSlots(userId: string, p: Profile, day: number): Record<string, number> {
+    const cached = this.slots.get(userId);
+    if (cached?.day === day) return cached.slots;
+    const slots: Record<string, number> = {};
+    const from = day - this.historyDays;
+    p.slots.forEach((days, slot) => {
+      let n = 0;
+      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) if (days[i] < day) n++;
+      if (n) slots[slot] = n;
+    });
+    this.slots.set(userId, { day, slots });
+    return slots;
+  }
+
+  sweep(): void {
+    this.slots.clear();
+  }
   exportState(): unknown {
     return null;
   }

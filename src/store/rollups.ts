@@ -240,11 +240,19 @@ function upsertSql(spec: TableSpec, rows: number, dialect: DialectName): string 
   return `INSERT INTO ${T} (${columns.join(', ')}) VALUES ${values} ON CONFLICT (${spec.keys.join(', ')}) DO UPDATE SET ${set}`;
 }
 
+/**
+ * Rows per upsert statement: a batch's rows go in chunks of these sizes, largest first, so each
+ * table has three statement shapes, each prepared once and reused (a statement per distinct
+ * remainder would be parsed anew every batch). 256 rows of the widest table are 4,352 bound
+ * values, far below SQLite's limit (32,766) and PostgreSQL's (65,535).
+ */
+const CHUNK_SIZES = [256, 16, 1] as const;
+
 const statements = new Map<string, string>();
 
 /**
- * Add a batch to the rollup tables: per table, multi-row upserts of at most
- * `ROLLUP_MAX_PARAMETERS` bound values each. Call it inside the transaction that adds the batch's events.
+ * Add a batch to the rollup tables: per table, multi-row upserts in chunks of `CHUNK_SIZES`.
+ * Call it inside the transaction that adds the batch's events.
  */
 export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: DialectName): Promise<void> {
   if (batch.events === 0) return;
@@ -252,9 +260,10 @@ export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: 
     const rows = [...batch.rows.get(spec.table)!.values()];
     if (!rows.length) continue;
     const columns = [...spec.keys, ...Object.keys(spec.values)];
-    const per = Math.max(1, Math.floor(ROLLUP_MAX_PARAMETERS / columns.length));
-    for (let i = 0; i < rows.length; i += per) {
-      const chunk = rows.slice(i, i + per);
+    for (let i = 0; i < rows.length; ) {
+      const size = CHUNK_SIZES.find((c) => c <= rows.length - i)!;
+      const chunk = rows.slice(i, i + size);
+      i += size;
       const name = `${dialect}:${spec.table}:${chunk.length}`;
       let text = statements.get(name);
       if (text === undefined) {
@@ -270,11 +279,6 @@ export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: 
   }
 }
 
-/**
- * Bound values per upsert statement: under SQLite's limit (32,766) and PostgreSQL's (65,535),
- * and large enough that a statement carries hundreds of rows.
- */
-export const ROLLUP_MAX_PARAMETERS = 9_000;
 
 /** Events read per query while rebuilding, and aggregated before each write. */
 const REBUILD_CHUNK = 20_000;

@@ -110,6 +110,11 @@ export const CATALOGUE = [
         unit: 'share',
         pending: 'calibrate on the reference run',
       },
+      {
+        id: 'sync.sqlite.rollups',
+        what: (s) => `Rollups' share of the store's insert path, ${short(s.syncEvents)} events in 5,000-event transactions`,
+        target: ratio('≤', 0.4, 'share'),
+      },
       { id: 'sync.sqlite.again', what: () => 'Incremental sync with nothing new → SQLite', target: ratio('≤', 3, 'units') },
       {
         id: 'sync.pg.first',
@@ -141,6 +146,11 @@ export const CATALOGUE = [
         what: (s) => `\`report ${name}\` over ${short(s.archiveEvents)} events (last 30 days)`,
         target: ratio('≤', 8, 'units'),
       })),
+      ...['summary', 'users', 'daily'].map((name) => ({
+        id: `archive.all.${name}`,
+        what: (s) => `\`report ${name} --since all\` over ${short(s.archiveEvents)} events (the whole history, from rollups)`,
+        target: ratio('≤', 8, 'units'),
+      })),
       {
         id: 'archive.threads',
         what: () => '`exportArchive()` of the same 7 days on two threads, against one',
@@ -148,6 +158,12 @@ export const CATALOGUE = [
         unit: 'times',
       },
     ],
+    limits: ['summary', 'users', 'daily'].map((name) => ({
+      id: `archive.all.${name}.ms`,
+      what: (s) => `\`report ${name} --since all\` over ${short(s.archiveEvents)} events, wall time`,
+      limit: 1000,
+      unit: 'ms',
+    })),
   },
   {
     id: 'export',

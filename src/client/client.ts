@@ -247,7 +247,8 @@ export class DocSpaceClient {
     outcome: { contentType: string; body: string; request: string },
     schema: S,
   ): output<S> {
-    const payload = this.envelope(outcome);
+    // A schema that accepts undefined also accepts an envelope without `response` (a null answer).
+    const payload = this.envelopeWithTotal(outcome, schema.safeParse(undefined).success).response;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       throw new ResponseShapeError(
@@ -263,7 +264,10 @@ export class DocSpaceClient {
     return this.envelopeWithTotal(outcome).response;
   }
 
-  private envelopeWithTotal(outcome: { contentType: string; body: string; request: string }): {
+  private envelopeWithTotal(
+    outcome: { contentType: string; body: string; request: string },
+    mayOmitResponse = false,
+  ): {
     response: unknown;
     total?: number;
   } {
@@ -284,7 +288,7 @@ export class DocSpaceClient {
       );
     }
     const env = envelopeSchema.safeParse(json);
-    if (!env.success || !('response' in (json as object))) {
+    if (!env.success || (!mayOmitResponse && !('response' in (json as object)))) {
       throw new NotDocSpaceError(
         `${this.portal} answered JSON without the DocSpace envelope ("response"): check --portal / DOCSPACE_URL`,
         { request: req },
@@ -300,6 +304,18 @@ export class DocSpaceClient {
   ): Promise<output<S>> {
     const outcome = await this.getExchange(this.url(path, query));
     return this.unwrap(outcome, schema);
+  }
+
+  /**
+   * A write (`PUT`, `POST`, `DELETE`) with a JSON body: never retried, since it may have had its
+   * effect. Answers the envelope's `response`, which some actions leave out (`logoutall`: `count: 0`).
+   */
+  async write(method: 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    const auth = await this.auth();
+    const headers = this.headers({ authorization: auth, 'content-type': 'application/json' });
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const outcome = await this.send({ method, url: this.url(path), headers, body: text });
+    return this.envelopeWithTotal(outcome, true).response;
   }
 
   private async eventPage(path: string, query?: Record<string, string | number | undefined>) {

@@ -99,6 +99,29 @@ export const activeConnectionsSchema = z.looseObject({
 });
 export type ActiveConnections = z.infer<typeof activeConnectionsSchema>;
 
+/** `GET keys/@self` and `GET keys`: an API key as the portal describes it (never the key itself). */
+export const apiKeySchema = z.looseObject({
+  id: z.string(),
+  name: z.nullish(z.string()),
+  keyPostfix: z.nullish(z.string()),
+  /** Empty (or `*`) means full access. */
+  permissions: z.nullish(z.array(z.string())),
+  lastUsed: z.nullish(z.string()),
+  isActive: z.optional(z.boolean()),
+});
+export type ApiKeyInfo = z.infer<typeof apiKeySchema>;
+
+/** One record of the audit trail (`security/audit/events/filter`): who did what to which targets. */
+export const auditEventSchema = z.looseObject({
+  id: z.number(),
+  date: z.optional(z.string()),
+  userId: z.nullish(z.string()),
+  action: z.nullish(z.string()),
+  actionId: z.number(),
+  target: z.nullish(z.array(z.string())),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
 /** `field "date": expected string, received number` for the first issue of a failed parse. */
 export function describeIssue(error: $ZodError): string {
   const issue = error.issues[0];

@@ -1,0 +1,140 @@
+/**
+ * The dashboard app in memory, through `fetch(Request)` with no socket, over a seeded archive:
+ * pages render with the numbers in them, portal values are escaped, filters narrow the rows,
+ * changes need POST + the session's CSRF token, actions need --allow-actions, and a token
+ * guards every request when one is set.
+ */
+/* global Request */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp, type DashboardApp, type DashboardOptions } from '../src/dashboard/index.js';
+import { NOW, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
+
+let archive: SeededArchive;
+beforeAll(async () => {
+  archive = await seededArchive();
+}, 60_000);
+afterAll(async () => archive?.close());
+
+const ORIGIN = 'http://127.0.0.1:8080';
+const app = (over: Partial<DashboardOptions> = {}) => createDashboardApp({ store: archive.store, now: () => NOW, ...over });
+async function get(a: DashboardApp, path: string, headers: Record<string, string> = {}) {
+  const res = await a.fetch(new Request(ORIGIN + path, { headers }));
+  return { res, text: await res.text() };
+}
+const rows = (page: string) => (page.match(/<tr class="k-/g) ?? []).length;
+
+describe('dashboard pages', () => {
+  it('every page answers 200 with a strict Content-Security-Policy and no inline script', async () => {
+    const a = app();
+    for (const path of ['/', '/events', '/findings', '/health', '/events?period=all']) {
+      const { res, text } = await get(a, path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      expect(text).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      expect(text).not.toMatch(/\sstyle="/);
+    }
+  });
+
+  it('the overview shows the totals and the chart data', async () => {
+    const { text } = await get(app(), '/?period=all');
+    expect(text).toContain('Successful sign-ins');
+    expect(text).toMatch(/data-chart="\{&quot;type&quot;:&quot;stack&quot;/);
+    expect(text).toContain('Countries and cities');
+  });
+
+  it('a typed <script> login is shown as text, never as markup', async () => {
+    const { text } = await get(app(), '/events?period=all&kind=failure');
+    expect(text).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; anna');
+    expect(text).not.toContain(SCRIPT_LOGIN);
+  });
+
+  it('filters narrow the rows and keyset paging moves on to older events', async () => {
+    const a = app();
+    const all = await get(a, '/events?period=all');
+    const failures = await get(a, '/events?period=all&kind=failure');
+    expect(rows(all.text)).toBe(50);
+    expect(failures.text).not.toMatch(/<tr class="k-success/);
+    const next = /href="([^"]*after=[^"]*)"/.exec(all.text)![1].replace(/&amp;/g, '&');
+    const older = await get(a, next);
+    expect(rows(older.text)).toBeGreaterThan(0);
+    const firstTime = (t: string) => /<td class="time">([^<]+)</.exec(t)![1];
+    expect(firstTime(older.text) <= firstTime(all.text)).toBe(true);
+  });
+
+  it('a user link leads to a user page with that user', async () => {
+    const a = app();
+    const { text } = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)">([^<]+)</.exec(text)!;
+    const user = await get(a, href[1].replace(/&amp;/g, '&'));
+    expect(user.res.status).toBe(200);
+    expect(user.text).toContain(`<h1>${href[2]}</h1>`);
+    expect(user.text).toContain('Usual hours');
+  });
+
+  it('a user filter goes through the one resolver: an unknown name is one clear line, status 400', async () => {
+    const { res, text } = await get(app(), '/events?user=nobody-at-all');
+    expect(res.status).toBe(400);
+    expect(text).toContain('matches no member');
+  });
+
+  it('the CSV export has the CLI columns and only the filtered rows', async () => {
+    const { res, text } = await get(app(), '/events/export.csv?period=all&kind=failure');
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID,/);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((l) => !l.includes('Login Success'))).toBe(true);
+  });
+});
+
+describe('dashboard security', () => {
+  it('without --allow-actions the user page has no action buttons and action POSTs are refused', async () => {
+    const a = app();
+    const events = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
+    const user = await get(a, href);
+    expect(user.text).not.toContain('Log out');
+    const res = await a.fetch(new Request(`${ORIGIN}/actions/run`, { method: 'POST', body: 'action=logout-user' }));
+    expect(res.status).toBe(403);
+  });
+
+  it('an action needs the session cookie, its CSRF token, and a confirmation step', async () => {
+    const calls: unknown[] = [];
+    const a = app({ actions: async (req) => (calls.push(req), { ok: true, summary: 'sent' }) });
+    const events = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
+    const user = await get(a, href);
+    const session = user.res.headers.get('set-cookie')!.split(';')[0];
+    expect(user.text).toContain('Log out everywhere');
+    const form = /<form method="post" action="\/actions\/confirm"[^]*?<\/form>/.exec(user.text)![0];
+    const fields = new URLSearchParams([...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const post = (path: string, body: URLSearchParams, cookie = session) =>
+      a.fetch(new Request(ORIGIN + path, { method: 'POST', body, headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } }));
+    const confirm = await post('/actions/confirm', fields);
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('Yes, log out');
+    expect(calls).toHaveLength(0);
+    const forged = new URLSearchParams(fields);
+    forged.set('csrf', 'forged');
+    expect((await post('/actions/run', forged)).status).toBe(403);
+    expect((await post('/actions/run', fields, 'dl_session=someone-elses-session-id')).status).toBe(403);
+    expect(calls).toHaveLength(0);
+    const done = await post('/actions/run', fields);
+    expect(done.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('with a token, a request without it is refused, and the printed link sets a cookie that works', async () => {
+    const a = app({ token: 'the-token-0123456789' });
+    expect((await get(a, '/')).res.status).toBe(401);
+    expect((await get(a, '/', { authorization: 'Bearer wrong' })).res.status).toBe(401);
+    expect((await get(a, '/?period=all', { authorization: 'Bearer the-token-0123456789' })).res.status).toBe(200);
+    const opened = await get(a, '/?token=the-token-0123456789');
+    expect(opened.res.status).toBe(303);
+    expect(opened.res.headers.get('location')).toBe('/');
+    const cookie = opened.res.headers.get('set-cookie')!.split(';')[0];
+    expect(cookie).not.toContain('the-token');
+    expect((await get(a, '/', { cookie })).res.status).toBe(200);
+  });
+});

@@ -108,7 +108,7 @@ describe('dashboard security', () => {
     const session = user.res.headers.get('set-cookie')!.split(';')[0];
     expect(user.text).toContain('Log out everywhere');
     const form = /<form method="post" action="\/actions\/confirm"[^]*?<\/form>/.exec(user.text)![0];
-    const fields = new URLSearchParams([...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const fields = new URLSearchParams([...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]] as [string, string]));
     const post = (path: string, body: URLSearchParams, cookie = session) =>
       a.fetch(new Request(ORIGIN + path, { method: 'POST', body, headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } }));
     const confirm = await post('/actions/confirm', fields);

@@ -6,6 +6,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../errors/index.js';
 import type { OutputFormat } from '../output/writer.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerServeCommand } from './commands/serve.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { type CliIo, processIo, Reporter } from './io.js';
 import { holdOutputs } from './output-file.js';
@@ -289,6 +290,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     commonOptions,
     action,
   });
+
+  registerServeCommand(program, { commonOptions, action });
 
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(

@@ -21,10 +21,10 @@ export interface SeededArchive {
   close(): Promise<void>;
 }
 
-export async function seededArchive(opts: { events?: number } = {}): Promise<SeededArchive> {
+export async function seededArchive(opts: { events?: number; now?: number } = {}): Promise<SeededArchive> {
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-test-'));
   const path = join(dir, 'archive.sqlite');
-  const emu = await startEmulator({ seed: 7, users: 25, events: opts.events ?? 1500, days: 60, now: NOW });
+  const emu = await startEmulator({ seed: 7, users: 25, events: opts.events ?? 1500, days: 60, now: opts.now ?? NOW });
   try {
     const res = await fetch(`${emu.url}/api/2.0/authentication`, {
       method: 'POST',

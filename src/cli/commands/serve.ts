@@ -74,17 +74,19 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
   let token: string | undefined;
   if (flags.tokenFile) token = readToken(flags.tokenFile);
   else if (!loopback) token = (await import('../../dashboard/security.js')).newSecret();
-  const [{ openArchive, selectedPortals }, { createDashboardApp, startDashboard }] = await Promise.all([
+  const [{ openArchive, selectedPortals }, { archiveFindings, createDashboardApp, startDashboard }] = await Promise.all([
     import('../archive.js'),
     import('../../dashboard/index.js'),
   ]);
-  const store = await openArchive(flags, io.env, { readOnly: true, reporter });
+  // Writable for one thing only: a finding's status (acknowledge, resolve). Events are only read.
+  const store = await openArchive(flags, io.env, { readOnly: false, reporter });
   try {
     if (!(await store.portals()).length) throw new UsageError('The archive is empty: run docspace-logins sync first (or serve --demo)');
     const portalIds = await selectedPortals(store, flags, io.env);
     const app = createDashboardApp({
       store,
       portalIds,
+      findings: archiveFindings(store),
       token,
       onError: (err) => reporter.warn(`dashboard: ${(err as Error).message ?? String(err)}`),
     });

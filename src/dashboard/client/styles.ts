@@ -43,6 +43,9 @@ table.data { border-collapse: collapse; width: 100%; }
 table.data th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; border-bottom: 1px solid var(--line); padding: 6px 8px; white-space: nowrap; }
 table.data td { border-bottom: 1px solid #f0f1f4; padding: 5px 8px; vertical-align: top; }
 table.data tr:hover td { background: #fafbfc; }
+table.events { font-size: 13px; }
+table.events td { white-space: nowrap; }
+table.events td:nth-last-child(4) { white-space: normal; min-width: 180px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; color: #39404d; }
 td.barcell { position: relative; min-width: 120px; }
@@ -61,10 +64,14 @@ tr.country td { font-weight: 600; }
 .masked { color: #8a5a00; background: #fdf6e7; padding: 0 4px; border-radius: 4px; }
 .heat { display: grid; gap: 2px; font-size: 11px; color: var(--muted); }
 .heat-row { display: grid; grid-template-columns: 34px repeat(24, 1fr); gap: 2px; align-items: center; }
-.heat .cell { height: 20px; border-radius: 3px; background: #f0f2f5; }
-.h1 { background: #fde4dc !important; } .h2 { background: #fbcdbd !important; } .h3 { background: #f8b39c !important; }
-.h4 { background: #f4977c !important; } .h5 { background: #ee7b5e !important; } .h6 { background: #e35f45 !important; }
-.h7 { background: #d24533 !important; } .h8 { background: #b93024 !important; } .h9 { background: #951d17 !important; }
+.heat .cell { height: 26px; border-radius: 3px; background: #f0f2f5; }
+.heat-bad .h1 { background: #fde4dc; } .heat-bad .h2 { background: #fbcdbd; } .heat-bad .h3 { background: #f8b39c; }
+.heat-bad .h4 { background: #f4977c; } .heat-bad .h5 { background: #ee7b5e; } .heat-bad .h6 { background: #e35f45; }
+.heat-bad .h7 { background: #d24533; } .heat-bad .h8 { background: #b93024; } .heat-bad .h9 { background: #951d17; }
+.heat-ok .h1 { background: #dcf2e6; } .heat-ok .h2 { background: #bfe6d0; } .heat-ok .h3 { background: #9fd8b8; }
+.heat-ok .h4 { background: #7fc9a0; } .heat-ok .h5 { background: #5fb988; } .heat-ok .h6 { background: #43a773; }
+.heat-ok .h7 { background: #2f9462; } .heat-ok .h8 { background: #217d51; } .heat-ok .h9 { background: #146440; }
+.heat-legend { display: flex; gap: 6px; align-items: center; margin-top: 8px; font-size: 11px; color: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 10px 14px; align-items: end; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; margin-bottom: 10px; }
 .filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 3px; }
 .filters select { max-width: 220px; }

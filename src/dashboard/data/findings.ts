@@ -14,9 +14,10 @@ export interface DashboardFinding {
   title?: string;
   summary?: string;
   status: FindingStatus;
-  /** The user it is about, when it is about one. */
-  userId?: string | null;
-  ip?: string | null;
+  /** What the rule counted over: a user id, an address, a typed login; `*` for the whole portal. */
+  group: string;
+  /** Successful-login event ids among the evidence: sessions that can be logged out. */
+  sessionIds?: readonly number[];
   firstSeen?: number;
   lastSeen?: number;
   createdAt: number;
@@ -28,8 +29,8 @@ export interface DashboardFinding {
 export interface FindingsQuery {
   portalIds?: readonly number[];
   status?: FindingStatus;
-  userId?: string;
-  ip?: string;
+  /** Only findings about one of these groups (a user id, an address, a typed login), case-insensitive. */
+  groups?: readonly string[];
   limit?: number;
 }
 

@@ -1,4 +1,6 @@
 /** Findings: the queue by severity, with evidence, and acknowledge / resolve (POST with the session's CSRF token). */
+import { isIP } from 'node:net';
+import { isGuid } from '../../model/ids.js';
 import { type DashboardFinding, FINDING_STATUSES, type FindingStatus } from '../data/findings.js';
 import { ipHref, link, userHref, when } from '../format.js';
 import { type Html, html } from '../html.js';
@@ -16,13 +18,20 @@ export function findingsTable(v: View, rows: readonly DashboardFinding[], opts: 
       <td><span class="badge sev-${f.severity}">${f.severity}</span></td>
       <td><strong>${f.title ?? f.rule}</strong><div class="muted">${f.summary ?? ''}</div>
         ${!opts.compact && f.evidence !== undefined ? html`<details><summary>Evidence</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details>` : ''}</td>
-      <td>${f.userId ? html`<a href="${userHref(v, f.portalId, f.userId)}">user</a> ` : ''}${f.ip ? html`<a href="${ipHref(v, f.ip)}"><code>${f.ip}</code></a>` : ''}</td>
+      <td>${about(v, f)}</td>
       <td class="time">${when(v, f.lastSeen ?? f.updatedAt)}</td>
       <td><span class="badge st-${f.status}">${f.status}</span></td>
       ${opts.csrf ? html`<td class="actions">${statusButtons(f, opts.csrf)}</td>` : ''}
     </tr>`,
   )}
   </tbody></table>`;
+}
+
+/** What a finding's group is: a member (linked), an address (linked), or a typed login. */
+function about(v: View, f: DashboardFinding): Html {
+  if (isGuid(f.group)) return html`<a href="${userHref(v, f.portalId, f.group.toLowerCase())}">user</a>`;
+  if (isIP(f.group)) return html`<a href="${ipHref(v, f.group)}"><code>${f.group}</code></a>`;
+  return f.group === '*' ? html`<span class="muted">portal-wide</span>` : html`<code>${f.group}</code>`;
 }
 
 function statusButtons(f: DashboardFinding, csrf: string): Html {

@@ -10,6 +10,7 @@ import { page } from '../layout.js';
 import type { View } from '../view.js';
 import { chart } from '../widgets.js';
 import { type PageDeps, periodStart } from './overview.js';
+import { findingsTable } from './findings.js';
 import { seenTable } from './user.js';
 
 export async function ipPage(deps: PageDeps, v: View): Promise<Html> {
@@ -17,10 +18,11 @@ export async function ipPage(deps: PageDeps, v: View): Promise<Html> {
   if (!ip || ip.length > 100) throw new UsageError('the address page needs ?ip= with an address');
   const scope: Scope = { portalIds: v.portalIds, filter: { since: v.since, until: v.until }, ip };
   const from = await periodStart(deps, v);
-  const [series, users, places] = await Promise.all([
-    seriesOf(deps.store, scope, from, v.until, 400),
+  const [series, users, places, findings] = await Promise.all([
+    seriesOf(deps.store, scope, from, v.until, 90),
     seen(deps.store, scope, ['portal_id', 'user_id'], 50, { named: true }),
     seen(deps.store, scope, ['country', 'city'], 50),
+    deps.findings?.list({ portalIds: v.portalIds, groups: [ip], limit: 50 }),
   ]);
   const sum = (k: string) => series.values[k].reduce((a, b) => a + b, 0);
   const body = html`
@@ -31,7 +33,7 @@ export async function ipPage(deps: PageDeps, v: View): Promise<Html> {
   <a class="tile" href="${link(v, '/events', { ip })}"><span class="tile-label">Events</span><span class="tile-value">all →</span></a>
 </section>
 <section class="panel wide"><h2>Outcomes over time</h2>
-  ${chart(v, series, [{ label: 'success', key: 'success' }, { label: 'failure', key: 'failure' }], { label: `Sign-ins from ${ip} over time`, height: 200 })}
+  ${chart(v, series, [{ label: 'success', key: 'success' }, { label: 'failure', key: 'failure' }], { stacked: true, label: `Sign-ins from ${ip} over time`, height: 200 })}
 </section>
 <div class="grid2">
 <section class="panel"><h2>Who used it</h2>
@@ -44,6 +46,7 @@ export async function ipPage(deps: PageDeps, v: View): Promise<Html> {
   </tbody></table>` : html`<p class="muted">No events from this address in this period.</p>`}
 </section>
 <section class="panel"><h2>Places over time</h2>${seenTable(v, places, ['country', 'city'], ['Country', 'City'])}</section>
-</div>`;
+</div>
+<section class="panel wide"><h2>Findings</h2>${findings ? findingsTable(v, findings) : html`<p class="muted">No findings store in this archive yet.</p>`}</section>`;
   return page(v, { title: `Address ${ip}`, section: '', keep: { ip } }, body);
 }

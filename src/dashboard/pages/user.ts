@@ -5,6 +5,7 @@
 import { UsageError } from '../../errors/index.js';
 import { filterForPeople } from '../../history/resolve-users.js';
 import { isGuid } from '../../model/ids.js';
+import { PERSON_STATUS } from '../../model/person.js';
 import { eventPage } from '../data/events.js';
 import { seriesOf, weekHours } from '../data/overview.js';
 import { PortalPeople } from '../data/people.js';
@@ -17,6 +18,8 @@ import type { View } from '../view.js';
 import { chart, heatMap } from '../widgets.js';
 import { findingsTable } from './findings.js';
 import { type PageDeps, periodStart } from './overview.js';
+
+const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.entries(PERSON_STATUS).map(([name, code]) => [code, name]));
 
 export interface UserPageOptions {
   /** The session's CSRF token when actions are allowed; no buttons without it. */
@@ -35,14 +38,14 @@ export async function userPage(deps: PageDeps, v: View, opts: UserPageOptions = 
   const scope: Scope = { portalIds: [portalId], filter };
   const from = await periodStart(deps, v);
   const [series, failures, places, devices, ips, baseline, sessions, findings, latest] = await Promise.all([
-    seriesOf(deps.store, scope, from, v.until, 400),
+    seriesOf(deps.store, scope, from, v.until, 90),
     eventPage(deps.store, { ...scope, filter: { ...filter, kinds: ['failure'] } }, 20),
     seen(deps.store, scope, ['country', 'city'], 20),
     seen(deps.store, scope, ['browser', 'platform'], 20),
     seen(deps.store, scope, ['ip'], 20),
     weekHours(deps.store, scope, v.clock, 'success'),
     opts.actionsCsrf ? eventPage(deps.store, { ...scope, filter: { ...filter, kinds: ['success'] } }, 10) : undefined,
-    deps.findings?.list({ portalIds: [portalId], userId: id, limit: 50 }),
+    deps.findings?.list({ portalIds: [portalId], groups: [id, person?.email, person?.userName].filter((g): g is string => Boolean(g)), limit: 50 }),
     eventPage(deps.store, { portalIds: [portalId], filter: { userIds: [id] } }, 1),
   ]);
   const name = person?.displayName || latest.rows[0]?.event.user || id;
@@ -52,14 +55,14 @@ export async function userPage(deps: PageDeps, v: View, opts: UserPageOptions = 
   <dl>
     ${person?.email ? html`<dt>E-mail</dt><dd>${person.email}</dd>` : ''}
     ${person?.userName ? html`<dt>User name</dt><dd>${person.userName}</dd>` : ''}
-    ${person ? html`<dt>Role</dt><dd>${person.role}</dd><dt>Status</dt><dd>${person.removedAt ? 'removed' : person.status}</dd>` : html`<dt>Directory</dt><dd class="muted">not in the archived people directory</dd>`}
+    ${person ? html`<dt>Role</dt><dd>${person.role}</dd><dt>Status</dt><dd>${person.removedAt ? 'removed' : (STATUS_NAMES[person.status] ?? String(person.status))}</dd>` : html`<dt>Directory</dt><dd class="muted">not in the archived people directory</dd>`}
     <dt>User id</dt><dd><code>${id}</code></dd>
     <dt>Events</dt><dd><a href="${link(v, '/events', { user: id, portal: portalId })}">${count(total)} in this period →</a></dd>
   </dl>
   ${opts.actionsCsrf ? actionForm(opts.actionsCsrf, portalId, 'logout-user', id, 'Log out everywhere', 'danger') : ''}
 </section>
 <section class="panel wide"><h2>Sign-ins over time</h2>
-  ${chart(v, series, [{ label: 'success', key: 'success' }, { label: 'failure', key: 'failure' }], { label: `Sign-ins of ${name} over time`, height: 200 })}
+  ${chart(v, series, [{ label: 'success', key: 'success' }, { label: 'failure', key: 'failure' }], { stacked: true, label: `Sign-ins of ${name} over time`, height: 200 })}
 </section>
 <div class="grid2">
 <section class="panel"><h2>Failed sign-ins</h2>
@@ -67,7 +70,7 @@ export async function userPage(deps: PageDeps, v: View, opts: UserPageOptions = 
   ${failures.rows.map((r) => html`<tr><td class="time">${when(v, r.time, r.offsetMinutes)}</td><td>${shownLogin(r.event.login, deps.secret)}</td><td>${r.event.action}</td><td><a href="${ipHref(v, r.event.ip)}"><code>${r.event.ip}</code></a></td></tr>`)}
   </tbody></table>` : html`<p class="muted">No failed sign-ins in this period.</p>`}
 </section>
-<section class="panel"><h2>Usual hours (successful sign-ins)</h2>${heatMap(baseline, 'Successful sign-ins by weekday and hour')}</section>
+<section class="panel"><h2>Usual hours (successful sign-ins)</h2>${heatMap(baseline, 'Successful sign-ins by weekday and hour', 'ok')}</section>
 <section class="panel"><h2>Places</h2>${seenTable(v, places, ['country', 'city'], ['Country', 'City'])}</section>
 <section class="panel"><h2>Devices</h2>${seenTable(v, devices, ['browser', 'platform'], ['Browser', 'Platform'])}</section>
 <section class="panel"><h2>Addresses</h2>${seenTable(v, ips, ['ip'], ['Address'])}</section>

@@ -7,7 +7,8 @@
 /* global Request */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardApp, type DashboardApp, type DashboardOptions } from '../src/dashboard/index.js';
-import { NOW, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
+import type { DashboardFinding, FindingsSource } from '../src/dashboard/index.js';
+import { NOW, PASSWORD_LOGIN, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
 
 let archive: SeededArchive;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => archive?.close());
 
 const ORIGIN = 'http://127.0.0.1:8080';
-const app = (over: Partial<DashboardOptions> = {}) => createDashboardApp({ store: archive.store, now: () => NOW, ...over });
+const app = (over: Partial<DashboardOptions> = {}) => createDashboardApp({ store: archive.store, now: () => NOW + 3_600_000, ...over });
 async function get(a: DashboardApp, path: string, headers: Record<string, string> = {}) {
   const res = await a.fetch(new Request(ORIGIN + path, { headers }));
   return { res, text: await res.text() };
@@ -47,6 +48,15 @@ describe('dashboard pages', () => {
     const { text } = await get(app(), '/events?period=all&kind=failure');
     expect(text).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; anna');
     expect(text).not.toContain(SCRIPT_LOGIN);
+  });
+
+  it('a typed login shaped like a password is masked on the pages', async () => {
+    const a = app();
+    const events = await get(a, '/events?period=all&kind=failure');
+    expect(events.text).toMatch(/<span class="masked"[^>]*>hmac:[0-9a-f]{16}<\/span>/);
+    for (const path of ['/events?period=all&kind=failure', '/?period=all', '/ip?period=all&ip=127.0.0.1']) {
+      expect((await get(a, path)).text, path).not.toContain(PASSWORD_LOGIN);
+    }
   });
 
   it('filters narrow the rows and keyset paging moves on to older events', async () => {
@@ -85,6 +95,42 @@ describe('dashboard pages', () => {
     expect(lines[0]).toMatch(/^ID,/);
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => !l.includes('Login Success'))).toBe(true);
+  });
+});
+
+/** An in-memory findings store: what the archive's findings tables provide. */
+function fakeFindings(): FindingsSource & { rows: DashboardFinding[] } {
+  const rows: DashboardFinding[] = [
+    { id: 'f1', portalId: 1, rule: 'DSL-001', title: 'Password spray', severity: 'high', status: 'open', group: '203.0.113.9', createdAt: NOW, updatedAt: NOW, evidence: { note: '<b>bold</b>' } },
+  ];
+  return {
+    rows,
+    list: async (q) => rows.filter((f) => !q.status || f.status === q.status),
+    get: async (id) => rows.find((f) => f.id === id),
+    setStatus: async (id, status) => {
+      rows.find((f) => f.id === id)!.status = status;
+    },
+  };
+}
+
+describe('findings', () => {
+  it('the queue shows a finding with its evidence escaped, and acknowledge is a POST with the CSRF token', async () => {
+    const findings = fakeFindings();
+    const a = app({ findings });
+    const page = await get(a, '/findings?period=all');
+    expect(page.text).toContain('Password spray');
+    expect(page.text).toContain('&lt;b&gt;bold&lt;/b&gt;');
+    expect(page.text).toContain('href="/ip?');
+    const session = page.res.headers.get('set-cookie')!.split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
+    const post = (body: string, cookie = session) =>
+      a.fetch(new Request(`${ORIGIN}/findings/status`, { method: 'POST', body, headers: { cookie, origin: ORIGIN } }));
+    expect((await post('id=f1&status=acknowledged&csrf=nope')).status).toBe(403);
+    expect(findings.rows[0].status).toBe('open');
+    const cross = await a.fetch(new Request(`${ORIGIN}/findings/status`, { method: 'POST', body: `id=f1&status=acknowledged&csrf=${csrf}`, headers: { cookie: session, origin: 'http://evil.example' } }));
+    expect(cross.status).toBe(403);
+    expect((await post(`id=f1&status=acknowledged&csrf=${encodeURIComponent(csrf)}`)).status).toBe(303);
+    expect(findings.rows[0].status).toBe('acknowledged');
   });
 });
 

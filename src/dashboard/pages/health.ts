@@ -11,7 +11,7 @@ export async function healthPage(deps: PageDeps, v: View): Promise<Html> {
   const t = (iso: string | null) => (iso ? when(v, Date.parse(iso)) : '–');
   const body = portals.map(
     (p) => html`<section class="panel wide health">
-  <h2>${p.portal.name || p.portal.url} <span class="muted">${p.portal.url}</span></h2>
+  <h2>${p.portal.name || p.portal.url}${p.portal.name ? html` <span class="muted">${p.portal.url}</span>` : ''}</h2>
   ${p.status.warning ? html`<p class="notice warn">${p.status.warning}</p>` : html`<p class="notice ok">Up to date: nothing at risk.</p>`}
   <dl class="facts">
     <dt>Events archived</dt><dd>${count(p.status.events)}</dd>

@@ -5,7 +5,9 @@
  * guards every request when one is set.
  */
 /* global Request */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/run.js';
 import { createDashboardApp, type DashboardApp, type DashboardOptions } from '../src/dashboard/index.js';
 import type { DashboardFinding, FindingsSource } from '../src/dashboard/index.js';
 import { NOW, PASSWORD_LOGIN, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
@@ -182,5 +184,17 @@ describe('dashboard security', () => {
     const cookie = opened.res.headers.get('set-cookie')!.split(';')[0];
     expect(cookie).not.toContain('the-token');
     expect((await get(a, '/', { cookie })).res.status).toBe(200);
+  });
+
+  it('serve refuses a non-loopback --host over plain http, and --allow-actions without the respond code, before opening anything', async () => {
+    let text = '';
+    const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
+    const io = { stdout: sink, stderr: sink, env: { ...process.env } };
+    expect(await run(['serve', '--host', '10.1.2.3', '--db', archive.path], io)).toBe(2);
+    expect(text).toContain('--host 10.1.2.3 is not loopback');
+    expect(text).toContain('--allow-insecure-http');
+    text = '';
+    expect(await run(['serve', '--allow-actions', '--db', archive.path], io)).toBe(2);
+    expect(text).toMatch(/^error: --allow-actions needs the containment code/);
   });
 });

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
-import { createDashboardApp, type DashboardApp, type DashboardOptions } from '../src/dashboard/index.js';
+import { createDashboardApp, type DashboardApp, type DashboardOptions, respondRunner } from '../src/dashboard/index.js';
 import type { DashboardFinding, FindingsSource } from '../src/dashboard/index.js';
 import { NOW, PASSWORD_LOGIN, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
 
@@ -171,6 +171,21 @@ describe('dashboard security', () => {
     const done = await post('/actions/run', fields);
     expect(done.status).toBe(200);
     expect(calls).toHaveLength(1);
+  });
+
+  it('the actions runner calls respond for real (no dry run) with the event id or user id, and reports its outcome', async () => {
+    const calls: Array<Record<string, unknown>> = [];
+    const runner = respondRunner<string, undefined>({
+      respond: async (o) => (calls.push(o), { outcome: o.action === 'logout-session' ? 'verified' : 'failed', error: o.action === 'logout-session' ? undefined : '403' }),
+      clientFor: (portalId) => (portalId === 1 ? 'client-of-portal-1' : undefined),
+    });
+    const user = '3f1c2a7e-9b44-4d1e-8c0a-5a6b7c8d9e01';
+    const session = await runner({ portalId: 1, action: 'logout-session', target: '78400', userId: user });
+    expect(session.ok).toBe(true);
+    expect(calls[0]).toMatchObject({ client: 'client-of-portal-1', action: 'logout-session', target: '78400', dryRun: false, portalId: 1 });
+    const everywhere = await runner({ portalId: 1, action: 'logout-user', target: user, userId: user });
+    expect(everywhere).toMatchObject({ ok: false, summary: 'the portal refused it (403)' });
+    await expect(runner({ portalId: 2, action: 'logout-user', target: user, userId: user })).rejects.toThrow(/no credentials for this portal/);
   });
 
   it('with a token, a request without it is refused, and the printed link sets a cookie that works', async () => {

@@ -5,3 +5,4 @@ export { archiveFindings } from './data/findings-store.js';
 export type { DashboardFinding, FindingsQuery, FindingsSource, FindingStatus } from './data/findings.js';
 export { escapeHtml, html, Html } from './html.js';
 export { type RunningDashboard, startDashboard } from './server.js';
+export { type RespondFunction, respondRunner, type ResponseRecordLike } from './respond-runner.js';

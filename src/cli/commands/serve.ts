@@ -69,6 +69,8 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
     );
   }
   if (flags.allowActions) {
+    // Wiring once src/respond/ is part of the tool: connect() to the configured portal and pass
+    // `actions: respondRunner({ respond, clientFor: (id) => (id === its archive id ? conn.client : undefined), store })`.
     throw new UsageError('--allow-actions needs the containment code (respond), which this build does not have yet');
   }
   let token: string | undefined;

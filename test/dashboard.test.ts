@@ -90,6 +90,12 @@ describe('dashboard pages', () => {
     expect(text).toContain('matches no member');
   });
 
+  it('the XLSX export is a workbook', async () => {
+    const { res } = await get(app(), '/events/export.xlsx?period=all&kind=failure');
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="login-events-[\d-]+\.xlsx"/);
+  });
+
   it('the CSV export has the CLI columns and only the filtered rows', async () => {
     const { res, text } = await get(app(), '/events/export.csv?period=all&kind=failure');
     expect(res.headers.get('content-type')).toContain('text/csv');

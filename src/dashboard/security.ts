@@ -54,5 +54,11 @@ export function sameOrigin(request: Request, url: URL): boolean {
   const site = request.headers.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') return false;
   const origin = request.headers.get('origin');
-  return !origin || origin === url.origin;
+  if (!origin) return true;
+  // Host only: behind a TLS proxy the page is https:// while the request reaching us is http://.
+  try {
+    return new URL(origin).host === url.host;
+  } catch {
+    return false;
+  }
 }

@@ -51,11 +51,14 @@ const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 /** A weekday × hour grid; each cell's shade is one of ten classes (`h0`–`h9`). */
 export function heatMap(grid: number[][], label: string, tone: 'bad' | 'ok' = 'bad'): Html {
   const max = Math.max(1, ...grid.flat());
+  const total = grid.flat().reduce((a, b) => a + b, 0);
+  const busiest = grid.flatMap((row, d) => row.map((n, h) => ({ n, d, h }))).sort((a, b) => b.n - a.n).slice(0, 3).filter((c) => c.n > 0);
   const shade = (n: number) => (n === 0 ? 0 : Math.min(9, 1 + Math.floor((n / max) * 8.999)));
   return html`<div class="heat heat-${tone}" role="table" aria-label="${label}">
   <div class="heat-row heat-head" role="row"><span></span>${Array.from({ length: 24 }, (_, h) => html`<span role="columnheader">${h % 3 === 0 ? String(h).padStart(2, '0') : ''}</span>`)}</div>
   ${grid.map((row, d) => html`<div class="heat-row" role="row"><span role="rowheader">${DAYS[d]}</span>${row.map((n, h) => html`<span class="cell h${shade(n)}" role="cell" title="${DAYS[d]} ${String(h).padStart(2, '0')}:00 · ${count(n)}"></span>`)}</div>`)}
-</div>`;
+</div>
+<p class="heat-note muted">${count(total)} in all${busiest.length ? html` · busiest: ${busiest.map((c, i) => html`${i ? ', ' : ''}${DAYS[c.d]} ${String(c.h).padStart(2, '0')}:00 (${count(c.n)})`)}` : ''}</p>`;
 }
 
 /** A count with a bar behind it, for top-N tables. */

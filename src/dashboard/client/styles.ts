@@ -71,6 +71,7 @@ tr.country td { font-weight: 600; }
 .heat-ok .h1 { background: #dcf2e6; } .heat-ok .h2 { background: #bfe6d0; } .heat-ok .h3 { background: #9fd8b8; }
 .heat-ok .h4 { background: #7fc9a0; } .heat-ok .h5 { background: #5fb988; } .heat-ok .h6 { background: #43a773; }
 .heat-ok .h7 { background: #2f9462; } .heat-ok .h8 { background: #217d51; } .heat-ok .h9 { background: #146440; }
+.heat-note { margin: 10px 0 0; font-size: 12.5px; }
 .heat-legend { display: flex; gap: 6px; align-items: center; margin-top: 8px; font-size: 11px; color: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 10px 14px; align-items: end; background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; margin-bottom: 10px; }
 .filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 3px; }

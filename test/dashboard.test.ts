@@ -84,6 +84,26 @@ describe('dashboard pages', () => {
     expect(user.text).toContain('Usual hours');
   });
 
+  it('a user filter by e-mail keeps that member\'s events and the failures typed with their login', async () => {
+    const a = app();
+    const user = await get(a, '/events?period=all&kind=success');
+    const [, href, name] = /href="(\/user\?[^"]+)">([^<]+)</.exec(user.text)!;
+    const page = await get(a, href.replace(/&amp;/g, '&'));
+    const email = /<dt>E-mail<\/dt><dd>([^<]+)</.exec(page.text)![1];
+    const filtered = await get(a, `/events?period=all&user=${encodeURIComponent(email)}`);
+    const users = [...filtered.text.matchAll(/<td>(?:<a href="\/user\?[^"]+">([^<]+)<\/a>|<span class="muted">anonymous<\/span>)<\/td>/g)].map((m) => m[1]);
+    expect(users.length).toBeGreaterThan(0);
+    expect(new Set(users)).toEqual(new Set([name]));
+  });
+
+  it('times follow the chosen zone', async () => {
+    const a = app();
+    const first = async (tz: string) => /<td class="time">([^<]+)</.exec((await get(a, `/events?period=all&tz=${encodeURIComponent(tz)}`)).text)![1];
+    const utc = await first('UTC');
+    const plus5 = await first('+05:00');
+    expect(Date.parse(`${plus5.replace(' ', 'T')}:00Z`) - Date.parse(`${utc.replace(' ', 'T')}:00Z`)).toBe(5 * 3_600_000);
+  });
+
   it('a user filter goes through the one resolver: an unknown name is one clear line, status 400', async () => {
     const { res, text } = await get(app(), '/events?user=nobody-at-all');
     expect(res.status).toBe(400);

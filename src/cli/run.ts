@@ -8,6 +8,7 @@ import type { OutputFormat } from '../output/writer.js';
 import { registerDetectCommands } from './commands/detect-register.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRespondCommand } from './commands/respond.js';
+import { registerServeCommand } from './commands/serve.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { FORMATS_OF } from './formats.js';
 import { type CliIo, processIo, Reporter } from './io.js';
@@ -300,6 +301,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   });
 
   registerRespondCommand(program, { connectionOptions, commonOptions, action });
+  registerServeCommand(program, { commonOptions, action });
 
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(

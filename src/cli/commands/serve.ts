@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { isLoopbackHost } from '../../client/config.js';
 import { UsageError } from '../../errors/index.js';
+import type { DocSpaceClient } from '../../client/client.js';
+import type { ArchiveStore } from '../../store/index.js';
 import type { ArchiveFlags } from '../archive.js';
 import { parseWholeNumber } from '../context.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -68,11 +70,6 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
       `--host ${host} is not loopback: the dashboard speaks plain http, so anyone on the path could read it; put a TLS proxy in front and add --allow-insecure-http, or keep the default 127.0.0.1`,
     );
   }
-  if (flags.allowActions) {
-    // Wiring once src/respond/ is part of the tool: connect() to the configured portal and pass
-    // `actions: respondRunner({ respond, clientFor: (id) => (id === its archive id ? conn.client : undefined), store })`.
-    throw new UsageError('--allow-actions needs the containment code (respond), which this build does not have yet');
-  }
   let token: string | undefined;
   if (flags.tokenFile) token = readToken(flags.tokenFile);
   else if (!loopback) token = (await import('../../dashboard/security.js')).newSecret();
@@ -82,13 +79,17 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
   ]);
   // Writable for one thing only: a finding's status (acknowledge, resolve). Events are only read.
   const store = await openArchive(flags, io.env, { readOnly: false, reporter });
+  const cleanup: (() => Promise<void>)[] = [];
   try {
     if (!(await store.portals()).length) throw new UsageError('The archive is empty: run docspace-logins sync first (or serve --demo)');
     const portalIds = await selectedPortals(store, flags, io.env);
+    const actions = flags.allowActions ? await actionRunner(flags, store, io, reporter) : undefined;
+    if (actions) cleanup.push(actions.close);
     const app = createDashboardApp({
       store,
       portalIds,
       findings: archiveFindings(store),
+      actions: actions?.runner,
       token,
       onError: (err) => reporter.warn(`dashboard: ${(err as Error).message ?? String(err)}`),
     });
@@ -99,13 +100,44 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
       link: token && !flags.tokenFile ? `${shown}?token=${encodeURIComponent(token)}` : shown,
       close: async () => {
         await running.close();
+        for (const c of cleanup) await c();
         await store.close();
       },
     };
   } catch (err) {
+    for (const c of cleanup) await c();
     await store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use: pick another with --port (0 = any free port)`);
     if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${host} is not an address of this machine`);
+    throw err;
+  }
+}
+
+/**
+ * `--allow-actions`: the log-out buttons act through `respond` on the portal serve is configured
+ * for (--portal/--profile/DOCSPACE_URL, or the demo portal), and only on that portal's pages.
+ */
+async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, reporter: Reporter) {
+  const [{ connect }, { respond }, { respondRunner }, { DEMO_PORTAL_KEY }] = await Promise.all([
+    import('../context.js'),
+    import('../../respond/index.js'),
+    import('../../dashboard/respond-runner.js'),
+    import('../archive.js'),
+  ]);
+  // --allow-insecure-http is about the dashboard's own address here, not the portal's.
+  const conn = await connect({ portal: flags.portal, profile: flags.profile, demo: flags.demo }, reporter, io.env);
+  try {
+    const portal = await store.portal(flags.demo ? DEMO_PORTAL_KEY : conn.client.portal);
+    if (!portal) throw new UsageError(`--allow-actions: the archive holds no portal ${conn.client.portal}: run docspace-logins sync first`);
+    const runner = respondRunner<DocSpaceClient, ArchiveStore>({
+      respond: (o) => respond({ ...o, portalId: portal.id }),
+      clientFor: (id) => (id === portal.id ? conn.client : undefined),
+      store,
+    });
+    reporter.note(`Actions act on ${conn.label} (log-out buttons on its pages, each confirmed first).`);
+    return { runner, close: () => conn.close() };
+  } catch (err) {
+    await conn.close();
     throw err;
   }
 }

@@ -56,7 +56,7 @@ for (const c of cases) {
     const until = NOW - (NOW % DAY) - 1;
     const utc = new ZoneClock(parseZone('UTC'));
     const q = { since, until, clock: utc };
-    const inPeriod = (e: LoginEvent) => Date.parse(e.date) >= since && Date.parse(e.date) <= until;
+    const inPeriod = (e: LoginEvent) => e.time >= since && e.time <= until;
 
     beforeAll(async () => {
       emu = await startEmulator({ now: NOW, seed: 9, users: 24, events: 3000, days: 30 });
@@ -82,7 +82,7 @@ for (const c of cases) {
       expect(o.uniqueIps.total).toBe(new Set(period.map((e) => e.ip)).size);
       expect(o.successes.spark.reduce((s, p) => s + p.value, 0)).toBe(o.successes.total);
       const perDay = countBy(
-        new Set(period.filter((e) => !e.anonymous).map((e) => `${Math.floor(Date.parse(e.date) / DAY)}|${e.userId}`)),
+        new Set(period.filter((e) => !e.anonymous).map((e) => `${Math.floor(e.time / DAY)}|${e.userId}`)),
         (k) => k.split('|')[0],
       );
       expect(o.uniqueUsers.spark).toEqual([...perDay].sort((a, b) => Number(a[0]) - Number(b[0])).map(([d, v]) => ({ start: Number(d) * DAY, value: v })));
@@ -93,7 +93,7 @@ for (const c of cases) {
       const s = await signInsOverTime(store, { clock: portal });
       expect(s.starts.length).toBeLessThanOrEqual(MAX_POINTS);
       expect(s.bucketHours).toBe(1);
-      const expected = countBy(events, (e) => `${portal.localHour(Date.parse(e.date), offsetOf(e)) * HOUR}|${e.kind}`);
+      const expected = countBy(events, (e) => `${portal.localHour(e.time, offsetOf(e)) * HOUR}|${e.kind}`);
       for (const [key, count] of expected) {
         const [start, kind] = key.split('|');
         const i = s.starts.indexOf(Number(start));
@@ -109,7 +109,7 @@ for (const c of cases) {
       const expected = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
       for (const e of events) {
         if (e.kind !== 'failure') continue;
-        const local = new Date(portal.wallClock(Date.parse(e.date), offsetOf(e)));
+        const local = new Date(portal.wallClock(e.time, offsetOf(e)));
         expected[(local.getUTCDay() + 6) % 7][local.getUTCHours()]++;
       }
       expect(m).toEqual(expected);
@@ -124,7 +124,7 @@ for (const c of cases) {
       const top = ips[0];
       const its = period.filter((e) => e.ip === top.ip);
       expect(top.failures).toBe(its.filter((e) => e.kind === 'failure').length);
-      expect(top.firstSeen).toBe(Math.min(...its.map((e) => Date.parse(e.date))));
+      expect(top.firstSeen).toBe(Math.min(...its.map((e) => e.time)));
       const countries = await topCountries(store, q, 3, 2);
       const byCountry = countBy(period, (e) => e.country);
       expect(countries.map((r) => [r.country, r.events])).toEqual([...byCountry].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3));
@@ -161,14 +161,14 @@ for (const c of cases) {
       expect(b.events).toBe(mine.length);
       const week = new Array<number>(168).fill(0);
       for (const e of mine) {
-        const d = new Date(Date.parse(e.date));
+        const d = new Date(e.time);
         week[((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours()]++;
       }
       expect(b.weekHours).toEqual(week);
       const places = countBy(mine, (e) => `${e.country}|${e.city}`);
       expect(new Map(b.places.map((p) => [`${p.country}|${p.city}`, p.events]))).toEqual(places);
       const first = b.devices[0];
-      const times = mine.filter((e) => (e.browser ?? '') === first.browser && (e.platform ?? '') === first.platform).map((e) => Date.parse(e.date));
+      const times = mine.filter((e) => (e.browser ?? '') === first.browser && (e.platform ?? '') === first.platform).map((e) => e.time);
       expect([first.firstSeen, first.lastSeen]).toEqual([Math.min(...times), Math.max(...times)]);
       expect(b.ips.reduce((s, i) => s + i.events, 0)).toBe(mine.length);
     });
@@ -176,8 +176,5 @@ for (const c of cases) {
 }
 
 function offsetOf(e: LoginEvent): number {
-  if (e.offset === 'Z') return 0;
-  const sign = e.offset.startsWith('-') ? -1 : 1;
-  const [h, m] = e.offset.slice(1).split(':').map(Number);
-  return sign * (h * 60 + m);
+  return e.offsetMinutes;
 }

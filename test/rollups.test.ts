@@ -92,7 +92,7 @@ for (const c of cases) {
         break;
       }
       const portalId = (await store.portals())[0].id;
-      const r = await store.insertEvents(portalId, [...some, ...some, { ...sampleEvent(), offset: 'nonsense' }]);
+      const r = await store.insertEvents(portalId, [...some, ...some, { ...sampleEvent(), offsetMinutes: Number.NaN }]);
       expect(r).toEqual({ added: 0, duplicates: some.length * 2, quarantined: 1 });
       expect(await dump(store)).toEqual(before);
       // A new event next to repeats of old ones counts once, in the same transaction.

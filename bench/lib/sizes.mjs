@@ -18,6 +18,8 @@ export const SIZES = Object.freeze({
     syncUsers: 1_000,
     archiveEvents: 5_000_000,
     exportEvents: 1_000_000,
+    qualitySeeds: 6,
+    qualityEvents: 100_000,
   },
   quick: {
     name: 'quick',
@@ -33,5 +35,7 @@ export const SIZES = Object.freeze({
     syncUsers: 1_000,
     archiveEvents: 200_000,
     exportEvents: 100_000,
+    qualitySeeds: 3,
+    qualityEvents: 10_000,
   },
 });

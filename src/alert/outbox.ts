@@ -10,7 +10,7 @@ import type { NotifiedState } from './grouping.js';
 import type { DeliveryStatus } from './outbox-schema.js';
 import type { Alert, FindingStatus, Severity } from './types.js';
 
-export { createOutboxTables, OUTBOX_DDL, outboxStatements, type DeliveryStatus } from './outbox-schema.js';
+export { createOutboxTables, OUTBOX_DDL, type DeliveryStatus } from './outbox-schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the archive's own schema type does not know these tables.
 type Db = Kysely<any>;

@@ -5,8 +5,11 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../errors/index.js';
 import type { OutputFormat } from '../output/writer.js';
+import { registerDetectCommands } from './commands/detect-register.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerRespondCommand } from './commands/respond.js';
 import { EXIT, exitCodeFor } from './exit.js';
+import { FORMATS_OF } from './formats.js';
 import { type CliIo, processIo, Reporter } from './io.js';
 import { holdOutputs } from './output-file.js';
 import { oneOf, someOf } from './suggest.js';
@@ -45,12 +48,8 @@ function historyOptions(cmd: Command): Command {
     .option('--limit <n>', 'at most this many rows');
 }
 
-const ALL_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
-/** What a command that lists rows but not login events can write. */
-const ROW_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx'];
-
 /** `--format` offers only what the command accepts, so `--help` and completion do not promise more. */
-function outputOptions(cmd: Command, formats: readonly OutputFormat[] = ALL_FORMATS): Command {
+function outputOptions(cmd: Command, formats: readonly OutputFormat[]): Command {
   cmd
     .addOption(new Option('--format <format>', 'output format').choices(formats))
     .option('--output <file>', 'write to a file (format from its extension unless --format)');
@@ -82,6 +81,8 @@ Exit codes:
   6  unavailable after retries: network, time-out, 429, 5xx; or the PostgreSQL archive
   7  incomplete: the portal could only give part of what was asked (e.g. no audit feature)
   8  local I/O: --output or the archive could not be written (full disk, missing or read-only folder)
+  9  respond --yes: the portal accepted the action, but the audit trail does not prove it took effect
+  10  detect --fail-on: an open finding at or above that severity exists
   130  interrupted (Ctrl-C) before it finished; a partial --output file is removed
 
 Environment:
@@ -134,7 +135,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option('--json [fields]', 'print a JSON array (with --details: only these fields, e.g. name,email)'),
         ),
       ),
-      ROW_FORMATS,
+      FORMATS_OF.users,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/users.js')).usersCommand(flags, cliIo, r)),
@@ -164,6 +165,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             ),
         ),
       ),
+      FORMATS_OF.events,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/events.js')).eventsCommand(flags, cliIo, r)),
@@ -230,7 +232,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .addOption(new Option('--demo', 'only the demo portal').conflicts(['portal', 'profile']))
           .option('--json [fields]', 'same as --format json; with fields, only those (e.g. portal,events)'),
       ),
-      ['table', 'json', 'ndjson', 'csv'],
+      FORMATS_OF.status,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/status.js')).statusCommand(flags, cliIo, r)),
@@ -242,7 +244,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
         program
           .command('sql <query>')
           .description(
-            'read-only SQL over the archive (tables: portals, events, people, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
+            'read-only SQL over the archive (tables: portals, events, people, findings, finding_history, responses, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
           )
           .option('--profile <name>', 'only this profile\'s portal')
           .option('--portal <url>', 'only this portal')
@@ -250,7 +252,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .option('--all', 'every archived portal, not just the configured one')
           .option('--json', 'same as --format json'),
       ),
-      ROW_FORMATS,
+      FORMATS_OF.sql,
     ),
   ).action(async (query: string, flags) => {
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
@@ -264,7 +266,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
         .command('list')
         .description('every rule: id, severity, title, how many inline tests')
         .option('--rules <path>', 'a rule file or folder of your own, besides the built-in ones'),
-      ROW_FORMATS,
+      FORMATS_OF.rules,
     ),
   ).action(action(async (flags, cliIo, r) => (await import('./commands/rules.js')).rulesListCommand(flags, cliIo, r)));
   commonOptions(
@@ -283,12 +285,21 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     exitCode = await (await import('./commands/rules.js')).rulesTestCommand(path, flags, io, reporter);
   });
 
-  registerReportCommand(program, {
+  registerDetectCommands(program, {
     connectionOptions,
-    outputOptions: (cmd) => outputOptions(cmd, ROW_FORMATS),
+    outputOptions: (cmd, formats) => outputOptions(cmd, (formats ?? FORMATS_OF.findings) as readonly OutputFormat[]),
     commonOptions,
     action,
   });
+
+  registerReportCommand(program, {
+    connectionOptions,
+    outputOptions: (cmd) => outputOptions(cmd, FORMATS_OF.report),
+    commonOptions,
+    action,
+  });
+
+  registerRespondCommand(program, { connectionOptions, commonOptions, action });
 
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(
@@ -306,12 +317,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     exitCode = await (await import('./commands/profiles.js')).profilesAdd(name, flags, io, reporter);
   });
   commonOptions(
-    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON'), [
-      'table',
-      'json',
-      'ndjson',
-      'csv',
-    ]),
+    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON'), FORMATS_OF.profiles),
   ).action(
     action(async (flags, cliIo) => (await import('./commands/profiles.js')).profilesList(flags, cliIo)),
   );

@@ -31,6 +31,8 @@ export interface EmulatorStats {
   requests: number;
   /** API requests per path (without query). */
   byPath: Record<string, number>;
+  /** API requests per HTTP method. */
+  byMethod: Record<string, number>;
   /** API responses per HTTP status (`dropped` for cut connections). */
   byStatus: Record<string, number>;
   /** Events currently stored. */
@@ -240,6 +242,30 @@ export class EmulatorState {
     return ids;
   }
 
+  /**
+   * Insert `count` new events dated `agoMs` before now, below events already served: a row
+   * that lands late. The real server sets an event's date when the request starts and inserts
+   * it when the request ends, and the OAuth rows (1028) come from another service on its own
+   * clock, while the API orders by date alone: a reader that stopped at the newest event it saw
+   * can find a new, older one below it on its next read. Returns their ids (the newest ids).
+   */
+  insertLateEvents(count: number, agoMs: number): number[] {
+    const ids: number[] = [];
+    const time = Math.floor((this.now() - agoMs) / 1000) * 1000;
+    const sink: EventSink = {
+      emit: (e) => {
+        if (e.time !== time) return -1; // a logout the generator dates later than the login
+        const id = this.nextId();
+        ids.push(id);
+        return this.store.insertAt({ id, ...e, active: false });
+      },
+      deactivate: () => undefined,
+    };
+    while (ids.length < count) this.generator.live(sink, time);
+    this.appended += ids.length;
+    return ids;
+  }
+
   private nextId(): number {
     return this.store.takeId(this.idRng.chance(0.3) ? this.idRng.int(1, 12) : 0);
   }
@@ -313,8 +339,8 @@ export class EmulatorState {
     return out;
   }
 
-  countRequest(path: string): void {
-    this.counters.countRequest(path);
+  countRequest(path: string, method: string): void {
+    this.counters.countRequest(path, method);
   }
 
   countStatus(status: number | 'dropped'): void {
@@ -327,6 +353,7 @@ export class EmulatorState {
     return {
       requests: this.counters.requests,
       byPath: Object.fromEntries(this.counters.byPath),
+      byMethod: Object.fromEntries(this.counters.byMethod),
       byStatus: Object.fromEntries(this.counters.byStatus),
       events: this.store.size,
       appended: this.appended,

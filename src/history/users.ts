@@ -58,6 +58,8 @@ export function uniqueUsersOfFacts(
 }
 
 export interface UserActivity {
+  /** The portal, when the read covered several. */
+  portal?: string;
   userId: string;
   name: string;
   email: string | null;

@@ -7,8 +7,6 @@
 /** The people API's `status`: 1 active, 2 disabled (terminated), 4 invited (pending). */
 export type PersonStatus = 1 | 2 | 4;
 
-export const PERSON_STATUS = { active: 1, disabled: 2, invited: 4 } as const satisfies Record<string, PersonStatus>;
-
 /**
  * What the member may do, from the DTO's flags: `isOwner`, then `isAdmin` (false for the owner),
  * `isRoomAdmin`, `isVisitor` (guest); anyone else is a user.

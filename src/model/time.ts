@@ -27,9 +27,9 @@ export function parseApiDate(value: string, assumeUtc = false): ApiInstant | und
   const ms = Number((frac + '000').slice(0, 3));
   const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
   if (Number.isNaN(local)) return undefined;
-  const offsetMinutes = !zone || zone === 'Z' ? 0 : parseOffset(zone);
   // `+99:99` matches the pattern but is no offset at all.
-  if (zone && zone !== 'Z' && Number(zone.slice(4, 6)) >= 60) return undefined;
+  const offsetMinutes = zone ? parseUtcOffset(zone) : 0;
+  if (offsetMinutes === undefined) return undefined;
   const check = new Date(local);
   // Reject 2025-02-30 and friends, which Date.UTC would silently roll over.
   if (check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
@@ -63,10 +63,19 @@ export function isPlausibleEventDate(instant: ApiInstant): boolean {
   );
 }
 
-function parseOffset(zone: string): number {
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const [hh, mm] = zone.slice(1).split(':');
-  return sign * (Number(hh) * 60 + Number(mm));
+const UTC_OFFSET = /^([+-])(\d{1,2}):?(\d{2})$/;
+
+/**
+ * `Z` → 0, `+02:00` → 120, `-0530` → -330: minutes east of UTC, or undefined when it is not an
+ * offset (minutes past 59). The one reading of offset text: server dates, typed dates, `--tz`
+ * and rule fixtures all go through it; callers bound the range they accept.
+ */
+export function parseUtcOffset(text: string): number | undefined {
+  if (text === 'Z' || text === 'z') return 0;
+  const m = UTC_OFFSET.exec(text);
+  if (!m || Number(m[3]) > 59) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  return m[1] === '-' ? -minutes : minutes;
 }
 
 export function formatOffset(offsetMinutes: number): string {
@@ -109,6 +118,42 @@ export function isoUtc(time: number): string {
   return `${isoSeconds(time)}.${THREE[time - Math.floor(time / 1000) * 1000]}Z`;
 }
 
+/** Digit at `i` of `s`, or NaN when it is not one. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+}
+
+let lastDay = { y: 0, m: 0, d: 0, ms: 0 };
+
+/**
+ * Epoch ms of `YYYY-MM-DDTHH:MM:SS[.sss]Z`, the form `isoUtc` writes, several times faster than
+ * `Date.parse` (detections read the time of millions of events); anything else goes to `Date.parse`.
+ */
+export function parseIsoUtc(s: string): number {
+  const n = s.length;
+  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 /* Z */ || s.charCodeAt(10) !== 84 /* T */) return Date.parse(s);
+  const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const m = digit(s, 5) * 10 + digit(s, 6);
+  const d = digit(s, 8) * 10 + digit(s, 9);
+  const h = digit(s, 11) * 10 + digit(s, 12);
+  const mi = digit(s, 14) * 10 + digit(s, 15);
+  const sec = digit(s, 17) * 10 + digit(s, 18);
+  const frac = n === 24 ? digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22) : 0;
+  const ok = y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59 && frac >= 0;
+  if (!ok || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Date.parse(s);
+  if (n === 24 && s.charCodeAt(19) !== 46) return Date.parse(s);
+  // Events come in time order: most share the previous one's day.
+  let day = lastDay;
+  if (day.y !== y || day.m !== m || day.d !== d) {
+    const start = Date.UTC(y, m - 1, d);
+    // Date.UTC rolls 31 February over into March: let Date.parse judge such text.
+    if (new Date(start).getUTCDate() !== d || y < 100) return Date.parse(s);
+    day = lastDay = { y, m, d, ms: start };
+  }
+  return day.ms + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;
+}
+
 const offsetTexts = new Map<number, string>();
 
 /** `formatOffset` for the few offsets a history holds, each computed once. */
@@ -131,10 +176,17 @@ export function formatAtOffset(time: number, offsetMinutes: number, withMillis =
   return isoSeconds(wall) + offsetText(offsetMinutes);
 }
 
-/** The server's own format: local wall-clock time, 7 fractional digits, `Z` or `±hh:mm`. */
+/**
+ * The server's own format: local wall-clock time, 7 fractional digits, `Z` or `±hh:mm`. Sync
+ * compares every served event with it, so it takes the same fast path as `isoUtc`.
+ */
 export function formatApiDate(time: number, offsetMinutes: number): string {
-  const iso = new Date(time + offsetMinutes * 60_000).toISOString();
-  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000${formatOffset(offsetMinutes)}`;
+  const wall = time + offsetMinutes * 60_000;
+  if (!fast(wall)) {
+    const iso = new Date(wall).toISOString();
+    return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000${formatOffset(offsetMinutes)}`;
+  }
+  return `${isoSeconds(wall)}.${THREE[wall - Math.floor(wall / 1000) * 1000]}0000${offsetText(offsetMinutes)}`;
 }
 
 /** What we send as `from`/`to`: ISO with `Z`; callers must percent-encode (`URLSearchParams` does). */
@@ -179,10 +231,7 @@ export function parseTimeInput(value: string, now: number = Date.now()): number 
   const check = new Date(t);
   if (Number.isNaN(t) || check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
   if (+h > 23 || +mi > 59 || +s > 59) return undefined;
-  let offset = 0;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const z = zone.replace(':', '');
-    offset = (z.startsWith('-') ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5)));
-  }
+  const offset = zone ? parseUtcOffset(zone) : 0;
+  if (offset === undefined) return undefined;
   return t - offset * 60_000;
 }

@@ -11,6 +11,7 @@ import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
+import { createFindingTables } from './findings-schema.js';
 import { createRollupTables, dropRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
 
@@ -249,6 +250,38 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .columns(['portal_id', 'login_key', 'time'])
         .where(sql.ref('login_key'), 'is not', null)
         .execute();
+    },
+  },
+  {
+    version: 6,
+    name: 'findings',
+    // Detections kept between runs: findings, their status history, the engine's state, the login key.
+    up: createFindingTables,
+  },
+  {
+    version: 7,
+    name: 'containment responses',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('responses')
+        .addColumn('id', 'integer', serialKey(dialect))
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('finding_id', 'text')
+        .addColumn('action', 'text', (c) =>
+          c.notNull().check(sql`action in ('logout-session', 'logout-user', 'disable-user')`),
+        )
+        .addColumn('target_user_id', 'text', (c) => c.notNull())
+        .addColumn('target_session_id', 'bigint')
+        .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('verified', 'unverified', 'failed')`))
+        .addColumn('automatic', 'smallint', (c) => c.notNull().defaultTo(0))
+        .addColumn('requests', 'text', (c) => c.notNull())
+        .addColumn('verification', 'text')
+        .addColumn('error', 'text')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
+      await db.schema.createIndex('responses_time').on('responses').columns(['portal_id', 'started_at']).execute();
     },
   },
   {

@@ -5,6 +5,7 @@
  */
 import type { Generated } from 'kysely';
 import type { PersonRole } from '../model/person.js';
+import type { FindingTables } from './findings-schema.js';
 
 /** 0 or 1: booleans are stored as integers so SQLite and PostgreSQL read and write them alike. */
 export type Flag = 0 | 1;
@@ -130,6 +131,33 @@ export interface PeopleTable {
   removed_at: number | null;
 }
 
+/**
+ * What `respond` did on a portal (schema 7): the requests sent, the portal's answers (trimmed)
+ * and the verification read back, next to the finding that prompted it. JSON in text columns.
+ */
+export interface ResponsesTable {
+  id: Generated<number>;
+  portal_id: number;
+  /** The finding it answered, if any. */
+  finding_id: string | null;
+  action: string;
+  /** The member's GUID. */
+  target_user_id: string;
+  /** The session's login-event id (logout-session). */
+  target_session_id: number | null;
+  /** `verified`, `unverified` or `failed`. */
+  outcome: string;
+  /** 1 when a watcher responded on its own (what `autoRespondPolicy`'s hourly cap counts), else 0. */
+  automatic: number;
+  /** JSON: the requests as sent, each with its status and answer; never a credential. */
+  requests: string;
+  /** JSON: the checks made afterwards. */
+  verification: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+}
+
 export interface SchemaVersionTable {
   version: number;
   name: string;
@@ -220,7 +248,7 @@ export interface RollupUserWeekTable {
   events: number;
 }
 
-export interface ArchiveSchema {
+export interface ArchiveSchema extends FindingTables {
   rollup_hours: RollupHoursTable;
   rollup_user_days: RollupUserDaysTable;
   rollup_login_days: RollupLoginDaysTable;
@@ -236,6 +264,7 @@ export interface ArchiveSchema {
   quarantine: QuarantineTable;
   sync_locks: SyncLocksTable;
   people: PeopleTable;
+  responses: ResponsesTable;
   schema_version: SchemaVersionTable;
 }
 

@@ -2,7 +2,7 @@ import type { DocSpaceClient } from '../../client/client.js';
 import { type UserActivity, uniqueUsers, uniqueUsersOfFacts, userActivityOf } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
 import { UsageError } from '../../errors/index.js';
-import { userActivityColumns } from '../../output/index.js';
+import { portalColumn, userActivityColumns } from '../../output/index.js';
 import { rowObject } from '../../output/writer.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';
 import type { ActivityFact } from '../../report/facts.js';
@@ -13,7 +13,8 @@ import type { ConnectionFlags } from '../context.js';
 import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { EXIT } from '../exit.js';
-import { type OutputFlags, openOutput } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, openOutput, parseOutputFlags } from '../output.js';
 import { openEventSource } from '../source.js';
 
 export type UsersFlags = ConnectionFlags &
@@ -27,8 +28,12 @@ export type UsersFlags = ConnectionFlags &
  */
 export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const parsed = parseHistoryFlags(flags);
+  const output = parseOutputFlags(flags, io, FORMATS_OF.users);
+  if (!flags.details && output.fields) {
+    throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
+  }
   const latestOnly = parsed.filter.since === undefined;
-  const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
+  const out = await openOutput(output, io);
   let selection: ArchiveSelection | undefined;
   if (flags.archive) {
     const { openArchiveSelection } = await import('../archive.js');
@@ -48,24 +53,37 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
     : await openEventSource(flags, parsed, io, reporter, { latestOnly, archive: selection });
   try {
     const includeAnonymous = Boolean(flags.includeAnonymous);
-    const facts = new EventFacts();
+    // An archive read of several portals counts each portal apart (its own people directory:
+    // failures are never attributed across portals) and names the portal in every row.
+    const several = Boolean(selection) && !selection?.only;
+    const factsByPortal = new Map<string, EventFacts>();
     const events: LoginEvent[] = [];
     for await (const e of source.events) {
+      const key = several ? (e.portal ?? '') : '';
+      let facts = factsByPortal.get(key);
+      if (!facts) factsByPortal.set(key, (facts = new EventFacts()));
       facts.add(e);
       if (!flags.details) events.push(e);
     }
     // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
-    const counted = flags.details || out.format === 'xlsx' || flags.format === 'table';
+    const counted = flags.details || out.format === 'xlsx' || (out.format === 'table' && output.asked);
     let rows: UserActivity[] | undefined;
-    let attributed = false;
+    let attributed = true;
     if (counted) {
-      const people = selection
-        ? await archivePeopleFor(selection, flags, io, reporter)
-        : await livePeopleFor(source.client, reporter);
-      const activity = rolled?.facts ?? facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS);
-      const built = buildUserActivity(activity, { people, includeAnonymous });
-      attributed = built.attributed;
-      rows = sortUsers(built.rows, parseUserSort(undefined)).map(userActivityOf);
+      rows = [];
+      // One portal with nothing in the period still says whether it could have attributed.
+      if (!several && !factsByPortal.size) factsByPortal.set('', new EventFacts());
+      const portalIds = selection && new Map((await selection.store.portals()).map((p) => [p.url, p.id]));
+      for (const [portal, facts] of factsByPortal) {
+        const people = selection
+          ? await archivePeopleFor(selection, several ? portalIds?.get(portal) : selection.only?.id)
+          : await livePeopleFor(source.client, reporter);
+        const activity = rolled?.facts ?? facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS);
+        const built = buildUserActivity(activity, { people, includeAnonymous });
+        attributed &&= built.attributed;
+        const sorted = sortUsers(built.rows, parseUserSort(undefined)).map(userActivityOf);
+        rows.push(...(several ? sorted.map((r) => ({ portal, ...r })) : sorted));
+      }
     }
     let skipped = 0;
     if (flags.details) {
@@ -74,11 +92,8 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       const u = rolled ? uniqueUsersOfFacts(rolled.facts, includeAnonymous, rolled.newestIds) : uniqueUsers(events, includeAnonymous);
       skipped = u.anonymousSkipped;
       const ids = parsed.limit ? u.userIds.slice(0, parsed.limit) : u.userIds;
-      if (typeof flags.json === 'string') {
-        throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
-      }
       // Like the seed example: plain ids, one per line, unless a format was asked for.
-      const plain = !flags.format && !flags.json && !flags.output;
+      const plain = !output.asked;
       if (plain) for (const id of ids) out.sink.write(`${id}\n`);
       else if (out.format === 'json') out.sink.write(`${JSON.stringify(ids, null, 2)}\n`);
       else if (out.format === 'ndjson' || out.format === 'csv') {
@@ -95,9 +110,10 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         const { NOT_ATTRIBUTED } = await import('./report.js');
         reporter.warn(NOT_ATTRIBUTED);
       }
+      const columns = several ? [portalColumn<UserActivity>(), ...userActivityColumns] : userActivityColumns;
       const writer = out.writer({
-        columns: userActivityColumns,
-        json: (r) => ({ ...rowObject(userActivityColumns, r), attributed }),
+        columns,
+        json: (r) => ({ ...rowObject(columns, r), attributed }),
       });
       for (const r of rows) await writer.write(r);
       await writer.end();
@@ -115,14 +131,16 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
 }
 
 /**
- * The users report's facts from the rollups, when the read is the archive over whole UTC days
- * (or since a UTC midnight) with no `--user`, kind or action filter; undefined otherwise.
+ * The users report's facts from the rollups, when the read is one archived portal over whole UTC
+ * days (or since a UTC midnight) with no `--user`, kind or action filter; undefined otherwise.
  */
 async function rollupFacts(
   selection: ArchiveSelection,
   parsed: ParsedHistoryFlags,
 ): Promise<{ facts: ActivityFact[]; newestIds: Map<string, number> | undefined } | undefined> {
   const f = parsed.filter;
+  // One portal: several are counted portal by portal, each with its own people directory.
+  if (!selection.only) return undefined;
   if (parsed.users.length || f.userIds?.length || f.logins?.length || f.kinds?.length || f.actionIds?.length) return undefined;
   const { wholeUnits } = await import('../../report/sources/rollup-facts.js');
   if (!wholeUnits(f, 86_400_000)) return undefined;
@@ -141,11 +159,9 @@ async function livePeopleFor(client: DocSpaceClient | undefined, reporter: Repor
 
 async function archivePeopleFor(
   selection: ArchiveSelection,
-  flags: UsersFlags,
-  io: CliIo,
-  reporter: Reporter,
+  portalId: number | undefined,
 ): Promise<Map<string, UserIdentity> | undefined> {
+  if (portalId === undefined) return undefined;
   const { archivePeople } = await import('./report.js');
-  const ids = selection.portalIds ?? (await selection.store.portals()).map((p) => p.id);
-  return archivePeople(selection.store, ids, reporter);
+  return archivePeople(selection.store, portalId);
 }

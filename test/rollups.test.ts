@@ -1,6 +1,6 @@
 /**
  * Rollups kept by the insert path: the same counts as the events they summarise, on SQLite and
- * PostgreSQL, whether made batch by batch by a sync, all at once by a rebuild, or by migration 9
+ * PostgreSQL, whether made batch by batch by a sync, all at once by a rebuild, or by migration 10
  * over an archive made before it; duplicates and quarantined events never counted.
  */
 import { sql } from 'kysely';
@@ -107,17 +107,31 @@ for (const c of cases) {
       expect(anna).toMatchObject({ events: 1, name: 'Anna Schmidt', ip: '203.0.113.24', city: 'Berlin', browser: 'Chrome 125' });
     });
 
-    it('are back-filled by migration 9 when an archive made before it is opened', async () => {
+    it('are back-filled by migrations 9 and 10 when an archive made before them is opened', async () => {
       const expected = await dump(store);
       await store.close();
       const old = await openStore(db);
       await old.transaction(async (tx) => {
         for (const spec of ROLLUP_TABLES) await tx.db.schema.dropTable(spec.table).execute();
-        await tx.db.deleteFrom('schema_version').where('version', '=', 9).execute();
+        await tx.db.deleteFrom('schema_version').where('version', '>=', 9).execute();
       });
       await old.close();
       store = await openStore(db);
-      expect(store.migration?.applied.map((m) => m.version)).toEqual([9]);
+      expect(store.migration?.applied.map((m) => m.version)).toEqual([9, 10]);
+      expect(await dump(store)).toEqual(expected);
+    });
+
+    it('are made again with the newest event ids by migration 10 where schema 9 made them without', async () => {
+      const expected = await dump(store);
+      await store.close();
+      const old = await openStore(db);
+      await old.transaction(async (tx) => {
+        for (const t of ['rollup_user_days', 'rollup_login_days']) await tx.db.schema.alterTable(t).dropColumn('last_id').execute();
+        await tx.db.deleteFrom('schema_version').where('version', '=', 10).execute();
+      });
+      await old.close();
+      store = await openStore(db);
+      expect(store.migration?.applied.map((m) => m.version)).toEqual([10]);
       expect(await dump(store)).toEqual(expected);
     });
   });

@@ -222,7 +222,7 @@ export class ArchiveStore implements StoreContext {
 
   /**
    * Make the rollups (of one portal, or all) again from the archived events, in one transaction.
-   * Sync keeps them and migration 9 back-fills them; this is for an archive whose events were
+   * Sync keeps them and migration 10 back-fills them; this is for an archive whose events were
    * written by other means (a bulk load). Returns the events read.
    */
   rebuildRollups(portalId?: number): Promise<number> {

@@ -12,7 +12,7 @@ import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
 import { createFindingTables } from './findings-schema.js';
-import { createRollupTables, rebuildRollups } from './rollups.js';
+import { createRollupTables, dropRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
 
 export interface StoreMigration {
@@ -287,10 +287,20 @@ export const MIGRATIONS: readonly StoreMigration[] = [
   {
     version: 9,
     name: 'rollups',
-    async up(db, dialect) {
+    async up(db) {
       // Counts per hour, per day and user / address / place / device, and per user and hour of
-      // the week, kept by the insert path from now on (see rollups.ts). An archive made before
-      // is back-filled here, once, from its events, by the same code the insert path runs.
+      // the week, kept by the insert path from now on (see rollups.ts). Filled by migration 10.
+      await createRollupTables(db);
+    },
+  },
+  {
+    version: 10,
+    name: 'rollups keep the newest event id',
+    async up(db, dialect) {
+      // Schema 9 as first made had no `last_id` (which orders users whose newest events share an
+      // instant): the rollups are made again here and back-filled, once, from the archive's
+      // events, by the same code the insert path runs.
+      await dropRollupTables(db);
       await createRollupTables(db);
       await rebuildRollups(db, (q) => db.executeQuery(q), dialect);
     },

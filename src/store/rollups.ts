@@ -1,11 +1,12 @@
 /**
- * Rollups (schema 9): counts of the archived events kept next to them, so that whole-history
- * reports and the dashboard read thousands of rows instead of millions of events.
+ * Rollups (schema 9; made again with `last_id` by schema 10): counts of the archived events kept
+ * next to them, so that whole-history reports and the dashboard read thousands of rows instead of
+ * millions of events.
  *
  * One piece of code makes them: `RollupBatch` aggregates event rows in memory (one entry per key),
  * and `writeRollups` adds a batch to the tables with one multi-row upsert per table and chunk.
  * The insert path feeds it the rows it really added (never a duplicate), in the transaction that
- * adds the events, so the rollups and the events commit together; migration 9 feeds it every
+ * adds the events, so the rollups and the events commit together; migration 10 feeds it every
  * event already archived (`rebuildRollups`), so an older archive is back-filled once, on upgrade.
  *
  * Rollups hold what the `events` table holds, no more and no less: quarantined events are not in
@@ -305,7 +306,7 @@ const SOURCE_COLUMNS = [
 
 /**
  * Empty the rollups (of one portal, or all) and make them again from the archived events, through
- * the same `RollupBatch` the insert path uses: migration 9's back-fill, and the repair for an
+ * the same `RollupBatch` the insert path uses: migration 10's back-fill, and the repair for an
  * archive whose events were written by other means. Run it inside a write transaction.
  */
 export async function rebuildRollups(
@@ -350,7 +351,13 @@ export async function rebuildRollups(
   return total;
 }
 
-/** Migration 9's DDL: the rollup tables with their keys as primary keys, and the period indexes. */
+/** Drop the rollup tables (migration 10 makes them again). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations describe tables the current types may not know.
+export async function dropRollupTables(db: Kysely<any>): Promise<void> {
+  for (const spec of ROLLUP_TABLES) await db.schema.dropTable(spec.table).ifExists().execute();
+}
+
+/** Migrations 9 and 10's DDL: the rollup tables with their keys as primary keys, and the period indexes. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations describe tables the current types may not know.
 export async function createRollupTables(db: Kysely<any>): Promise<void> {
   const types: Record<string, 'integer' | 'bigint' | 'text' | 'smallint'> = {

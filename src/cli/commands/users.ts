@@ -132,14 +132,16 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
 }
 
 /**
- * The users report's facts from the rollups, when the read is the archive over whole UTC days
- * (or since a UTC midnight) with no `--user`, kind or action filter; undefined otherwise.
+ * The users report's facts from the rollups, when the read is one archived portal over whole UTC
+ * days (or since a UTC midnight) with no `--user`, kind or action filter; undefined otherwise.
  */
 async function rollupFacts(
   selection: ArchiveSelection,
   parsed: ParsedHistoryFlags,
 ): Promise<{ facts: ActivityFact[]; newestIds: Map<string, number> | undefined } | undefined> {
   const f = parsed.filter;
+  // One portal: several are counted portal by portal, each with its own people directory.
+  if (!selection.only) return undefined;
   if (parsed.users.length || f.userIds?.length || f.logins?.length || f.kinds?.length || f.actionIds?.length) return undefined;
   const { wholeUnits } = await import('../../report/sources/rollup-facts.js');
   if (!wholeUnits(f, 86_400_000)) return undefined;

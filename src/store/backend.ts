@@ -40,6 +40,12 @@ export interface BackendCapabilities {
    * what makes a grouping cheap. False where the database hashes (PostgreSQL).
    */
   readonly groupsBySorting: boolean;
+  /**
+   * How workers claim queued rows (the alert outbox) without taking the same one twice:
+   * `skip-locked` where concurrent transactions lock rows (PostgreSQL: FOR UPDATE SKIP LOCKED),
+   * `single-writer` where one write lock serialises every writer (SQLite).
+   */
+  readonly claimLocking: 'skip-locked' | 'single-writer';
   /** Rows per multi-row INSERT of events (19 parameters a row, under the bound-parameter limit). */
   readonly maxInsertRows: number;
   /**

@@ -1,0 +1,162 @@
+/**
+ * One watch cycle: for each portal, sync (the same code as `sync`), then detect on what is new
+ * and queue the alerts in the transaction that records the findings; then deliver what is due.
+ * A cycle with nothing new costs what `sync` costs: detection and delivery ask the portal nothing.
+ */
+import { DEFAULT_GROUPING, type GroupingPolicy } from '../alert/grouping.js';
+import type { Dispatcher, DispatchSummary } from '../alert/dispatch.js';
+import { notifyFinding } from '../alert/notify.js';
+import type { DocSpaceClient } from '../client/client.js';
+import type { RuleSpec } from '../detect/rule-schema.js';
+import { ArchiveBusyError, type ArchiveStore } from '../store/index.js';
+import { syncPortal } from '../sync/sync.js';
+import { groupingFor, toAlertFinding } from './alert-finding.js';
+import type { DetectNew } from './contract.js';
+
+/** A portal the watcher follows: its client (kept across cycles) and the sender keys its alerts go to. */
+export interface WatchedPortal {
+  /** For logs: the profile name or the portal URL. */
+  name: string;
+  client: DocSpaceClient;
+  /** The portal's identity in the archive when it is not the client's URL (the demo portal). */
+  portalKey?: string;
+  destinations: readonly string[];
+}
+
+export interface WatchDeps {
+  store: ArchiveStore;
+  portals: readonly WatchedPortal[];
+  rules: readonly RuleSpec[];
+  detectNew: DetectNew;
+  dispatcher: Dispatcher;
+  now: () => number;
+  /** Deliveries the dispatcher claims per pass (its `limit`): a full pass is followed by another. */
+  dispatchLimit?: number;
+  grouping?: GroupingPolicy;
+  /** Findings last seen longer ago than this are recorded without an alert (default 24 h). */
+  staleAfterMs?: number;
+  overlapMs?: number;
+  params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  secret?: string;
+  onWarning?: (message: string) => void;
+  /** Is a process of this host still running? (Claims of dead watchers are taken back.) */
+  isAlive?: (pid: number) => boolean;
+}
+
+export interface PortalCycle {
+  portal: string;
+  /** Events new to the archive. */
+  added: number;
+  /** Requests made to the portal. */
+  requests: number;
+  /** Findings created or updated. */
+  findings: number;
+  /** Alerts queued for them. */
+  queued: number;
+  /** Another watcher held the portal this cycle. */
+  busy?: boolean;
+  error?: string;
+}
+
+export interface CycleReport {
+  startedAt: number;
+  durationMs: number;
+  portals: PortalCycle[];
+  delivery: DispatchSummary;
+  /** Deliveries taken back from watchers that died holding them. */
+  released: number;
+  /** Every portal synced and detected (or was another watcher's), and delivery ran. */
+  ok: boolean;
+}
+
+const DAY = 86_400_000;
+const DEFAULT_DISPATCH_LIMIT = 50;
+/** Passes of the dispatcher per cycle at most, so a flood cannot starve the next sync. */
+const MAX_PASSES = 20;
+
+export async function runCycle(deps: WatchDeps): Promise<CycleReport> {
+  const { now } = deps;
+  const startedAt = now();
+  const portals: PortalCycle[] = [];
+  // Portals one after the other: on SQLite they share one write lock anyway, and a failure of
+  // one is reported and does not stop the others.
+  for (const portal of deps.portals) portals.push(await watchPortal(deps, portal));
+  const outbox = deps.store.outbox();
+  const released = await outbox.releaseDead(now(), deps.isAlive ?? processAlive);
+  const delivery = await deliver(deps);
+  return {
+    startedAt,
+    durationMs: now() - startedAt,
+    portals,
+    delivery,
+    released,
+    ok: portals.every((p) => p.error === undefined),
+  };
+}
+
+async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<PortalCycle> {
+  const { store, now } = deps;
+  const result: PortalCycle = { portal: portal.name, added: 0, requests: 0, findings: 0, queued: 0 };
+  const before = portal.client.stats.requests;
+  try {
+    const sync = await syncPortal(portal.client, store, {
+      overlapMs: deps.overlapMs,
+      portalKey: portal.portalKey,
+      onWarning: deps.onWarning,
+      now,
+    });
+    result.added = sync.added;
+    const url = (await store.portal(sync.portalId))?.url ?? portal.client.portal;
+    const staleBefore = now() - (deps.staleAfterMs ?? DAY);
+    const policy = deps.grouping ?? DEFAULT_GROUPING;
+    // Under the portal's lock: two watchers on one archive never detect the same events twice.
+    await store.withPortalLock(sync.portalId, () =>
+      deps.detectNew(store, {
+        portalId: sync.portalId,
+        rules: deps.rules,
+        params: deps.params,
+        secret: deps.secret,
+        onChanged: async (changed, tx) => {
+          result.findings += changed.length;
+          const outbox = tx.outbox();
+          for (const f of changed) {
+            const grouping = groupingFor(f, policy, staleBefore);
+            if (!grouping) continue;
+            const decision = await notifyFinding(outbox, toAlertFinding(f, url), portal.destinations, now(), grouping);
+            if (decision.notify) result.queued++;
+          }
+        },
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ArchiveBusyError) result.busy = true;
+    else result.error = portal.client.redact((err as Error).message ?? String(err));
+  }
+  result.requests = portal.client.stats.requests - before;
+  return result;
+}
+
+async function deliver(deps: WatchDeps): Promise<DispatchSummary> {
+  const total: DispatchSummary = { delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 };
+  const limit = deps.dispatchLimit ?? DEFAULT_DISPATCH_LIMIT;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const summary = await deps.dispatcher.runOnce();
+    let claimed = 0;
+    for (const k of Object.keys(total) as Array<keyof DispatchSummary>) {
+      total[k] += summary[k];
+      claimed += summary[k];
+    }
+    if (claimed < limit) break;
+  }
+  return total;
+}
+
+/** Signal 0 tests whether a pid runs; EPERM means it runs under another user. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -240,6 +240,30 @@ export class EmulatorState {
     return ids;
   }
 
+  /**
+   * Insert `count` new events dated `agoMs` before now, below events already served: a row
+   * that lands late. The real server sets an event's date when the request starts and inserts
+   * it when the request ends, and the OAuth rows (1028) come from another service on its own
+   * clock, while the API orders by date alone: a reader that stopped at the newest event it saw
+   * can find a new, older one below it on its next read. Returns their ids (the newest ids).
+   */
+  insertLateEvents(count: number, agoMs: number): number[] {
+    const ids: number[] = [];
+    const time = Math.floor((this.now() - agoMs) / 1000) * 1000;
+    const sink: EventSink = {
+      emit: (e) => {
+        if (e.time !== time) return -1; // a logout the generator dates later than the login
+        const id = this.nextId();
+        ids.push(id);
+        return this.store.insertAt({ id, ...e, active: false });
+      },
+      deactivate: () => undefined,
+    };
+    while (ids.length < count) this.generator.live(sink, time);
+    this.appended += ids.length;
+    return ids;
+  }
+
   private nextId(): number {
     return this.store.takeId(this.idRng.chance(0.3) ? this.idRng.int(1, 12) : 0);
   }

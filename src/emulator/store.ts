@@ -242,6 +242,34 @@ export class EventStore {
     return r;
   }
 
+  /**
+   * Insert an event below the head at its place in time (after the events of the same second):
+   * a row that lands late, as when a slow request commits after newer ones (see
+   * `EmulatorState.insertLateEvents`). Newer rows move up by one; returns the new row.
+   */
+  insertAt(e: EventRow): number {
+    if (this.end === this.capacity) this.grow();
+    const t = this.cols.time;
+    let r = this.end;
+    while (r > this.start && t[r - 1] > e.time) r--;
+    for (const name of COLUMN_NAMES) this.cols[name].copyWithin(r + 1, r, this.end);
+    this.end++;
+    const c = this.cols;
+    c.time[r] = e.time;
+    c.id[r] = e.id;
+    c.user[r] = e.user;
+    c.action[r] = e.action;
+    c.login[r] = e.login;
+    c.place[r] = e.place;
+    c.browser[r] = e.browser;
+    c.platform[r] = e.platform;
+    c.page[r] = e.page;
+    c.description[r] = e.description;
+    c.active[r] = e.active ? 1 : 0;
+    if (e.id > this.maxId) this.maxId = e.id;
+    return r;
+  }
+
   /** The next auto-increment id, skipping `gap` ids used by other tenants. */
   takeId(gap = 0): number {
     this.maxId += 1 + gap;

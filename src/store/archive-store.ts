@@ -16,8 +16,12 @@ import type { DirectoryPerson } from '../model/person.js';
 import type { LoginEvent } from '../model/event.js';
 import type { Backend, BackendCapabilities, DialectName, SqlResult, SqlRows } from './backend.js';
 import type { Db, StoreContext } from './context.js';
+import type { DetectState } from '../detect/engine.js';
+import type { Finding } from '../detect/types.js';
+import * as findings from './findings.js';
+import type { FindingStatus, FindingsQuery, StatusChange, StoredDetectState, StoredFinding, UpsertResult } from './findings.js';
 import * as read from './events-read.js';
-import type { ArchiveQuery, EventRange } from './events-read.js';
+import type { ArchiveQuery, EventPosition, EventRange } from './events-read.js';
 import * as write from './events-write.js';
 import type { InsertResult } from './events-write.js';
 import { EventInsert } from './insert.js';
@@ -305,6 +309,44 @@ export class ArchiveStore implements StoreContext {
   /** People of the portal matching any of `query.keys` by id, e-mail or user name (removed ones too). */
   findPeople(portalId: number, query: PeopleQuery): Promise<ArchivedPerson[]> {
     return people.findPeople(this, portalId, query);
+  }
+
+  // --- findings (findings.ts) -------------------------------------------------------------------
+
+  /** One portal's events, oldest first, after `after` when given: the order detections read. */
+  queryLoginEventsOldestFirst(portalId: number, filter: EventFilter = {}, after?: EventPosition): AsyncGenerator<LoginEvent[]> {
+    return read.loginEventsOldestFirst(this, portalId, filter, after);
+  }
+
+  /** Store a run's findings: new ids added, grown ones updated, the same ones left alone. */
+  upsertFindings(portalId: number, list: readonly Finding[], now?: number): Promise<UpsertResult> {
+    return findings.upsertFindings(this, portalId, list, now);
+  }
+
+  listFindings(query: FindingsQuery = {}): Promise<StoredFinding[]> {
+    return findings.listFindings(this, query);
+  }
+
+  /** A finding by id or unique prefix; a usage error when none or several fit. */
+  getFinding(idOrPrefix: string, opts: { portalIds?: readonly number[] } = {}): Promise<StoredFinding> {
+    return findings.getFinding(this, idOrPrefix, opts);
+  }
+
+  setFindingStatus(idOrPrefix: string, status: FindingStatus, note?: string, change: StatusChange = {}): Promise<StoredFinding> {
+    return findings.setFindingStatus(this, idOrPrefix, status, { ...change, note: note ?? change.note });
+  }
+
+  loadDetectState(portalId: number, fingerprint: string): Promise<StoredDetectState | undefined> {
+    return findings.loadDetectState(this, portalId, fingerprint);
+  }
+
+  saveDetectState(portalId: number, fingerprint: string, state: DetectState): Promise<void> {
+    return findings.saveDetectState(this, portalId, fingerprint, state);
+  }
+
+  /** The portal's key for hashing password-like typed logins (made once, then kept). */
+  detectSecret(portalId: number): Promise<string | undefined> {
+    return findings.detectSecret(this, portalId);
   }
 
   // --- alert outbox (outbox.ts) -------------------------------------------------------------------

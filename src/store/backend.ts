@@ -144,7 +144,8 @@ export function openError(backend: Backend, err: unknown): unknown {
 }
 
 /** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views. */
-export const PORTAL_TABLES = ['events', 'coverage', 'sync_runs', 'checkpoints', 'quarantine', 'people', 'sync_locks'] as const;
+export const PORTAL_TABLES = ['events', 'coverage', 'sync_runs', 'checkpoints', 'quarantine', 'people', 'sync_locks',
+  'findings', 'finding_history', 'detect_state', 'detect_keys'] as const;
 
 /**
  * The temporary views that narrow `sql` to some portals: each shadows its table for unqualified

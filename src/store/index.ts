@@ -15,6 +15,16 @@ export type { ArchiveQuery, EventPosition, EventRange } from './events-read.js';
 export type { InsertResult } from './events-write.js';
 export type { Checkpoint, CoverageEntry, CoverageRecord, RunInfo, RunOutcome } from './ledger.js';
 export type { LockOptions } from './locks.js';
+export {
+  FINDING_STATUSES,
+  type FindingHistoryEntry,
+  type FindingStatus,
+  type FindingsQuery,
+  type StatusChange,
+  type StoredDetectState,
+  type StoredFinding,
+  type UpsertResult,
+} from './findings.js';
 export { MIGRATIONS, type MigrationReport, SCHEMA_VERSION } from './migrations.js';
 export { isPostgresUrl, type OpenStoreOptions, openStore, resolveArchive } from './open.js';
 export { type ServedFields, servedJson } from './original.js';

@@ -12,6 +12,7 @@ import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
+import { createFindingTables } from './findings-schema.js';
 import type { ArchiveSchema } from './schema.js';
 
 export interface StoreMigration {
@@ -250,6 +251,12 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .where(sql.ref('login_key'), 'is not', null)
         .execute();
     },
+  },
+  {
+    version: 6,
+    name: 'findings',
+    // Detections kept between runs: findings, their status history, the engine's state, the login key.
+    up: createFindingTables,
   },
   {
     version: 8,

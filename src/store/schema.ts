@@ -5,6 +5,7 @@
  */
 import type { Generated } from 'kysely';
 import type { PersonRole } from '../model/person.js';
+import type { FindingTables } from './findings-schema.js';
 
 /** 0 or 1: booleans are stored as integers so SQLite and PostgreSQL read and write them alike. */
 export type Flag = 0 | 1;
@@ -136,7 +137,8 @@ export interface SchemaVersionTable {
   applied_at: number;
 }
 
-export interface ArchiveSchema {
+/** Detection tables (findings-schema.ts) join the archive's own. */
+export interface ArchiveSchema extends FindingTables {
   portals: PortalsTable;
   events: EventsTable;
   coverage: CoverageTable;

@@ -51,7 +51,10 @@ export function control(state: EmulatorState, ctx: Ctx): EmulatorResponse {
     if (!Number.isInteger(count) || count < 0 || count > 1_000_000) {
       return send(400, { error: '"count" must be a whole number from 0 to 1000000' });
     }
-    const ids = state.appendEvents(count);
+    // `ago` (ms): the events land below the head, dated that long before now (a late arrival).
+    const ago = Number(params.get('ago') ?? '0');
+    if (!Number.isFinite(ago) || ago < 0) return send(400, { error: '"ago" must be milliseconds >= 0' });
+    const ids = ago > 0 ? state.insertLateEvents(count, ago) : state.appendEvents(count);
     return send(200, { appended: ids.length, ids: ids.length <= 1000 ? ids : undefined, events: state.store.size });
   }
   if (path === '/__emulator/odd-date' && method === 'POST') {

@@ -25,6 +25,11 @@ export const profileSchema = z.object({
   apiKeyFile: z.string().optional(),
   caFile: z.string().optional(),
   allowInsecureHttp: z.boolean().optional(),
+  /**
+   * Alert destinations (URIs, see src/alert/destination.ts) for this portal's findings. A
+   * webhook's secret is never here: it names an env variable or a file (`#secret-env=…`).
+   */
+  alerts: z.array(z.string()).optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

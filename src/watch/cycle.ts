@@ -55,7 +55,10 @@ export interface PortalCycle {
   queued: number;
   /** Another watcher held the portal this cycle. */
   busy?: boolean;
+  /** What went wrong, redacted, for the log. */
   error?: string;
+  /** The error itself, for an exit code (not logged). */
+  failure?: unknown;
 }
 
 export interface CycleReport {
@@ -130,7 +133,10 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
     );
   } catch (err) {
     if (err instanceof ArchiveBusyError) result.busy = true;
-    else result.error = portal.client.redact((err as Error).message ?? String(err));
+    else {
+      result.error = portal.client.redact((err as Error).message ?? String(err));
+      result.failure = err;
+    }
   }
   result.requests = portal.client.stats.requests - before;
   return result;

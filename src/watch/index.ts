@@ -5,3 +5,4 @@ export { type CycleReport, type PortalCycle, processAlive, runCycle, type WatchD
 export { type Health, healthDocument, healthFile, healthServer } from './health.js';
 export { cycleLine, type LogFormat } from './log.js';
 export { sleep, watchLoop, type WatchLoopOptions } from './loop.js';
+export { type WatchDestinations, watchDestinations } from './destinations.js';

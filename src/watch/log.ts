@@ -26,7 +26,7 @@ export function cycleLine(r: CycleReport, format: LogFormat): string {
       requests,
       delivery: d,
       released: r.released,
-      portals: r.portals,
+      portals: r.portals.map(({ failure: _failure, ...p }) => p),
     });
   }
   const parts = [

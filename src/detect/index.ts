@@ -5,6 +5,19 @@ export { findingId } from './findings.js';
 export { BUILTIN_RULES_DIR, builtinRules, type LoadedRule, loadRules, parseRule, RuleLoadError } from './load.js';
 export { loginShape, redactLogin } from './login-shape.js';
 export { MODULES } from './modules/registry.js';
+export {
+  archiveContext,
+  type DetectArchiveOptions,
+  detectArchive,
+  detectMember,
+  type DetectNewOptions,
+  detectNew,
+  type DetectRunOptions,
+  type DetectRunResult,
+  rulesFingerprint,
+  runChunks,
+  unstored,
+} from './run.js';
 export type { CorrelationSpec, RuleSpec, RuleTestSpec } from './rule-schema.js';
 export { ruleSchema } from './rule-schema.js';
 export { fixtureEvents, runRuleTests, type RuleTestResult, TEST_PEOPLE } from './rule-tests.js';

@@ -32,6 +32,8 @@ export interface StoredFinding extends Finding {
 
 export interface FindingsQuery {
   portalIds?: readonly number[];
+  /** Only these finding ids. */
+  ids?: readonly string[];
   status?: FindingStatus | readonly FindingStatus[];
   /** This severity and above. */
   minSeverity?: Severity;
@@ -227,7 +229,7 @@ export async function upsertFindings(
 }
 
 /** Findings matching `q`, most recently seen first, each with its history. */
-export async function listFindings(s: StoreContext, q: FindingsQuery & { ids?: readonly string[] } = {}): Promise<StoredFinding[]> {
+export async function listFindings(s: StoreContext, q: FindingsQuery = {}): Promise<StoredFinding[]> {
   const now = q.now ?? Date.now();
   if (q.portalIds?.length === 0 || q.ids?.length === 0) return [];
   if (q.ids && q.ids.length > CHUNK) {

@@ -6,6 +6,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../errors/index.js';
 import type { OutputFormat } from '../output/writer.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerWatchCommands } from './commands/watch-register.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { type CliIo, processIo, Reporter } from './io.js';
 import { holdOutputs } from './output-file.js';
@@ -290,6 +291,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     action,
   });
 
+  registerWatchCommands(program, {
+    connectionOptions,
+    outputOptions: (cmd) => outputOptions(cmd, ['table', 'json', 'ndjson', 'csv']),
+    commonOptions,
+    action,
+  });
+
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(
     profiles
@@ -300,6 +308,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       .option('--key-file <path>', 'file that holds the API key (chmod 600)')
       .option('--ca-file <path>', 'PEM bundle of a private CA')
       .option('--allow-insecure-http', 'allow plain http to a non-loopback host')
+      .option('--alert <destination>', 'alert destination for this portal\'s findings when watched (repeatable)', collect)
       .option('--default', 'use this profile when no portal is given'),
   ).action(async (name: string, flags) => {
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));

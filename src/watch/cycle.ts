@@ -119,6 +119,7 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
         rules: deps.rules,
         params: deps.params,
         secret: deps.secret,
+        now: now(),
         onChanged: async (changed, tx) => {
           result.findings += changed.length;
           const outbox = tx.outbox();

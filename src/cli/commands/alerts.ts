@@ -142,7 +142,9 @@ export async function alertsTestCommand(uri: string, flags: AlertsFlags, io: Cli
       io.stdout.write(`${dest.label} accepted the test alert ${alert.id}${status}\n`);
       return EXIT.ok;
     }
-    reporter.warn(`${dest.label} did not accept the test alert${status}: ${result.error}${result.status === 'retry' ? ' (a watcher would retry)' : ''}`);
+    // Sender errors start with the destination's label, which this line names already.
+    const error = result.error.startsWith(`${dest.label}: `) ? result.error.slice(dest.label.length + 2) : result.error;
+    reporter.warn(`${dest.label} did not accept the test alert${status}: ${error}${result.status === 'retry' ? ' (a watcher would retry)' : ''}`);
     return EXIT.unavailable;
   } finally {
     await sender.close();

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../src/alert/index.js';
+import { createAlert, Dispatcher } from '../src/alert/index.js';
 import { BUILTIN_RULES_DIR, loadRules } from '../src/detect/index.js';
 import { detectNew } from '../src/detect/run.js';
 import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { type CycleReport, runCycle, type WatchDeps, watchDestinations, watchLoop } from '../src/watch/index.js';
-import { Clock, freePort, type Receiver, receiver } from './alert-helpers.js';
+import { Clock, finding, freePort, type Receiver, receiver } from './alert-helpers.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -147,6 +147,26 @@ describe('watch: sync, detect, alert, deliver', () => {
     expect(r.received[0].headers['webhook-id']).toBe(alert.id);
     expect(verified(r, 0).data.alert.id).toBe(alert.id);
     expect(await w.store.outbox().deliveries(alert.id)).toMatchObject([{ status: 'delivered', attempts: 2 }]);
+  });
+
+  it('a burst to a rate-capped destination goes out in the same cycle, spaced by the cap', async () => {
+    const clock = new Clock(Date.now());
+    const emu = await portal(clock);
+    const r = await receiver();
+    cleanups.push(() => r.close());
+    const w = await watcher(emu, clock, join(dir, 'burst.sqlite'), `webhook+${r.url}#rate=1/s`);
+    const waits: number[] = [];
+    w.deps.pause = async (ms) => {
+      waits.push(ms);
+      clock.advance(ms);
+    };
+    const key = w.deps.portals[0].destinations[0];
+    for (const id of ['one', 'two', 'three']) await w.store.outbox().enqueue(createAlert(finding({ id }), 'new', clock.t), [key]);
+    const report = await w.cycle();
+    expect(report.delivery).toMatchObject({ delivered: 3, deferred: 0 });
+    expect(r.received.map((x) => x.headers['webhook-id'])).toEqual(['one:1', 'two:1', 'three:1']);
+    expect(waits).toHaveLength(2);
+    for (const ms of waits) expect(ms).toBeGreaterThan(900);
   });
 
   it('a stop request lets the running cycle finish and starts no other; cycles start on an explicit tick', async () => {

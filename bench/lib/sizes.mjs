@@ -18,6 +18,9 @@ export const SIZES = Object.freeze({
     syncUsers: 1_000,
     archiveEvents: 5_000_000,
     exportEvents: 1_000_000,
+    watchEvents: 20_000,
+    watchEverySeconds: 5,
+    watchRuns: 5,
   },
   quick: {
     name: 'quick',
@@ -33,5 +36,8 @@ export const SIZES = Object.freeze({
     syncUsers: 1_000,
     archiveEvents: 200_000,
     exportEvents: 100_000,
+    watchEvents: 2_000,
+    watchEverySeconds: 5,
+    watchRuns: 1,
   },
 });

@@ -282,6 +282,17 @@ export class Outbox {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** When the next pending delivery to an enabled destination falls due (epoch ms), if any. */
+  async nextDue(): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('outbox_deliveries as d')
+      .select((eb) => eb.fn.min('d.next_at').as('next'))
+      .where('d.status', '=', 'pending')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox_destinations as x').select('x.destination').whereRef('x.destination', '=', 'd.destination'))))
+      .executeTakeFirst();
+    return numOrNull(row?.next) ?? undefined;
+  }
+
   /** Alerts, newest first, with where each delivery stands: what `alerts list` shows. */
   async alerts(query: { since?: number; limit?: number } = {}): Promise<AlertRow[]> {
     let q = this.db.selectFrom('outbox_alerts').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');

@@ -39,6 +39,8 @@ export interface WatchDeps {
   params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   secret?: string;
   onWarning?: (message: string) => void;
+  /** Wait this long for rate-capped deliveries to fall due (default: a timer). */
+  pause?: (ms: number) => Promise<void>;
   /** Is a process of this host still running? (Claims of dead watchers are taken back.) */
   isAlive?: (pid: number) => boolean;
 }
@@ -53,6 +55,9 @@ export interface PortalCycle {
   findings: number;
   /** Alerts queued for them. */
   queued: number;
+  /** Milliseconds spent syncing and detecting (where a slow cycle's time went). */
+  syncMs: number;
+  detectMs: number;
   /** Another watcher held the portal this cycle. */
   busy?: boolean;
   /** What went wrong, redacted, for the log. */
@@ -66,6 +71,7 @@ export interface CycleReport {
   durationMs: number;
   portals: PortalCycle[];
   delivery: DispatchSummary;
+  deliverMs: number;
   /** Deliveries taken back from watchers that died holding them. */
   released: number;
   /** Every portal synced and detected (or was another watcher's), and delivery ran. */
@@ -85,13 +91,16 @@ export async function runCycle(deps: WatchDeps): Promise<CycleReport> {
   // one is reported and does not stop the others.
   for (const portal of deps.portals) portals.push(await watchPortal(deps, portal));
   const outbox = deps.store.outbox();
-  const released = await outbox.releaseDead(now(), deps.isAlive ?? processAlive);
+  const delivering = now();
+  const released = await outbox.releaseDead(delivering, deps.isAlive ?? processAlive);
   const delivery = await deliver(deps);
+  const ended = now();
   return {
     startedAt,
-    durationMs: now() - startedAt,
+    durationMs: ended - startedAt,
     portals,
     delivery,
+    deliverMs: ended - delivering,
     released,
     ok: portals.every((p) => p.error === undefined),
   };
@@ -99,8 +108,9 @@ export async function runCycle(deps: WatchDeps): Promise<CycleReport> {
 
 async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<PortalCycle> {
   const { store, now } = deps;
-  const result: PortalCycle = { portal: portal.name, added: 0, requests: 0, findings: 0, queued: 0 };
+  const result: PortalCycle = { portal: portal.name, added: 0, requests: 0, findings: 0, queued: 0, syncMs: 0, detectMs: 0 };
   const before = portal.client.stats.requests;
+  let phase = now();
   try {
     const sync = await syncPortal(portal.client, store, {
       overlapMs: deps.overlapMs,
@@ -109,6 +119,8 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
       now,
     });
     result.added = sync.added;
+    result.syncMs = now() - phase;
+    phase = now();
     const url = (await store.portal(sync.portalId))?.url ?? portal.client.portal;
     const staleBefore = now() - (deps.staleAfterMs ?? DAY);
     const policy = deps.grouping ?? DEFAULT_GROUPING;
@@ -132,6 +144,7 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
         },
       }),
     );
+    result.detectMs = now() - phase;
   } catch (err) {
     if (err instanceof ArchiveBusyError) result.busy = true;
     else {
@@ -143,20 +156,37 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
   return result;
 }
 
+/**
+ * Dispatcher passes until nothing more is due now. A destination's rate cap defers all but one
+ * of a batch by a second or less: wait for those instead of leaving them to the next cycle, or
+ * an alert queued behind a burst would wait whole poll intervals. Deferrals are not counted.
+ */
 async function deliver(deps: WatchDeps): Promise<DispatchSummary> {
   const total: DispatchSummary = { delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 };
   const limit = deps.dispatchLimit ?? DEFAULT_DISPATCH_LIMIT;
+  const outbox = deps.store.outbox();
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const summary = await deps.dispatcher.runOnce();
     let claimed = 0;
     for (const k of Object.keys(total) as Array<keyof DispatchSummary>) {
-      total[k] += summary[k];
+      if (k !== 'deferred') total[k] += summary[k];
       claimed += summary[k];
+    }
+    if (summary.deferred > 0) {
+      const wait = ((await outbox.nextDue()) ?? Number.POSITIVE_INFINITY) - deps.now();
+      if (wait > MAX_DEFER_WAIT_MS) break;
+      if (wait > 0) await (deps.pause ?? pause)(wait);
+      continue;
     }
     if (claimed < limit) break;
   }
   return total;
 }
+
+/** Longest wait for a rate-capped destination within a cycle (Slack's cap is one message a second). */
+const MAX_DEFER_WAIT_MS = 2_000;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Signal 0 tests whether a pid runs; EPERM means it runs under another user. */
 export function processAlive(pid: number): boolean {

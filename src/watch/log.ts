@@ -25,6 +25,7 @@ export function cycleLine(r: CycleReport, format: LogFormat): string {
       queued,
       requests,
       delivery: d,
+      deliverMs: r.deliverMs,
       released: r.released,
       portals: r.portals.map(({ failure: _failure, ...p }) => p),
     });

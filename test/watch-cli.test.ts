@@ -155,3 +155,42 @@ describe('alerts test', () => {
     expect(nobody.stderr).toBe(`warning: webhook+http://127.0.0.1:${port}/… did not accept the test alert: fetch failed: ECONNREFUSED (a watcher would retry)\n`);
   });
 });
+
+describe('watch refuses a bad start before any work', () => {
+  it.each([
+    [['--every', '1s'], /--every "1s" must be a duration of at least 5s/],
+    [['--alert', 'pager://oncall'], /Alert destination pager:\/\/oncall: unknown kind "pager"/],
+    [['--alert', 'webhook+http://hooks.example/x'], /plain http is allowed only to loopback/],
+    [['--health-port', '70000'], /--health-port must be a whole number from 0 to 65535/],
+  ])('watch %j exits 2 with one line', async (args, message) => {
+    const home = mkdtempSync(join(dir, 'bad-'));
+    const r = await runCommand(null, home, (io) =>
+      run(['watch', '--portal', 'http://127.0.0.1:1', '--once', ...args], { ...io, env: { ...io.env, DOCSPACE_API_KEY: `sk-${'0'.repeat(64)}`, DOCSPACE_LOGINS_WEBHOOK_SECRET: SECRET } }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the health endpoint', () => {
+  it('answers 503 before a successful cycle, 200 after one, and 503 again once it is stale', async () => {
+    const { healthServer } = await import('../src/watch/index.js');
+    let now = 1_000_000;
+    const health = await healthServer(0, () => now, 60_000);
+    cleanups.push(() => health.close());
+    const get = async () => {
+      const res = await fetch(`http://127.0.0.1:${health.port}/`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await get()).toMatchObject({ status: 503, body: { healthy: false, lastSuccess: null } });
+    const report = { startedAt: now, durationMs: 5, portals: [], delivery: { delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 }, deliverMs: 0, released: 0, ok: true };
+    health.record(report, now);
+    expect(await get()).toMatchObject({ status: 200, body: { healthy: true, lastCycleOk: true, lastSuccess: new Date(now).toISOString() } });
+    now += 30_000;
+    health.record({ ...report, ok: false }, now);
+    expect(await get()).toMatchObject({ status: 200, body: { healthy: true, lastCycleOk: false } });
+    now += 31_000;
+    expect(await get()).toMatchObject({ status: 503, body: { healthy: false } });
+  });
+});

@@ -45,6 +45,31 @@ for (const d of cases) {
       }
     });
 
+    it('a portal-scoped sql sees the alerts of its own portal\'s findings only', async () => {
+      const store = await openStore(await d.fresh());
+      try {
+        const detected = (id: string) => ({
+          id, rule: 'DSL-001', title: 't', severity: 'medium' as const, tags: [], group: 'g', firstSeen: new Date(T0).toISOString(),
+          lastSeen: new Date(T0).toISOString(), count: 10, eventIds: [1], sessionIds: [], confidence: 'high' as const, evidence: {},
+        });
+        const acme = await store.ensurePortal({ url: 'https://acme.example' });
+        const other = await store.ensurePortal({ url: 'https://other.example' });
+        await store.upsertFindings(acme, [detected('f-acme')], T0);
+        await store.upsertFindings(other, [detected('f-other')], T0);
+        for (const id of ['f-acme', 'f-other']) await store.outbox().enqueue(createAlert(finding({ id }), 'new', T0), ['webhook:a']);
+        const ids = async (text: string, portalIds?: number[]) => {
+          const rows: unknown[][] = [];
+          for await (const row of await store.sqlRows(text, { portalIds })) rows.push(row);
+          return rows.map((r) => r[0]).sort();
+        };
+        expect(await ids('select id from outbox_alerts')).toEqual(['f-acme:1', 'f-other:1']);
+        expect(await ids('select id from outbox_alerts', [acme])).toEqual(['f-acme:1']);
+        expect(await ids('select alert_id from outbox_deliveries', [other])).toEqual(['f-other:1']);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('claims of a process that no longer runs come back at once; a live one keeps its lease', async () => {
       const store = await openStore(await d.fresh());
       try {

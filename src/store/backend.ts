@@ -143,7 +143,7 @@ export function openError(backend: Backend, err: unknown): unknown {
   return connecting || err instanceof AggregateError ? connectionError(backend.location, err) : err;
 }
 
-/** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views. */
+/** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views (the outbox's too, by finding). */
 export const PORTAL_TABLES = ['events', 'coverage', 'sync_runs', 'checkpoints', 'quarantine', 'people', 'sync_locks',
   'findings', 'finding_history', 'detect_state', 'detect_keys'] as const;
 
@@ -156,5 +156,9 @@ export function scopeViews(portalIds: readonly number[], from: (table: string) =
   return [
     `create temp view portals as select * from ${from('portals')} where id in (${ids})`,
     ...PORTAL_TABLES.map((t) => `create temp view ${t} as select * from ${from(t)} where portal_id in (${ids})`),
+    // Alerts carry no portal id: they belong to a portal through their finding.
+    `create temp view outbox_alerts as select * from ${from('outbox_alerts')} where finding_id in ` +
+      `(select id from ${from('findings')} where portal_id in (${ids}))`,
+    `create temp view outbox_deliveries as select * from ${from('outbox_deliveries')} where alert_id in (select id from outbox_alerts)`,
   ];
 }

@@ -41,18 +41,15 @@ export {
   type HistorySummary,
   type LoginHistory,
   loginHistory,
-  loginHistoryWithRaw,
 } from './history/history.js';
 export { type PortalCapabilities, probePortal } from './history/portal.js';
 export {
-  type EventWithRaw,
+  type ReadEvent,
   type ReadOptions,
   type ReadProgress,
   type ReadSummary,
   readHistory,
-  readHistoryWithRaw,
   readLatest,
-  readLatestWithRaw,
 } from './history/reader.js';
 export { type UniqueUsers, type UserActivity, UserActivityCollector, uniqueUsers } from './history/users.js';
 export {
@@ -71,4 +68,5 @@ export {
   type RawLoginEvent,
 } from './model/event.js';
 export { GUEST_ID, isAnonymousId, isGuid } from './model/ids.js';
+export { eventJson, type LoginEventJson } from './output/columns.js';
 export { formatApiDate, formatAtOffset, parseApiDate, parseDuration, parseTimeInput } from './model/time.js';

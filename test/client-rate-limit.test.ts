@@ -97,7 +97,7 @@ describe('a portal that rate-limits with X-RateLimit-Limit only', () => {
     const ids = new Set<number>();
     const read = readHistory(client);
     let step = await read.next();
-    for (; !step.done; step = await read.next()) ids.add(step.value.id);
+    for (; !step.done; step = await read.next()) ids.add(step.value.event.id);
 
     expect(ids.size).toBe(30_000);
     expect(step.value.complete).toBe(true);

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventJson } from '../src/output/columns.js';
 import {
   DocSpaceClient,
   GUEST_ID,
   type LoginEvent,
   loginHistory,
+  type ReadEvent,
   type RunningEmulator,
   readHistory,
   startEmulator,
@@ -30,9 +32,9 @@ async function setup(opts: Parameters<typeof startEmulator>[0] = {}, concurrency
   return { emu, client };
 }
 
-async function collect(iter: AsyncIterable<LoginEvent>) {
+async function collect(iter: AsyncIterable<ReadEvent>) {
   const out: LoginEvent[] = [];
-  for await (const e of iter) out.push(e);
+  for await (const { event } of iter) out.push(event);
   return out;
 }
 
@@ -43,7 +45,7 @@ async function readAll(c: DocSpaceClient, filter = {}, opts = {}) {
   for (;;) {
     const step = await gen.next();
     if (step.done) return { events, summary: step.value };
-    events.push(step.value);
+    events.push(step.value.event);
   }
 }
 
@@ -61,7 +63,7 @@ describe('reading the full history', () => {
   it('is newest first', async () => {
     const { client } = await setup({ seed: 3, events: 1500 });
     const { events } = await readAll(client);
-    for (let i = 1; i < events.length; i++) expect(events[i].date <= events[i - 1].date).toBe(true);
+    for (let i = 1; i < events.length; i++) expect(events[i].time <= events[i - 1].time).toBe(true);
   });
 
   it('proves a page boundary that a same-second group straddles, with one repair window', async () => {
@@ -173,9 +175,12 @@ describe('reading the full history', () => {
     const { client } = await setup({ seed: 1, events: 200, timezone: 'Europe/Berlin' });
     const { events } = await readAll(client, {}, { limit: 5 });
     for (const e of events) {
-      expect(e.offset).toBe('+02:00');
-      expect(e.date.endsWith('Z')).toBe(true);
-      expect(new Date(e.localDate).getTime()).toBe(new Date(e.date).getTime());
+      const json = eventJson(e);
+      expect(e.offsetMinutes).toBe(120);
+      expect(json.offset).toBe('+02:00');
+      expect(json.date.endsWith('Z')).toBe(true);
+      expect(Date.parse(json.date)).toBe(e.time);
+      expect(new Date(json.localDate).getTime()).toBe(e.time);
     }
   });
 });

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DocSpaceClient, type LoginEvent, normaliseEvent, parseApiDate, type RunningEmulator, startEmulator } from '../src/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
+import { formatAtOffset } from '../src/model/time.js';
 import {
   archiveData,
   dailyReport,
@@ -50,7 +51,9 @@ function eventsOf(emu: RunningEmulator): LoginEvent[] {
   return emu.state.allEvents().map((s) => normaliseEvent({ ...s }, parseApiDate(s.date)!));
 }
 
-const timeOf = (e: LoginEvent) => Date.parse(e.date);
+const timeOf = (e: LoginEvent) => e.time;
+/** The wall clock the portal shows for an event. */
+const localDate = (e: LoginEvent) => formatAtOffset(e.time, e.offsetMinutes);
 const inside = (e: LoginEvent) => timeOf(e) >= SINCE && timeOf(e) <= UNTIL;
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
@@ -124,9 +127,9 @@ for (const d of DIALECTS) {
       expect(s.uniqueUsers).toBe(new Set(period.filter((e) => !e.anonymous).map((e) => e.userId)).size);
       expect(s.anonymousFailures).toBe(period.filter((e) => e.anonymous && e.kind === 'failure').length);
       // The portal's own wall clock: the date and hour DocSpace prints for each event.
-      const [day, dayCount] = busiest(countBy(period, (e) => e.localDate.slice(0, 10)));
+      const [day, dayCount] = busiest(countBy(period, (e) => localDate(e).slice(0, 10)));
       expect(s.busiestDay).toEqual({ date: day, events: dayCount });
-      const [hour, hourCount] = busiest(countBy(period, (e) => e.localDate.slice(11, 13)));
+      const [hour, hourCount] = busiest(countBy(period, (e) => localDate(e).slice(11, 13)));
       expect(s.busiestHour).toEqual({ hour: Number(hour), events: hourCount });
       const countries = [...countBy(period, (e) => e.country)]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
@@ -149,7 +152,7 @@ for (const d of DIALECTS) {
       expect(r.rows.at(-1)!.date).toBe('2025-07-01');
       expect(r.rows).toHaveLength(31);
       for (const row of r.rows) {
-        const day = period.filter((e) => e.localDate.startsWith(row.date));
+        const day = period.filter((e) => localDate(e).startsWith(row.date));
         expect(row, row.date).toEqual({
           date: row.date,
           success: day.filter((e) => e.kind === 'success').length,
@@ -471,13 +474,13 @@ describe('day boundaries across DST changes', () => {
   });
 
   it('UTC days are UTC days', async () => {
-    const expected = countBy(events, (e) => e.date.slice(0, 10));
+    const expected = countBy(events, (e) => new Date(e.time).toISOString().slice(0, 10));
     expect(await days('UTC')).toEqual(Object.fromEntries(expected));
   });
 
   it('half-hour zones (Asia/Kolkata, Australia/Adelaide with DST) are bucketed exactly', async () => {
     for (const zone of ['Asia/Kolkata', 'Australia/Adelaide', 'America/St_Johns']) {
-      const expected = Object.fromEntries(countBy(events, (e) => intlDate(Date.parse(e.date), zone)));
+      const expected = Object.fromEntries(countBy(events, (e) => intlDate(e.time, zone)));
       expect(await days(zone), zone).toEqual(expected);
       expect(await days(zone, 'events'), zone).toEqual(expected);
     }
@@ -573,8 +576,8 @@ for (const d of DIALECTS) {
       const clock = new ZoneClock(parseZone('portal'), (await data.portalOffset()) ?? 0);
       const r = await runReport('daily', data, { ...period, now, clock });
       if (r.name !== 'daily') throw new Error('wrong report');
-      const inside = all.filter((e) => Date.parse(e.date) >= period.since && Date.parse(e.date) <= period.until);
-      const expected = countBy(inside, (e) => e.localDate.slice(0, 10));
+      const inside = all.filter((e) => e.time >= period.since && e.time <= period.until);
+      const expected = countBy(inside, (e) => localDate(e).slice(0, 10));
       expect(Object.fromEntries(r.rows.filter((x) => x.total > 0).map((x) => [x.date, x.total]))).toEqual(
         Object.fromEntries(expected),
       );

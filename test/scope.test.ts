@@ -6,10 +6,13 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { syncInto } from './helpers/archive.js';
+import { run } from '../src/cli/run.js';
 import { cli } from './helpers/cli.js';
+import { runCommand } from './helpers/run-command.js';
 
 const NOW = Date.parse('2025-07-01T10:00:00Z');
 let a: RunningEmulator;
@@ -74,6 +77,80 @@ describe('archive scope', () => {
     expect(existsSync(join(home, 'data'))).toBe(false);
     const after = readdirSync(tmpdir()).filter((f) => f.startsWith('docspace-logins-demo-')).length;
     expect(after).toBe(before);
+  });
+});
+
+describe('every row of a read of several portals names its portal', () => {
+  // In-process through the CLI's own parser (many runs: a process each would be slow).
+  const home = mkdtempSync(join(tmpdir(), 'dl-scope-home-'));
+  const inProcess = (args: string[]) => runCommand(null, home, (io) => run(args, io));
+  const SINCE = ['--since', '2025-01-01'];
+  const runAll = async (args: string[]) => {
+    const r = await inProcess([...args, '--db', db, '--all', ...SINCE]);
+    expect(r.code, r.stderr).toBe(0);
+    return r;
+  };
+  const ndjson = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const csvPortals = (text: string) => {
+    const [header, ...lines] = text.split('\n').filter(Boolean);
+    expect(header).toMatch(/^Portal,/);
+    return new Set(lines.map((l) => l.slice(0, l.indexOf(','))));
+  };
+  const both = () => new Set([a.url, b.url]);
+
+  it.each([
+    ['users --details', ['users', '--archive', '--details']],
+    ['report users', ['report', 'users']],
+    ['report daily', ['report', 'daily']],
+    ['report failures', ['report', 'failures']],
+    ['report inactive', ['report', 'inactive', '--days', '3']],
+    ['report ips', ['report', 'ips']],
+    ['report summary', ['report', 'summary']],
+  ])('%s: a portal field in NDJSON and JSON, a Portal column in CSV and tables', async (_name, args) => {
+    const rows = ndjson((await runAll([...args, '--format', 'ndjson'])).stdout);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(new Set(rows.map((r) => r.portal))).toEqual(both());
+    const json = JSON.parse((await runAll([...args, '--format', 'json'])).stdout);
+    expect(new Set(json.map((r: { portal: string }) => r.portal))).toEqual(both());
+    expect(csvPortals((await runAll([...args, '--format', 'csv'])).stdout)).toEqual(both());
+    const table = (await runAll([...args, '--format', 'table'])).stdout.split('\n');
+    expect(table[0]).toMatch(/^Portal\s/);
+    expect(table.slice(1).filter(Boolean).every((l) => l.startsWith(a.url) || l.startsWith(b.url))).toBe(true);
+  });
+
+  it('each portal is counted with its own people directory: the same answer as reading it alone', async () => {
+    for (const args of [['users', '--archive', '--details'], ['report', 'users']]) {
+      const all = await runAll([...args, '--format', 'ndjson']);
+      expect(all.stderr).not.toMatch(/not attributed/);
+      const rows = ndjson(all.stdout);
+      for (const emu of [a, b]) {
+        const alone = await inProcess([...args, '--db', db, '--portal', emu.url, ...SINCE, '--format', 'ndjson']);
+        const mine = rows.filter((r) => r.portal === emu.url).map(({ portal: _p, ...r }) => r);
+        expect(mine).toEqual(ndjson(alone.stdout));
+        expect(mine.some((r) => r.failures > 0 && r.attributed)).toBe(true);
+      }
+    }
+  });
+
+  it('XLSX gets the Portal column, ECS the portal as observer.hostname (with --ecs-original too)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dl-scope-x-'));
+    for (const args of [['events', '--archive'], ['report', 'users'], ['users', '--archive', '--details']]) {
+      const file = join(dir, `${args.join('-')}.xlsx`);
+      await runAll([...args, '--output', file]);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(file);
+      const sheet = book.worksheets[0];
+      expect(sheet.getCell('A1').value).toBe('Portal');
+      const portals = new Set<string>();
+      sheet.eachRow((row, n) => {
+        if (n > 1) portals.add(String(row.getCell(1).value));
+      });
+      expect(portals).toEqual(both());
+    }
+    for (const extra of [[], ['--ecs-original']]) {
+      const docs = ndjson((await runAll(['events', '--archive', '--format', 'ecs', ...extra])).stdout);
+      expect(new Set(docs.map((d) => d.observer.hostname))).toEqual(new Set([new URL(a.url).host, new URL(b.url).host]));
+    }
   });
 });
 

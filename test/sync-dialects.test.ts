@@ -60,7 +60,7 @@ for (const d of DIALECTS) {
       expect(viaChunks).toEqual(viaRows);
       const expected = emu.state.allEvents().filter((e) => Date.parse(e.date) >= since && e.actionId !== 1006);
       expect(viaChunks.length).toBe(expected.length);
-      for (let i = 1; i < viaChunks.length; i++) expect(viaChunks[i].date <= viaChunks[i - 1].date).toBe(true);
+      for (let i = 1; i < viaChunks.length; i++) expect(viaChunks[i].time <= viaChunks[i - 1].time).toBe(true);
     });
 
     it('a second sync of the same portal at once is refused while the first holds the lock', async () => {

@@ -15,6 +15,10 @@ export const EXIT = {
   incomplete: 7,
   /** A local file could not be written or read: full disk, missing or unwritable folder. */
   io: 8,
+  /** `respond --yes`: the portal accepted the action, but its effect could not be proven. */
+  unverified: 9,
+  /** `detect --fail-on`: an open finding at or above that severity exists (for cron and CI). */
+  findings: 10,
   /** Stopped by Ctrl-C (SIGINT) before it finished: 128 + the signal's number, as shells report it. */
   interrupted: 130,
   /** Stopped by SIGTERM before it finished (128 + 15). */

@@ -4,26 +4,22 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import type { EventFilter } from '../history/filter.js';
-import {
-  type HistorySummary,
-  type LoginHistory,
-  loginHistory,
-  loginHistoryWithRaw,
-} from '../history/history.js';
-import type { EventWithRaw } from '../history/reader.js';
-import type { LoginEvent } from '../model/event.js';
+import { type HistorySummary, loginHistory } from '../history/history.js';
+import type { ReadEvent } from '../history/reader.js';
 import { createProgress } from '../output/progress.js';
 import { EXIT } from './exit.js';
 import type { Reporter } from './io.js';
 
-export interface CommandRead<T = LoginEvent> {
-  events: AsyncIterable<T>;
+export interface CommandRead {
+  events: AsyncIterable<ReadEvent>;
   finish(): { summary: HistorySummary; exitCode: number };
 }
 
 export interface StartReadOptions {
   latestOnly?: boolean;
   limit?: number;
+  /** Keep the object the portal served with each event (for ECS `event.original`). */
+  raw?: boolean;
 }
 
 export function startRead(
@@ -32,30 +28,6 @@ export function startRead(
   reporter: Reporter,
   opts: StartReadOptions = {},
 ): CommandRead {
-  return start(client, filter, reporter, opts, loginHistory);
-}
-
-/** `startRead`, each event with the object the portal served (for ECS `event.original`). */
-export function startReadWithRaw(
-  client: DocSpaceClient,
-  filter: EventFilter,
-  reporter: Reporter,
-  opts: StartReadOptions = {},
-): CommandRead<EventWithRaw> {
-  return start(client, filter, reporter, opts, loginHistoryWithRaw);
-}
-
-function start<T>(
-  client: DocSpaceClient,
-  filter: EventFilter,
-  reporter: Reporter,
-  opts: StartReadOptions,
-  open: (
-    c: DocSpaceClient,
-    f: EventFilter,
-    o: Parameters<typeof loginHistory>[2],
-  ) => LoginHistory<T>,
-): CommandRead<T> {
   const now = Date.now();
   const progress = createProgress({
     stream: process.stderr,
@@ -63,9 +35,10 @@ function start<T>(
     label: 'Reading login history',
   });
   let lifetimeSince: number | undefined;
-  const history = open(client, filter, {
+  const history = loginHistory(client, filter, {
     latestOnly: opts.latestOnly,
     limit: opts.limit,
+    raw: opts.raw,
     onInvalid: (inv) => {
       reporter.warn(`skipped a malformed event: ${inv.reason}`);
       reporter.debug(`raw: ${JSON.stringify(inv.raw)}`);

@@ -5,7 +5,9 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { isDocSpaceLoginsError } from '../errors/index.js';
 import type { OutputFormat } from '../output/writer.js';
+import { registerDetectCommands } from './commands/detect-register.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerRespondCommand } from './commands/respond.js';
 import { registerWatchCommands } from './commands/watch-register.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { type CliIo, processIo, Reporter } from './io.js';
@@ -83,6 +85,8 @@ Exit codes:
   6  unavailable after retries: network, time-out, 429, 5xx; or the PostgreSQL archive
   7  incomplete: the portal could only give part of what was asked (e.g. no audit feature)
   8  local I/O: --output or the archive could not be written (full disk, missing or read-only folder)
+  9  respond --yes: the portal accepted the action, but the audit trail does not prove it took effect
+  10  detect --fail-on: an open finding at or above that severity exists
   130  interrupted (Ctrl-C) before it finished; a partial --output file is removed
 
 Environment:
@@ -243,7 +247,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
         program
           .command('sql <query>')
           .description(
-            'read-only SQL over the archive (tables: portals, events, people, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
+            'read-only SQL over the archive (tables: portals, events, people, findings, finding_history, responses, coverage, sync_runs, checkpoints, quarantine); the configured portal\'s rows only, or --all',
           )
           .option('--profile <name>', 'only this profile\'s portal')
           .option('--portal <url>', 'only this portal')
@@ -284,12 +288,21 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     exitCode = await (await import('./commands/rules.js')).rulesTestCommand(path, flags, io, reporter);
   });
 
+  registerDetectCommands(program, {
+    connectionOptions,
+    outputOptions: (cmd, formats) => outputOptions(cmd, (formats ?? ALL_FORMATS) as readonly OutputFormat[]),
+    commonOptions,
+    action,
+  });
+
   registerReportCommand(program, {
     connectionOptions,
     outputOptions: (cmd) => outputOptions(cmd, ROW_FORMATS),
     commonOptions,
     action,
   });
+
+  registerRespondCommand(program, { connectionOptions, commonOptions, action });
 
   registerWatchCommands(program, {
     connectionOptions,

@@ -10,7 +10,7 @@ import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import { resolveUserFilter } from './history-flags.js';
 import type { CliIo, Reporter } from './io.js';
-import { startRead, startReadWithRaw } from './read.js';
+import { startRead } from './read.js';
 
 /** An event with its JSON as the portal served it (ECS `event.original`). */
 export interface EventWithOriginal {
@@ -73,9 +73,15 @@ export async function openEventSource(
         const { servedJson } = await import('../store/original.js');
         const { toLoginEvent } = await import('../store/rows.js');
         const rows = store.queryEventChunks({ ...filter, portalIds, limit, withRaw: true });
+        // Several portals: every event names its own (ECS `observer.hostname`).
+        const urls = only ? undefined : new Map((await store.portals()).map((p) => [p.id, p.url]));
         async function* withOriginal() {
           for await (const chunk of rows) {
-            for (const row of chunk) yield { event: toLoginEvent(row), original: servedJson(row) };
+            for (const row of chunk) {
+              const event = toLoginEvent(row);
+              if (urls) event.portal = urls.get(Number(row.portal_id));
+              yield { event, original: servedJson(row) };
+            }
           }
         }
         return { events: withOriginal(), portal, finish: () => EXIT.ok, close: () => store.close() };
@@ -95,22 +101,15 @@ export async function openEventSource(
   const conn = await connect(flags, reporter, io.env);
   try {
     await resolveUserFilter(conn.client, parsed.users, parsed.filter);
-    if (opts.original) {
-      const read = startReadWithRaw(conn.client, parsed.filter, reporter, opts);
-      async function* withOriginal() {
-        for await (const r of read.events) yield { event: r.event, original: JSON.stringify(r.raw) };
-      }
-      return {
-        events: withOriginal(),
-        portal: conn.client.portal,
-        client: conn.client,
-        finish: () => read.finish().exitCode,
-        close: () => conn.close(),
-      };
+    const read = startRead(conn.client, parsed.filter, reporter, { ...opts, raw: opts.original });
+    async function* withOriginal(): AsyncGenerator<EventWithOriginal> {
+      for await (const r of read.events) yield { event: r.event, original: JSON.stringify(r.raw) };
     }
-    const read = startRead(conn.client, parsed.filter, reporter, opts);
+    async function* events(): AsyncGenerator<LoginEvent> {
+      for await (const r of read.events) yield r.event;
+    }
     return {
-      events: read.events,
+      events: (opts.original ? withOriginal() : events()) as AsyncIterable<LoginEvent>,
       portal: conn.client.portal,
       client: conn.client,
       finish: () => read.finish().exitCode,

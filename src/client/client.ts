@@ -3,7 +3,8 @@
  * (`send.ts`: transport → pause → limit → retry). The transport is Node's HTTP client, or any
  * `fetch(Request) → Response` given as `send` (the emulator's in-memory app, a test double).
  */
-import type { z } from 'zod';
+import type { output } from 'zod/v4/core';
+import type { ZodMiniType } from './zod.js';
 import { AuthenticationError, NotDocSpaceError, ResponseShapeError, UsageError } from '../errors/index.js';
 import type { RawLoginEvent } from '../model/event.js';
 import { isGuid } from '../model/ids.js';
@@ -23,6 +24,7 @@ import {
   envelopeSchema,
   type Person,
   parseLoginEvent,
+  personListSchema,
   personSchema,
   type Quota,
   quotaSchema,
@@ -241,11 +243,12 @@ export class DocSpaceClient {
   }
 
   /** Check the body is a DocSpace envelope and return its validated `response`. */
-  private unwrap<S extends z.ZodType>(
+  private unwrap<S extends ZodMiniType>(
     outcome: { contentType: string; body: string; request: string },
     schema: S,
-  ): z.infer<S> {
-    const payload = this.envelope(outcome);
+  ): output<S> {
+    // A schema that accepts undefined also accepts an envelope without `response` (a null answer).
+    const payload = this.envelopeWithTotal(outcome, schema.safeParse(undefined).success).response;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       throw new ResponseShapeError(
@@ -261,7 +264,10 @@ export class DocSpaceClient {
     return this.envelopeWithTotal(outcome).response;
   }
 
-  private envelopeWithTotal(outcome: { contentType: string; body: string; request: string }): {
+  private envelopeWithTotal(
+    outcome: { contentType: string; body: string; request: string },
+    mayOmitResponse = false,
+  ): {
     response: unknown;
     total?: number;
   } {
@@ -282,7 +288,7 @@ export class DocSpaceClient {
       );
     }
     const env = envelopeSchema.safeParse(json);
-    if (!env.success || !('response' in (json as object))) {
+    if (!env.success || (!mayOmitResponse && !('response' in (json as object)))) {
       throw new NotDocSpaceError(
         `${this.portal} answered JSON without the DocSpace envelope ("response"): check --portal / DOCSPACE_URL`,
         { request: req },
@@ -291,13 +297,25 @@ export class DocSpaceClient {
     return { response: env.data.response, total: env.data.total };
   }
 
-  async get<S extends z.ZodType>(
+  async get<S extends ZodMiniType>(
     path: string,
     schema: S,
     query?: Record<string, string | number | undefined>,
-  ): Promise<z.infer<S>> {
+  ): Promise<output<S>> {
     const outcome = await this.getExchange(this.url(path, query));
     return this.unwrap(outcome, schema);
+  }
+
+  /**
+   * A write (`PUT`, `POST`, `DELETE`) with a JSON body: never retried, since it may have had its
+   * effect. Answers the envelope's `response`, which some actions leave out (`logoutall`: `count: 0`).
+   */
+  async write(method: 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    const auth = await this.auth();
+    const headers = this.headers({ authorization: auth, 'content-type': 'application/json' });
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const outcome = await this.send({ method, url: this.url(path), headers, body: text });
+    return this.envelopeWithTotal(outcome, true).response;
   }
 
   private async eventPage(path: string, query?: Record<string, string | number | undefined>) {
@@ -366,7 +384,7 @@ export class DocSpaceClient {
   async peoplePage(startIndex: number, count = MAX_PAGE_SIZE): Promise<{ items: Person[]; total?: number }> {
     const outcome = await this.getExchange(this.url('people', { startIndex, count }));
     const { response, total } = this.envelopeWithTotal(outcome);
-    const items = personSchema.array().safeParse(response);
+    const items = personListSchema.safeParse(response);
     if (!items.success) {
       throw new ResponseShapeError(
         `Unexpected people list from ${this.portal}: ${describeIssue(items.error)}`,

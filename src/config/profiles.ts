@@ -14,28 +14,28 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../client/zod.js';
 import { normalisePortalUrl } from '../client/config.js';
 import { UsageError } from '../errors/index.js';
 import { configDir } from './paths.js';
 
 export const profileSchema = z.object({
   portal: z.string(),
-  apiKeyEnv: z.string().optional(),
-  apiKeyFile: z.string().optional(),
-  caFile: z.string().optional(),
-  allowInsecureHttp: z.boolean().optional(),
+  apiKeyEnv: z.optional(z.string()),
+  apiKeyFile: z.optional(z.string()),
+  caFile: z.optional(z.string()),
+  allowInsecureHttp: z.optional(z.boolean()),
   /**
    * Alert destinations (URIs, see src/alert/destination.ts) for this portal's findings. A
    * webhook's secret is never here: it names an env variable or a file (`#secret-env=…`).
    */
-  alerts: z.array(z.string()).optional(),
+  alerts: z.optional(z.array(z.string())),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
 const fileSchema = z.looseObject({
-  profiles: z.record(z.string(), profileSchema).default({}),
-  defaultProfile: z.string().optional(),
+  profiles: z._default(z.record(z.string(), profileSchema), {}),
+  defaultProfile: z.optional(z.string()),
 });
 export type ConfigFile = z.infer<typeof fileSchema>;
 

@@ -19,7 +19,7 @@ import { type Entry, entryOf, ViewBuilder } from './view.js';
  * exactly the findings a single run over all events would have given.
  */
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** Serialisable engine state: persist it between incremental runs (JSON-safe). */
 export interface DetectState {

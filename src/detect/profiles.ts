@@ -12,6 +12,8 @@ const MAX_VALUES = 64;
 const HISTORY_DAYS = 400;
 /** Baselines ask "at least N successes lately" with N around 20: remembering 64 answers that. */
 const RECENT = 64;
+/** Failures kept per target: enough to find three from elsewhere among the user's own typos. */
+const RECENT_FAILURES = 8;
 
 export const PROFILE_FIELDS = ['countryIso', 'country', 'place', 'device'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
@@ -36,21 +38,27 @@ export interface Profile {
   last?: LastSuccess;
 }
 
+/** A failure remembered for "≥3 failures in 24 h": when, and from which address, device and place. */
+export type RecentFailure = [ts: number, ip: string, device: string, place: string];
+
 export class Profiles {
   readonly users = new Map<string, Profile>();
-  /** Target → times of its last three failures (DocSpace's "≥3 failures in 24 h"). */
-  readonly failures = new Map<string, number[]>();
+  /** Target → its last RECENT_FAILURES failures, oldest first (DocSpace's "≥3 failures in 24 h"). */
+  readonly failures = new Map<string, RecentFailure[]>();
 
   get(userId: string): Profile | undefined {
     return this.users.get(userId);
   }
 
-  /** Failures against `target` in the `windowMs` before `ts`, counting at most three. */
-  recentFailures(target: string, ts: number, windowMs: number): number {
-    const times = this.failures.get(target);
-    if (!times) return 0;
+  /**
+   * Failures against `target` in the `windowMs` before `ts`, counting at most RECENT_FAILURES.
+   * Failures `own` accepts (the user's own typos, judged by the caller) are left out.
+   */
+  recentFailures(target: string, ts: number, windowMs: number, own?: (f: RecentFailure) => boolean): number {
+    const list = this.failures.get(target);
+    if (!list) return 0;
     let n = 0;
-    for (const t of times) if (t >= ts - windowMs && t <= ts) n++;
+    for (const f of list) if (f[0] >= ts - windowMs && f[0] <= ts && !own?.(f)) n++;
     return n;
   }
 
@@ -58,11 +66,12 @@ export class Profiles {
   learn(v: EventView): void {
     if (v.outcome === 'failure') {
       if (!v.target) return;
-      const times = this.failures.get(v.target);
-      if (!times) this.failures.set(v.target, [v.ts]);
+      const list = this.failures.get(v.target);
+      const f: RecentFailure = [v.ts, v.ip, v.device, v.place];
+      if (!list) this.failures.set(v.target, [f]);
       else {
-        times.push(v.ts);
-        if (times.length > 3) times.shift();
+        list.push(f);
+        if (list.length > RECENT_FAILURES) list.shift();
       }
       return;
     }
@@ -123,7 +132,7 @@ export class Profiles {
   }
 
   importState(state: unknown): void {
-    const s = state as { users: [string, Record<string, unknown>][]; failures: [string, number[]][] };
+    const s = state as { users: [string, Record<string, unknown>][]; failures: [string, RecentFailure[]][] };
     this.users.clear();
     for (const [id, raw] of s.users) {
       const values = raw.values as Record<ProfileField, [string, [number, number]][]>;

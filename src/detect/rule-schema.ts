@@ -50,6 +50,8 @@ const correlation = z.discriminatedUnion('type', [
     fields: z.array(field).min(1),
     /** How long a user must have been seen before novelty counts (silent seeding before). */
     learning: duration,
+    /** And how many successes the user needs before that (a user seen twice has no baseline yet). */
+    min_events: z.number().int().min(0).default(0),
     /** A value last seen longer ago than this counts as new again. */
     history: duration.optional(),
   }),
@@ -111,6 +113,12 @@ export const ruleSchema = z
     escalate: z.array(z.strictObject({ when: z.string(), severity: z.enum(SEVERITIES) })).default([]),
     suppress: z.strictObject({ window: duration, group_by: z.array(field).optional() }).optional(),
     tests: z.array(ruleTest).default([]),
+    /**
+     * The containment a watcher may run on its own for this rule's findings (`autoRespondPolicy`
+     * in src/respond/policy.ts): off unless the watcher is told to, capped per hour, never on
+     * the owner, and on admins only with --allow-admin.
+     */
+    respond: z.enum(['logout-session', 'logout-user', 'disable-user']).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.engine === 'code' && !r.module) ctx.addIssue({ code: 'custom', path: ['module'], message: 'engine: code needs a module' });

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { actionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
 import { GUEST_ID } from '../model/ids.js';
-import { formatAtOffset, parseDuration } from '../model/time.js';
+import { parseDuration, parseUtcOffset } from '../model/time.js';
 import { detect } from './engine.js';
 import { type LoadedRule, loadRules } from './load.js';
 import type { Expectation, RuleSpec, RuleTestSpec } from './rule-schema.js';
@@ -67,7 +67,7 @@ export function fixtureEvents(test: RuleTestSpec, people: readonly Member[] = TE
     }
     cursor += repeat * step;
   }
-  return out.sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
+  return out.sort((a, b) => a.time - b.time || a.id - b.id);
 }
 
 function expand(f: Record<string, unknown>, time: number, id: number, people: readonly Member[]): LoginEvent {
@@ -78,12 +78,12 @@ function expand(f: Record<string, unknown>, time: number, id: number, people: re
   const userId = anonymous ? GUEST_ID : ((f.userId as string) ?? member?.id ?? GUEST_ID).toLowerCase();
   const login = f.login !== undefined ? String(f.login) : anonymous ? (member?.email ?? (f.user as string) ?? null) : null;
   const offset = String(f.offset ?? 'Z');
-  const minutes = offset === 'Z' ? 0 : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const offsetMinutes = parseUtcOffset(offset);
+  if (offsetMinutes === undefined) throw new Error(`bad offset "${offset}": use Z or ±hh:mm`);
   return {
     id: typeof f.id === 'number' ? f.id : id,
-    date: new Date(time).toISOString(),
-    offset,
-    localDate: formatAtOffset(time, minutes),
+    time,
+    offsetMinutes,
     userId,
     user: member?.displayName ?? member?.userName ?? login ?? '',
     login,

@@ -37,7 +37,7 @@ export interface EventView {
   device: string;
   admin: boolean;
   status: 'active' | 'disabled' | 'invited' | 'unknown';
-  /** A success by an account after the time it was disabled. */
+  /** An event of (or aimed at) an account dated at or after the time it was disabled. */
   afterDisabled: boolean;
   /** Portal-local hour of the week, Monday 00:00 = 0 … Sunday 23:00 = 167. */
   hourOfWeek: number;
@@ -66,7 +66,6 @@ interface FailureTarget {
 const CACHE_LIMIT = 100_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 
 export class ViewBuilder {
   private readonly directory: PeopleDirectory;
@@ -74,7 +73,6 @@ export class ViewBuilder {
   private readonly failures = new Map<string, FailureTarget>();
   private readonly devices = new Map<string, string>();
   private readonly countries = new Map<string, string>();
-  private readonly offsets = new Map<string, number>();
   readonly view: EventView;
 
   constructor(private readonly ctx: DetectContext) {
@@ -100,7 +98,7 @@ export class ViewBuilder {
     const v = this.view;
     v.event = e;
     v.id = e.id;
-    v.ts = Date.parse(e.date);
+    v.ts = e.time;
     v.outcome = e.kind;
     v.actionId = e.actionId;
     v.userId = e.userId;
@@ -118,14 +116,14 @@ export class ViewBuilder {
     const m = v.known ? this.members.get(v.target) : undefined;
     v.admin = m?.admin ?? false;
     v.status = m?.status ?? 'unknown';
-    v.afterDisabled = m !== undefined && e.kind === 'success' && v.ts >= m.disabledAt;
+    v.afterDisabled = m !== undefined && v.ts >= m.disabledAt;
     v.ip = e.ip;
     v.country = e.country;
     v.countryIso = this.country(e.country);
     v.city = e.city;
     v.place = e.city ? `${v.countryIso || e.country}/${e.city}` : '';
     v.device = this.device(e.browser, e.platform);
-    const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : this.offset(e.offset);
+    const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : e.offsetMinutes;
     const local = v.ts + offset * 60_000;
     // 1970-01-01 was a Thursday: shift by three days so Monday starts the week.
     v.hourOfWeek = (Math.floor(local / HOUR) + 72) % 168;
@@ -168,16 +166,6 @@ export class ViewBuilder {
       this.countries.set(name, iso);
     }
     return iso;
-  }
-
-  private offset(text: string): number {
-    let minutes = this.offsets.get(text);
-    if (minutes === undefined) {
-      const m = OFFSET.exec(text);
-      minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-      this.offsets.set(text, minutes);
-    }
-    return minutes;
   }
 
   /** Whether a user id (lower case) is an admin or the owner. */

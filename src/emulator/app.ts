@@ -114,7 +114,7 @@ function router(state: EmulatorState, routes: Route[]) {
       return { status: 400, headers: {}, body: '' };
     }
     if (ctx.url.pathname.startsWith('/__emulator/')) return control(state, ctx);
-    state.countRequest(ctx.url.pathname);
+    state.countRequest(ctx.url.pathname, ctx.req.method);
     let answer: EmulatorResponse;
     try {
       answer = await dispatch(ctx);

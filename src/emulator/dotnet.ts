@@ -4,6 +4,7 @@
  * in the JSON error envelope.
  */
 import { ACTIONS } from '../model/actions.js';
+import { parseUtcOffset } from '../model/time.js';
 import { EmulatorError } from './http/error.js';
 
 const GUID_FORMS = [
@@ -46,12 +47,8 @@ export function parseQueryDate(value: string): { time: number } | { error: 'form
   ) {
     return { error: 'format' };
   }
-  let offset = 0;
-  if (zone !== 'Z') {
-    const [hh, mm] = zone.slice(1).split(':').map(Number);
-    if (hh > 14 || mm > 59) return { error: 'format' };
-    offset = (zone[0] === '-' ? -1 : 1) * (hh * 60 + mm);
-  }
+  const offset = parseUtcOffset(zone);
+  if (offset === undefined || Math.abs(offset) >= 15 * 60) return { error: 'format' };
   return { time: local - offset * 60_000 };
 }
 

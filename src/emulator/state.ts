@@ -31,6 +31,8 @@ export interface EmulatorStats {
   requests: number;
   /** API requests per path (without query). */
   byPath: Record<string, number>;
+  /** API requests per HTTP method. */
+  byMethod: Record<string, number>;
   /** API responses per HTTP status (`dropped` for cut connections). */
   byStatus: Record<string, number>;
   /** Events currently stored. */
@@ -337,8 +339,8 @@ export class EmulatorState {
     return out;
   }
 
-  countRequest(path: string): void {
-    this.counters.countRequest(path);
+  countRequest(path: string, method: string): void {
+    this.counters.countRequest(path, method);
   }
 
   countStatus(status: number | 'dropped'): void {
@@ -351,6 +353,7 @@ export class EmulatorState {
     return {
       requests: this.counters.requests,
       byPath: Object.fromEntries(this.counters.byPath),
+      byMethod: Object.fromEntries(this.counters.byMethod),
       byStatus: Object.fromEntries(this.counters.byStatus),
       events: this.store.size,
       appended: this.appended,

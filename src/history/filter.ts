@@ -22,7 +22,7 @@ export interface EventFilter {
   actionIds?: readonly number[];
 }
 
-export type EventPredicate = (e: LoginEvent, time: number) => boolean;
+export type EventPredicate = (e: LoginEvent) => boolean;
 
 export function compileFilter(f: EventFilter): EventPredicate {
   const ids = f.userIds?.length ? new Set(f.userIds.map((s) => s.toLowerCase())) : undefined;
@@ -30,9 +30,9 @@ export function compileFilter(f: EventFilter): EventPredicate {
   const kinds = f.kinds?.length ? new Set(f.kinds) : undefined;
   const actions = f.actionIds?.length ? new Set(f.actionIds) : undefined;
   const { since, until } = f;
-  return (e, time) => {
-    if (since !== undefined && time < since) return false;
-    if (until !== undefined && time > until) return false;
+  return (e) => {
+    if (since !== undefined && e.time < since) return false;
+    if (until !== undefined && e.time > until) return false;
     if (kinds && !kinds.has(e.kind)) return false;
     if (actions && !actions.has(e.actionId)) return false;
     if (ids || logins) {

@@ -3,18 +3,9 @@
  * is correct for it, and reports honestly whether the result is complete.
  */
 import type { DocSpaceClient } from '../client/client.js';
-import type { LoginEvent } from '../model/event.js';
 import type { EventFilter } from './filter.js';
 import { type PortalCapabilities, probePortal } from './portal.js';
-import {
-  type EventWithRaw,
-  type ReadOptions,
-  type ReadSummary,
-  readHistory,
-  readHistoryWithRaw,
-  readLatest,
-  readLatestWithRaw,
-} from './reader.js';
+import { type ReadEvent, type ReadOptions, type ReadSummary, readHistory, readLatest } from './reader.js';
 
 export interface HistorySummary extends Partial<ReadSummary> {
   /** `full`: the whole retained history was paged; `latest`: only the 20 newest events. */
@@ -27,8 +18,9 @@ export interface HistorySummary extends Partial<ReadSummary> {
   invalid: number;
 }
 
-export interface LoginHistory<T = LoginEvent> {
-  events: AsyncIterable<T>;
+export interface LoginHistory {
+  /** Each event, with the object the portal served when `raw: true` was asked for. */
+  events: AsyncIterable<ReadEvent>;
   /** Available once `events` has been consumed to the end. */
   summary(): HistorySummary;
 }
@@ -43,43 +35,26 @@ export function loginHistory(
   filter: EventFilter = {},
   opts: ReadOptions & { latestOnly?: boolean } = {},
 ): LoginHistory {
-  return history(client, filter, opts, readLatest, readHistory);
-}
-
-/** `loginHistory`, each event with the object the portal served (for `event.original`). */
-export function loginHistoryWithRaw(
-  client: DocSpaceClient,
-  filter: EventFilter = {},
-  opts: ReadOptions & { latestOnly?: boolean } = {},
-): LoginHistory<EventWithRaw> {
-  return history(client, filter, opts, readLatestWithRaw, readHistoryWithRaw);
-}
-
-function history<T>(
-  client: DocSpaceClient,
-  filter: EventFilter,
-  opts: ReadOptions & { latestOnly?: boolean },
-  latest: (c: DocSpaceClient, f: EventFilter, onInvalid: ReadOptions['onInvalid']) => Promise<T[]>,
-  full: (c: DocSpaceClient, f: EventFilter, o: ReadOptions) => AsyncGenerator<T, ReadSummary, undefined>,
-): LoginHistory<T> {
   let result: HistorySummary = { mode: 'latest', complete: false, invalid: 0 };
-  async function* run(): AsyncGenerator<T> {
+  async function* run(): AsyncGenerator<ReadEvent> {
     let invalid = 0;
     const onInvalid: ReadOptions['onInvalid'] = (e) => {
       invalid++;
       opts.onInvalid?.(e);
     };
+    const latest = async () => {
+      const events = await readLatest(client, filter, { onInvalid, raw: opts.raw });
+      return opts.limit !== undefined ? events.slice(0, opts.limit) : events;
+    };
     if (opts.latestOnly) {
-      const events = await latest(client, filter, onInvalid);
-      const limited = opts.limit !== undefined ? events.slice(0, opts.limit) : events;
+      const limited = await latest();
       yield* limited;
       result = { mode: 'latest', complete: true, invalid, matched: limited.length };
       return;
     }
     const capabilities = await probePortal(client);
     if (!capabilities.audit) {
-      const events = await latest(client, filter, onInvalid);
-      const limited = opts.limit !== undefined ? events.slice(0, opts.limit) : events;
+      const limited = await latest();
       yield* limited;
       result = {
         mode: 'latest',
@@ -92,7 +67,7 @@ function history<T>(
       };
       return;
     }
-    const reader = full(client, filter, { ...opts, onInvalid });
+    const reader = readHistory(client, filter, { ...opts, onInvalid });
     for (;;) {
       const step = await reader.next();
       if (step.done) {

@@ -59,6 +59,8 @@ export interface ReadOptions {
   /** A boundary between windows whose completeness could not be proven. */
   onUnproven?: (info: { time: number; reason: string }) => void;
   signal?: AbortSignal;
+  /** Keep with each event the object the portal served (`raw`), for `event.original` and sync. */
+  raw?: boolean;
 }
 
 export interface ReadSummary extends ReadProgress {
@@ -71,17 +73,20 @@ export interface ReadSummary extends ReadProgress {
   requests: number;
 }
 
-/** A normalised event with the object the portal served for it (unknown fields and key order kept). */
-export interface EventWithRaw {
+/**
+ * What a read yields: the normalised event, and with `raw: true` the object the portal served
+ * for it (unknown fields and key order kept).
+ */
+export interface ReadEvent {
   event: LoginEvent;
-  raw: RawLoginEvent;
+  raw?: RawLoginEvent;
 }
 
 /** One window as accepted into the chain. */
 interface Window {
   start: number;
   /** `raw` only when the caller asked for it: otherwise the page's objects are not kept alive. */
-  events: Array<{ e: LoginEvent; t: number; raw: RawLoginEvent | undefined }>;
+  events: Array<{ e: LoginEvent; raw: RawLoginEvent | undefined }>;
   /** Newest and oldest instant in the window (undefined when empty). */
   first?: number;
   last?: number;
@@ -130,32 +135,16 @@ class Recent<K> {
 }
 
 /**
- * Read the unfiltered history newest-first and yield the events matching `filter`, each once.
- * The returned summary (from the generator's `return`) says whether the read is complete.
+ * Read the unfiltered history newest-first and yield the events matching `filter`, each once
+ * (with the served object when `opts.raw`). The returned summary (from the generator's
+ * `return`) says whether the read is complete.
  */
-export function readHistory(
+export async function* readHistory(
   client: DocSpaceClient,
   filter: EventFilter = {},
   opts: ReadOptions = {},
-): AsyncGenerator<LoginEvent, ReadSummary, undefined> {
-  return read(client, filter, opts, false) as AsyncGenerator<LoginEvent, ReadSummary, undefined>;
-}
-
-/** `readHistory`, each event with the object the portal served (for `event.original` and `raw`). */
-export function readHistoryWithRaw(
-  client: DocSpaceClient,
-  filter: EventFilter = {},
-  opts: ReadOptions = {},
-): AsyncGenerator<EventWithRaw, ReadSummary, undefined> {
-  return read(client, filter, opts, true) as AsyncGenerator<EventWithRaw, ReadSummary, undefined>;
-}
-
-async function* read(
-  client: DocSpaceClient,
-  filter: EventFilter,
-  opts: ReadOptions,
-  withRaw: boolean,
-): AsyncGenerator<LoginEvent | EventWithRaw, ReadSummary, undefined> {
+): AsyncGenerator<ReadEvent, ReadSummary, undefined> {
+  const withRaw = opts.raw === true;
   const size = MAX_PAGE_SIZE;
   const overlap = Math.min(Math.max(opts.overlap ?? 4, 1), size - 1);
   const stride = size - overlap;
@@ -184,14 +173,14 @@ async function* read(
         reportInvalid({ reason: invalidDateReason(raw, instant !== undefined), raw });
         continue;
       }
-      events.push({ e: normaliseEvent(raw, instant), t: instant.time, raw: withRaw ? raw : undefined });
+      events.push({ e: normaliseEvent(raw, instant), raw: withRaw ? raw : undefined });
     }
     for (const inv of page.invalid) reportInvalid(inv);
     let first: number | undefined;
     let last: number | undefined;
-    for (const { t } of events) {
-      if (first === undefined || t > first) first = t;
-      if (last === undefined || t < last) last = t;
+    for (const { e } of events) {
+      if (first === undefined || e.time > first) first = e.time;
+      if (last === undefined || e.time < last) last = e.time;
     }
     const count = page.items.length + page.invalid.length;
     return { start, events, first, last, short: count < size };
@@ -252,14 +241,13 @@ async function* read(
   let limitReached = false;
 
   /** Yield a window's new, matching events. Returns true when the limit is reached. */
-  function* emit(w: Window): Generator<LoginEvent | EventWithRaw, boolean> {
-    for (const { e, t, raw } of w.events) {
+  function* emit(w: Window): Generator<ReadEvent, boolean> {
+    for (const { e, raw } of w.events) {
       if (!emitted.add(e.id)) continue;
       progress.scanned++;
-      if (matches(e, t)) {
+      if (matches(e)) {
         progress.matched++;
-        // The pair is made only when asked for: the default read allocates nothing more per event.
-        yield withRaw ? { event: e, raw: raw! } : e;
+        yield raw ? { event: e, raw } : { event: e };
         if (opts.limit !== undefined && progress.matched >= opts.limit) {
           limitReached = true;
           return true;
@@ -274,7 +262,7 @@ async function* read(
   }
 
   /** Accept a window as the new end of the proven chain. Returns true to stop. */
-  function* accept(w: Window): Generator<LoginEvent | EventWithRaw, boolean> {
+  function* accept(w: Window): Generator<ReadEvent, boolean> {
     if (yield* emit(w)) return true;
     progress.pages++;
     opts.onProgress?.({ ...progress });
@@ -287,7 +275,7 @@ async function* read(
    * windows across it until two rounds in a row add nothing new, so that what the server has
    * is collected, and report the boundary as unproven.
    */
-  async function* sweep(from: Window): AsyncGenerator<LoginEvent | EventWithRaw, boolean> {
+  async function* sweep(from: Window): AsyncGenerator<ReadEvent, boolean> {
     const tie = from.last;
     if (tie === undefined) return false;
     let quiet = 0;
@@ -367,35 +355,26 @@ async function* read(
 }
 
 /**
- * The 20 newest events (`login/last`), normalised, with invalid ones reported. This is all a
- * portal without the `audit` feature can give.
+ * The 20 newest events (`login/last`), normalised, with invalid ones reported: all a portal
+ * without the `audit` feature can give. Each comes with the object served when `opts.raw`.
  */
 export async function readLatest(
   client: DocSpaceClient,
   filter: EventFilter = {},
-  onInvalid?: (e: InvalidEvent) => void,
-): Promise<LoginEvent[]> {
-  return (await readLatestWithRaw(client, filter, onInvalid)).map((r) => r.event);
-}
-
-/** `readLatest`, each event with the object the portal served. */
-export async function readLatestWithRaw(
-  client: DocSpaceClient,
-  filter: EventFilter = {},
-  onInvalid?: (e: InvalidEvent) => void,
-): Promise<EventWithRaw[]> {
+  opts: Pick<ReadOptions, 'onInvalid' | 'raw'> = {},
+): Promise<ReadEvent[]> {
   const page = await client.lastEvents();
   const predicate = compileFilter(filter);
-  const out: EventWithRaw[] = [];
-  for (const inv of page.invalid) onInvalid?.(inv);
+  const out: ReadEvent[] = [];
+  for (const inv of page.invalid) opts.onInvalid?.(inv);
   for (const raw of page.items) {
     const instant = parseApiDate(raw.date);
     if (!instant || !isPlausibleEventDate(instant)) {
-      onInvalid?.({ reason: invalidDateReason(raw, instant !== undefined), raw });
+      opts.onInvalid?.({ reason: invalidDateReason(raw, instant !== undefined), raw });
       continue;
     }
-    const e = normaliseEvent(raw, instant);
-    if (predicate(e, instant.time)) out.push({ event: e, raw });
+    const event = normaliseEvent(raw, instant);
+    if (predicate(event)) out.push(opts.raw ? { event, raw } : { event });
   }
   return out;
 }

@@ -36,16 +36,19 @@ export interface PeopleLookup {
 export const USER_FORMS =
   'a user id (GUID), an e-mail address, a user name, or a display name exactly as DocSpace shows it';
 
-/** Resolve one `--user` value to exactly one member, or throw a usage error saying why not. */
-export async function resolveUser(input: string, people: PeopleLookup): Promise<ResolvedPerson> {
+/**
+ * Resolve one `--user` value to exactly one member, or throw a usage error saying why not.
+ * `label` names the value in messages (`USER` for a command's argument).
+ */
+export async function resolveUser(input: string, people: PeopleLookup, label = '--user'): Promise<ResolvedPerson> {
   const value = input.trim();
   if (isGuid(value)) {
     const person = await people.byId(value.toLowerCase());
     if (person) return person;
-    throw new UsageError(`--user "${input}": no member has this id`);
+    throw new UsageError(`${label} "${input}": no member has this id`);
   }
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(value)) {
-    throw new UsageError(`--user "${input}" looks like a user id but is not a valid GUID`);
+    throw new UsageError(`${label} "${input}" looks like a user id but is not a valid GUID`);
   }
   if (value.includes('@')) {
     const person = await people.byEmail(value);
@@ -57,9 +60,9 @@ export async function resolveUser(input: string, people: PeopleLookup): Promise<
   if (named.length === 1) return named[0];
   if (named.length > 1) {
     const list = named.map((p) => `${p.id}${p.email ? ` (${p.email})` : ''}`).join(', ');
-    throw new UsageError(`--user "${input}" is the display name of ${named.length} members: use one of ${list}`);
+    throw new UsageError(`${label} "${input}" is the display name of ${named.length} members: use one of ${list}`);
   }
-  throw new UsageError(`--user "${input}" matches no member: give ${USER_FORMS}`);
+  throw new UsageError(`${label} "${input}" matches no member: give ${USER_FORMS}`);
 }
 
 /** Resolve every `--user` value (in parallel) into members, de-duplicated by id. */

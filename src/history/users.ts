@@ -31,6 +31,8 @@ export function uniqueUsers(events: Iterable<LoginEvent>, includeAnonymous = fal
 }
 
 export interface UserActivity {
+  /** The portal, when the read covered several. */
+  portal?: string;
   userId: string;
   name: string;
   email: string | null;

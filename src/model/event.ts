@@ -1,6 +1,6 @@
 import { type ActionKind, actionKind } from './actions.js';
 import { isAnonymousId } from './ids.js';
-import { type ApiInstant, formatAtOffset, isoUtc, offsetText } from './time.js';
+import type { ApiInstant } from './time.js';
 
 /** A login event as DocSpace sends it (after schema validation). Unknown fields are kept. */
 export interface RawLoginEvent {
@@ -21,17 +21,16 @@ export interface RawLoginEvent {
 }
 
 /**
- * The normalised login event used everywhere in the library. Its JSON form is the stable
- * output of `--format json|ndjson` (documented in the README).
+ * The normalised login event used everywhere in the library. Time is a number inside: text is
+ * made only at the output edge, where `eventJson` (src/output) gives the stable JSON of
+ * `--format json|ndjson` (`date`, `offset`, `localDate`, documented in the README).
  */
 export interface LoginEvent {
   id: number;
-  /** UTC instant, ISO 8601 with `Z`. */
-  date: string;
-  /** The portal's offset at that instant, `Z` or `±hh:mm`. */
-  offset: string;
-  /** The same instant as the portal shows it (wall-clock time at `offset`). */
-  localDate: string;
+  /** The instant, epoch milliseconds (UTC). */
+  time: number;
+  /** The portal's offset at that instant, minutes east of UTC (DocSpace shows times at it). */
+  offsetMinutes: number;
   userId: string;
   user: string;
   login: string | null;
@@ -51,17 +50,15 @@ export interface LoginEvent {
 }
 
 /** Epoch milliseconds of a normalised event. */
-export function eventTime(e: Pick<LoginEvent, 'date'>): number {
-  return Date.parse(e.date);
+export function eventTime(e: Pick<LoginEvent, 'time'>): number {
+  return e.time;
 }
 
 export function normaliseEvent(raw: RawLoginEvent, instant: ApiInstant): LoginEvent {
-  const offset = instant.offsetMinutes;
   return {
     id: raw.id,
-    date: isoUtc(instant.time),
-    offset: offsetText(offset),
-    localDate: formatAtOffset(instant.time, offset),
+    time: instant.time,
+    offsetMinutes: instant.offsetMinutes,
     userId: raw.userId.toLowerCase(),
     user: raw.user ?? '',
     login: raw.login ?? null,

@@ -27,9 +27,9 @@ export function parseApiDate(value: string, assumeUtc = false): ApiInstant | und
   const ms = Number((frac + '000').slice(0, 3));
   const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
   if (Number.isNaN(local)) return undefined;
-  const offsetMinutes = !zone || zone === 'Z' ? 0 : parseOffset(zone);
   // `+99:99` matches the pattern but is no offset at all.
-  if (zone && zone !== 'Z' && Number(zone.slice(4, 6)) >= 60) return undefined;
+  const offsetMinutes = zone ? parseUtcOffset(zone) : 0;
+  if (offsetMinutes === undefined) return undefined;
   const check = new Date(local);
   // Reject 2025-02-30 and friends, which Date.UTC would silently roll over.
   if (check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
@@ -63,10 +63,19 @@ export function isPlausibleEventDate(instant: ApiInstant): boolean {
   );
 }
 
-function parseOffset(zone: string): number {
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const [hh, mm] = zone.slice(1).split(':');
-  return sign * (Number(hh) * 60 + Number(mm));
+const UTC_OFFSET = /^([+-])(\d{1,2}):?(\d{2})$/;
+
+/**
+ * `Z` → 0, `+02:00` → 120, `-0530` → -330: minutes east of UTC, or undefined when it is not an
+ * offset (minutes past 59). The one reading of offset text: server dates, typed dates, `--tz`
+ * and rule fixtures all go through it; callers bound the range they accept.
+ */
+export function parseUtcOffset(text: string): number | undefined {
+  if (text === 'Z' || text === 'z') return 0;
+  const m = UTC_OFFSET.exec(text);
+  if (!m || Number(m[3]) > 59) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  return m[1] === '-' ? -minutes : minutes;
 }
 
 export function formatOffset(offsetMinutes: number): string {
@@ -131,10 +140,17 @@ export function formatAtOffset(time: number, offsetMinutes: number, withMillis =
   return isoSeconds(wall) + offsetText(offsetMinutes);
 }
 
-/** The server's own format: local wall-clock time, 7 fractional digits, `Z` or `±hh:mm`. */
+/**
+ * The server's own format: local wall-clock time, 7 fractional digits, `Z` or `±hh:mm`. Sync
+ * compares every served event with it, so it takes the same fast path as `isoUtc`.
+ */
 export function formatApiDate(time: number, offsetMinutes: number): string {
-  const iso = new Date(time + offsetMinutes * 60_000).toISOString();
-  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000${formatOffset(offsetMinutes)}`;
+  const wall = time + offsetMinutes * 60_000;
+  if (!fast(wall)) {
+    const iso = new Date(wall).toISOString();
+    return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000${formatOffset(offsetMinutes)}`;
+  }
+  return `${isoSeconds(wall)}.${THREE[wall - Math.floor(wall / 1000) * 1000]}0000${offsetText(offsetMinutes)}`;
 }
 
 /** What we send as `from`/`to`: ISO with `Z`; callers must percent-encode (`URLSearchParams` does). */
@@ -179,10 +195,7 @@ export function parseTimeInput(value: string, now: number = Date.now()): number 
   const check = new Date(t);
   if (Number.isNaN(t) || check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
   if (+h > 23 || +mi > 59 || +s > 59) return undefined;
-  let offset = 0;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const z = zone.replace(':', '');
-    offset = (z.startsWith('-') ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5)));
-  }
+  const offset = zone ? parseUtcOffset(zone) : 0;
+  if (offset === undefined) return undefined;
   return t - offset * 60_000;
 }

@@ -1,40 +1,12 @@
 /** The columns and stable JSON of what the commands print. */
 import type { UserActivity } from '../history/users.js';
 import type { LoginEvent } from '../model/event.js';
+import { type EventField, LOGIN_EVENT_FIELDS } from '../model/event-fields.js';
+import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
 import type { Tone } from './color.js';
+import { portalColumn } from './portal-rows.js';
 import { timeAgo } from './relative.js';
 import type { Column } from './writer.js';
-
-/** The number in the two digits at `i`, or NaN. */
-function twoDigits(text: string, i: number): number {
-  const a = text.charCodeAt(i) - 48;
-  const b = text.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
-}
-
-let cachedDay = '';
-let cachedDayMs = Number.NaN;
-
-/**
- * Wall-clock time at the portal's offset as a Date whose UTC fields carry it (for spreadsheets).
- * An XLSX export calls this once per event, and parsing the whole text was a tenth of its time:
- * events come in time order, so the day is parsed once and the time of day from its digits.
- */
-function wallClock(localDate: string): Date {
-  const day = localDate.slice(0, 10);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDayMs = Date.parse(`${day}T00:00:00Z`);
-  }
-  const h = twoDigits(localDate, 11);
-  const m = twoDigits(localDate, 14);
-  const s = twoDigits(localDate, 17);
-  // Anything but `YYYY-MM-DDThh:mm:ss…` (NaN fails every comparison) takes the full parse.
-  if (localDate[10] === 'T' && localDate[13] === ':' && localDate[16] === ':' && h < 24 && m < 60 && s < 60) {
-    return new Date(cachedDayMs + ((h * 60 + m) * 60 + s) * 1000);
-  }
-  return new Date(`${localDate.slice(0, 19)}Z`);
-}
 
 /** The colour of an event on a terminal: lockouts and failures nobody can be named for stand out. */
 export function eventTone(e: LoginEvent): Tone | undefined {
@@ -47,60 +19,103 @@ export function eventTone(e: LoginEvent): Tone | undefined {
 /** "Login Fail. Too many attempts": the portal locked the login out for a while. */
 const LOCKOUT_ACTION = 1023;
 
-export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
-  { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10 },
-  {
+/**
+ * How each event field shows in a table, CSV and XLSX (null: not a column of its own). Keyed by
+ * the field list (model/event-fields.ts), so a new field must be given a column or a reason.
+ */
+const EVENT_COLUMN_OF: { readonly [F in EventField]: Column<LoginEvent> | null } = {
+  id: { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10 },
+  time: {
     key: 'date',
     header: 'Date',
     // As the portal shows it: wall-clock time at the event's own offset.
-    value: (e) => e.localDate,
-    cell: (e) => wallClock(e.localDate),
+    value: (e) => formatAtOffset(e.time, e.offsetMinutes),
+    // A spreadsheet gets the same wall clock, to the second, as a Date whose UTC fields carry it.
+    cell: (e) => new Date(Math.floor((e.time + e.offsetMinutes * 60_000) / 1000) * 1000),
     kind: 'date',
     width: 25,
     keep: true,
   },
-  { key: 'user', header: 'User', value: (e) => e.user, width: 24, keep: true },
-  { key: 'login', header: 'Login', value: (e) => e.login, width: 28 },
-  { key: 'action', header: 'Action', value: (e) => e.action, width: 36, tone: eventTone },
-  { key: 'kind', header: 'Kind', value: (e) => e.kind, width: 8, keep: true, tone: eventTone },
-  { key: 'ip', header: 'IP', value: (e) => e.ip, width: 15, minWidth: 15, keep: true },
-  { key: 'country', header: 'Country', value: (e) => e.country, width: 16, keep: true },
-  { key: 'city', header: 'City', value: (e) => e.city, width: 16 },
-  { key: 'browser', header: 'Browser', value: (e) => e.browser, width: 14 },
-  { key: 'platform', header: 'Platform', value: (e) => e.platform, width: 20 },
-  { key: 'page', header: 'Page', value: (e) => e.page, width: 40 },
+  // Shown in the Date column, which writes the time at it.
+  offsetMinutes: null,
   // The User column names them on a terminal; CSV and spreadsheets need the id to join on.
-  { key: 'userId', header: 'User ID', value: (e) => e.userId, width: 36, wideOnly: true },
-  { key: 'anonymous', header: 'Anonymous', value: (e) => e.anonymous, width: 9, wideOnly: true },
+  userId: { key: 'userId', header: 'User ID', value: (e) => e.userId, width: 36, wideOnly: true },
+  user: { key: 'user', header: 'User', value: (e) => e.user, width: 24, keep: true },
+  login: { key: 'login', header: 'Login', value: (e) => e.login, width: 28 },
+  anonymous: { key: 'anonymous', header: 'Anonymous', value: (e) => e.anonymous, width: 9, wideOnly: true },
+  // The Action column says it in words.
+  actionId: null,
+  action: { key: 'action', header: 'Action', value: (e) => e.action, width: 36, tone: eventTone },
+  kind: { key: 'kind', header: 'Kind', value: (e) => e.kind, width: 8, keep: true, tone: eventTone },
+  ip: { key: 'ip', header: 'IP', value: (e) => e.ip, width: 15, minWidth: 15, keep: true },
+  country: { key: 'country', header: 'Country', value: (e) => e.country, width: 16, keep: true },
+  city: { key: 'city', header: 'City', value: (e) => e.city, width: 16 },
+  browser: { key: 'browser', header: 'Browser', value: (e) => e.browser, width: 14 },
+  platform: { key: 'platform', header: 'Platform', value: (e) => e.platform, width: 20 },
+  page: { key: 'page', header: 'Page', value: (e) => e.page, width: 40 },
+};
+
+const fieldColumns = LOGIN_EVENT_FIELDS.map((f) => EVENT_COLUMN_OF[f.name]).filter((c) => c !== null);
+
+/** The event columns in the field list's order, the wide-only ones (ids for joining) last. */
+export const eventColumns: ReadonlyArray<Column<LoginEvent>> = [
+  ...fieldColumns.filter((c) => !c.wideOnly),
+  ...fieldColumns.filter((c) => c.wideOnly),
 ];
 
-/** The fields of an event's JSON, for `--json FIELD,FIELD`. */
-export const EVENT_FIELDS: readonly string[] = [
-  'id',
-  'date',
-  'offset',
-  'localDate',
-  'userId',
-  'user',
-  'login',
-  'anonymous',
-  'actionId',
-  'action',
-  'kind',
-  'ip',
-  'country',
-  'city',
-  'browser',
-  'platform',
-  'page',
-] satisfies ReadonlyArray<keyof LoginEvent>;
+/** The JSON fields that carry an event field's value as text (the rest keep their name). */
+const JSON_TEXT_FIELDS: Partial<Record<EventField, readonly string[]>> = {
+  time: ['date'],
+  offsetMinutes: ['offset', 'localDate'],
+};
 
-/** The stable JSON of an event: the LoginEvent object itself (documented in the README). */
-export const eventJson = (e: LoginEvent): LoginEvent => e;
+/** The fields of an event's JSON, in its order, for `--json FIELD,FIELD`. */
+export const EVENT_FIELDS: readonly string[] = LOGIN_EVENT_FIELDS.flatMap((f) => JSON_TEXT_FIELDS[f.name] ?? [f.name]);
+
+/**
+ * The stable JSON of an event (`--format json|ndjson`, documented in the README): the event's
+ * fields with its time as text, made here at the output edge. Its keys are `EVENT_FIELDS`.
+ */
+export interface LoginEventJson extends Omit<LoginEvent, 'time' | 'offsetMinutes'> {
+  /** UTC instant, ISO 8601 with `Z`. */
+  date: string;
+  /** The portal's offset at that instant, `Z` or `±hh:mm`. */
+  offset: string;
+  /** The same instant as the portal shows it (wall-clock time at `offset`). */
+  localDate: string;
+}
+
+/**
+ * An event as its stable JSON, keys in `EVENT_FIELDS` order (`portal` last, when present). Written
+ * out rather than looped: exports call it for every event (a test holds it to the field list).
+ */
+export function eventJson(e: LoginEvent): LoginEventJson {
+  const json: LoginEventJson = {
+    id: e.id,
+    date: isoUtc(e.time),
+    offset: offsetText(e.offsetMinutes),
+    localDate: formatAtOffset(e.time, e.offsetMinutes),
+    userId: e.userId,
+    user: e.user,
+    login: e.login,
+    anonymous: e.anonymous,
+    actionId: e.actionId,
+    action: e.action,
+    kind: e.kind,
+    ip: e.ip,
+    country: e.country,
+    city: e.city,
+    browser: e.browser,
+    platform: e.platform,
+    page: e.page,
+  };
+  if (e.portal !== undefined) json.portal = e.portal;
+  return json;
+}
 
 /** The event columns with the portal first: for reads that cover several portals. */
 export const portalEventColumns: ReadonlyArray<Column<LoginEvent>> = [
-  { key: 'portal', header: 'Portal', value: (e) => e.portal ?? '', width: 28, keep: true },
+  portalColumn<LoginEvent>(),
   ...eventColumns,
 ];
 

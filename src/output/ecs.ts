@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { ACTIONS } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
+import { isoUtc, offsetText } from '../model/time.js';
 
 export const ECS_VERSION = '8.11.0';
 
@@ -31,7 +32,7 @@ export function toEcs(e: LoginEvent, opts: EcsOptions = {}): Record<string, unkn
   const name = e.login ?? (e.anonymous ? undefined : e.user) ?? undefined;
   const [uaName, uaVersion] = splitVersion(e.browser);
   const doc: Record<string, unknown> = {
-    '@timestamp': e.date,
+    '@timestamp': isoUtc(e.time),
     ecs: { version: ECS_VERSION },
     message: e.action || info?.label,
     event: prune({
@@ -46,7 +47,7 @@ export function toEcs(e: LoginEvent, opts: EcsOptions = {}): Record<string, unkn
       provider: 'docspace',
       dataset: 'docspace.login',
       module: 'docspace',
-      timezone: e.offset === 'Z' ? '+00:00' : e.offset,
+      timezone: e.offsetMinutes === 0 ? '+00:00' : offsetText(e.offsetMinutes),
       original: opts.original,
     }),
     user: prune({

@@ -8,8 +8,17 @@ import { type OutputFormat, type RowWriter, rowObject, type WriterOptions } from
 import { xlsxWriter } from './xlsx.js';
 
 export { barChart } from './chart.js';
-export { EVENT_FIELDS, eventColumns, eventJson, eventTone, portalEventColumns, userActivityColumns } from './columns.js';
+export {
+  EVENT_FIELDS,
+  eventColumns,
+  eventJson,
+  eventTone,
+  type LoginEventJson,
+  portalEventColumns,
+  userActivityColumns,
+} from './columns.js';
 export { csvCell, neutraliseFormula } from './csv.js';
+export { portalColumn } from './portal-rows.js';
 export { ECS_VERSION, type EcsOptions, toEcs } from './ecs.js';
 export { createProgress, type Progress } from './progress.js';
 export { colorEnabled, paint, type Tone } from './color.js';

@@ -10,7 +10,9 @@ export {
   type UserActivityOptions,
   type UserActivityRows,
 } from './activity.js';
-export { type ArchiveScope, ArchiveReportData, archiveData } from './sources/archive/index.js';
+export { type ArchiveDataOptions, type ArchiveScope, ArchiveReportData, archiveData } from './sources/archive/index.js';
+export { RollupReportData } from './sources/rollup-facts.js';
+export * as dashboardQueries from './sources/rollups.js';
 export {
   dailyTable,
   failuresTable,
@@ -68,7 +70,7 @@ export {
   runReport,
   TOP_REPORTS,
 } from './run.js';
-export { EventFacts, offsetMinutes } from './sources/events.js';
+export { EventFacts } from './sources/events.js';
 export type { ReportData } from './sources/index.js';
 export { parseUserSort, sortUsers, USER_SORT_KEYS, type UserSort, type UserSortKey } from './user-sort.js';
 export { dayName, dayOfHour, parseZone, ZoneClock, type ZoneSpec, zoneLabel } from './zone.js';

@@ -75,9 +75,10 @@ export async function runReport(
 ): Promise<ReportResult> {
   switch (name) {
     case 'summary': {
-      const hours = await data.hours(o.clock, { byCountry: true });
+      const hours = await data.hours(o.clock);
+      const countries = await data.countries();
       const users = await data.users();
-      return { name, summary: summaryReport({ hours, users }, o) };
+      return { name, summary: summaryReport({ hours, users, countries }, o) };
     }
     case 'daily':
       return { name, rows: dailyReport(await data.hours(o.clock), o) };

@@ -9,7 +9,7 @@
  *   every event lands on the local date a person in that zone would give it.
  */
 import { UsageError } from '../errors/index.js';
-import { formatOffset } from '../model/time.js';
+import { formatAtOffset, formatOffset, parseUtcOffset } from '../model/time.js';
 import { ZoneOffsets } from '../model/zone.js';
 
 export type ZoneSpec =
@@ -18,7 +18,6 @@ export type ZoneSpec =
   | { kind: 'iana'; name: string };
 
 const HOUR = 3_600_000;
-const OFFSET = /^([+-])(\d{1,2}):?(\d{2})$/;
 
 /** `--tz` as typed: `portal` (default), `local`, `UTC`, `±hh:mm`, or an IANA name. */
 export function parseZone(value: string | undefined, env: NodeJS.ProcessEnv = process.env): ZoneSpec {
@@ -26,13 +25,12 @@ export function parseZone(value: string | undefined, env: NodeJS.ProcessEnv = pr
   if (!v || v.toLowerCase() === 'portal') return { kind: 'portal' };
   const lower = v.toLowerCase();
   if (lower === 'utc' || lower === 'z' || lower === 'gmt') return { kind: 'fixed', offsetMinutes: 0 };
-  const m = OFFSET.exec(v);
-  if (m) {
-    const minutes = Number(m[2]) * 60 + Number(m[3]);
-    if (Number(m[3]) > 59 || minutes > 14 * 60) {
+  if (/^[+-]\d/.test(v)) {
+    const minutes = parseUtcOffset(v);
+    if (minutes === undefined || Math.abs(minutes) > 14 * 60) {
       throw new UsageError(`--tz "${v}" is not a UTC offset between -14:00 and +14:00`);
     }
-    return { kind: 'fixed', offsetMinutes: m[1] === '-' ? -minutes : minutes };
+    return { kind: 'fixed', offsetMinutes: minutes };
   }
   if (lower === 'local') {
     const name = env.TZ && isIanaZone(env.TZ) ? env.TZ : new Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -110,8 +108,7 @@ export class ZoneClock {
 
   /** `2025-06-03T14:05:09+02:00`: the instant as this zone shows it. */
   format(time: number, eventOffset = this.portalOffset): string {
-    const offset = this.offsetAt(time, eventOffset);
-    return new Date(time + offset * 60_000).toISOString().slice(0, 19) + formatOffset(offset);
+    return formatAtOffset(time, this.offsetAt(time, eventOffset));
   }
 
   /**

@@ -35,6 +35,9 @@ import type { Outbox } from '../alert/outbox.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
+import * as responses from './responses.js';
+import type { ResponsesQuery, StoredResponse, StoredResponseInput } from './responses.js';
+import * as rollups from './rollups.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { Interval } from './rows.js';
@@ -217,6 +220,17 @@ export class ArchiveStore implements StoreContext {
     return this.capabilities.fileReader?.();
   }
 
+  // --- rollups (rollups.ts) ----------------------------------------------------------------------
+
+  /**
+   * Make the rollups (of one portal, or all) again from the archived events, in one transaction.
+   * Sync keeps them and migration 9 back-fills them; this is for an archive whose events were
+   * written by other means (a bulk load). Returns the events read.
+   */
+  rebuildRollups(portalId?: number): Promise<number> {
+    return this.writing((db) => rollups.rebuildRollups(db, (q) => this.backend.write(db, q), this.dialect, portalId));
+  }
+
   // --- ledger (ledger.ts) ------------------------------------------------------------------------
 
   /** Record a period as proven complete, or as a gap (with a note saying why and what to do). */
@@ -347,6 +361,18 @@ export class ArchiveStore implements StoreContext {
   /** The portal's key for hashing password-like typed logins (made once, then kept). */
   detectSecret(portalId: number): Promise<string | undefined> {
     return findings.detectSecret(this, portalId);
+  }
+
+  // --- responses (responses.ts) -----------------------------------------------------------------
+
+  /** Record a containment action sent to the portal (requests, answers, verification); its row id. */
+  recordResponse(portalId: number, response: StoredResponseInput): Promise<number> {
+    return responses.recordResponse(this, portalId, response);
+  }
+
+  /** Recorded responses, oldest first: a portal's, a finding's, the automatic ones of the last hour. */
+  responses(query: ResponsesQuery = {}): Promise<StoredResponse[]> {
+    return responses.responses(this, query);
   }
 
   // --- alert outbox (outbox.ts) -------------------------------------------------------------------

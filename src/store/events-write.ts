@@ -2,9 +2,11 @@
  * Writing events: the batched, idempotent insert of the sync's hot path, and the quarantine
  * where events that fail validation are kept as received.
  */
+import { CompiledQuery } from 'kysely';
 import type { LoginEvent } from '../model/event.js';
 import { type StoreContext, safeJson } from './context.js';
 import type { EventInsert } from './insert.js';
+import { RollupBatch, writeRollups } from './rollups.js';
 import { toRow } from './rows.js';
 import type { EventsTable } from './schema.js';
 
@@ -19,7 +21,9 @@ export interface InsertResult {
 
 /**
  * Archive events of one portal, inside the open transaction. Idempotent: an event already
- * archived (same portal and id) is counted as a duplicate and left as it is.
+ * archived (same portal and id) is counted as a duplicate and left as it is. The rollups get the
+ * events really added, aggregated over the whole call and written at its end, in the same
+ * transaction (one upsert row per rollup key, not a statement per event).
  */
 export async function insertEvents(
   s: StoreContext,
@@ -39,7 +43,9 @@ export async function insertEvents(
   let added = 0;
   let quarantined = 0;
   let batch: EventsTable[] = [];
+  const rollups = new RollupBatch();
   const flush = async () => {
+    for (const row of await newRows(s, portalId, batch)) rollups.add(row);
     added += await s.backend.write(db, inserts.build(batch), batch.length === perStatement);
     batch = [];
   };
@@ -53,7 +59,38 @@ export async function insertEvents(
     if (batch.length === perStatement) await flush();
   }
   if (batch.length > 0) await flush();
+  await writeRollups(rollups, (q) => s.backend.write(db, q), s.backend.dialect);
   return { added, duplicates: events.length - quarantined - added, quarantined };
+}
+
+const knownIds = new Map<string, string>();
+
+/**
+ * The rows of a batch that the insert will add: not archived yet, and the first of their id in
+ * the batch. One indexed lookup per batch (its SQL text is made once per batch size).
+ */
+async function newRows(s: StoreContext, portalId: number, rows: readonly EventsTable[]): Promise<EventsTable[]> {
+  const shape = `${s.backend.dialect}:${rows.length}`;
+  let text = knownIds.get(shape);
+  if (text === undefined) {
+    if (knownIds.size >= 64) knownIds.clear();
+    text = s.db
+      .selectFrom('events')
+      .select('id')
+      .where('portal_id', '=', portalId)
+      .where('id', 'in', rows.map((r) => r.id))
+      .compile().sql;
+    knownIds.set(shape, text);
+  }
+  const found = await s.db.executeQuery<{ id: number | string }>(CompiledQuery.raw(text, [portalId, ...rows.map((r) => r.id)]));
+  const skip = new Set(found.rows.map((r) => Number(r.id)));
+  const out: EventsTable[] = [];
+  for (const r of rows) {
+    if (skip.has(r.id)) continue;
+    skip.add(r.id);
+    out.push(r);
+  }
+  return out;
 }
 
 /**

@@ -30,9 +30,10 @@ export { isPostgresUrl, type OpenStoreOptions, openStore, resolveArchive } from 
 export { type ServedFields, servedJson } from './original.js';
 export type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 export type { PortalInfo, PortalPatch } from './portals.js';
+export type { ResponsesQuery, StoredResponse, StoredResponseInput } from './responses.js';
 export { type EventsQuery, type FilterParts, userCondition, whereEventFilter } from './query-filter.js';
 export type { ReadonlyConnection, ReaderSpec } from './reader.js';
-export { type Interval, mergeIntervals, parseOffset, subtractIntervals, toLoginEvent } from './rows.js';
+export { type Interval, mergeIntervals, subtractIntervals, toLoginEvent } from './rows.js';
 export type { ArchiveSchema, CoverageKind, EventRow, PeopleTable, RunMode, RunStatus } from './schema.js';
 export type { PortalStats } from './stats.js';
 export type { DirectoryPerson, PersonRole, PersonStatus } from '../model/person.js';

@@ -13,6 +13,7 @@ import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
 import { createFindingTables } from './findings-schema.js';
+import { createRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
 
 export interface StoreMigration {
@@ -259,6 +260,32 @@ export const MIGRATIONS: readonly StoreMigration[] = [
     up: createFindingTables,
   },
   {
+    version: 7,
+    name: 'containment responses',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('responses')
+        .addColumn('id', 'integer', serialKey(dialect))
+        .addColumn('portal_id', 'integer', (c) => c.notNull().references('portals.id'))
+        .addColumn('finding_id', 'text')
+        .addColumn('action', 'text', (c) =>
+          c.notNull().check(sql`action in ('logout-session', 'logout-user', 'disable-user')`),
+        )
+        .addColumn('target_user_id', 'text', (c) => c.notNull())
+        .addColumn('target_session_id', 'bigint')
+        .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('verified', 'unverified', 'failed')`))
+        .addColumn('automatic', 'smallint', (c) => c.notNull().defaultTo(0))
+        .addColumn('requests', 'text', (c) => c.notNull())
+        .addColumn('verification', 'text')
+        .addColumn('error', 'text')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
+      await db.schema.createIndex('responses_time').on('responses').columns(['portal_id', 'started_at']).execute();
+    },
+  },
+  {
     version: 8,
     name: 'alert outbox',
     async up(db) {
@@ -266,6 +293,17 @@ export const MIGRATIONS: readonly StoreMigration[] = [
       // neither be lost nor sent for a finding that was rolled back. The DDL is the outbox's own
       // (src/alert/outbox-schema.ts), written to mean the same on both databases.
       for (const statement of outboxStatements()) await sql.raw(statement).execute(db);
+    },
+  },
+  {
+    version: 9,
+    name: 'rollups',
+    async up(db, dialect) {
+      // Counts per hour, per day and user / address / place / device, and per user and hour of
+      // the week, kept by the insert path from now on (see rollups.ts). An archive made before
+      // is back-filled here, once, from its events, by the same code the insert path runs.
+      await createRollupTables(db);
+      await rebuildRollups(db, (q) => db.executeQuery(q), dialect);
     },
   },
 ];

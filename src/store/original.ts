@@ -85,8 +85,7 @@ export function servedJson(row: ServedFields): string {
  * field, an upper-case id, a missing `user`) is kept exactly as served.
  */
 export function rawToKeep(raw: Readonly<Record<string, unknown>>, e: LoginEvent): string | null {
-  // The server's date: wall clock at the offset, milliseconds, four more zero digits, the offset.
-  const date = `${e.localDate.slice(0, 19)}.${e.date.slice(20, 23)}0000${e.offset}`;
+  const date = formatApiDate(e.time, e.offsetMinutes);
   const shape = servedShape({ ...e, date });
   const keys = Object.keys(raw);
   const expected = Object.keys(shape);

@@ -4,7 +4,7 @@
 import { attributionKey } from '../model/attribution.js';
 import { ACTION_KINDS, type ActionKind, actionKind, isActionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
-import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';
+import { type EventColumn, type EventField, LOGIN_EVENT_FIELDS } from '../model/event-fields.js';
 import type { EventsTable } from './schema.js';
 
 /** Inclusive interval of instants, epoch ms. */
@@ -13,19 +13,14 @@ export interface Interval {
   to: number;
 }
 
-const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
-
-/** `Z` → 0, `+02:00` → 120, `-05:30` → -330; undefined for anything else. */
-export function parseOffset(value: string): number | undefined {
-  if (value === 'Z') return 0;
-  const m = OFFSET.exec(value);
-  if (!m) return undefined;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  if (minutes > 18 * 60) return undefined;
-  return m[1] === '-' ? -minutes : minutes;
-}
+/** Real offsets lie within ±18 hours (what ISO 8601 and java.time allow). */
+const MAX_OFFSET_MINUTES = 18 * 60;
 
 export type RowResult = { row: EventsTable } | { reason: string };
+
+/** The fields `toRow` checks by type (`id` first; `anonymous` and `kind` are derived when odd). */
+const CHECKED_FIELDS = LOGIN_EVENT_FIELDS.filter((f) => f.type !== 'flag' && f.type !== 'kind' && f.name !== 'id');
+const WHAT: Record<string, string> = { integer: 'an integer', text: 'a string', 'optional-text': 'a string or null' };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isOptString = (v: unknown): v is string | null => v === null || typeof v === 'string';
@@ -49,24 +44,20 @@ function loginKey(login: string): string {
 export function toRow(portalId: number, e: LoginEvent, raw: string | null, now: number): RowResult {
   if (!e || typeof e !== 'object') return { reason: 'not an event object' };
   if (!Number.isSafeInteger(e.id)) return { reason: `id is not an integer: ${String(e.id)}` };
-  const time = isString(e.date) ? Date.parse(e.date) : Number.NaN;
-  if (!Number.isFinite(time)) return { reason: `event ${e.id}: date is not an instant: ${String(e.date)}` };
-  const offset = isString(e.offset) ? parseOffset(e.offset) : undefined;
-  if (offset === undefined)
-    return { reason: `event ${e.id}: offset is not Z or ±hh:mm: ${String(e.offset)}` };
-  if (!Number.isSafeInteger(e.actionId)) return { reason: `event ${e.id}: actionId is not an integer` };
-  for (const key of ['userId', 'user', 'action', 'ip', 'country', 'city'] as const) {
-    if (!isString(e[key])) return { reason: `event ${e.id}: ${key} is not a string` };
+  for (const f of CHECKED_FIELDS) {
+    const v = e[f.name];
+    if (f.type === 'integer' ? !Number.isSafeInteger(v) : f.type === 'text' ? !isString(v) : !isOptString(v)) {
+      return { reason: `event ${e.id}: ${f.name} is not ${WHAT[f.type]}: ${String(v)}` };
+    }
   }
-  for (const key of ['login', 'browser', 'platform', 'page'] as const) {
-    if (!isOptString(e[key])) return { reason: `event ${e.id}: ${key} is neither a string nor null` };
-  }
+  if (Math.abs(e.offsetMinutes) > MAX_OFFSET_MINUTES)
+    return { reason: `event ${e.id}: offsetMinutes is not an offset in minutes: ${e.offsetMinutes}` };
   return {
     row: {
       portal_id: portalId,
       id: e.id,
-      time,
-      offset_minutes: offset,
+      time: e.time,
+      offset_minutes: e.offsetMinutes,
       user_id: e.userId.toLowerCase(),
       user_name: e.user,
       login: e.login,
@@ -95,61 +86,40 @@ const KINDS: ReadonlySet<string> = new Set(ACTION_KINDS);
 
 /**
  * `toLoginEvent` for a row of values in `EVENT_FIELDS` order: the archive's fast read path. It
- * builds the event straight from the array (no intermediate row object) and formats the portal's
- * wall clock from one Date: exports of a million events spend most of their time here and in SQLite.
+ * builds the event straight from the array (no intermediate row object): exports of a million
+ * events spend most of their time here and in SQLite.
  */
 export function valuesToLoginEvent(v: unknown[]): LoginEvent {
-  const time = v[2] as number;
-  const offset = v[3] as number;
-  const actionId = v[8] as number;
-  const kind = v[9] as string;
-  const date = isoUtc(time);
+  const actionId = v[AT.actionId] as number;
+  const kind = v[AT.kind] as string;
   return {
-    id: v[1] as number,
-    date,
-    offset: offsetText(offset),
-    localDate: localDateOf(date, time, offset),
-    userId: v[4] as string,
-    user: v[5] as string,
-    login: v[6] as string | null,
-    anonymous: v[7] === 1,
+    id: v[AT.id] as number,
+    time: v[AT.time] as number,
+    offsetMinutes: v[AT.offsetMinutes] as number,
+    userId: v[AT.userId] as string,
+    user: v[AT.user] as string,
+    login: v[AT.login] as string | null,
+    anonymous: v[AT.anonymous] === 1,
     actionId,
-    action: v[10] as string,
+    action: v[AT.action] as string,
     kind: KINDS.has(kind) ? (kind as ActionKind) : actionKind(actionId),
-    ip: v[11] as string,
-    country: v[12] as string,
-    city: v[13] as string,
-    browser: v[14] as string | null,
-    platform: v[15] as string | null,
-    page: v[16] as string | null,
+    ip: v[AT.ip] as string,
+    country: v[AT.country] as string,
+    city: v[AT.city] as string,
+    browser: v[AT.browser] as string | null,
+    platform: v[AT.platform] as string | null,
+    page: v[AT.page] as string | null,
   };
 }
 
-/** What `formatAtOffset(time, offset)` gives, reusing the UTC text when the offset is zero. */
-function localDateOf(utcIso: string, time: number, offset: number): string {
-  return offset === 0 ? `${utcIso.slice(0, 19)}Z` : formatAtOffset(time, offset);
-}
-
-/** The columns, in order, that `toLoginEvent` reads. */
-export const EVENT_FIELDS = [
+/** The columns, in order, that `toLoginEvent` reads: the portal, then every event field's. */
+export const EVENT_FIELDS: ReadonlyArray<'portal_id' | EventColumn> = [
   'portal_id',
-  'id',
-  'time',
-  'offset_minutes',
-  'user_id',
-  'user_name',
-  'login',
-  'anonymous',
-  'action_id',
-  'kind',
-  'action',
-  'ip',
-  'country',
-  'city',
-  'browser',
-  'platform',
-  'page',
-] as const;
+  ...LOGIN_EVENT_FIELDS.map((f) => f.column),
+];
+
+/** Each field's position in `EVENT_FIELDS`. */
+const AT = Object.fromEntries(LOGIN_EVENT_FIELDS.map((f, i) => [f.name, i + 1])) as Readonly<Record<EventField, number>>;
 
 /**
  * An archived row back as the LoginEvent the live commands produce. Drivers may give numbers
@@ -161,10 +131,8 @@ export function toLoginEvent(row: EventFields): LoginEvent {
   return valuesToLoginEvent(values);
 }
 
-/** Positions in `EVENT_FIELDS` of the numeric columns. */
-const NUMERIC_FIELDS = (['id', 'time', 'offset_minutes', 'anonymous', 'action_id'] as const).map((f) =>
-  EVENT_FIELDS.indexOf(f),
-);
+/** Positions in `EVENT_FIELDS` of the numeric columns (integers and 0/1 flags). */
+const NUMERIC_FIELDS = LOGIN_EVENT_FIELDS.filter((f) => f.type === 'integer' || f.type === 'flag').map((f) => AT[f.name]);
 
 /** Sort and merge intervals that overlap or touch (the next starts within 1 ms of the end). */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {

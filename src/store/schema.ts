@@ -131,14 +131,127 @@ export interface PeopleTable {
   removed_at: number | null;
 }
 
+/**
+ * What `respond` did on a portal (schema 7): the requests sent, the portal's answers (trimmed)
+ * and the verification read back, next to the finding that prompted it. JSON in text columns.
+ */
+export interface ResponsesTable {
+  id: Generated<number>;
+  portal_id: number;
+  /** The finding it answered, if any. */
+  finding_id: string | null;
+  action: string;
+  /** The member's GUID. */
+  target_user_id: string;
+  /** The session's login-event id (logout-session). */
+  target_session_id: number | null;
+  /** `verified`, `unverified` or `failed`. */
+  outcome: string;
+  /** 1 when a watcher responded on its own (what `autoRespondPolicy`'s hourly cap counts), else 0. */
+  automatic: number;
+  /** JSON: the requests as sent, each with its status and answer; never a credential. */
+  requests: string;
+  /** JSON: the checks made afterwards. */
+  verification: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+}
+
 export interface SchemaVersionTable {
   version: number;
   name: string;
   applied_at: number;
 }
 
-/** Detection tables (findings-schema.ts) join the archive's own. */
+/**
+ * Rollups (schema 9): counts kept by the sync's insert path in the transaction that adds the
+ * events, so whole-history reports and the dashboard never scan millions of rows. `hour` is the
+ * UTC hour (`time / 3600000`), `day` the UTC day (`time / 86400000`); `browser`/`platform` are
+ * `''` when the event had none (key columns cannot be null). See `rollups.ts`.
+ */
+export interface RollupHoursTable {
+  portal_id: number;
+  hour: number;
+  offset_minutes: number;
+  action_id: number;
+  kind: string;
+  anonymous: Flag;
+  events: number;
+}
+
+/** A member's own (non-anonymous) events per UTC day and kind, place and device. */
+export interface RollupUserDaysTable {
+  portal_id: number;
+  user_id: string;
+  day: number;
+  kind: string;
+  ip: string;
+  country: string;
+  city: string;
+  browser: string;
+  platform: string;
+  events: number;
+  first_time: number;
+  last_time: number;
+  /** The user name on the newest of these events (at `last_time`), the greatest on a tie. */
+  name: string;
+  /** The least typed login containing `@` among these events, lower case (an e-mail the events carried). */
+  email: string | null;
+}
+
+/** Anonymous events per attribution key of the typed login (`''`: none typed), UTC day and kind: who was aimed at. */
+export interface RollupLoginDaysTable {
+  portal_id: number;
+  login_key: string;
+  day: number;
+  kind: string;
+  events: number;
+  first_time: number;
+  last_time: number;
+}
+
+/** Events per UTC day and one dimension value (anonymous ones included): source address, place, or device. */
+interface DayCounts {
+  portal_id: number;
+  day: number;
+  events: number;
+  successes: number;
+  failures: number;
+  logouts: number;
+  first_time: number;
+  last_time: number;
+}
+export interface RollupIpDaysTable extends DayCounts {
+  ip: string;
+}
+export interface RollupPlaceDaysTable extends DayCounts {
+  country: string;
+  city: string;
+}
+export interface RollupDeviceDaysTable extends DayCounts {
+  browser: string;
+  platform: string;
+}
+
+/** A member's own events per hour of the week (UTC, Monday 00:00 = 0) and offset: the baseline. */
+export interface RollupUserWeekTable {
+  portal_id: number;
+  user_id: string;
+  week_hour: number;
+  offset_minutes: number;
+  kind: string;
+  events: number;
+}
+
 export interface ArchiveSchema extends FindingTables {
+  rollup_hours: RollupHoursTable;
+  rollup_user_days: RollupUserDaysTable;
+  rollup_login_days: RollupLoginDaysTable;
+  rollup_ip_days: RollupIpDaysTable;
+  rollup_place_days: RollupPlaceDaysTable;
+  rollup_device_days: RollupDeviceDaysTable;
+  rollup_user_week: RollupUserWeekTable;
   portals: PortalsTable;
   events: EventsTable;
   coverage: CoverageTable;
@@ -147,6 +260,7 @@ export interface ArchiveSchema extends FindingTables {
   quarantine: QuarantineTable;
   sync_locks: SyncLocksTable;
   people: PeopleTable;
+  responses: ResponsesTable;
   schema_version: SchemaVersionTable;
 }
 

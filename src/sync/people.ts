@@ -8,7 +8,7 @@
  * it no longer lists marked removed.
  */
 import type { DocSpaceClient } from '../client/client.js';
-import { type Person, personSchema } from '../client/schemas.js';
+import { type Person, personListSchema } from '../client/schemas.js';
 import type { DirectoryPerson, PersonRole, PersonStatus } from '../model/person.js';
 import { parseApiDate } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
@@ -55,7 +55,7 @@ export function toDirectoryPerson(p: Person): DirectoryPerson {
 export async function readDirectory(client: DocSpaceClient): Promise<DirectoryPerson[]> {
   const seen = new Map<string, DirectoryPerson>();
   for (let start = 0; start < MAX_MEMBERS; start += PAGE) {
-    const page = await client.get('people/filter', personSchema.array(), { startIndex: start, count: PAGE });
+    const page = await client.get('people/filter', personListSchema, { startIndex: start, count: PAGE });
     const before = seen.size;
     for (const p of page) seen.set(p.id.toLowerCase(), toDirectoryPerson(p));
     // A short page ends the list; a page of members already seen is a server that ignores

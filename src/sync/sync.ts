@@ -16,10 +16,10 @@ import { probePortal } from '../history/portal.js';
 import {
   type InvalidEvent,
   type ReadProgress,
-  readHistoryWithRaw,
-  readLatestWithRaw,
+  readHistory,
+  readLatest,
 } from '../history/reader.js';
-import { eventTime, type LoginEvent } from '../model/event.js';
+import type { LoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
@@ -225,7 +225,8 @@ async function syncFull(
     const oldest = await oldestEventTime(client, opts.signal).catch(() => undefined);
     if (oldest !== undefined) floor = Math.max(floor, Math.min(oldest, startedAt));
   }
-  const reader = readHistoryWithRaw(client, since !== undefined ? { since } : {}, {
+  const reader = readHistory(client, since !== undefined ? { since } : {}, {
+    raw: true,
     onInvalid: (inv) => invalid.push(inv),
     onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
     onProgress: (p) => opts.onProgress?.({ ...p, floor, now: startedAt }),
@@ -246,16 +247,16 @@ async function syncFull(
     const e = step.value.event;
     seen++;
     if (!e.anonymous) userIds.add(e.userId);
-    if (eventTime(e) > latestTrusted) future++;
-    else if (!newest || e.date > newest.date || (e.date === newest.date && e.id > newest.id)) newest = e;
+    if (e.time > latestTrusted) future++;
+    else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
     batch.push(e);
-    raws.push(rawToKeep(step.value.raw, e));
+    raws.push(rawToKeep(step.value.raw!, e));
     if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
   }
   await flush();
 
   // The read finished: record what it proved, and move the checkpoint, atomically.
-  const top = Math.max(newest ? Date.parse(newest.date) : 0, checkpoint?.newestTime ?? 0);
+  const top = Math.max(newest ? newest.time : 0, checkpoint?.newestTime ?? 0);
   const oldestRead = summary.oldest;
   let covered: SyncResult['covered'];
   let gap: SyncResult['gap'];
@@ -304,16 +305,16 @@ async function syncLatest(
   // dated beyond `latestTrusted` are archived but take no part in it.
   const checkpoint = await store.checkpoint(portalId);
   const invalid: InvalidEvent[] = [];
-  const served = await readLatestWithRaw(client, {}, (inv) => invalid.push(inv));
-  const trusted = served.filter((s) => eventTime(s.event) <= latestTrusted);
-  const ahead = served.filter((s) => eventTime(s.event) > latestTrusted);
+  const served = await readLatest(client, {}, { onInvalid: (inv) => invalid.push(inv), raw: true });
+  const trusted = served.filter((s) => s.event.time <= latestTrusted);
+  const ahead = served.filter((s) => s.event.time > latestTrusted);
   const events = trusted.map((s) => s.event);
   const future = ahead.length;
   let added = 0;
   let quarantinedByStore = 0;
   let covered: SyncResult['covered'];
   let gap: SyncResult['gap'];
-  const times = events.map((e) => Date.parse(e.date));
+  const times = events.map((e) => e.time);
   const newestTime = times.length ? Math.max(...times) : undefined;
   const oldestTime = times.length ? Math.min(...times) : undefined;
   await store.transaction(async (tx) => {
@@ -323,7 +324,7 @@ async function syncLatest(
       tx.insertEvents(
         portalId,
         list.map((s) => s.event),
-        list.map((s) => rawToKeep(s.raw, s.event)),
+        list.map((s) => rawToKeep(s.raw!, s.event)),
         latestTrusted - FUTURE_TOLERANCE_MS,
       );
     const r = await insert(trusted);
@@ -355,7 +356,7 @@ async function syncLatest(
     if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
     if (gap)
       await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
-    const newest = events.reduce((a, b) => (b.date > a.date ? b : a));
+    const newest = events.reduce((a, b) => (b.time > a.time ? b : a));
     if (!checkpoint || newestTime >= checkpoint.newestTime) {
       await tx.setCheckpoint(portalId, { newestTime, newestId: newest.id, runId });
     }

@@ -16,19 +16,11 @@ export type EventsFlags = ConnectionFlags &
 
 /** Events re-dated at a zone, as reports do with `--tz` (`portal` keeps each event's own offset). */
 async function zoned(tz: string, io: CliIo): Promise<(e: LoginEvent) => LoginEvent> {
-  const [{ parseZone, ZoneClock }, { formatAtOffset, offsetText }, { parseOffset }] = await Promise.all([
-    import('../../report/zone.js'),
-    import('../../model/time.js'),
-    import('../../store/rows.js'),
-  ]);
+  const { parseZone, ZoneClock } = await import('../../report/zone.js');
   const spec = parseZone(tz, io.env);
   if (spec.kind === 'portal') return (e) => e;
   const clock = new ZoneClock(spec, 0);
-  return (e) => {
-    const time = Date.parse(e.date);
-    const offset = clock.offsetAt(time, parseOffset(e.offset) ?? 0);
-    return { ...e, offset: offsetText(offset), localDate: formatAtOffset(time, offset) };
-  };
+  return (e) => ({ ...e, offsetMinutes: clock.offsetAt(e.time, e.offsetMinutes) });
 }
 
 /** `docspace-logins events`: the filtered login history, streamed to the chosen format. */
@@ -66,7 +58,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         // Only ECS is allowed here, and it writes nothing but the `ecs` document.
         const writer = out.writer<EventWithOriginal>({
           columns: [],
-          ecs: (r) => toEcs(r.event, { portal: source.portal, original: r.original }),
+          ecs: (r) => toEcs(r.event, { portal: r.event.portal ?? source.portal, original: r.original }),
         });
         for await (const r of source.events) await writer.write(r);
         await writer.end();

@@ -89,38 +89,57 @@ export async function reportCommand(
     : await archiveSource(name, flags, parsed, io, reporter);
   try {
     const lib = await import('../../report/run.js');
-    const clock = new ZoneClock(zone, (await source.data.portalOffset()) ?? 0);
-    let result: ReportResult;
-    if (name === 'inactive') {
-      // With --until, "inactive" is as of that instant.
-      const asOf = until ?? now;
-      const members = await source.members!();
-      result = { name, rows: await lib.inactiveFrom(members, source.data, { days, now: asOf }) };
-    } else {
-      result = await lib.runReport(name, source.data, {
-        since,
-        until,
-        now,
-        clock,
-        top: top ?? (TOP_DEFAULT_REPORTS.has(name) ? 10 : undefined),
-        sort,
-        identities: name === 'users' ? await source.identities?.() : undefined,
-      });
+    // One report per portal when several are read (see report-portals.ts), else just the one.
+    const reports: Array<{ portal: string; result: ReportResult; clock: ZoneClock }> = [];
+    let unattributed = false;
+    for (const part of source.parts) {
+      const clock = new ZoneClock(zone, (await part.data.portalOffset()) ?? 0);
+      let result: ReportResult;
+      if (name === 'inactive') {
+        // With --until, "inactive" is as of that instant.
+        const asOf = until ?? now;
+        const members = await part.members!();
+        result = { name, rows: await lib.inactiveFrom(members, part.data, { days, now: asOf }) };
+      } else {
+        result = await lib.runReport(name, part.data, {
+          since,
+          until,
+          now,
+          clock,
+          top: top ?? (TOP_DEFAULT_REPORTS.has(name) ? 10 : undefined),
+          sort,
+          identities: name === 'users' ? await part.identities?.() : undefined,
+        });
+      }
+      if (result.name === 'users' && !result.attributed) unattributed = true;
+      reports.push({ portal: part.portal ?? '', result, clock });
     }
-    if (result.name === 'users' && !result.attributed) reporter.warn(NOT_ATTRIBUTED);
-    await write(result, clock, flags, format, io, reporter);
+    if (unattributed) reporter.warn(NOT_ATTRIBUTED);
+    if (source.parts.length > 1) {
+      const { writePortalReports } = await import('../report-portals.js');
+      await writePortalReports(reports, flags, format, io, reporter);
+    } else {
+      await write(reports[0].result, reports[0].clock, flags, format, io, reporter);
+    }
     return source.finish();
   } finally {
     await source.close();
   }
 }
 
-interface Source {
+/** What one report is computed from: one portal's archive, a live read, or every portal at once. */
+interface SourcePart {
+  /** Set when the read covers several portals: each gets its own report. */
+  portal?: string;
   data: ReportData;
   /** Active members from the people API (for `inactive`). */
   members?: () => Promise<Member[]>;
   /** The people directory, or undefined when none can be had (then nothing is attributed). */
   identities?: () => Promise<Map<string, UserIdentity> | undefined>;
+}
+
+interface Source {
+  parts: SourcePart[];
   finish(): number;
   close(): Promise<void>;
 }
@@ -138,39 +157,42 @@ async function archiveSource(
   const { archiveData } = await import('../../report/sources/archive/index.js');
   const store = await openArchive(flags, io.env, true);
   try {
-    let portalIds: number[] | undefined;
-    let members: Source['members'];
-    if (name === 'inactive') {
-      // Members come from the archived people directory, their last logins from the archived
-      // history: no portal is needed once synced.
-      portalIds = await selectedPortals(store, flags, io.env);
-      const scope = portalIds ?? (await store.portals()).map((p) => p.id);
-      members = async () => {
-        const { archivedPeople } = await import('../../store/people-lookup.js');
-        return chooseMembers(await archivedPeople(store, scope), parsed.users, flags);
-      };
-    } else if (!flags.all) {
-      portalIds = await selectedPortals(store, flags, io.env);
-    }
-    const ids = portalIds ?? (await store.portals()).map((p) => p.id);
+    const portalIds = await selectedPortals(store, flags, io.env);
+    const portals = await store.portals();
+    const ids = portalIds ?? portals.map((p) => p.id);
     if (!ids.length) reporter.note('The archive is empty: run docspace-logins sync');
     const { archiveFilter } = await import('../archive.js');
     const who =
       parsed.users.length && name !== 'inactive'
         ? await archiveFilter({ store, portalIds: ids, only: undefined }, parsed)
         : { userIds: undefined, logins: undefined };
-    const identities = name === 'users' ? () => archivePeople(store, ids, reporter) : undefined;
-    const data = await archiveData(store, {
-      portalIds: ids,
-      since: parsed.filter.since,
-      until: parsed.filter.until,
-      userIds: who.userIds,
-      logins: who.logins,
+    const part = async (scope: number[]): Promise<SourcePart> => ({
+      data: await archiveData(store, {
+        portalIds: scope,
+        since: parsed.filter.since,
+        until: parsed.filter.until,
+        userIds: who.userIds,
+        logins: who.logins,
+      }),
+      // Members come from the archived people directory, their last logins from the archived
+      // history: no portal is needed once synced.
+      members:
+        name === 'inactive'
+          ? async () => {
+              const { archivedPeople } = await import('../../store/people-lookup.js');
+              return chooseMembers(await archivedPeople(store, scope), parsed.users, flags);
+            }
+          : undefined,
+      identities: name === 'users' && scope.length === 1 ? () => archivePeople(store, scope[0]) : undefined,
     });
+    // Several portals: one report each, every row naming its portal.
+    const url = new Map(portals.map((p) => [p.id, p.url]));
+    const parts =
+      ids.length > 1
+        ? await Promise.all(ids.map(async (id) => ({ ...(await part([id])), portal: url.get(id) })))
+        : [await part(ids)];
     return {
-      data,
-      members,
-      identities,
+      parts,
       finish: () => EXIT.ok,
       async close() {
         await store.close();
@@ -207,12 +229,16 @@ async function liveSource(
     const facts = await new EventFacts(period).addAll(source.events);
     const client = source.client!;
     return {
-      data: facts,
-      members: async () => {
-        const { readDirectory } = await import('../../sync/people.js');
-        return chooseMembers(await readDirectory(client), parsed.users, flags);
-      },
-      identities: () => livePeople(client, reporter),
+      parts: [
+        {
+          data: facts,
+          members: async () => {
+            const { readDirectory } = await import('../../sync/people.js');
+            return chooseMembers(await readDirectory(client), parsed.users, flags);
+          },
+          identities: () => livePeople(client, reporter),
+        },
+      ],
       finish: () => source.finish(),
       close: () => source.close(),
     };
@@ -264,20 +290,11 @@ export async function livePeople(client: DocSpaceClient, reporter: Reporter): Pr
 }
 
 /**
- * The people directory for archived history, from the archive itself (sync keeps it). Each
- * portal has its own people and failures are never attributed across portals, so a read that
- * covers several portals attributes nothing, and says so.
+ * One portal's people directory, from the archive itself (sync keeps it). Each portal has its own
+ * people: a read of several portals gets one report per portal, never attribution across them.
  */
-export async function archivePeople(
-  store: ArchiveStore,
-  portalIds: readonly number[],
-  reporter: Reporter,
-): Promise<Map<string, UserIdentity> | undefined> {
-  if (portalIds.length !== 1) {
-    if (portalIds.length > 1) reporter.debug('several portals: failures are not attributed across portals');
-    return undefined;
-  }
-  const people = await store.people(portalIds[0], { includeRemoved: true });
+export async function archivePeople(store: ArchiveStore, portalId: number): Promise<Map<string, UserIdentity> | undefined> {
+  const people = await store.people(portalId, { includeRemoved: true });
   if (!people.length) return undefined;
   return new Map(people.map((p) => [p.id, { email: p.email, userName: p.userName, name: p.displayName }]));
 }

@@ -2,7 +2,7 @@ import type { DocSpaceClient } from '../../client/client.js';
 import { type UserActivity, uniqueUsers, userActivityOf } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
 import { UsageError } from '../../errors/index.js';
-import { userActivityColumns } from '../../output/index.js';
+import { portalColumn, userActivityColumns } from '../../output/index.js';
 import { rowObject } from '../../output/writer.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';
 import { EventFacts } from '../../report/sources/events.js';
@@ -35,23 +35,36 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
   const source = await openEventSource(flags, parsed, io, reporter, { latestOnly, archive: selection });
   try {
     const includeAnonymous = Boolean(flags.includeAnonymous);
-    const facts = new EventFacts();
+    // An archive read of several portals counts each portal apart (its own people directory:
+    // failures are never attributed across portals) and names the portal in every row.
+    const several = Boolean(selection) && !selection?.only;
+    const factsByPortal = new Map<string, EventFacts>();
     const events: LoginEvent[] = [];
     for await (const e of source.events) {
+      const key = several ? (e.portal ?? '') : '';
+      let facts = factsByPortal.get(key);
+      if (!facts) factsByPortal.set(key, (facts = new EventFacts()));
       facts.add(e);
       if (!flags.details) events.push(e);
     }
     // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
     const counted = flags.details || out.format === 'xlsx' || flags.format === 'table';
     let rows: UserActivity[] | undefined;
-    let attributed = false;
+    let attributed = true;
     if (counted) {
-      const people = selection
-        ? await archivePeopleFor(selection, flags, io, reporter)
-        : await livePeopleFor(source.client, reporter);
-      const built = buildUserActivity(facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS), { people, includeAnonymous });
-      attributed = built.attributed;
-      rows = sortUsers(built.rows, parseUserSort(undefined)).map(userActivityOf);
+      rows = [];
+      // One portal with nothing in the period still says whether it could have attributed.
+      if (!several && !factsByPortal.size) factsByPortal.set('', new EventFacts());
+      const portalIds = selection && new Map((await selection.store.portals()).map((p) => [p.url, p.id]));
+      for (const [portal, facts] of factsByPortal) {
+        const people = selection
+          ? await archivePeopleFor(selection, several ? portalIds?.get(portal) : selection.only?.id)
+          : await livePeopleFor(source.client, reporter);
+        const built = buildUserActivity(facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS), { people, includeAnonymous });
+        attributed &&= built.attributed;
+        const sorted = sortUsers(built.rows, parseUserSort(undefined)).map(userActivityOf);
+        rows.push(...(several ? sorted.map((r) => ({ portal, ...r })) : sorted));
+      }
     }
     let skipped = 0;
     if (flags.details) {
@@ -81,9 +94,10 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         const { NOT_ATTRIBUTED } = await import('./report.js');
         reporter.warn(NOT_ATTRIBUTED);
       }
+      const columns = several ? [portalColumn<UserActivity>(), ...userActivityColumns] : userActivityColumns;
       const writer = out.writer({
-        columns: userActivityColumns,
-        json: (r) => ({ ...rowObject(userActivityColumns, r), attributed }),
+        columns,
+        json: (r) => ({ ...rowObject(columns, r), attributed }),
       });
       for (const r of rows) await writer.write(r);
       await writer.end();
@@ -108,11 +122,9 @@ async function livePeopleFor(client: DocSpaceClient | undefined, reporter: Repor
 
 async function archivePeopleFor(
   selection: ArchiveSelection,
-  flags: UsersFlags,
-  io: CliIo,
-  reporter: Reporter,
+  portalId: number | undefined,
 ): Promise<Map<string, UserIdentity> | undefined> {
+  if (portalId === undefined) return undefined;
   const { archivePeople } = await import('./report.js');
-  const ids = selection.portalIds ?? (await selection.store.portals()).map((p) => p.id);
-  return archivePeople(selection.store, ids, reporter);
+  return archivePeople(selection.store, portalId);
 }

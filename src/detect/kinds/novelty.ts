@@ -3,6 +3,7 @@ import { PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
 import type { Entry, EventView } from '../view.js';
+import { formatAtOffset } from '../../model/time.js';
 
 /**
  * `new_value` (Elastic's new_terms) and `baseline` (Panther-style behaviour baselines), both
@@ -41,19 +42,23 @@ export class NewValueProcessor implements Processor {
   onEvent(v: EventView, entry: () => Entry): void {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
-    if (!p || v.ts - p.first < this.learning) return;
+    if (!p || v.ts - p.first < this.learning || p.recent.length < this.spec.min_events) return;
     const novel: Record<string, unknown> = {};
+    let returning = false;
     for (const f of this.fields) {
       const value = v[f];
       if (!value) continue;
       const seen = p.values[f].get(value);
       if (seen && v.ts - seen[0] <= this.history) continue;
+      if (seen) returning = true;
       novel[f] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(p.values[f]) };
     }
     if (Object.keys(novel).length === 0) return;
     const group = keyOf(v, this.spec.group_by);
     this.env.book.report(this.rule, `${keyOf(v, this.rule.suppressBy)}|${Object.keys(novel).map((f) => v[f as ProfileField]).join('|')}`, group, () => [entry()], entry(), {
       new: novel,
+      // Never seen for this user at all, rather than seen before but not lately (atypical).
+      firstTime: !returning,
       knownSince: new Date(p.first).toISOString(),
     });
   }
@@ -112,7 +117,7 @@ export class BaselineProcessor implements Processor {
     }
     this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
-      localTime: v.event.localDate,
+      localTime: formatAtOffset(v.event.time, v.event.offsetMinutes),
       baselineSuccesses: seen,
       activeSlots: slots,
     });

@@ -100,7 +100,10 @@ export class SingleProcessor implements Processor {
   onEvent(v: EventView, entry: () => Entry): void {
     const key = keyOf(v, this.rule.suppressBy);
     if (!key) return;
-    this.env.book.report(this.rule, key, key, () => [entry()], entry(), { status: v.status, ...(v.afterDisabled ? { afterDisabled: true } : {}) });
+    const extra: Record<string, unknown> = { status: v.status };
+    if (v.afterDisabled) extra.afterDisabled = true;
+    if (v.afterDisabled && v.outcome === 'success') extra.successAfterDisabled = true;
+    this.env.book.report(this.rule, key, key, () => [entry()], entry(), extra);
   }
 
   sweep(): void {}

@@ -1,5 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
-import { Profiles } from '../profiles.js';
+import { Profiles, type RecentFailure } from '../profiles.js';
 import { type CompiledRule, keyOf } from '../rule.js';
 import type { Entry, EventView } from '../view.js';
 
@@ -7,8 +7,8 @@ import type { Entry, EventView } from '../view.js';
  * A composite score for one successful login, explainable by its parts. DocSpace's own
  * suspicious-login notifier scores new browser+platform, new country and ≥3 failures in 24 h, one
  * point each, and mails the user at 2; this widens it with new city, off-hours and admin rights,
- * and reports every contributing signal. Novelty needs history: a user's first login scores
- * only on failures and role.
+ * and reports every contributing signal. Novelty needs history: until a user's first success is
+ * `learning_days` old, logins score only on failures and role.
  */
 
 const DAY = 86_400_000;
@@ -25,7 +25,7 @@ export class RiskProcessor implements Processor {
       threshold: n('threshold', 2), newDevice: n('new_device', 1), newCountry: n('new_country', 1),
       newCity: n('new_city', 0.5), offHours: n('off_hours', 0.5), failures: n('failures', 1), admin: n('admin', 1),
       failureCount: n('failure_count', 3), failureHours: n('failure_hours', 24), minBaseline: n('min_baseline', 20),
-      historyDays: n('history_days', 90), activeDays: n('active_days', 3),
+      historyDays: n('history_days', 90), activeDays: n('active_days', 3), learningDays: n('learning_days', 14), learningEvents: n('learning_events', 10),
     };
   }
 
@@ -33,7 +33,9 @@ export class RiskProcessor implements Processor {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
     const signals: Record<string, number> = {};
-    if (p) {
+    // Novelty is judged after the same learning period as DSL-010/011 (14 days and 10 successes):
+    // a user's second device in their first week is part of the baseline being learnt, not a new one.
+    if (p && v.ts - p.first >= this.p.learningDays * DAY && p.recent.length >= this.p.learningEvents) {
       if (v.device && p.values.device.size && !p.values.device.has(v.device)) signals.newDevice = this.p.newDevice;
       const country = v.countryIso || v.country;
       const countryField = v.countryIso ? p.values.countryIso : p.values.country;
@@ -47,7 +49,12 @@ export class RiskProcessor implements Processor {
         if (!active) signals.offHours = this.p.offHours;
       }
     }
-    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24);
+    // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes
+    // a few times before getting in. Failures from this login's address and device, or from a
+    // device and place the user has signed in with before, are taken as the user's own.
+    const own = ([, ip, device, place]: RecentFailure) =>
+      (ip === v.ip && device === v.device) || (p !== undefined && p.values.device.has(device) && p.values.place.has(place));
+    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, own);
     if (fails >= this.p.failureCount) signals.recentFailures = this.p.failures;
     if (v.admin) signals.admin = this.p.admin;
     let score = 0;

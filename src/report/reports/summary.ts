@@ -1,5 +1,5 @@
 /** `report summary`: the period at a glance, from hour facts and the users the history knows. */
-import type { HourFact, UserSeen } from '../facts.js';
+import type { ActivityFact, HourFact, UserSeen } from '../facts.js';
 import { dayName } from '../zone.js';
 import type { PeriodOptions } from './period.js';
 
@@ -33,9 +33,26 @@ export interface Summary {
 }
 
 export interface SummaryInput {
-  /** Hour facts grouped by country too (`byCountry`). */
   hours: readonly HourFact[];
   users: readonly UserSeen[];
+  /** Events, successes and failures per country in the period (`ReportData.countries`). */
+  countries?: readonly CountryCount[];
+}
+
+/** Country counts from activity facts grouped by country: how every source but the rollups makes them. */
+export function countryCounts(facts: readonly ActivityFact[]): CountryCount[] {
+  const countries = new Map<string, CountryCount>();
+  for (const f of facts) {
+    let c = countries.get(f.country);
+    if (!c) {
+      c = { country: f.country, events: 0, successes: 0, failures: 0 };
+      countries.set(f.country, c);
+    }
+    c.events += f.events;
+    if (f.kind === 'success') c.successes += f.events;
+    else if (f.kind === 'failure') c.failures += f.events;
+  }
+  return [...countries.values()];
 }
 
 export function summaryReport(input: SummaryInput, o: PeriodOptions & { top?: number }): Summary {
@@ -58,19 +75,7 @@ export function summaryReport(input: SummaryInput, o: PeriodOptions & { top?: nu
   hourOfDay.forEach((events, hour) => {
     if (events > 0 && (!busiestHour || events > busiestHour.events)) busiestHour = { hour, events };
   });
-  const countries = new Map<string, CountryCount>();
-  for (const h of input.hours) {
-    const country = h.country ?? '';
-    let c = countries.get(country);
-    if (!c) {
-      c = { country, events: 0, successes: 0, failures: 0 };
-      countries.set(country, c);
-    }
-    c.events += h.events;
-    if (h.kind === 'success') c.successes += h.events;
-    else if (h.kind === 'failure') c.failures += h.events;
-  }
-  const topCountries = [...countries.values()]
+  const topCountries = [...(input.countries ?? [])]
     .sort((a, b) => b.events - a.events || a.country.localeCompare(b.country))
     .slice(0, o.top ?? 5);
   const inside = (t: number) => (o.since === undefined || t >= o.since) && (o.until === undefined || t <= o.until);

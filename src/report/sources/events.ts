@@ -14,6 +14,7 @@ import {
   projectFacts,
   type UserSeen,
 } from '../facts.js';
+import { type CountryCount, countryCounts } from '../reports/summary.js';
 import type { ZoneClock } from '../zone.js';
 import type { ReportData } from './index.js';
 
@@ -36,9 +37,9 @@ export class EventFacts implements ReportData {
   constructor(private readonly period: Period = {}) {}
 
   add(e: LoginEvent): void {
-    const time = Date.parse(e.date);
+    const time = e.time;
     if (this.period.until !== undefined && time > this.period.until) return;
-    if (!this.newest || time > this.newest.time) this.newest = { time, offset: offsetMinutes(e.offset) };
+    if (!this.newest || time > this.newest.time) this.newest = { time, offset: e.offsetMinutes };
     const userId = e.anonymous ? GUEST_ID : e.userId.toLowerCase();
     if (!e.anonymous) {
       let u = this.seen.get(userId);
@@ -81,7 +82,7 @@ export class EventFacts implements ReportData {
       if (time > have.last) have.last = time;
     }
     // Hour facts need the zone, known only when asked: keep events per second and offset.
-    const offset = offsetMinutes(e.offset);
+    const offset = e.offsetMinutes;
     const mKey = `${Math.floor(time / 1000)}|${offset}|${e.kind}|${e.anonymous ? 1 : 0}|${e.country}`;
     const m = this.moments.get(mKey);
     if (m) m.events++;
@@ -132,6 +133,10 @@ export class EventFacts implements ReportData {
     return projectFacts(this.full.values(), dims, opts);
   }
 
+  async countries(): Promise<CountryCount[]> {
+    return countryCounts(this.activityNow(['country']));
+  }
+
   async users(): Promise<UserSeen[]> {
     return [...this.seen.values()].map((u) => ({ ...u }));
   }
@@ -148,14 +153,4 @@ export class EventFacts implements ReportData {
   async portalOffset(): Promise<number | undefined> {
     return this.newest?.offset;
   }
-}
-
-const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
-
-/** `Z` → 0, `+02:00` → 120 (the normalised event's offset). */
-export function offsetMinutes(offset: string): number {
-  const m = OFFSET.exec(offset);
-  if (!m) return 0;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  return m[1] === '-' ? -minutes : minutes;
 }

@@ -14,8 +14,10 @@
  */
 import type { ArchiveStore } from '../../../store/index.js';
 import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, UserSeen } from '../../facts.js';
+import { type CountryCount, countryCounts } from '../../reports/summary.js';
 import type { ZoneClock } from '../../zone.js';
 import type { ReportData } from '../index.js';
+import { RollupReportData } from '../rollup-facts.js';
 import { archiveActivity } from './activity.js';
 import { archiveHours } from './hours.js';
 import { type ArchiveQuery, type ArchiveScope, groupsBySorting } from './scope.js';
@@ -24,13 +26,26 @@ import { archiveLastSuccess, archivePortalOffset, archiveUsers } from './users.j
 export type { ArchiveScope } from './scope.js';
 
 
+export interface ArchiveDataOptions {
+  /**
+   * Answer from the rollups what they answer exactly (whole hours and days, no `--user`: see
+   * `rollup-facts.ts`), and the rest from the events. Default true; false reads only the events.
+   */
+  rollups?: boolean;
+}
+
 /**
  * Report facts over the archive. `scope.portalIds` undefined means every portal; the portal
  * list is read once, so every query names its portals (and each can use the per-portal indexes).
  */
-export async function archiveData(store: ArchiveStore, scope: ArchiveScope = {}): Promise<ArchiveReportData> {
+export async function archiveData(
+  store: ArchiveStore,
+  scope: ArchiveScope = {},
+  opts: ArchiveDataOptions = {},
+): Promise<ArchiveReportData | RollupReportData> {
   const portalIds = scope.portalIds ? [...new Set(scope.portalIds)] : (await store.portals()).map((p) => p.id);
-  return new ArchiveReportData(store, { ...scope, portalIds });
+  const events = new ArchiveReportData(store, { ...scope, portalIds });
+  return opts.rollups === false ? events : new RollupReportData(store, events.scope, events);
 }
 
 export class ArchiveReportData implements ReportData {
@@ -49,6 +64,10 @@ export class ArchiveReportData implements ReportData {
 
   activity(dims: readonly ActivityDim[], opts: ActivityOptions = {}): Promise<ActivityFact[]> {
     return archiveActivity(this.query, dims, opts);
+  }
+
+  async countries(): Promise<CountryCount[]> {
+    return countryCounts(await this.activity(['country']));
   }
 
   async users(): Promise<UserSeen[]> {

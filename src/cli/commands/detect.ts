@@ -1,0 +1,194 @@
+/**
+ * `docspace-logins detect`: the detection rules over the archive (default) or the portal's live
+ * history, the findings printed and, whenever an archive is in use, stored in it. A thin shell
+ * over `detectArchive` (src/detect/run.ts) and the engine.
+ *
+ * `--live` reads the portal's history and its people directory. With an archive named (`--db` or
+ * DOCSPACE_LOGINS_DB) the findings are stored there, under the archive's login key, so a live run
+ * and an archive run over the same events give the same findings, ids included; without one they
+ * are printed only, and password-like typed logins are hashed with an unkeyed hash.
+ */
+import type { RuleSpec } from '../../detect/rule-schema.js';
+import type { LoginEvent } from '../../model/event.js';
+import { SEVERITIES, type Severity } from '../../detect/types.js';
+import { IncompleteError, UsageError } from '../../errors/index.js';
+import type { ShownFinding } from '../../output/findings.js';
+import type { ArchiveStore, StoredFinding } from '../../store/index.js';
+import { type ArchiveFlags, DEMO_PORTAL_KEY } from '../archive.js';
+import type { ConnectionFlags } from '../context.js';
+import { EXIT } from '../exit.js';
+import { parseHistoryFlags } from '../history-flags.js';
+import type { CliIo, Reporter } from '../io.js';
+import type { OutputFlags } from '../output.js';
+
+export const DEFAULT_DETECT_SINCE = '30d';
+
+export interface DetectFlags extends ConnectionFlags, ArchiveFlags, OutputFlags {
+  since?: string;
+  until?: string;
+  /** `--rule ID` (repeatable, or comma-separated). */
+  rule?: string[];
+  /** A rule file or folder of the user's own, besides the built-in rules. */
+  rules?: string;
+  live?: boolean;
+  failOn?: string;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+export interface SelectedRules {
+  rules: RuleSpec[];
+  /** The rules asked for by `--rule` (undefined: all); the others run only to feed them. */
+  only?: string[];
+}
+
+/** Built-in rules plus `--rules DIR`; with `--rule`, those and the rules they consume. */
+export async function selectRules(dir: string | undefined, wanted: readonly string[] | undefined): Promise<SelectedRules> {
+  const { BUILTIN_RULES_DIR, loadRules, RuleLoadError } = await import('../../detect/index.js');
+  let all: RuleSpec[];
+  try {
+    all = [...loadRules(BUILTIN_RULES_DIR), ...(dir ? loadRules(dir) : [])].map((r) => r.spec);
+  } catch (err) {
+    if (err instanceof RuleLoadError) throw new UsageError(err.message);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--rules ${dir}: no such file or folder`);
+    throw err;
+  }
+  const ids = (wanted ?? []).flatMap((w) => w.split(',')).map((w) => w.trim().toUpperCase()).filter(Boolean);
+  if (!ids.length) return { rules: all };
+  const byId = new Map(all.map((r) => [r.id.toUpperCase(), r]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length) throw new UsageError(`No rule ${unknown.join(', ')}: see docspace-logins rules list`);
+  const chosen = new Map<string, RuleSpec>();
+  const add = (r: RuleSpec) => {
+    if (chosen.has(r.id)) return;
+    chosen.set(r.id, r);
+    const after = r.correlation?.type === 'temporal_ordered' ? r.correlation.after : [];
+    for (const dep of after) {
+      const d = byId.get(dep.toUpperCase());
+      if (d) add(d);
+    }
+  };
+  for (const id of ids) add(byId.get(id)!);
+  return { rules: [...chosen.values()], only: ids.map((id) => byId.get(id)!.id) };
+}
+
+export function parseFailOn(value: string | undefined): Severity | undefined {
+  if (value === undefined) return undefined;
+  const s = value.trim().toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(s)) throw new UsageError(`--fail-on "${value}" is not one of: ${SEVERITIES.join(', ')}`);
+  return s as Severity;
+}
+
+/**
+ * The exit code a run's findings give: `findings` when one at or above `failOn` is open (an
+ * acknowledged, resolved or suppressed finding has been seen to by someone), else `ok`.
+ */
+export function failOnCode(findings: readonly ShownFinding[], failOn: Severity | undefined): number {
+  if (!failOn) return EXIT.ok;
+  const floor = SEVERITIES.indexOf(failOn);
+  return findings.some((f) => f.status === 'open' && SEVERITIES.indexOf(f.severity) >= floor) ? EXIT.findings : EXIT.ok;
+}
+
+export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Reporter): Promise<number> {
+  const now = Date.now();
+  const parsed = parseHistoryFlags({ since: flags.since ?? DEFAULT_DETECT_SINCE, until: flags.until }, now);
+  const failOn = parseFailOn(flags.failOn);
+  if (flags.live && flags.all) throw new UsageError('--live reads one portal: leave out --all');
+  const selected = await selectRules(flags.rules, flags.rule);
+  const range = { since: parsed.filter.since, until: parsed.filter.until };
+  const findings = flags.live
+    ? await liveFindings(flags, io, reporter, selected, range, now)
+    : await archiveFindings(flags, io, reporter, selected, range, now);
+  const { printFindings } = await import('./findings.js');
+  await printFindings(findings, flags, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
+  return failOnCode(findings, failOn);
+}
+
+type Range = { since?: number; until?: number };
+
+async function archiveFindings(
+  flags: DetectFlags,
+  io: CliIo,
+  reporter: Reporter,
+  selected: SelectedRules,
+  range: Range,
+  now: number,
+): Promise<ShownFinding[]> {
+  const [{ openArchive, selectedPortals }, { detectArchive }] = await Promise.all([import('../archive.js'), import('../../detect/run.js')]);
+  const store = await openArchive(flags, io.env, { reporter });
+  try {
+    const ids = (await selectedPortals(store, flags, io.env)) ?? (await store.portals()).map((p) => p.id);
+    if (!ids.length) throw new UsageError(`The archive ${store.location} holds no portal yet: run docspace-logins sync first`);
+    const out: ShownFinding[] = [];
+    for (const portalId of ids) {
+      const portal = (await store.portal(portalId))!;
+      const r = await detectArchive(store, { portalId, rules: selected.rules, only: selected.only, ...range, now });
+      if (!r.people) warnNoPeople(reporter, portal.url);
+      reporter.note(`${portal.url}: ${r.events} events, ${r.findings.length} findings (${r.created} new, ${r.updated} updated)`);
+      for (const f of r.findings) out.push({ ...f, portal: portal.url });
+    }
+    const { nameGroups } = await import('./findings.js');
+    await nameGroups(store, out);
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+function warnNoPeople(reporter: Reporter, url: string): void {
+  reporter.warn(`no people directory for ${url}: failed logins cannot be matched to members (run docspace-logins sync)`);
+}
+
+async function liveFindings(
+  flags: DetectFlags,
+  io: CliIo,
+  reporter: Reporter,
+  selected: SelectedRules,
+  range: Range,
+  now: number,
+): Promise<ShownFinding[]> {
+  const [{ connect }, { startRead }, { readDirectory }, run, { Detector }] = await Promise.all([
+    import('../context.js'),
+    import('../read.js'),
+    import('../../sync/people.js'),
+    import('../../detect/run.js'),
+    import('../../detect/engine.js'),
+  ]);
+  const conn = await connect(flags, reporter, io.env);
+  let store: ArchiveStore | undefined;
+  try {
+    const portalUrl = flags.demo ? DEMO_PORTAL_KEY : conn.client.portal;
+    let portalId = 0;
+    let secret: string | undefined;
+    if (flags.db ?? io.env.DOCSPACE_LOGINS_DB) {
+      const { openStore } = await import('../../store/index.js');
+      store = await openStore(flags.db, { env: io.env });
+      portalId = await store.ensurePortal({ url: portalUrl });
+      secret = await store.detectSecret(portalId);
+    } else {
+      reporter.note('No archive (--db): findings are printed, not stored, and password-like logins get an unkeyed hash');
+    }
+    const people = (await readDirectory(conn.client)).map(run.detectMember);
+    if (!people.length) warnNoPeople(reporter, portalUrl);
+    // The portal serves its history newest first and the rules read it oldest first: the period
+    // is held in memory (a portal keeps at most 180 days), then run in order.
+    const read = startRead(conn.client, range, reporter);
+    const events: LoginEvent[] = [];
+    for await (const { event } of read.events) events.push(event);
+    const code = read.finish().exitCode;
+    if (code !== EXIT.ok) throw new IncompleteError('The live history could not be read whole: detection does not run over part of it');
+    events.sort((a, b) => a.time - b.time || a.id - b.id);
+    const result = await run.runChunks(new Detector(selected.rules, { people, secret }), events);
+    const found = selected.only ? result.findings.filter((f) => selected.only!.includes(f.rule)) : result.findings;
+    const names = new Map(people.map((p) => [p.id, p.displayName ?? undefined]));
+    const shown = (f: StoredFinding): ShownFinding => ({ ...f, portal: portalUrl, who: names.get(f.group) });
+    if (!store) return found.map((f) => shown(run.unstored(portalId, f, now)));
+    const r = await store.upsertFindings(portalId, found, now);
+    reporter.note(`${portalUrl}: ${result.events} events, ${found.length} findings (${r.created} new, ${r.updated} updated)`);
+    const stored = new Map((await store.listFindings({ portalIds: [portalId], ids: found.map((f) => f.id), now })).map((f) => [f.id, f]));
+    return found.map((f) => shown(stored.get(f.id) ?? run.unstored(portalId, f, now)));
+  } finally {
+    await store?.close();
+    await conn.close();
+  }
+}

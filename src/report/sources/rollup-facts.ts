@@ -1,0 +1,239 @@
+/**
+ * Report facts from the archive's rollups (schema 9), for the questions they answer exactly, and
+ * from the events (`archive/`) for the others. Rollups count whole UTC hours and days, so:
+ *
+ * - hour facts (`daily`, the summary's days and hours) need a period of whole UTC hours (or an
+ *   open one) and a zone whose hours map one to one onto UTC hours over it (the portal's own
+ *   whole-hour offsets, a whole-hour `--tz`, an IANA zone without half-hour offsets there);
+ * - per-user and per-country facts (`users`, the summary's users and countries) need whole UTC
+ *   days (or an open period);
+ * - a `--user` filter always reads the events.
+ *
+ * Each question decides on its own, so a report may take some facts from each source; both give
+ * the same facts (test/rollup-reports.test.ts runs every report both ways).
+ */
+import { sql } from 'kysely';
+import type { ActionKind } from '../../model/actions.js';
+import type { ArchiveStore } from '../../store/index.js';
+import { USER_ACTIVITY_DIMS } from '../activity.js';
+import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, UserSeen } from '../facts.js';
+import type { CountryCount } from '../reports/summary.js';
+import type { ZoneClock } from '../zone.js';
+import type { ArchiveReportData } from './archive/index.js';
+import { type ArchiveScope, flag, kindOf, num } from './archive/scope.js';
+import type { ReportData } from './index.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** A period of whole units (hours or days): the first and last unit it covers, or undefined when it is not whole. */
+export function wholeUnits(scope: Pick<ArchiveScope, 'since' | 'until'>, unit: number): { first?: number; last?: number } | undefined {
+  const { since, until } = scope;
+  if (since !== undefined && since % unit !== 0) return undefined;
+  if (until !== undefined && (until + 1) % unit !== 0) return undefined;
+  return {
+    first: since === undefined ? undefined : since / unit,
+    last: until === undefined ? undefined : (until + 1) / unit - 1,
+  };
+}
+
+const sameDims = (a: readonly ActivityDim[], b: readonly ActivityDim[]) =>
+  a.length === b.length && a.every((d) => b.includes(d));
+
+export class RollupReportData implements ReportData {
+  private readonly portals: number[];
+
+  constructor(
+    private readonly store: ArchiveStore,
+    readonly scope: ArchiveScope & { portalIds: readonly number[] },
+    /** The event-scanning source, for what rollups cannot answer. */
+    private readonly events: ArchiveReportData,
+  ) {
+    this.portals = scope.portalIds.length ? [...scope.portalIds] : [-1];
+  }
+
+  private get filtered(): boolean {
+    return Boolean(this.scope.userIds?.length || this.scope.logins?.length);
+  }
+
+  /** The period as whole days, when rollups can answer for it. */
+  private days() {
+    return this.filtered ? undefined : wholeUnits(this.scope, DAY);
+  }
+
+  async hours(clock: ZoneClock, opts: HourOptions = {}): Promise<HourFact[]> {
+    const hours = this.filtered || opts.byCountry ? undefined : wholeUnits(this.scope, HOUR);
+    const from = this.scope.since ?? Date.UTC(2000, 0, 1);
+    const to = this.scope.until ?? Date.now();
+    const spec = clock.spec;
+    const aligned = spec.kind === 'portal' || (spec.kind === 'fixed' ? spec.offsetMinutes % 60 === 0 : clock.hourAligned(from, to));
+    if (!hours || !aligned) return this.events.hours(clock, opts);
+    let q = this.store.db
+      .selectFrom('rollup_hours')
+      .select(['hour', 'offset_minutes', 'kind', 'anonymous', (eb) => eb.fn.sum<number>('events').as('n')])
+      .where('portal_id', 'in', this.portals);
+    if (hours.first !== undefined) q = q.where('hour', '>=', hours.first);
+    if (hours.last !== undefined) q = q.where('hour', '<=', hours.last);
+    const rows = await q.groupBy(['hour', 'offset_minutes', 'kind', 'anonymous']).execute();
+    const out = new Map<string, HourFact>();
+    for (const r of rows) {
+      const offset = num(r.offset_minutes);
+      // A UTC hour at +05:30 falls into two local hours: only the events can say how.
+      if (spec.kind === 'portal' && offset % 60 !== 0) return this.events.hours(clock, opts);
+      const utc = num(r.hour);
+      const hour = spec.kind === 'portal' ? utc + offset / 60 : clock.localHour(utc * HOUR);
+      const kind = kindOf(r.kind);
+      const anonymous = flag(r.anonymous);
+      const key = `${hour}|${kind}|${anonymous}`;
+      const have = out.get(key);
+      if (have) have.events += num(r.n);
+      else out.set(key, { hour, kind, anonymous, events: num(r.n) });
+    }
+    return [...out.values()];
+  }
+
+  async countries(): Promise<CountryCount[]> {
+    const days = this.days();
+    if (!days) return this.events.countries();
+    let q = this.store.db
+      .selectFrom('rollup_place_days')
+      .select([
+        'country',
+        (eb) => eb.fn.sum<number>('events').as('events'),
+        (eb) => eb.fn.sum<number>('successes').as('successes'),
+        (eb) => eb.fn.sum<number>('failures').as('failures'),
+      ])
+      .where('portal_id', 'in', this.portals);
+    if (days.first !== undefined) q = q.where('day', '>=', days.first);
+    if (days.last !== undefined) q = q.where('day', '<=', days.last);
+    const rows = await q.groupBy('country').execute();
+    return rows.map((r) => ({ country: r.country, events: num(r.events), successes: num(r.successes), failures: num(r.failures) }));
+  }
+
+  /** The users report's facts (`USER_ACTIVITY_DIMS`, anonymous ones by typed login) come from rollups; others from the events. */
+  async activity(dims: readonly ActivityDim[], opts: ActivityOptions = {}): Promise<ActivityFact[]> {
+    const days = this.days();
+    const userFacts = sameDims(dims, USER_ACTIVITY_DIMS) && opts.anonymousDims !== undefined && sameDims(opts.anonymousDims, ['login']);
+    if (!days || !userFacts) return this.events.activity(dims, opts);
+    const kinds = opts.kinds?.length ? [...opts.kinds] : undefined;
+    const db = this.store.db;
+    let own = db
+      .selectFrom('rollup_user_days')
+      .select([
+        'user_id',
+        'kind',
+        'ip',
+        'country',
+        'browser',
+        'platform',
+        'email',
+        (eb) => eb.fn.max('name').as('name'),
+        (eb) => eb.fn.sum<number>('events').as('n'),
+        (eb) => eb.fn.min('first_time').as('first'),
+        (eb) => eb.fn.max('last_time').as('last'),
+      ])
+      .where('portal_id', 'in', this.portals);
+    let typed = db
+      .selectFrom('rollup_login_days')
+      .select([
+        'login_key',
+        'kind',
+        (eb) => eb.fn.sum<number>('events').as('n'),
+        (eb) => eb.fn.min('first_time').as('first'),
+        (eb) => eb.fn.max('last_time').as('last'),
+      ])
+      .where('portal_id', 'in', this.portals);
+    if (days.first !== undefined) {
+      own = own.where('day', '>=', days.first);
+      typed = typed.where('day', '>=', days.first);
+    }
+    if (days.last !== undefined) {
+      own = own.where('day', '<=', days.last);
+      typed = typed.where('day', '<=', days.last);
+    }
+    if (kinds) {
+      own = own.where('kind', 'in', kinds);
+      typed = typed.where('kind', 'in', kinds);
+    }
+    const facts: ActivityFact[] = [];
+    const base = { city: '', events: 0 };
+    // The e-mail is a key here, not min(email): the least is then chosen in JavaScript by the
+    // builder, whatever the database's collation.
+    for (const r of await own.groupBy(['user_id', 'kind', 'ip', 'country', 'browser', 'platform', 'email']).execute()) {
+      facts.push({
+        ...base,
+        userId: r.user_id,
+        name: String(r.name ?? ''),
+        login: r.email,
+        anonymous: false,
+        kind: kindOf(r.kind) as ActionKind,
+        ip: r.ip,
+        country: r.country,
+        browser: r.browser || null,
+        platform: r.platform || null,
+        events: num(r.n),
+        first: num(r.first),
+        last: num(r.last),
+      });
+    }
+    for (const r of await typed.groupBy(['login_key', 'kind']).execute()) {
+      facts.push({
+        ...base,
+        userId: '',
+        name: '',
+        // The attribution key stands for the login: the rule compares keys (model/attribution.ts).
+        login: r.login_key || null,
+        anonymous: true,
+        kind: kindOf(r.kind),
+        ip: '',
+        country: '',
+        browser: null,
+        platform: null,
+        events: num(r.n),
+        first: num(r.first),
+        last: num(r.last),
+      });
+    }
+    return facts;
+  }
+
+  async users(): Promise<UserSeen[]> {
+    const days = this.days();
+    if (!days) return this.events.users();
+    const day = sql.ref('day');
+    const bounds = [
+      ...(days.first !== undefined ? [sql`${day} >= ${days.first}`] : []),
+      ...(days.last !== undefined ? [sql`${day} <= ${days.last}`] : []),
+    ];
+    const inside = bounds.length ? sql<number>`max(CASE WHEN ${sql.join(bounds, sql` AND `)} THEN 1 ELSE 0 END)` : sql<number>`1`;
+    let q = this.store.db
+      .selectFrom('rollup_user_days')
+      .select(['user_id', 'name', (eb) => eb.fn.min('first_time').as('first'), (eb) => eb.fn.max('last_time').as('last'), inside.as('inside')])
+      .where('portal_id', 'in', this.portals);
+    if (days.last !== undefined) q = q.where('day', '<=', days.last);
+    const users = new Map<string, UserSeen>();
+    for (const r of await q.groupBy(['user_id', 'name']).execute()) {
+      const seen: UserSeen = { userId: r.user_id, name: r.name, firstSeen: num(r.first), lastSeen: num(r.last), inPeriod: flag(r.inside) };
+      const have = users.get(seen.userId);
+      if (!have) users.set(seen.userId, seen);
+      else {
+        have.firstSeen = Math.min(have.firstSeen, seen.firstSeen);
+        // The name on the newest event (the greatest on a tie).
+        if (seen.lastSeen > have.lastSeen || (seen.lastSeen === have.lastSeen && seen.name > have.name)) {
+          have.lastSeen = seen.lastSeen;
+          have.name = seen.name;
+        }
+        have.inPeriod ||= seen.inPeriod;
+      }
+    }
+    return [...users.values()];
+  }
+
+  lastSuccess(userIds: readonly string[]): Promise<Map<string, number>> {
+    return this.events.lastSuccess(userIds);
+  }
+
+  portalOffset(): Promise<number | undefined> {
+    return this.events.portalOffset();
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * Rollups (schema 9): counts of the archived events kept next to them, so that whole-history
+ * reports and the dashboard read thousands of rows instead of millions of events.
+ *
+ * One piece of code makes them: `RollupBatch` aggregates event rows in memory (one entry per key),
+ * and `writeRollups` adds a batch to the tables with one multi-row upsert per table and chunk.
+ * The insert path feeds it the rows it really added (never a duplicate), in the transaction that
+ * adds the events, so the rollups and the events commit together; migration 9 feeds it every
+ * event already archived (`rebuildRollups`), so an older archive is back-filled once, on upgrade.
+ *
+ * Rollups hold what the `events` table holds, no more and no less: quarantined events are not in
+ * either; future-dated events are in both (reports show them, so rollups count them).
+ *
+ * Time keys are UTC: `hour` is `floor(time / 1h)`, `day` is `floor(time / 1 day)`; `rollup_hours`
+ * and `rollup_user_week` keep the portal's offset too, so the portal's own clock can be rebuilt.
+ */
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { DialectName } from './backend.js';
+import type { ArchiveSchema, EventsTable } from './schema.js';
+
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+/** 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week (Monday 00:00 = 0). */
+const EPOCH_WEEK_HOUR = 72;
+
+/** The UTC hour of the week of an instant, Monday 00:00 = 0. */
+export function weekHour(time: number): number {
+  return (((Math.floor(time / HOUR) + EPOCH_WEEK_HOUR) % 168) + 168) % 168;
+}
+
+/** How a value column is combined when its key is already there. */
+type Merge = 'sum' | 'min' | 'max' | 'name' | 'least';
+
+interface TableSpec {
+  table: keyof ArchiveSchema & `rollup_${string}`;
+  keys: readonly string[];
+  values: Readonly<Record<string, Merge>>;
+}
+
+const DAY_VALUES: Readonly<Record<string, Merge>> = {
+  events: 'sum',
+  successes: 'sum',
+  failures: 'sum',
+  logouts: 'sum',
+  first_time: 'min',
+  last_time: 'max',
+};
+
+/** The rollup tables: their keys (the primary key, in order) and how each value merges. */
+export const ROLLUP_TABLES: readonly TableSpec[] = [
+  { table: 'rollup_hours', keys: ['portal_id', 'hour', 'offset_minutes', 'action_id', 'kind', 'anonymous'], values: { events: 'sum' } },
+  {
+    table: 'rollup_user_days',
+    keys: ['portal_id', 'user_id', 'day', 'kind', 'ip', 'country', 'city', 'browser', 'platform'],
+    // `name` before `last_time`: both read the row as it was (SQL's SET sees the old values).
+    values: { events: 'sum', first_time: 'min', name: 'name', last_time: 'max', email: 'least' },
+  },
+  { table: 'rollup_login_days', keys: ['portal_id', 'login_key', 'day', 'kind'], values: { events: 'sum', first_time: 'min', last_time: 'max' } },
+  { table: 'rollup_ip_days', keys: ['portal_id', 'day', 'ip'], values: DAY_VALUES },
+  { table: 'rollup_place_days', keys: ['portal_id', 'day', 'country', 'city'], values: DAY_VALUES },
+  { table: 'rollup_device_days', keys: ['portal_id', 'day', 'browser', 'platform'], values: DAY_VALUES },
+  { table: 'rollup_user_week', keys: ['portal_id', 'user_id', 'week_hour', 'offset_minutes', 'kind'], values: { events: 'sum' } },
+];
+
+type Row = Record<string, string | number | null>;
+
+/** The event columns rollups are made of. */
+export type RollupSource = Pick<
+  EventsTable,
+  | 'portal_id'
+  | 'time'
+  | 'offset_minutes'
+  | 'user_id'
+  | 'user_name'
+  | 'login'
+  | 'login_key'
+  | 'anonymous'
+  | 'action_id'
+  | 'kind'
+  | 'ip'
+  | 'country'
+  | 'city'
+  | 'browser'
+  | 'platform'
+>;
+
+const SEP = '\u0000';
+
+/** Rollup rows of a set of events, one per key, ready to be added to the tables. */
+export class RollupBatch {
+  /** Table → key → row. */
+  readonly rows: ReadonlyMap<string, Map<string, Row>> = new Map(ROLLUP_TABLES.map((t) => [t.table, new Map()]));
+  events = 0;
+
+  add(e: RollupSource): void {
+    this.events++;
+    const t = e.time;
+    const day = Math.floor(t / DAY);
+    const kind = e.kind;
+    const browser = e.browser ?? '';
+    const platform = e.platform ?? '';
+    const p = e.portal_id;
+    this.count('rollup_hours', `${p}${SEP}${Math.floor(t / HOUR)}${SEP}${e.offset_minutes}${SEP}${e.action_id}${SEP}${kind}${SEP}${e.anonymous}`, () => ({
+      portal_id: p,
+      hour: Math.floor(t / HOUR),
+      offset_minutes: e.offset_minutes,
+      action_id: e.action_id,
+      kind,
+      anonymous: e.anonymous,
+      events: 0,
+    }));
+    const outcome = (r: Row) => {
+      (r.events as number)++;
+      if (kind === 'success') (r.successes as number)++;
+      else if (kind === 'failure') (r.failures as number)++;
+      else if (kind === 'logout') (r.logouts as number)++;
+      span(r, t);
+    };
+    const dayRow = (extra: Row): Row => ({ portal_id: p, day, ...extra, events: 0, successes: 0, failures: 0, logouts: 0, first_time: t, last_time: t });
+    outcome(this.row('rollup_ip_days', `${p}${SEP}${day}${SEP}${e.ip}`, () => dayRow({ ip: e.ip })));
+    outcome(this.row('rollup_place_days', `${p}${SEP}${day}${SEP}${e.country}${SEP}${e.city}`, () => dayRow({ country: e.country, city: e.city })));
+    outcome(this.row('rollup_device_days', `${p}${SEP}${day}${SEP}${browser}${SEP}${platform}`, () => dayRow({ browser, platform })));
+    if (e.anonymous) {
+      const key = e.login_key ?? '';
+      const r = this.row('rollup_login_days', `${p}${SEP}${key}${SEP}${day}${SEP}${kind}`, () => ({
+        portal_id: p,
+        login_key: key,
+        day,
+        kind,
+        events: 0,
+        first_time: t,
+        last_time: t,
+      }));
+      (r.events as number)++;
+      span(r, t);
+      return;
+    }
+    const u = e.user_id;
+    const userKey = [p, u, day, kind, e.ip, e.country, e.city, browser, platform].join(SEP);
+    const r = this.row('rollup_user_days', userKey, () => ({
+      portal_id: p,
+      user_id: u,
+      day,
+      kind,
+      ip: e.ip,
+      country: e.country,
+      city: e.city,
+      browser,
+      platform,
+      events: 0,
+      first_time: t,
+      last_time: t,
+      name: e.user_name,
+      email: null,
+    }));
+    (r.events as number)++;
+    if (t > (r.last_time as number) || (t === r.last_time && e.user_name > (r.name as string))) r.name = e.user_name;
+    span(r, t);
+    // The e-mail a user's own events carried (OAuth and confirm-link logins), as the users report reads it.
+    const login = e.login?.toLowerCase();
+    if (login?.includes('@') && (r.email === null || login < (r.email as string))) r.email = login;
+    this.count('rollup_user_week', `${p}${SEP}${u}${SEP}${weekHour(t)}${SEP}${e.offset_minutes}${SEP}${kind}`, () => ({
+      portal_id: p,
+      user_id: u,
+      week_hour: weekHour(t),
+      offset_minutes: e.offset_minutes,
+      kind,
+      events: 0,
+    }));
+  }
+
+  private row(table: string, key: string, make: () => Row): Row {
+    const rows = this.rows.get(table)!;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = make()));
+    return r;
+  }
+
+  private count(table: string, key: string, make: () => Row): void {
+    (this.row(table, key, make).events as number)++;
+  }
+}
+
+function span(r: Row, t: number): void {
+  if (t < (r.first_time as number)) r.first_time = t;
+  if (t > (r.last_time as number)) r.last_time = t;
+}
+
+/** Runs one compiled write in the open transaction (the backend's batched-write fast path). */
+export type WriteFn = (query: CompiledQuery) => Promise<unknown>;
+
+/**
+ * The upsert of `rows` rows into a rollup table. Text is compared byte-wise on both databases
+ * (`COLLATE "C"` on PostgreSQL, SQLite's default), so the least e-mail and the name on a tie do
+ * not depend on the server's locale.
+ */
+function upsertSql(spec: TableSpec, rows: number, dialect: DialectName): string {
+  const columns = [...spec.keys, ...Object.keys(spec.values)];
+  const c = dialect === 'postgres' ? ' COLLATE "C"' : '';
+  let n = 0;
+  const ph = () => (dialect === 'postgres' ? `$${++n}` : '?');
+  const tuple = () => `(${columns.map(ph).join(', ')})`;
+  const values = Array.from({ length: rows }, tuple).join(', ');
+  const T = spec.table;
+  const merge = (col: string, how: Merge): string => {
+    const old = `${T}.${col}`;
+    const add = `excluded.${col}`;
+    switch (how) {
+      case 'sum':
+        return `${old} + ${add}`;
+      case 'min':
+        return `CASE WHEN ${add} < ${old} THEN ${add} ELSE ${old} END`;
+      case 'max':
+        return `CASE WHEN ${add} > ${old} THEN ${add} ELSE ${old} END`;
+      case 'name':
+        return `CASE WHEN excluded.last_time > ${T}.last_time OR (excluded.last_time = ${T}.last_time AND ${add}${c} > ${old}${c}) THEN ${add} ELSE ${old} END`;
+      case 'least':
+        return `CASE WHEN ${old} IS NULL OR (${add} IS NOT NULL AND ${add}${c} < ${old}${c}) THEN ${add} ELSE ${old} END`;
+    }
+  };
+  const set = Object.entries(spec.values)
+    .map(([col, how]) => `${col} = ${merge(col, how)}`)
+    .join(', ');
+  return `INSERT INTO ${T} (${columns.join(', ')}) VALUES ${values} ON CONFLICT (${spec.keys.join(', ')}) DO UPDATE SET ${set}`;
+}
+
+const statements = new Map<string, string>();
+
+/**
+ * Add a batch to the rollup tables: per table, multi-row upserts of at most
+ * `ROLLUP_MAX_PARAMETERS` bound values each. Call it inside the transaction that adds the batch's events.
+ */
+export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: DialectName): Promise<void> {
+  if (batch.events === 0) return;
+  for (const spec of ROLLUP_TABLES) {
+    const rows = [...batch.rows.get(spec.table)!.values()];
+    if (!rows.length) continue;
+    const columns = [...spec.keys, ...Object.keys(spec.values)];
+    const per = Math.max(1, Math.floor(ROLLUP_MAX_PARAMETERS / columns.length));
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per);
+      const name = `${dialect}:${spec.table}:${chunk.length}`;
+      let text = statements.get(name);
+      if (text === undefined) {
+        if (statements.size > 256) statements.clear();
+        text = upsertSql(spec, chunk.length, dialect);
+        statements.set(name, text);
+      }
+      const parameters = new Array(chunk.length * columns.length);
+      let k = 0;
+      for (const r of chunk) for (const col of columns) parameters[k++] = r[col];
+      await write(CompiledQuery.raw(text, parameters));
+    }
+  }
+}
+
+/**
+ * Bound values per upsert statement: under SQLite's limit (32,766) and PostgreSQL's (65,535),
+ * and large enough that a statement carries hundreds of rows.
+ */
+export const ROLLUP_MAX_PARAMETERS = 9_000;
+
+/** Events read per query while rebuilding, and aggregated before each write. */
+const REBUILD_CHUNK = 20_000;
+const REBUILD_FLUSH = 200_000;
+
+const SOURCE_COLUMNS = [
+  'portal_id',
+  'id',
+  'time',
+  'offset_minutes',
+  'user_id',
+  'user_name',
+  'login',
+  'login_key',
+  'anonymous',
+  'action_id',
+  'kind',
+  'ip',
+  'country',
+  'city',
+  'browser',
+  'platform',
+] as const;
+
+/**
+ * Empty the rollups (of one portal, or all) and make them again from the archived events, through
+ * the same `RollupBatch` the insert path uses: migration 9's back-fill, and the repair for an
+ * archive whose events were written by other means. Run it inside a write transaction.
+ */
+export async function rebuildRollups(
+  db: Kysely<ArchiveSchema>,
+  write: WriteFn,
+  dialect: DialectName,
+  portalId?: number,
+): Promise<number> {
+  for (const spec of ROLLUP_TABLES) {
+    let d = db.deleteFrom(spec.table);
+    if (portalId !== undefined) d = d.where('portal_id', '=', portalId);
+    await d.execute();
+  }
+  let portals = (await db.selectFrom('portals').select('id').execute()).map((r) => Number(r.id));
+  if (portalId !== undefined) portals = portals.filter((p) => p === portalId);
+  let total = 0;
+  let batch = new RollupBatch();
+  for (const p of portals) {
+    let after = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const rows = await db
+        .selectFrom('events')
+        .select(SOURCE_COLUMNS)
+        .where('portal_id', '=', p)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(REBUILD_CHUNK)
+        .execute();
+      for (const r of rows) {
+        batch.add({ ...r, time: Number(r.time), offset_minutes: Number(r.offset_minutes), anonymous: Number(r.anonymous) === 1 ? 1 : 0, action_id: Number(r.action_id) });
+      }
+      total += rows.length;
+      if (batch.events >= REBUILD_FLUSH) {
+        await writeRollups(batch, write, dialect);
+        batch = new RollupBatch();
+      }
+      if (rows.length < REBUILD_CHUNK) break;
+      after = Number(rows[rows.length - 1].id);
+    }
+  }
+  await writeRollups(batch, write, dialect);
+  return total;
+}
+
+/** Migration 9's DDL: the rollup tables with their keys as primary keys, and the period indexes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations describe tables the current types may not know.
+export async function createRollupTables(db: Kysely<any>): Promise<void> {
+  const types: Record<string, 'integer' | 'bigint' | 'text' | 'smallint'> = {
+    portal_id: 'integer',
+    hour: 'integer',
+    day: 'integer',
+    week_hour: 'smallint',
+    offset_minutes: 'integer',
+    action_id: 'integer',
+    anonymous: 'smallint',
+    events: 'bigint',
+    successes: 'bigint',
+    failures: 'bigint',
+    logouts: 'bigint',
+    first_time: 'bigint',
+    last_time: 'bigint',
+  };
+  for (const spec of ROLLUP_TABLES) {
+    let t = db.schema.createTable(spec.table);
+    for (const col of [...spec.keys, ...Object.keys(spec.values)]) {
+      const nullable = col === 'email';
+      t = t.addColumn(col, types[col] ?? 'text', (c) => (nullable ? c : c.notNull()));
+    }
+    await t.addPrimaryKeyConstraint(`${spec.table}_pk`, [...spec.keys] as never).execute();
+  }
+  // Period questions over every user (unique users of a day, the dashboard's tables) read by day.
+  await db.schema.createIndex('rollup_user_days_day').on('rollup_user_days').columns(['portal_id', 'day']).execute();
+  await db.schema.createIndex('rollup_login_days_day').on('rollup_login_days').columns(['portal_id', 'day']).execute();
+}

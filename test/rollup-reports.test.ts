@@ -1,0 +1,114 @@
+/**
+ * One truth: `report summary`, `daily` and `users` answered from the rollups equal the answers
+ * from a scan of the events, for several emulator seeds, periods and zones, on SQLite and
+ * PostgreSQL. Where the question allows rollups (whole UTC days or hours, hour-aligned zones),
+ * the test also checks that the events were not read for it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { runReport } from '../src/report/run.js';
+import { ArchiveReportData, archiveData } from '../src/report/sources/archive/index.js';
+import { RollupReportData } from '../src/report/sources/rollup-facts.js';
+import { parseZone, ZoneClock } from '../src/report/zone.js';
+import { type ArchiveStore, openStore } from '../src/store/index.js';
+import { syncInto } from './helpers/archive.js';
+import { dialects, dialectTitle } from './helpers/dialects.js';
+
+const NOW = Date.parse('2025-07-01T10:00:00Z');
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const cases = await dialects('rollupreports');
+afterAll(async () => {
+  for (const c of cases) await c.cleanup();
+});
+
+/** The event source, counting which of its questions were asked. */
+function spied(events: ArchiveReportData): { data: ArchiveReportData; asked: string[] } {
+  const asked: string[] = [];
+  const data = new Proxy(events, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        asked.push(String(prop));
+        return v.apply(target, args);
+      };
+    },
+  });
+  return { data, asked };
+}
+
+const PERIODS: Array<{ label: string; since?: number; until?: number; whole: 'day' | 'hour' | 'none' }> = [
+  { label: 'the whole history', whole: 'day' },
+  { label: 'whole UTC days', since: NOW - 20 * DAY - (NOW % DAY), until: NOW - (NOW % DAY) - 5 * DAY - 1, whole: 'day' },
+  { label: 'since a UTC midnight', since: NOW - 9 * DAY - (NOW % DAY), whole: 'day' },
+  { label: 'whole hours', since: NOW - 10 * DAY - 7 * HOUR - (NOW % HOUR), until: NOW - 3 * DAY - (NOW % HOUR) - 1, whole: 'hour' },
+  { label: 'a ragged period', since: NOW - 12 * DAY + 123_456, until: NOW - 2 * DAY - 9_999, whole: 'none' },
+];
+const ZONES = ['portal', 'UTC', '+03:00', '+05:30', 'America/New_York', 'Asia/Kolkata'];
+/** Zones whose hours are UTC hours shifted: rollups can place hour counts on their clock. */
+const HOUR_ALIGNED = new Set(['portal', 'UTC', '+03:00', 'America/New_York']);
+
+for (const c of cases) {
+  for (const seed of [5, 23, 41]) {
+    describe.skipIf(c.skip)(dialectTitle(c, `rollup reports, seed ${seed}`), () => {
+      let emu: RunningEmulator;
+      let store: ArchiveStore;
+      let identities: Map<string, { email: string | null; userName: string | null; name: string }>;
+
+      beforeAll(async () => {
+        emu = await startEmulator({ now: NOW, seed, users: 24, events: 2500, days: 30 });
+        const db = await c.fresh();
+        await syncInto(emu, db);
+        store = await openStore(db);
+        const portal = (await store.portals())[0].id;
+        identities = new Map((await store.people(portal, { includeRemoved: true })).map((p) => [p.id, { email: p.email ?? null, userName: p.userName ?? null, name: p.displayName }]));
+      }, 120_000);
+      afterAll(async () => {
+        await store?.close();
+        await emu?.close();
+      });
+
+      it('summary, daily and users from rollups equal the event scan, in every period and zone', async () => {
+        expect(identities.size).toBeGreaterThan(10);
+        let fromRollups = 0;
+        for (const p of PERIODS) {
+          for (const z of ZONES) {
+            const scope = { since: p.since, until: p.until };
+            const events = (await archiveData(store, scope, { rollups: false })) as ArchiveReportData;
+            const spy = spied(events);
+            const rollups = new RollupReportData(store, events.scope, spy.data);
+            const clock = new ZoneClock(parseZone(z), (await events.portalOffset()) ?? 0);
+            const o = { since: p.since, until: p.until, now: NOW, clock, identities };
+            for (const name of ['summary', 'daily', 'users'] as const) {
+              spy.asked.length = 0;
+              const expected = await runReport(name, events, o);
+              const got = await runReport(name, rollups, o);
+              expect(got, `${name} over ${p.label} in ${z}`).toEqual(expected);
+              const exactHours = p.whole !== 'none' && HOUR_ALIGNED.has(z);
+              const exactDays = p.whole === 'day';
+              const wanted = name === 'daily' ? exactHours : name === 'users' ? exactDays : exactHours && exactDays;
+              if (wanted) {
+                expect(spy.asked, `${name} over ${p.label} in ${z} read the events`).toEqual([]);
+                fromRollups++;
+              } else {
+                expect(spy.asked.length, `${name} over ${p.label} in ${z} fell back to the events`).toBeGreaterThan(0);
+              }
+            }
+          }
+        }
+        expect(fromRollups).toBeGreaterThan(20);
+      }, 300_000);
+
+      it('the users report counts anonymous failures by the attribution rule, as the events do', async () => {
+        const o = { now: NOW, clock: new ZoneClock(parseZone('UTC')), identities };
+        const r = await runReport('users', await archiveData(store), o);
+        if (r.name !== 'users') throw new Error('not the users report');
+        expect(r.attributed).toBe(true);
+        expect(r.rows.reduce((s, u) => s + u.anonymousFailures, 0)).toBeGreaterThan(0);
+        const scanned = await runReport('users', await archiveData(store, {}, { rollups: false }), o);
+        expect(r).toEqual(scanned);
+      });
+    });
+  }
+}

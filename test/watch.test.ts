@@ -169,6 +169,27 @@ describe('watch: sync, detect, alert, deliver', () => {
     for (const ms of waits) expect(ms).toBeGreaterThan(900);
   });
 
+  it('with automatic response on, a rule that says respond: logout-user contains the attacked member, recorded as automatic', async () => {
+    const clock = new Clock(Date.now());
+    const emu = await portal(clock);
+    const r = await receiver();
+    cleanups.push(() => r.close());
+    const w = await watcher(emu, clock, join(dir, 'respond.sqlite'), `webhook+${r.url}`);
+    w.deps.rules = RULES.map((rule) => (rule.id === 'DSL-001' ? { ...rule, respond: 'logout-user' as const } : rule));
+    await w.cycle();
+    const target = await attack(emu, clock);
+    // Off unless switched on: the finding is alerted, nobody is contained.
+    expect((await w.cycle()).portals[0].responses).toBeUndefined();
+    w.deps.autoRespond = { enabled: true };
+    await attack(emu, clock, 3);
+    const report = await w.cycle();
+    expect(report.portals[0].responses).toEqual([
+      { finding: expect.any(String), action: 'logout-user', target: target.id, outcome: 'verified', reason: 'rule DSL-001 asks for logout-user' },
+    ]);
+    const recorded = await w.store.responses({ automatic: true });
+    expect(recorded).toMatchObject([{ action: 'logout-user', targetUserId: target.id, outcome: 'verified', automatic: true }]);
+  });
+
   it('a stop request lets the running cycle finish and starts no other; cycles start on an explicit tick', async () => {
     const clock = new Clock(Date.now());
     const emu = await portal(clock);

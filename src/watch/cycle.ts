@@ -10,8 +10,10 @@ import type { DocSpaceClient } from '../client/client.js';
 import type { RuleSpec } from '../detect/rule-schema.js';
 import { ArchiveBusyError, type ArchiveStore } from '../store/index.js';
 import { syncPortal } from '../sync/sync.js';
+import type { AutoRespondConfig } from '../respond/policy.js';
 import { groupingFor, toAlertFinding } from './alert-finding.js';
-import type { DetectNew } from './contract.js';
+import { type AutoResponse, autoRespond } from './auto-respond.js';
+import type { DetectNew, WatchedFinding } from './contract.js';
 
 /** A portal the watcher follows: its client (kept across cycles) and the sender keys its alerts go to. */
 export interface WatchedPortal {
@@ -39,6 +41,8 @@ export interface WatchDeps {
   params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   secret?: string;
   onWarning?: (message: string) => void;
+  /** Contain on its own for rules with `respond:` (off unless `enabled`). */
+  autoRespond?: AutoRespondConfig;
   /** Wait this long for rate-capped deliveries to fall due (default: a timer). */
   pause?: (ms: number) => Promise<void>;
   /** Is a process of this host still running? (Claims of dead watchers are taken back.) */
@@ -58,6 +62,8 @@ export interface PortalCycle {
   /** Milliseconds spent syncing and detecting (where a slow cycle's time went). */
   syncMs: number;
   detectMs: number;
+  /** Automatic responses decided this cycle (only when switched on and a rule asked). */
+  responses?: AutoResponse[];
   /** Another watcher held the portal this cycle. */
   busy?: boolean;
   /** What went wrong, redacted, for the log. */
@@ -124,6 +130,7 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
     const url = (await store.portal(sync.portalId))?.url ?? portal.client.portal;
     const staleBefore = now() - (deps.staleAfterMs ?? DAY);
     const policy = deps.grouping ?? DEFAULT_GROUPING;
+    let committed: WatchedFinding[] = [];
     // Under the portal's lock: two watchers on one archive never detect the same events twice.
     await store.withPortalLock(sync.portalId, () =>
       deps.detectNew(store, {
@@ -134,6 +141,7 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
         now: now(),
         onChanged: async (changed, tx) => {
           result.findings += changed.length;
+          committed = changed;
           const outbox = tx.outbox();
           for (const f of changed) {
             const grouping = groupingFor(f, policy, staleBefore);
@@ -145,6 +153,11 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
       }),
     );
     result.detectMs = now() - phase;
+    if (deps.autoRespond?.enabled && committed.length) {
+      // After the commit: containment talks to the portal, which no transaction should wait for.
+      const responses = await autoRespond(store, portal.client, sync.portalId, committed, deps.rules, deps.autoRespond, now);
+      if (responses.length) result.responses = responses;
+    }
   } catch (err) {
     if (err instanceof ArchiveBusyError) result.busy = true;
     else {

@@ -39,6 +39,7 @@ export function cycleLine(r: CycleReport, format: LogFormat): string {
     ...(d.failed ? [`${d.failed} failed`] : []),
     ...(d.gone ? [`${d.gone} gone`] : []),
     ...(r.released ? [`${r.released} taken back from a stopped watcher`] : []),
+    ...responseParts(r),
     `${requests} requests`,
     `${(r.durationMs / 1000).toFixed(1)} s`,
   ];
@@ -48,4 +49,9 @@ export function cycleLine(r: CycleReport, format: LogFormat): string {
 
 function sum(r: CycleReport, key: 'added' | 'findings' | 'queued' | 'requests'): number {
   return r.portals.reduce((n, p) => n + p[key], 0);
+}
+
+function responseParts(r: CycleReport): string[] {
+  const acted = r.portals.flatMap((p) => (p.responses ?? []).filter((x) => x.outcome !== undefined));
+  return acted.length ? [`${acted.length} automatic responses (${acted.map((x) => `${x.action} ${x.target}: ${x.outcome}`).join(', ')})`] : [];
 }

@@ -35,6 +35,9 @@ export type WatchFlags = Omit<ConnectionFlags, 'profile'> & {
   healthFile?: string;
   healthPort?: string;
   overlap?: string;
+  autoRespond?: boolean;
+  allowAdmin?: boolean;
+  maxResponses?: string;
 };
 
 const MIN_EVERY_MS = 5_000;
@@ -52,6 +55,10 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
   const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : undefined;
   if (flags.overlap !== undefined && overlapMs === undefined) throw new UsageError(`--overlap "${flags.overlap}" is not a duration (e.g. 15m)`);
   const healthPort = parseWholeNumber(flags.healthPort, '--health-port', 0, 65535);
+  const maxPerHour = parseWholeNumber(flags.maxResponses, '--max-responses', 1, 1000);
+  if ((flags.allowAdmin || maxPerHour !== undefined) && !flags.autoRespond) {
+    throw new UsageError('--allow-admin and --max-responses go with --auto-respond');
+  }
   if (flags.all && (flags.profile?.length || flags.portal || flags.demo)) {
     throw new UsageError('watch --all follows every profile: leave out --profile, --portal and --demo');
   }
@@ -104,7 +111,17 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
     }));
     let worst: number = EXIT.ok;
     await watchLoop(
-      { store: archive, portals, rules, detectNew, dispatcher: delivering, now: Date.now, overlapMs, onWarning: (m) => reporter.warn(m) },
+      {
+        store: archive,
+        portals,
+        rules,
+        detectNew,
+        dispatcher: delivering,
+        now: Date.now,
+        overlapMs,
+        onWarning: (m) => reporter.warn(m),
+        autoRespond: flags.autoRespond ? { enabled: true, allowAdmin: flags.allowAdmin, maxPerHour } : undefined,
+      },
       {
         everyMs,
         once: flags.once,

@@ -135,6 +135,30 @@ describe('watch as a process', () => {
   });
 });
 
+describe('watch stopped by a signal', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s ends a running watcher with exit 0 and its cycle line written', async (signal) => {
+    const emu = await startEmulator({ seed: 12, events: 50, scenarios: false });
+    cleanups.push(() => emu.close());
+    const home = mkdtempSync(join(dir, 'stop-'));
+    const child = spawn(process.execPath, [CLI, 'watch', '--every', '1m', '--db', join(home, 'a.sqlite'), '-q'], {
+      env: cleanEnv(envFor(emu, home)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const cycled = new Promise<void>((resolve) =>
+      child.stdout!.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('watch cycle')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await cycled;
+    child.kill(signal);
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z watch cycle ok: 50 new events/);
+  });
+});
+
 describe('alerts test', () => {
   it('says what the destination answered: accepted (HTTP 200), or refused with the reason and exit 6', async () => {
     const h = await hook();

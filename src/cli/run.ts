@@ -97,6 +97,7 @@ Environment:
   DOCSPACE_LOGINS_PAGER (or PAGER)      pager for tables on a terminal (default "less -FRX"; "" for none)
   COLUMNS                               table width when stdout is not a terminal
   DOCSPACE_LOGINS_FORCE_TTY=1           behave as on a terminal: tables, colour, pager, closing lines
+  DOCSPACE_LOGINS_WEBHOOK_SECRET        whsec_… secret signing webhook alerts (watch, alerts)
 
 Shell completion: docspace-logins completion bash|zsh|fish`;
 

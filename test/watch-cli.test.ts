@@ -159,6 +159,25 @@ describe('watch stopped by a signal', () => {
   });
 });
 
+describe('destinations stored in a profile', () => {
+  it('go to that portal\'s alerts; a destination that cannot be parsed is refused when the profile is saved', async () => {
+    const emu = await attackedPortal();
+    const home = mkdtempSync(join(dir, 'profile-'));
+    const withKey = (io: Parameters<typeof run>[1]) => ({ ...io!, env: { ...io!.env, ACME_KEY: emu.apiKey } });
+    const bad = await runCommand(null, home, (io) => run(['profiles', 'add', 'acme', '--portal', emu.url, '--key-env', 'ACME_KEY', '--alert', 'file:'], withKey(io)));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no path: write file:alerts\.ndjson/);
+    const file = join(home, 'acme-alerts.ndjson');
+    const add = await runCommand(null, home, (io) => run(['profiles', 'add', 'acme', '--portal', emu.url, '--key-env', 'ACME_KEY', '--alert', `file:${file}`], withKey(io)));
+    expect(add.code, add.stderr).toBe(0);
+    const watched = await runCommand(null, home, (io) => run(['watch', '--once', '--profile', 'acme', '--db', join(home, 'a.sqlite'), '-q'], withKey(io)));
+    expect(watched.code, watched.stderr).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.data.finding.portal === emu.url)).toBe(true);
+  });
+});
+
 describe('alerts test', () => {
   it('says what the destination answered: accepted (HTTP 200), or refused with the reason and exit 6', async () => {
     const h = await hook();

@@ -21,6 +21,8 @@ export const SIZES = Object.freeze({
     watchEvents: 20_000,
     watchEverySeconds: 5,
     watchRuns: 5,
+    qualitySeeds: 6,
+    qualityEvents: 100_000,
   },
   quick: {
     name: 'quick',
@@ -39,5 +41,7 @@ export const SIZES = Object.freeze({
     watchEvents: 2_000,
     watchEverySeconds: 5,
     watchRuns: 1,
+    qualitySeeds: 3,
+    qualityEvents: 10_000,
   },
 });

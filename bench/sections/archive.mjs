@@ -36,6 +36,15 @@ export async function archiveReads(ctx) {
     inUnits(`archive.report.${name}`, await medianOf(repeats, () => measure(args), 1));
   }
 
+  // The whole history: the questions the rollups answer (see src/report/sources/rollup-facts.ts).
+  ctx.log('whole-history reports over the archive...');
+  for (const name of ['summary', 'users', 'daily']) {
+    const args = [CLI, 'report', name, '--db', big, '--since', 'all', '--format', 'json', '-q'];
+    const t = await medianOf(repeats, () => measure(args), 1);
+    inUnits(`archive.all.${name}`, t);
+    ctx.results.limit(`archive.all.${name}.ms`, Math.round(t));
+  }
+
   ctx.log('exportArchive() on one thread and on two...');
   const since = String(Date.now() - 7 * 86_400_000);
   const threads = {};

@@ -1,6 +1,7 @@
 // The benchmark sections, in the order a run takes them; each records rows of lib/catalogue.mjs.
 import { archiveReads } from './archive.mjs';
 import { coldStart } from './cold-start.mjs';
+import { detectQuality, detectSpeed } from './detect.mjs';
 import { exports } from './export.mjs';
 import { ndjsonExport } from './ndjson.mjs';
 import { rateLimitedRead } from './rate-limit.mjs';
@@ -18,4 +19,6 @@ export const SECTIONS = {
   archive: archiveReads,
   export: exports,
   watch: watchLatency,
+  'detect-quality': detectQuality,
+  detect: detectSpeed,
 };

@@ -18,6 +18,13 @@ export async function archiveSync(ctx) {
   ctx.results.note('sync', `Raw-insert baseline: ${fmt(raw.events)} events in ${secs(raw.ms)} (${fmt(rawRate)} events/s).`);
 
   const sqlite = await syncOnce(ctx, join(ctx.dir, 'sync.sqlite'), 'sqlite', 'SQLite', rawRate, baseline);
+  ctx.log(`rollups' cost in the insert path: ${fmt(s.syncEvents)} events...`);
+  const cost = await runTask('rollup-cost.mjs', [join(ctx.dir, 'rollup-cost'), String(s.syncEvents), String(SEED), String(DAYS), String(s.syncUsers)]);
+  ctx.results.record('sync.sqlite.rollups', {
+    measured: `rollups ${ms(cost.rollupMs)}`,
+    baseline: `insertEvents ${ms(cost.insertMs)} (${fmt(perSecond(cost.events, cost.insertMs))} events/s)`,
+    ratio: cost.rollupMs / cost.insertMs,
+  });
   const claimShare = PEOPLE_SYNC_CLAIM.eventsPerSecond / rawRate;
   ctx.results.record('sync.sqlite.claim', {
     measured: `${fmt(sqlite.rate)} events/s`,

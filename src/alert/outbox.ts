@@ -4,14 +4,13 @@
  * runs out and the next claim sends them again with the same alert id, which receivers use to
  * drop the duplicate. Works on SQLite and PostgreSQL alike; only the claim's locking differs.
  */
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import type { NotifiedState } from './grouping.js';
 import type { DeliveryStatus } from './outbox-schema.js';
 import type { Alert, FindingStatus, NotifyReason, Severity } from './types.js';
 
-export { createOutboxTables, OUTBOX_DDL, outboxStatements, type DeliveryStatus } from './outbox-schema.js';
+export { createOutboxTables, OUTBOX_DDL, type DeliveryStatus } from './outbox-schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the archive's own schema type does not know these tables.
 type Db = Kysely<any>;
@@ -166,7 +165,8 @@ export class Outbox {
 
   /** Lease up to `limit` due deliveries to enabled destinations, oldest first. */
   async claimDue(now: number, limit = 50): Promise<Claim[]> {
-    const token = `${this.worker.host}/${this.worker.pid}/${randomUUID()}`;
+    // The global Web Crypto, loaded when a claim is made: opening the archive (every sync) never loads crypto.
+    const token = `${this.worker.host}/${this.worker.pid}/${globalThis.crypto.randomUUID()}`;
     const lock = this.options.locking === 'skip-locked' ? sql`for update of d skip locked` : sql``;
     const claimed = await sql<{ alert_id: string; destination: string; attempts: unknown }>`
       update outbox_deliveries

@@ -9,7 +9,7 @@ import { type ArchiveSelection, archiveFilter } from './archive.js';
 import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import type { CliIo, Reporter } from './io.js';
-import { chooseFormat, type OutputFlags, openOutput } from './output.js';
+import { openOutput, type OutputOptions } from './output.js';
 
 const FORMATS: readonly string[] = ['csv', 'ndjson', 'ecs'] satisfies SegmentFormat[];
 
@@ -19,29 +19,23 @@ const FORMATS: readonly string[] = ['csv', 'ndjson', 'ecs'] satisfies SegmentFor
  */
 export async function exportFromArchive(
   archive: ArchiveSelection,
-  flags: OutputFlags,
+  output: OutputOptions,
   parsed: ParsedHistoryFlags,
   io: CliIo,
   reporter?: Reporter,
 ): Promise<number | undefined> {
   const { store, only } = archive;
-  let format: string;
-  try {
-    format = chooseFormat(flags, io);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const { format } = output;
   if (!FORMATS.includes(format) || !only || !canExport(store)) {
     return undefined;
   }
   try {
-    const out = await openOutput(flags, io);
+    const out = await openOutput(output, io);
     try {
-      const how = { format: format as SegmentFormat, excel: flags.excel, portal: only.url };
+      const how = { format: format as SegmentFormat, excel: output.excel, portal: only.url };
       const count = await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
       await out.close();
-      if (reporter && flags.output && flags.output !== '-') reporter.note(`wrote ${count} events to ${flags.output}`);
+      if (reporter && output.file !== undefined) reporter.note(`wrote ${count} events to ${output.file}`);
     } finally {
       await out.close();
     }

@@ -7,7 +7,6 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, lstatSync, realpathSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { IoError } from '../errors/index.js';
 
@@ -69,6 +68,9 @@ export function holdOutputs(): { settle(ok: boolean): IoError | undefined } {
 
 export async function openFileOutput(path: string): Promise<FileOutput> {
   const target = realTarget(path);
+  // Loaded here: every command loads this module (run.ts holds outputs), few write a file, and
+  // node:crypto costs a dozen internal modules at start-up.
+  const { randomBytes } = await import('node:crypto');
   // A device or a pipe (/dev/stdout, /dev/full, a FIFO) is written in place: there is nothing to
   // keep, and renaming a file over it would replace the device.
   const partial = target.regular ? join(dirname(target.path), `.${basename(target.path)}.${process.pid}-${randomBytes(3).toString('hex')}.partial`) : undefined;

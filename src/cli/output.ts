@@ -19,8 +19,6 @@ import { type CliIo, isTerminal, type Reporter, stderrIsTerminal, terminalWidth 
 import { openFileOutput } from './output-file.js';
 import { startPager } from './pager.js';
 
-export const FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
-
 export interface OutputFlags {
   format?: string;
   output?: string;
@@ -31,6 +29,26 @@ export interface OutputFlags {
   columns?: string;
   /** `--wide`: every column of a table, at full width. */
   wide?: boolean;
+  /** `--no-color` sets it false. */
+  color?: boolean;
+}
+
+/**
+ * The output a command was asked for, decided once from its flags (`parseOutputFlags`) before
+ * any work is done; everything after reads this, never the flags.
+ */
+export interface OutputOptions {
+  format: OutputFormat;
+  /** A format was asked for (`--format`, `--json` or `--output`), not taken by default. */
+  asked: boolean;
+  /** The file to write (`--output`), undefined for stdout (`-` included). */
+  file?: string;
+  /** `--json a,b`: only these fields of each JSON row. */
+  fields?: string[];
+  /** `--columns a,b`: these table, CSV or XLSX columns, in this order. */
+  select?: string[];
+  excel: boolean;
+  wide: boolean;
   /** `--no-color` sets it false. */
   color?: boolean;
 }
@@ -58,18 +76,33 @@ export interface OpenOutput {
 }
 
 /** The fields of `--json a,b`, or undefined for a bare `--json`. */
-export function jsonFields(flags: OutputFlags): string[] | undefined {
+function jsonFields(flags: OutputFlags): string[] | undefined {
   if (typeof flags.json !== 'string') return undefined;
   const fields = splitNames(flags.json);
   if (!fields.length) throw new UsageError('--json takes field names separated by commas, e.g. --json id,date,login');
   return fields;
 }
 
-export function chooseFormat(
+/** The output the flags ask for, checked against the formats this command can write. */
+export function parseOutputFlags(
   flags: OutputFlags,
   io: CliIo,
-  allowed: readonly OutputFormat[] = FORMATS,
-): OutputFormat {
+  allowed: readonly OutputFormat[],
+): OutputOptions {
+  const format = chooseFormat(flags, io, allowed);
+  return {
+    format,
+    asked: Boolean(flags.format || flags.json || flags.output),
+    file: flags.output && flags.output !== '-' ? flags.output : undefined,
+    fields: jsonFields(flags),
+    select: flags.columns === undefined ? undefined : splitNames(flags.columns),
+    excel: Boolean(flags.excel),
+    wide: Boolean(flags.wide),
+    color: flags.color,
+  };
+}
+
+function chooseFormat(flags: OutputFlags, io: CliIo, allowed: readonly OutputFormat[]): OutputFormat {
   let format: OutputFormat | undefined;
   if (flags.format) {
     if (!(allowed as readonly string[]).includes(flags.format)) {
@@ -97,21 +130,15 @@ export function chooseFormat(
   return format;
 }
 
-export async function openOutput(
-  flags: OutputFlags,
-  io: CliIo,
-  allowed?: readonly OutputFormat[],
-): Promise<OpenOutput> {
-  const format = chooseFormat(flags, io, allowed);
-  const fields = jsonFields(flags);
-  const select = flags.columns === undefined ? undefined : splitNames(flags.columns);
-  const toFile = Boolean(flags.output && flags.output !== '-');
+export async function openOutput(opts: OutputOptions, io: CliIo): Promise<OpenOutput> {
+  const { format, fields, select } = opts;
+  const toFile = opts.file !== undefined;
   const terminal = !toFile && isTerminal(io);
   let sink: NodeJS.WritableStream = io.stdout;
   let close = async () => {};
-  if (toFile) {
+  if (opts.file !== undefined) {
     // Written beside the file and renamed on success: see output-file.ts.
-    const file = await openFileOutput(flags.output!);
+    const file = await openFileOutput(opts.file);
     sink = file.stream;
     close = () => file.close();
   } else if (terminal && format === 'table') {
@@ -125,12 +152,12 @@ export async function openOutput(
     sink,
     isTTY: terminal,
     // A file never gets escape codes; a pipe only when FORCE_COLOR asks for them.
-    color: !toFile && colorEnabled({ stream: { isTTY: terminal }, env: io.env, flag: flags.color }),
-    width: terminal && !flags.wide ? terminalWidth(io) : undefined,
-    wide: flags.wide,
+    color: !toFile && colorEnabled({ stream: { isTTY: terminal }, env: io.env, flag: opts.color }),
+    width: terminal && !opts.wide ? terminalWidth(io) : undefined,
+    wide: opts.wide,
     select,
     fields,
-    excel: flags.excel,
+    excel: opts.excel,
     now: terminal ? Date.now() : undefined,
   };
   let rows = 0;
@@ -155,22 +182,21 @@ export async function openOutput(
     // Commands close before their closing line and again on the way out: the second does nothing.
     close: () => (closing ??= close()),
     finish(reporter, noun) {
-      if (toFile) reporter.note(`wrote ${rows} ${noun} to ${flags.output}`);
+      if (toFile) reporter.note(`wrote ${rows} ${noun} to ${opts.file}`);
       else if (rows === 0 && format === 'table') reporter.note(`no ${noun} matched`);
       else if (terminal && stderrIsTerminal(io) && format === 'table') reporter.note(`${rows} ${noun} shown`);
     },
   };
 }
 
-/** Open the output the flags ask for, write every row, and close it: the common case of a command. */
+/** Open the output, write every row, and close it: the common case of a command. */
 export async function writeRows<T>(
-  flags: OutputFlags,
+  output: OutputOptions,
   io: CliIo,
-  allowed: readonly OutputFormat[],
   opts: Omit<WriterOptions<T>, keyof TerminalOptions>,
   rows: Iterable<T> | AsyncIterable<T>,
 ): Promise<OpenOutput> {
-  const out = await openOutput(flags, io, allowed);
+  const out = await openOutput(output, io);
   try {
     const writer = out.writer<T>(opts);
     for await (const row of rows) await writer.write(row);

@@ -3,11 +3,11 @@
  * its own people directory, so failures are attributed inside a portal and never across) and
  * every row carries its portal, a column in tables, CSV and XLSX and a field in JSON and NDJSON.
  */
-import type { Column, OutputFormat } from '../output/writer.js';
+import type { Column } from '../output/writer.js';
 import type { ReportResult } from '../report/run.js';
 import type { ZoneClock } from '../report/zone.js';
 import type { CliIo, Reporter } from './io.js';
-import type { OutputFlags } from './output.js';
+import type { OutputOptions } from './output.js';
 
 export interface PortalReport {
   portal: string;
@@ -18,8 +18,7 @@ export interface PortalReport {
 /** Write the reports of several portals as one output; the portal first in every row. */
 export async function writePortalReports(
   reports: readonly PortalReport[],
-  flags: OutputFlags,
-  format: OutputFormat,
+  output: OutputOptions,
   io: CliIo,
   reporter: Reporter,
 ): Promise<void> {
@@ -28,7 +27,8 @@ export async function writePortalReports(
     import('../report/columns.js'),
     import('../output/index.js'),
   ]);
-  const out = await openOutput({ ...flags, format }, io);
+  const { format } = output;
+  const out = await openOutput(output, io);
   try {
     if (reports[0]?.result.name === 'summary' && (format === 'json' || format === 'ndjson')) {
       // One summary document per portal: an array in JSON, a line each in NDJSON.

@@ -8,8 +8,10 @@ import type { OutputFormat } from '../output/writer.js';
 import { registerDetectCommands } from './commands/detect-register.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRespondCommand } from './commands/respond.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerWatchCommands } from './commands/watch-register.js';
 import { EXIT, exitCodeFor } from './exit.js';
+import { FORMATS_OF } from './formats.js';
 import { type CliIo, processIo, Reporter } from './io.js';
 import { holdOutputs } from './output-file.js';
 import { oneOf, someOf } from './suggest.js';
@@ -48,12 +50,8 @@ function historyOptions(cmd: Command): Command {
     .option('--limit <n>', 'at most this many rows');
 }
 
-const ALL_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
-/** What a command that lists rows but not login events can write. */
-const ROW_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv', 'xlsx'];
-
 /** `--format` offers only what the command accepts, so `--help` and completion do not promise more. */
-function outputOptions(cmd: Command, formats: readonly OutputFormat[] = ALL_FORMATS): Command {
+function outputOptions(cmd: Command, formats: readonly OutputFormat[]): Command {
   cmd
     .addOption(new Option('--format <format>', 'output format').choices(formats))
     .option('--output <file>', 'write to a file (format from its extension unless --format)');
@@ -140,7 +138,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option('--json [fields]', 'print a JSON array (with --details: only these fields, e.g. name,email)'),
         ),
       ),
-      ROW_FORMATS,
+      FORMATS_OF.users,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/users.js')).usersCommand(flags, cliIo, r)),
@@ -170,6 +168,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             ),
         ),
       ),
+      FORMATS_OF.events,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/events.js')).eventsCommand(flags, cliIo, r)),
@@ -236,7 +235,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .addOption(new Option('--demo', 'only the demo portal').conflicts(['portal', 'profile']))
           .option('--json [fields]', 'same as --format json; with fields, only those (e.g. portal,events)'),
       ),
-      ['table', 'json', 'ndjson', 'csv'],
+      FORMATS_OF.status,
     ),
   ).action(
     action(async (flags, cliIo, r) => (await import('./commands/status.js')).statusCommand(flags, cliIo, r)),
@@ -256,7 +255,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .option('--all', 'every archived portal, not just the configured one')
           .option('--json', 'same as --format json'),
       ),
-      ROW_FORMATS,
+      FORMATS_OF.sql,
     ),
   ).action(async (query: string, flags) => {
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));
@@ -270,7 +269,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
         .command('list')
         .description('every rule: id, severity, title, how many inline tests')
         .option('--rules <path>', 'a rule file or folder of your own, besides the built-in ones'),
-      ROW_FORMATS,
+      FORMATS_OF.rules,
     ),
   ).action(action(async (flags, cliIo, r) => (await import('./commands/rules.js')).rulesListCommand(flags, cliIo, r)));
   commonOptions(
@@ -291,23 +290,24 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
 
   registerDetectCommands(program, {
     connectionOptions,
-    outputOptions: (cmd, formats) => outputOptions(cmd, (formats ?? ALL_FORMATS) as readonly OutputFormat[]),
+    outputOptions: (cmd, formats) => outputOptions(cmd, (formats ?? FORMATS_OF.findings) as readonly OutputFormat[]),
     commonOptions,
     action,
   });
 
   registerReportCommand(program, {
     connectionOptions,
-    outputOptions: (cmd) => outputOptions(cmd, ROW_FORMATS),
+    outputOptions: (cmd) => outputOptions(cmd, FORMATS_OF.report),
     commonOptions,
     action,
   });
 
   registerRespondCommand(program, { connectionOptions, commonOptions, action });
+  registerServeCommand(program, { commonOptions, action });
 
   registerWatchCommands(program, {
     connectionOptions,
-    outputOptions: (cmd) => outputOptions(cmd, ['table', 'json', 'ndjson', 'csv']),
+    outputOptions: (cmd) => outputOptions(cmd, FORMATS_OF.alerts),
     commonOptions,
     action,
   });
@@ -329,12 +329,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     exitCode = await (await import('./commands/profiles.js')).profilesAdd(name, flags, io, reporter);
   });
   commonOptions(
-    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON'), [
-      'table',
-      'json',
-      'ndjson',
-      'csv',
-    ]),
+    outputOptions(profiles.command('list').description('list profiles').option('--json', 'JSON'), FORMATS_OF.profiles),
   ).action(
     action(async (flags, cliIo) => (await import('./commands/profiles.js')).profilesList(flags, cliIo)),
   );

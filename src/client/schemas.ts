@@ -109,7 +109,6 @@ export const apiKeySchema = z.looseObject({
   lastUsed: z.nullish(z.string()),
   isActive: z.optional(z.boolean()),
 });
-export type ApiKeyInfo = z.infer<typeof apiKeySchema>;
 
 /** One record of the audit trail (`security/audit/events/filter`): who did what to which targets. */
 export const auditEventSchema = z.looseObject({

@@ -79,6 +79,9 @@ export class Detector {
   private lastTs = -Infinity;
   private lastId = 0;
   private seen = 0;
+  /** The current event's Entry, made on first demand (one function for all events: no closure per event). */
+  private entry: Entry | undefined;
+  private readonly getEntry = (): Entry => (this.entry ??= entryOf(this.views.view));
 
   constructor(rules: readonly RuleSpec[], ctx: DetectContext = {}, state?: DetectState) {
     this.views = new ViewBuilder(ctx);
@@ -94,10 +97,9 @@ export class Detector {
     if (v.ts < this.lastTs || (v.ts === this.lastTs && e.id <= this.lastId)) return;
     this.lastTs = v.ts;
     this.lastId = e.id;
-    let entry: Entry | undefined;
-    const getEntry = () => (entry ??= entryOf(v));
+    this.entry = undefined;
     for (const p of this.processors) {
-      if (p.allEvents || p.rule.match(v)) p.onEvent(v, getEntry);
+      if (p.allEvents || p.rule.match(v)) p.onEvent(v, this.getEntry);
     }
     this.profiles.learn(v);
     if (++this.seen % SWEEP_EVERY === 0) this.sweep();

@@ -51,14 +51,21 @@ export class Profiles {
   }
 
   /**
-   * Failures against `target` in the `windowMs` before `ts`, counting at most RECENT_FAILURES.
-   * Failures `own` accepts (the user's own typos, judged by the caller) are left out.
+   * Failures against `target` in the `windowMs` before `ts`, counting at most RECENT_FAILURES,
+   * leaving out the user's own typos: failures from the address and device of `success`, or
+   * from a device and place the user's profile `p` has signed in with.
    */
-  recentFailures(target: string, ts: number, windowMs: number, own?: (f: RecentFailure) => boolean): number {
+  recentFailures(target: string, ts: number, windowMs: number, success: Pick<EventView, 'ip' | 'device'>, p: Profile | undefined): number {
     const list = this.failures.get(target);
     if (!list) return 0;
     let n = 0;
-    for (const f of list) if (f[0] >= ts - windowMs && f[0] <= ts && !own?.(f)) n++;
+    for (let i = 0; i < list.length; i++) {
+      const [t, ip, device, place] = list[i];
+      if (t < ts - windowMs || t > ts) continue;
+      if (ip === success.ip && device === success.device) continue;
+      if (p && p.values.device.has(device) && p.values.place.has(place)) continue;
+      n++;
+    }
     return n;
   }
 

@@ -71,7 +71,8 @@ export class ViewBuilder {
   private readonly directory: PeopleDirectory;
   private readonly members = new Map<string, MemberInfo>();
   private readonly failures = new Map<string, FailureTarget>();
-  private readonly devices = new Map<string, string>();
+  private readonly devices = new Map<string, Map<string, string>>();
+  private readonly places = new Map<string, Map<string, string>>();
   private readonly countries = new Map<string, string>();
   readonly view: EventView;
 
@@ -121,7 +122,7 @@ export class ViewBuilder {
     v.country = e.country;
     v.countryIso = this.country(e.country);
     v.city = e.city;
-    v.place = e.city ? `${v.countryIso || e.country}/${e.city}` : '';
+    v.place = e.city ? this.place(v.countryIso || e.country, e.city) : '';
     v.device = this.device(e.browser, e.platform);
     const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : e.offsetMinutes;
     const local = v.ts + offset * 60_000;
@@ -148,15 +149,31 @@ export class ViewBuilder {
     return hit;
   }
 
+  // Two-level caches keyed by the strings as they come: no key is built per event.
   private device(browser: string | null, platform: string | null): string {
-    const raw = `${browser ?? ''}\u0000${platform ?? ''}`;
-    let d = this.devices.get(raw);
+    let byPlatform = this.devices.get(browser ?? '');
+    if (!byPlatform) {
+      if (this.devices.size >= CACHE_LIMIT) this.devices.clear();
+      this.devices.set(browser ?? '', (byPlatform = new Map()));
+    }
+    let d = byPlatform.get(platform ?? '');
     if (d === undefined) {
       d = deviceKey(browser, platform);
-      if (this.devices.size >= CACHE_LIMIT) this.devices.clear();
-      this.devices.set(raw, d);
+      byPlatform.set(platform ?? '', d);
     }
     return d;
+  }
+
+  private place(country: string, city: string): string {
+    let byCity = this.places.get(country);
+    if (!byCity) this.places.set(country, (byCity = new Map()));
+    let p = byCity.get(city);
+    if (p === undefined) {
+      if (byCity.size >= CACHE_LIMIT) byCity.clear();
+      p = `${country}/${city}`;
+      byCity.set(city, p);
+    }
+    return p;
   }
 
   private country(name: string): string {

@@ -4,6 +4,7 @@
  * in the JSON error envelope.
  */
 import { ACTIONS } from '../model/actions.js';
+import { EMPTY_GUID } from '../model/ids.js';
 import { parseUtcOffset } from '../model/time.js';
 import { EmulatorError } from './http/error.js';
 
@@ -14,7 +15,6 @@ const GUID_FORMS = [
   /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i,
 ];
 
-export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
 /** .NET Guid.Parse forms D, B, P and N; returns the D form in lower case. */
 export function parseGuid(value: string): string | undefined {

@@ -6,6 +6,7 @@ import type { LoginEvent } from '../model/event.js';
 import { GUEST_ID } from '../model/ids.js';
 import { isoUtc } from '../model/time.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserRow } from '../report/activity.js';
+import type { ActivityFact } from '../report/facts.js';
 import { EventFacts } from '../report/sources/events.js';
 import { parseUserSort, sortUsers } from '../report/user-sort.js';
 
@@ -28,6 +29,32 @@ export function uniqueUsers(events: Iterable<LoginEvent>, includeAnonymous = fal
     seen.add(e.anonymous ? GUEST_ID : e.userId);
   }
   return { userIds: [...seen], anonymousSkipped };
+}
+
+/**
+ * `uniqueUsers` from the users report's facts (the archive's rollups): each user placed by their
+ * newest event, as a newest-first read of the events places them; the Guest id by the newest
+ * anonymous event, only with `includeAnonymous`.
+ */
+export function uniqueUsersOfFacts(
+  facts: Iterable<ActivityFact>,
+  includeAnonymous = false,
+  /** The id of each user's newest event, where newest events share an instant (greatest first, as the read orders them). */
+  newestIds: ReadonlyMap<string, number> = new Map(),
+): UniqueUsers {
+  const last = new Map<string, number>();
+  let anonymousSkipped = 0;
+  for (const f of facts) {
+    if (f.anonymous && !includeAnonymous) {
+      anonymousSkipped += f.events;
+      continue;
+    }
+    const id = f.anonymous ? GUEST_ID : f.userId;
+    last.set(id, Math.max(last.get(id) ?? Number.NEGATIVE_INFINITY, f.last));
+  }
+  const id = (u: string) => newestIds.get(u) ?? 0;
+  const userIds = [...last].sort((a, b) => b[1] - a[1] || id(b[0]) - id(a[0]) || a[0].localeCompare(b[0])).map(([u]) => u);
+  return { userIds, anonymousSkipped };
 }
 
 export interface UserActivity {

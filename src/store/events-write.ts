@@ -2,7 +2,6 @@
  * Writing events: the batched, idempotent insert of the sync's hot path, and the quarantine
  * where events that fail validation are kept as received.
  */
-import { CompiledQuery } from 'kysely';
 import type { LoginEvent } from '../model/event.js';
 import { type StoreContext, safeJson } from './context.js';
 import type { EventInsert } from './insert.js';
@@ -63,27 +62,26 @@ export async function insertEvents(
   return { added, duplicates: events.length - quarantined - added, quarantined };
 }
 
-const knownIds = new Map<string, string>();
-
 /**
  * The rows of a batch that the insert will add: not archived yet, and the first of their id in
- * the batch. One indexed lookup per batch (its SQL text is made once per batch size).
+ * the batch. One range read of the primary key per batch: ids grow with time, so a batch's range
+ * holds few archived ids but those it overlaps.
  */
 async function newRows(s: StoreContext, portalId: number, rows: readonly EventsTable[]): Promise<EventsTable[]> {
-  const shape = `${s.backend.dialect}:${rows.length}`;
-  let text = knownIds.get(shape);
-  if (text === undefined) {
-    if (knownIds.size >= 64) knownIds.clear();
-    text = s.db
-      .selectFrom('events')
-      .select('id')
-      .where('portal_id', '=', portalId)
-      .where('id', 'in', rows.map((r) => r.id))
-      .compile().sql;
-    knownIds.set(shape, text);
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    if (r.id < low) low = r.id;
+    if (r.id > high) high = r.id;
   }
-  const found = await s.db.executeQuery<{ id: number | string }>(CompiledQuery.raw(text, [portalId, ...rows.map((r) => r.id)]));
-  const skip = new Set(found.rows.map((r) => Number(r.id)));
+  const found = await s.db
+    .selectFrom('events')
+    .select('id')
+    .where('portal_id', '=', portalId)
+    .where('id', '>=', low)
+    .where('id', '<=', high)
+    .execute();
+  const skip = new Set(found.map((r) => Number(r.id)));
   const out: EventsTable[] = [];
   for (const r of rows) {
     if (skip.has(r.id)) continue;

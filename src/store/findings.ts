@@ -4,7 +4,6 @@
  * grew (more events, a later last-seen, a higher severity) updates its row instead of adding
  * one. Status changes (acknowledge, resolve, suppress, reopen) are kept as a history.
  */
-import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { DetectState } from '../detect/engine.js';
 import { type Finding, SEVERITIES, type Severity } from '../detect/types.js';
@@ -369,6 +368,9 @@ export async function detectSecret(s: StoreContext, portalId: number): Promise<s
     (await s.db.selectFrom('detect_keys').select('secret').where('portal_id', '=', portalId).executeTakeFirst())?.secret;
   const found = await read();
   if (found !== undefined || s.backend.readOnly) return found;
+  // Loaded here, once per archive: every command that opens the store loads this module, and
+  // node:crypto costs a dozen internal modules at start-up.
+  const { randomBytes } = await import('node:crypto');
   await s.writing((db) =>
     db
       .insertInto('detect_keys')

@@ -29,7 +29,7 @@ export function weekHour(time: number): number {
 }
 
 /** How a value column is combined when its key is already there. */
-type Merge = 'sum' | 'min' | 'max' | 'name' | 'least';
+type Merge = 'sum' | 'min' | 'max' | 'name' | 'lastId' | 'least';
 
 interface TableSpec {
   table: keyof ArchiveSchema & `rollup_${string}`;
@@ -52,10 +52,14 @@ export const ROLLUP_TABLES: readonly TableSpec[] = [
   {
     table: 'rollup_user_days',
     keys: ['portal_id', 'user_id', 'day', 'kind', 'ip', 'country', 'city', 'browser', 'platform'],
-    // `name` before `last_time`: both read the row as it was (SQL's SET sees the old values).
-    values: { events: 'sum', first_time: 'min', name: 'name', last_time: 'max', email: 'least' },
+    // `name` and `last_id` follow `last_time`: each SET reads the row as it was, so order is free.
+    values: { events: 'sum', first_time: 'min', name: 'name', last_id: 'lastId', last_time: 'max', email: 'least' },
   },
-  { table: 'rollup_login_days', keys: ['portal_id', 'login_key', 'day', 'kind'], values: { events: 'sum', first_time: 'min', last_time: 'max' } },
+  {
+    table: 'rollup_login_days',
+    keys: ['portal_id', 'login_key', 'day', 'kind'],
+    values: { events: 'sum', first_time: 'min', last_id: 'lastId', last_time: 'max' },
+  },
   { table: 'rollup_ip_days', keys: ['portal_id', 'day', 'ip'], values: DAY_VALUES },
   { table: 'rollup_place_days', keys: ['portal_id', 'day', 'country', 'city'], values: DAY_VALUES },
   { table: 'rollup_device_days', keys: ['portal_id', 'day', 'browser', 'platform'], values: DAY_VALUES },
@@ -68,6 +72,7 @@ type Row = Record<string, string | number | null>;
 export type RollupSource = Pick<
   EventsTable,
   | 'portal_id'
+  | 'id'
   | 'time'
   | 'offset_minutes'
   | 'user_id'
@@ -130,8 +135,10 @@ export class RollupBatch {
         events: 0,
         first_time: t,
         last_time: t,
+        last_id: e.id,
       }));
       (r.events as number)++;
+      newest(r, t, e.id);
       span(r, t);
       return;
     }
@@ -150,11 +157,13 @@ export class RollupBatch {
       events: 0,
       first_time: t,
       last_time: t,
+      last_id: e.id,
       name: e.user_name,
       email: null,
     }));
     (r.events as number)++;
     if (t > (r.last_time as number) || (t === r.last_time && e.user_name > (r.name as string))) r.name = e.user_name;
+    newest(r, t, e.id);
     span(r, t);
     // The e-mail a user's own events carried (OAuth and confirm-link logins), as the users report reads it.
     const login = e.login?.toLowerCase();
@@ -179,6 +188,11 @@ export class RollupBatch {
   private count(table: string, key: string, make: () => Row): void {
     (this.row(table, key, make).events as number)++;
   }
+}
+
+/** Keep the id of the newest event (the greatest on a tie); before `span` moves `last_time`. */
+function newest(r: Row, t: number, id: number): void {
+  if (t > (r.last_time as number) || (t === r.last_time && id > (r.last_id as number))) r.last_id = id;
 }
 
 function span(r: Row, t: number): void {
@@ -214,6 +228,8 @@ function upsertSql(spec: TableSpec, rows: number, dialect: DialectName): string 
         return `CASE WHEN ${add} > ${old} THEN ${add} ELSE ${old} END`;
       case 'name':
         return `CASE WHEN excluded.last_time > ${T}.last_time OR (excluded.last_time = ${T}.last_time AND ${add}${c} > ${old}${c}) THEN ${add} ELSE ${old} END`;
+      case 'lastId':
+        return `CASE WHEN excluded.last_time > ${T}.last_time OR (excluded.last_time = ${T}.last_time AND ${add} > ${old}) THEN ${add} ELSE ${old} END`;
       case 'least':
         return `CASE WHEN ${old} IS NULL OR (${add} IS NOT NULL AND ${add}${c} < ${old}${c}) THEN ${add} ELSE ${old} END`;
     }
@@ -224,11 +240,19 @@ function upsertSql(spec: TableSpec, rows: number, dialect: DialectName): string 
   return `INSERT INTO ${T} (${columns.join(', ')}) VALUES ${values} ON CONFLICT (${spec.keys.join(', ')}) DO UPDATE SET ${set}`;
 }
 
+/**
+ * Rows per upsert statement: a batch's rows go in chunks of these sizes, largest first, so each
+ * table has three statement shapes, each prepared once and reused (a statement per distinct
+ * remainder would be parsed anew every batch). 256 rows of the widest table are 4,352 bound
+ * values, far below SQLite's limit (32,766) and PostgreSQL's (65,535).
+ */
+const CHUNK_SIZES = [256, 16, 1] as const;
+
 const statements = new Map<string, string>();
 
 /**
- * Add a batch to the rollup tables: per table, multi-row upserts of at most
- * `ROLLUP_MAX_PARAMETERS` bound values each. Call it inside the transaction that adds the batch's events.
+ * Add a batch to the rollup tables: per table, multi-row upserts in chunks of `CHUNK_SIZES`.
+ * Call it inside the transaction that adds the batch's events.
  */
 export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: DialectName): Promise<void> {
   if (batch.events === 0) return;
@@ -236,9 +260,10 @@ export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: 
     const rows = [...batch.rows.get(spec.table)!.values()];
     if (!rows.length) continue;
     const columns = [...spec.keys, ...Object.keys(spec.values)];
-    const per = Math.max(1, Math.floor(ROLLUP_MAX_PARAMETERS / columns.length));
-    for (let i = 0; i < rows.length; i += per) {
-      const chunk = rows.slice(i, i + per);
+    for (let i = 0; i < rows.length; ) {
+      const size = CHUNK_SIZES.find((c) => c <= rows.length - i)!;
+      const chunk = rows.slice(i, i + size);
+      i += size;
       const name = `${dialect}:${spec.table}:${chunk.length}`;
       let text = statements.get(name);
       if (text === undefined) {
@@ -254,11 +279,6 @@ export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: 
   }
 }
 
-/**
- * Bound values per upsert statement: under SQLite's limit (32,766) and PostgreSQL's (65,535),
- * and large enough that a statement carries hundreds of rows.
- */
-export const ROLLUP_MAX_PARAMETERS = 9_000;
 
 /** Events read per query while rebuilding, and aggregated before each write. */
 const REBUILD_CHUNK = 20_000;
@@ -315,7 +335,7 @@ export async function rebuildRollups(
         .limit(REBUILD_CHUNK)
         .execute();
       for (const r of rows) {
-        batch.add({ ...r, time: Number(r.time), offset_minutes: Number(r.offset_minutes), anonymous: Number(r.anonymous) === 1 ? 1 : 0, action_id: Number(r.action_id) });
+        batch.add({ ...r, id: Number(r.id), time: Number(r.time), offset_minutes: Number(r.offset_minutes), anonymous: Number(r.anonymous) === 1 ? 1 : 0, action_id: Number(r.action_id) });
       }
       total += rows.length;
       if (batch.events >= REBUILD_FLUSH) {
@@ -347,6 +367,7 @@ export async function createRollupTables(db: Kysely<any>): Promise<void> {
     logouts: 'bigint',
     first_time: 'bigint',
     last_time: 'bigint',
+    last_id: 'bigint',
   };
   for (const spec of ROLLUP_TABLES) {
     let t = db.schema.createTable(spec.table);

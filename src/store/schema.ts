@@ -194,6 +194,8 @@ export interface RollupUserDaysTable {
   events: number;
   first_time: number;
   last_time: number;
+  /** The id of the newest of these events (the greatest on a tie): orders users as a newest-first read does. */
+  last_id: number;
   /** The user name on the newest of these events (at `last_time`), the greatest on a tie. */
   name: string;
   /** The least typed login containing `@` among these events, lower case (an e-mail the events carried). */
@@ -209,6 +211,8 @@ export interface RollupLoginDaysTable {
   events: number;
   first_time: number;
   last_time: number;
+  /** The id of the newest of these events (the greatest on a tie). */
+  last_id: number;
 }
 
 /** Events per UTC day and one dimension value (anonymous ones included): source address, place, or device. */

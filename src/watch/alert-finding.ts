@@ -2,7 +2,7 @@
  * A stored finding as the alert layer sees it (src/alert's `AlertFinding`), with the response
  * an operator could take, and the grouping policy that fits its status.
  */
-import { DEFAULT_GROUPING, type GroupingPolicy } from '../alert/grouping.js';
+import type { GroupingPolicy } from '../alert/grouping.js';
 import type { AlertFinding, Json, SuggestedResponse } from '../alert/types.js';
 import type { WatchedFinding } from './contract.js';
 
@@ -61,4 +61,3 @@ export function groupingFor(f: WatchedFinding, policy: GroupingPolicy, staleBefo
   return f.status === 'acknowledged' ? { ...policy, repeatIntervalMs: Number.POSITIVE_INFINITY } : policy;
 }
 
-export { DEFAULT_GROUPING };

@@ -12,7 +12,8 @@ import { parseWholeNumber } from '../context.js';
 import { EXIT } from '../exit.js';
 import { parseTime } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, writeRows } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
 import { packageVersion } from '../version.js';
 
 export interface AlertsFlags extends OutputFlags {
@@ -27,13 +28,13 @@ export async function alertsListCommand(flags: AlertsFlags, io: CliIo, _reporter
   const now = Date.now();
   const since = flags.since !== undefined ? parseTime(flags.since, '--since', now) : undefined;
   const limit = parseWholeNumber(flags.limit, '--limit', 1, 1_000_000) ?? 100;
+  const output = parseOutputFlags(flags, io, FORMATS_OF.alerts);
   const store = await openArchive({ db: flags.db }, io.env, true);
   try {
     const rows = await store.outbox().alerts({ since, limit });
     await writeRows<AlertRow>(
-      flags,
+      output,
       io,
-      ['table', 'json', 'ndjson', 'csv'],
       {
         columns: [
           { key: 'created', header: 'Created', value: (r) => new Date(r.createdAt), kind: 'date', keep: true },

@@ -23,7 +23,8 @@ prints the findings and stores them in the archive: a finding is keyed by rule, 
 running again adds nothing, and an attack that goes on updates its finding (count, last seen).
 --live reads the portal's history instead; its findings are stored only when an archive is named
 (--db or DOCSPACE_LOGINS_DB). --fail-on SEVERITY exits with 10 when an open finding of that
-severity or above exists (for cron and CI). Manage findings with: docspace-logins findings`;
+severity or above exists (for cron and CI). Manage findings with: docspace-logins findings
+`;
 
 export function registerDetectCommands(program: Command, h: DetectCommandHelpers): void {
   const detect = program

@@ -90,6 +90,10 @@ export function failOnCode(findings: readonly ShownFinding[], failOn: Severity |
 }
 
 export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Reporter): Promise<number> {
+  // Fail on a bad --format before any work is done.
+  const { parseOutputFlags } = await import('../output.js');
+  const { FORMATS_OF } = await import('../formats.js');
+  const output = parseOutputFlags(flags, io, FORMATS_OF.findings);
   const now = Date.now();
   const parsed = parseHistoryFlags({ since: flags.since ?? DEFAULT_DETECT_SINCE, until: flags.until }, now);
   const failOn = parseFailOn(flags.failOn);
@@ -100,7 +104,7 @@ export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Rep
     ? await liveFindings(flags, io, reporter, selected, range, now)
     : await archiveFindings(flags, io, reporter, selected, range, now);
   const { printFindings } = await import('./findings.js');
-  await printFindings(findings, flags, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
+  await printFindings(findings, output, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
   return failOnCode(findings, failOn);
 }
 
@@ -124,7 +128,7 @@ async function archiveFindings(
       const portal = (await store.portal(portalId))!;
       const r = await detectArchive(store, { portalId, rules: selected.rules, only: selected.only, ...range, now });
       if (!r.people) warnNoPeople(reporter, portal.url);
-      reporter.note(`${portal.url}: ${r.events} events, ${r.findings.length} findings (${r.created} new, ${r.updated} updated)`);
+      reporter.note(`${portal.url}: ${counted(r.events, 'event')}, ${counted(r.findings.length, 'finding')} (${r.created} new, ${r.updated} updated)`);
       for (const f of r.findings) out.push({ ...f, portal: portal.url });
     }
     const { nameGroups } = await import('./findings.js');
@@ -134,6 +138,8 @@ async function archiveFindings(
     await store.close();
   }
 }
+
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function warnNoPeople(reporter: Reporter, url: string): void {
   reporter.warn(`no people directory for ${url}: failed logins cannot be matched to members (run docspace-logins sync)`);
@@ -184,7 +190,7 @@ async function liveFindings(
     const shown = (f: StoredFinding): ShownFinding => ({ ...f, portal: portalUrl, who: names.get(f.group) });
     if (!store) return found.map((f) => shown(run.unstored(portalId, f, now)));
     const r = await store.upsertFindings(portalId, found, now);
-    reporter.note(`${portalUrl}: ${result.events} events, ${found.length} findings (${r.created} new, ${r.updated} updated)`);
+    reporter.note(`${portalUrl}: ${counted(result.events, 'event')}, ${counted(found.length, 'finding')} (${r.created} new, ${r.updated} updated)`);
     const stored = new Map((await store.listFindings({ portalIds: [portalId], ids: found.map((f) => f.id), now })).map((f) => [f.id, f]));
     return found.map((f) => shown(stored.get(f.id) ?? run.unstored(portalId, f, now)));
   } finally {

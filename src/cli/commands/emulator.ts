@@ -60,6 +60,12 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
       throw new UsageError(`--geo: ${(err as Error).message}`);
     }
   }
+  // Listen for Ctrl-C before saying where we listen: whoever reads that line may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const emu = await startEmulator({
     port: parseWholeNumber(flags.port, '--port', 0, 65535),
     host: flags.host,
@@ -83,11 +89,7 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
   io.stdout.write(`API key: ${emu.apiKey}\n`);
   io.stdout.write(`Demo user: ${emu.user.email} / ${emu.user.password}\n`);
   io.stdout.write(`Try: DOCSPACE_URL=${emu.url} DOCSPACE_API_KEY=<the key above> docspace-logins users\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await emu.close();
   return 0;
 }

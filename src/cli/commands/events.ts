@@ -4,15 +4,39 @@ import { EVENT_FIELDS, eventColumns,
 import type { LoginEvent } from '../../model/event.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
-import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
+import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import { chooseFormat, type OutputFlags, openOutput } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
 import { type EventWithOriginal, openEventSource } from '../source.js';
 
 export type EventsFlags = ConnectionFlags &
   ArchiveFlags &
   HistoryFlags &
   OutputFlags & { archive?: boolean; ecsOriginal?: boolean; tz?: string };
+
+/** What `events` was asked for, parsed from its flags before any work is done. */
+export interface EventsOptions {
+  history: ParsedHistoryFlags;
+  output: OutputOptions;
+  /** Read the archive (`--archive`) instead of the portal. */
+  archive: boolean;
+  /** Add `event.original` to ECS documents. */
+  ecsOriginal: boolean;
+  /** `--tz`: show times at this zone instead of each event's own offset. */
+  tz?: string;
+}
+
+export function parseEventsFlags(flags: EventsFlags, io: CliIo): EventsOptions {
+  const history = parseHistoryFlags(flags);
+  const output = parseOutputFlags(flags, io, FORMATS_OF.events);
+  if (flags.ecsOriginal && output.format !== 'ecs') {
+    throw new UsageError(
+      '--ecs-original only applies to --format ecs (it adds event.original to ECS documents)',
+    );
+  }
+  return { history, output, archive: Boolean(flags.archive), ecsOriginal: Boolean(flags.ecsOriginal), tz: flags.tz };
+}
 
 /** Events re-dated at a zone, as reports do with `--tz` (`portal` keeps each event's own offset). */
 async function zoned(tz: string, io: CliIo): Promise<(e: LoginEvent) => LoginEvent> {
@@ -25,30 +49,26 @@ async function zoned(tz: string, io: CliIo): Promise<(e: LoginEvent) => LoginEve
 
 /** `docspace-logins events`: the filtered login history, streamed to the chosen format. */
 export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Reporter): Promise<number> {
-  const parsed = parseHistoryFlags(flags);
-  if (flags.ecsOriginal && chooseFormat(flags, io) !== 'ecs') {
-    throw new UsageError(
-      '--ecs-original only applies to --format ecs (it adds event.original to ECS documents)',
-    );
-  }
+  const opts = parseEventsFlags(flags, io);
+  const parsed = opts.history;
   // The archive is opened once, for whichever path reads it.
   let archive: ArchiveSelection | undefined;
-  if (flags.archive) {
+  if (opts.archive) {
     const { openArchiveSelection } = await import('../archive.js');
     archive = await openArchiveSelection(flags, io.env);
-    if (!flags.ecsOriginal && !flags.tz) {
+    if (!opts.ecsOriginal && !opts.tz) {
       // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
       const { exportFromArchive } = await import('../archive-export.js');
-      const code = await exportFromArchive(archive, flags, parsed, io, reporter);
+      const code = await exportFromArchive(archive, opts.output, parsed, io, reporter);
       if (code !== undefined) return code;
     }
   }
-  const out = await openOutput(flags, io).catch(async (err: unknown) => {
+  const out = await openOutput(opts.output, io).catch(async (err: unknown) => {
     await archive?.store.close();
     throw err;
   });
   try {
-    if (flags.ecsOriginal) {
+    if (opts.ecsOriginal) {
       const source = await openEventSource(flags, parsed, io, reporter, {
         limit: parsed.limit,
         original: true,
@@ -80,7 +100,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });
       // --tz: times at the chosen zone instead of the event's own offset (the UTC instant stays).
-      const shown = flags.tz ? await zoned(flags.tz, io) : (e: LoginEvent) => e;
+      const shown = opts.tz ? await zoned(opts.tz, io) : (e: LoginEvent) => e;
       for await (const e of source.events) await writer.write(shown(e));
       await writer.end();
       await out.close();

@@ -11,7 +11,8 @@ import { type ArchiveStore, FINDING_STATUSES, type FindingStatus, type StoredFin
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import { parseTime } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, writeRows } from '../output.js';
+import { type OutputFlags, type OutputOptions, parseOutputFlags, writeRows } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
 
 export interface FindingsFlags extends ArchiveFlags, OutputFlags {
   status?: string[];
@@ -31,7 +32,7 @@ const list = (values: readonly string[] | undefined) =>
 /** Findings in the chosen format: a table on a terminal, NDJSON piped, ECS for SIEMs. */
 export async function printFindings(
   findings: readonly ShownFinding[],
-  flags: OutputFlags,
+  output: OutputOptions,
   io: CliIo,
   reporter: Reporter,
   /** More than one portal in scope: every row names its portal (ECS always does, as observer.hostname). */
@@ -39,9 +40,8 @@ export async function printFindings(
 ): Promise<void> {
   const { FINDING_FIELDS, findingColumns, findingJson, findingToEcs, portalFindingColumns } = await import('../../output/findings.js');
   const out = await writeRows(
-    flags,
+    output,
     io,
-    ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'],
     {
       columns: several ? portalFindingColumns : findingColumns,
       json: several ? findingJson : (f) => findingJson({ ...f, portal: undefined }),
@@ -97,6 +97,8 @@ export async function findingsListCommand(flags: FindingsFlags, io: CliIo, repor
   if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) {
     throw new UsageError(`--severity "${flags.severity}" is not one of: ${SEVERITIES.join(', ')} (this one and above)`);
   }
+  // Fail on a bad --format before any work is done.
+  const output = parseOutputFlags(flags, io, FORMATS_OF.findings);
   const now = Date.now();
   const since = flags.since === undefined || flags.since.trim().toLowerCase() === 'all' ? undefined : parseTime(flags.since, '--since', now);
   let limit: number | undefined;
@@ -118,7 +120,7 @@ export async function findingsListCommand(flags: FindingsFlags, io: CliIo, repor
     const several = (sel.portalIds?.length ?? sel.urls.size) > 1;
     const rows = found.map((f) => shown(f, sel.urls));
     await nameGroups(sel.store, rows);
-    await printFindings(rows, flags, io, reporter, several);
+    await printFindings(rows, output, io, reporter, several);
     return 0;
   } finally {
     await sel.store.close();

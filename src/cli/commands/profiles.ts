@@ -2,7 +2,8 @@ import { isReadableByOthers } from '../../client/config.js';
 import { UsageError } from '../../errors/index.js';
 import { addProfile, loadConfig, removeProfile } from '../../config/profiles.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, writeRows } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
 
 export interface ProfileAddFlags {
   portal?: string;
@@ -60,6 +61,7 @@ interface ProfileRow {
 }
 
 export async function profilesList(flags: OutputFlags, io: CliIo) {
+  const output = parseOutputFlags(flags, io, FORMATS_OF.profiles);
   const config = loadConfig(io.env);
   const rows: ProfileRow[] = Object.entries(config.profiles).map(([name, p]) => ({
     name,
@@ -68,9 +70,8 @@ export async function profilesList(flags: OutputFlags, io: CliIo) {
     isDefault: config.defaultProfile === name,
   }));
   await writeRows<ProfileRow>(
-    flags,
+    output,
     io,
-    ['table', 'json', 'ndjson', 'csv'],
     {
       columns: [
         { key: 'name', header: 'Name', value: (r) => r.name },

@@ -6,7 +6,6 @@
 import { Argument, type Command } from 'commander';
 import { UsageError } from '../../errors/index.js';
 import type { DocSpaceClient } from '../../client/client.js';
-import type { OutputFormat } from '../../output/writer.js';
 import type { ArchiveStore } from '../../store/index.js';
 import type { Member } from '../../report/members.js';
 import type { DirectoryPerson } from '../../model/person.js';
@@ -20,7 +19,8 @@ import type { ConnectionFlags } from '../context.js';
 import { EXIT } from '../exit.js';
 import type { ParsedHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import type { OutputFlags } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import type { OutputFlags, OutputOptions } from '../output.js';
 import { oneOf } from '../suggest.js';
 
 export type ReportFlags = ConnectionFlags &
@@ -62,7 +62,7 @@ export async function reportCommand(
   // Loaded here, not at start-up: `run.ts` imports this module to declare the command.
   const { parseWholeNumber } = await import('../context.js');
   const { parseHistoryFlags } = await import('../history-flags.js');
-  const { chooseFormat } = await import('../output.js');
+  const { parseOutputFlags } = await import('../output.js');
   const now = Date.now();
   // `--since all`: the whole history. Without --since, the last 30 days (inactive: all of it).
   const allTime = flags.since?.trim().toLowerCase() === 'all';
@@ -82,7 +82,7 @@ export async function reportCommand(
     throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
   }
   // Fail on a bad --format before any work is done.
-  const format = chooseFormat(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
+  const output = parseOutputFlags(flags, io, FORMATS_OF.report);
 
   const source = flags.live
     ? await liveSource(name, flags, parsed, io, reporter)
@@ -117,9 +117,9 @@ export async function reportCommand(
     if (unattributed) reporter.warn(NOT_ATTRIBUTED);
     if (source.parts.length > 1) {
       const { writePortalReports } = await import('../report-portals.js');
-      await writePortalReports(reports, flags, format, io, reporter);
+      await writePortalReports(reports, output, io, reporter);
     } else {
-      await write(reports[0].result, reports[0].clock, flags, format, io, reporter);
+      await write(reports[0].result, reports[0].clock, output, flags.chart !== false, io, reporter);
     }
     return source.finish();
   } finally {
@@ -302,15 +302,17 @@ export async function archivePeople(store: ArchiveStore, portalId: number): Prom
 async function write(
   result: ReportResult,
   clock: ZoneClock,
-  flags: ReportFlags,
-  format: OutputFormat,
+  output: OutputOptions,
+  /** `--no-chart` turns the daily chart off. */
+  chart: boolean,
   io: CliIo,
   reporter: Reporter,
 ): Promise<void> {
+  const { format } = output;
   const { barChart } = await import('../../output/index.js');
   const { openOutput } = await import('../output.js');
   const { reportTable, summaryJson } = await import('../../report/columns.js');
-  const out = await openOutput({ ...flags, format }, io);
+  const out = await openOutput(output, io);
   try {
     if (result.name === 'summary' && (format === 'json' || format === 'ndjson')) {
       const doc = summaryJson(result.summary);
@@ -321,7 +323,7 @@ async function write(
     const writer = out.writer<unknown>({ columns: table.columns, json: table.json, title: table.title });
     for (const row of table.rows) await writer.write(row);
     await writer.end();
-    if (result.name === 'daily' && format === 'table' && out.isTTY && flags.chart !== false && result.rows.length) {
+    if (result.name === 'daily' && format === 'table' && out.isTTY && chart && result.rows.length) {
       const width = Math.max(10, Math.min(60, (io.stdout.columns ?? 80) - 24));
       const chart = barChart(
         result.rows.map((r) => ({ label: r.date, value: r.total })),

@@ -4,7 +4,8 @@
  */
 import { UsageError } from '../../errors/index.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, writeRows } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
 
 export interface RulesFlags extends OutputFlags {
   /** A rule file or a folder of them, besides the built-in rules. */
@@ -17,11 +18,11 @@ async function loaded(dir: string | undefined) {
 }
 
 export async function rulesListCommand(flags: RulesFlags, io: CliIo, _reporter: Reporter): Promise<number> {
+  const output = parseOutputFlags(flags, io, FORMATS_OF.rules);
   const rules = await loaded(flags.rules);
   await writeRows(
-    flags,
+    output,
     io,
-    ['table', 'json', 'ndjson', 'csv'],
     {
       columns: [
         { key: 'id', header: 'ID', value: (r) => r.spec.id, keep: true },

@@ -1,6 +1,7 @@
 import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, writeRows } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
 
 /**
  * `docspace-logins sql "SELECT …"`: read-only SQL over the archive. Rows are written as the
@@ -13,6 +14,7 @@ export async function sqlCommand(
   io: CliIo,
   _reporter: Reporter,
 ) {
+  const output = parseOutputFlags(flags, io, FORMATS_OF.sql);
   const store = await openArchive(flags, io.env, true);
   try {
     // The scope rule: the configured portal's rows only; --all (or nothing configured) every portal.
@@ -20,9 +22,8 @@ export async function sqlCommand(
     const result = await store.sqlRows(query, { portalIds });
     try {
       await writeRows<unknown[]>(
-        flags,
+        output,
         io,
-        ['table', 'json', 'ndjson', 'csv', 'xlsx'],
         {
           columns: result.columns.map((name, i) => ({
             key: name,

@@ -2,7 +2,8 @@ import { timeAgo } from '../../output/relative.js';
 import { type StatusRow, statusRow } from '../../sync/index.js';
 import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, writeRows } from '../output.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
 
 /** The fields of a status row's JSON, for `--json FIELD,FIELD`. */
 const STATUS_FIELDS: ReadonlyArray<keyof StatusRow> = [
@@ -25,6 +26,7 @@ const STATUS_FIELDS: ReadonlyArray<keyof StatusRow> = [
 
 /** `docspace-logins status`: what the archive holds per portal, and what is at risk. */
 export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo, reporter: Reporter) {
+  const output = parseOutputFlags(flags, io, FORMATS_OF.status);
   const store = await openArchive(flags, io.env, true);
   try {
     const ids = await selectedPortals(store, flags, io.env, { defaultProfile: false });
@@ -32,9 +34,8 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
     const rows = stats.map((s) => statusRow(s));
     if (!rows.length) reporter.note('The archive is empty: run docspace-logins sync');
     await writeRows<StatusRow>(
-      flags,
+      output,
       io,
-      ['table', 'json', 'ndjson', 'csv'],
       {
         columns: [
           { key: 'portal', header: 'Portal', value: (r) => r.portal, keep: true },

@@ -1,17 +1,20 @@
 import type { DocSpaceClient } from '../../client/client.js';
-import { type UserActivity, uniqueUsers, userActivityOf } from '../../history/users.js';
+import { type UserActivity, uniqueUsers, uniqueUsersOfFacts, userActivityOf } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
 import { UsageError } from '../../errors/index.js';
 import { portalColumn, userActivityColumns } from '../../output/index.js';
 import { rowObject } from '../../output/writer.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';
+import type { ActivityFact } from '../../report/facts.js';
 import { EventFacts } from '../../report/sources/events.js';
 import { parseUserSort, sortUsers } from '../../report/user-sort.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
 import type { ConnectionFlags } from '../context.js';
-import { type HistoryFlags, parseHistoryFlags } from '../history-flags.js';
+import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
-import { type OutputFlags, openOutput } from '../output.js';
+import { EXIT } from '../exit.js';
+import { FORMATS_OF } from '../formats.js';
+import { type OutputFlags, openOutput, parseOutputFlags } from '../output.js';
 import { openEventSource } from '../source.js';
 
 export type UsersFlags = ConnectionFlags &
@@ -25,14 +28,29 @@ export type UsersFlags = ConnectionFlags &
  */
 export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const parsed = parseHistoryFlags(flags);
+  const output = parseOutputFlags(flags, io, FORMATS_OF.users);
+  if (!flags.details && output.fields) {
+    throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
+  }
   const latestOnly = parsed.filter.since === undefined;
-  const out = await openOutput(flags, io, ['table', 'json', 'ndjson', 'csv', 'xlsx']);
+  const out = await openOutput(output, io);
   let selection: ArchiveSelection | undefined;
   if (flags.archive) {
     const { openArchiveSelection } = await import('../archive.js');
     selection = await openArchiveSelection(flags, io.env);
   }
-  const source = await openEventSource(flags, parsed, io, reporter, { latestOnly, archive: selection });
+  // A period of whole days over the archive, with no other filter, is answered from the
+  // rollups (the same facts, see report/sources/rollup-facts.ts); anything else reads the events.
+  let rolled: { facts: ActivityFact[]; newestIds: Map<string, number> | undefined } | undefined;
+  try {
+    rolled = selection?.only && !latestOnly ? await rollupFacts(selection, parsed) : undefined;
+  } catch (err) {
+    await selection?.store.close();
+    throw err;
+  }
+  const source = rolled
+    ? { events: [] as LoginEvent[], client: undefined, finish: () => EXIT.ok, close: () => selection!.store.close() }
+    : await openEventSource(flags, parsed, io, reporter, { latestOnly, archive: selection });
   try {
     const includeAnonymous = Boolean(flags.includeAnonymous);
     // An archive read of several portals counts each portal apart (its own people directory:
@@ -48,7 +66,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       if (!flags.details) events.push(e);
     }
     // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
-    const counted = flags.details || out.format === 'xlsx' || flags.format === 'table';
+    const counted = flags.details || out.format === 'xlsx' || (out.format === 'table' && output.asked);
     let rows: UserActivity[] | undefined;
     let attributed = true;
     if (counted) {
@@ -60,7 +78,9 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         const people = selection
           ? await archivePeopleFor(selection, several ? portalIds?.get(portal) : selection.only?.id)
           : await livePeopleFor(source.client, reporter);
-        const built = buildUserActivity(facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS), { people, includeAnonymous });
+        // Whole days of one portal come from the rollups (the same facts); the rest from the events read.
+        const activity = rolled?.facts ?? facts.activityNow(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS);
+        const built = buildUserActivity(activity, { people, includeAnonymous });
         attributed &&= built.attributed;
         const sorted = sortUsers(built.rows, parseUserSort(undefined)).map(userActivityOf);
         rows.push(...(several ? sorted.map((r) => ({ portal, ...r })) : sorted));
@@ -70,14 +90,11 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
     if (flags.details) {
       if (parsed.limit) rows = rows!.slice(0, parsed.limit);
     } else {
-      const u = uniqueUsers(events, includeAnonymous);
+      const u = rolled ? uniqueUsersOfFacts(rolled.facts, includeAnonymous, rolled.newestIds) : uniqueUsers(events, includeAnonymous);
       skipped = u.anonymousSkipped;
       const ids = parsed.limit ? u.userIds.slice(0, parsed.limit) : u.userIds;
-      if (typeof flags.json === 'string') {
-        throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
-      }
       // Like the seed example: plain ids, one per line, unless a format was asked for.
-      const plain = !flags.format && !flags.json && !flags.output;
+      const plain = !output.asked;
       if (plain) for (const id of ids) out.sink.write(`${id}\n`);
       else if (out.format === 'json') out.sink.write(`${JSON.stringify(ids, null, 2)}\n`);
       else if (out.format === 'ndjson' || out.format === 'csv') {
@@ -112,6 +129,25 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
     await out.close();
     await source.close();
   }
+}
+
+/**
+ * The users report's facts from the rollups, when the read is the archive over whole UTC days
+ * (or since a UTC midnight) with no `--user`, kind or action filter; undefined otherwise.
+ */
+async function rollupFacts(
+  selection: ArchiveSelection,
+  parsed: ParsedHistoryFlags,
+): Promise<{ facts: ActivityFact[]; newestIds: Map<string, number> | undefined } | undefined> {
+  const f = parsed.filter;
+  if (parsed.users.length || f.userIds?.length || f.logins?.length || f.kinds?.length || f.actionIds?.length) return undefined;
+  const { wholeUnits } = await import('../../report/sources/rollup-facts.js');
+  if (!wholeUnits(f, 86_400_000)) return undefined;
+  const { archiveData } = await import('../../report/sources/archive/index.js');
+  const { RollupReportData } = await import('../../report/sources/rollup-facts.js');
+  const data = await archiveData(selection.store, { portalIds: selection.portalIds, since: f.since, until: f.until });
+  if (!(data instanceof RollupReportData)) return undefined;
+  return { facts: await data.activity(USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS), newestIds: await data.newestIds() };
 }
 
 async function livePeopleFor(client: DocSpaceClient | undefined, reporter: Reporter) {

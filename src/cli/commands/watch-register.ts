@@ -1,6 +1,6 @@
 /** Declares `watch` and `alerts …` on the program, with the option builders of run.ts. */
 import { type Command, Option } from 'commander';
-import { DESTINATION_USAGE } from '../../alert/destination.js';
+import { DESTINATION_USAGE } from '../../alert/destination-usage.js';
 import type { ReportCommandHelpers } from './report.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -1,5 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
-import { PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
+import { type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
 import type { Entry, EventView } from '../view.js';
@@ -43,7 +43,8 @@ export class NewValueProcessor implements Processor {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
     if (!p || v.ts - p.first < this.learning || p.recent.length < this.spec.min_events) return;
-    const novel: Record<string, unknown> = {};
+    // Most successes bring nothing new: allocate only when something is.
+    let novel: Record<string, unknown> | undefined;
     let returning = false;
     for (const f of this.fields) {
       const value = v[f];
@@ -51,9 +52,10 @@ export class NewValueProcessor implements Processor {
       const seen = p.values[f].get(value);
       if (seen && v.ts - seen[0] <= this.history) continue;
       if (seen) returning = true;
+      novel ??= {};
       novel[f] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(p.values[f]) };
     }
-    if (Object.keys(novel).length === 0) return;
+    if (!novel) return;
     const group = keyOf(v, this.spec.group_by);
     this.env.book.report(this.rule, `${keyOf(v, this.rule.suppressBy)}|${Object.keys(novel).map((f) => v[f as ProfileField]).join('|')}`, group, () => [entry()], entry(), {
       new: novel,
@@ -72,6 +74,7 @@ export class NewValueProcessor implements Processor {
 
 export class BaselineProcessor implements Processor {
   private readonly spec: BaselineSpec;
+  private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
   private readonly historyDays: number;
   private readonly learning: number;
   private readonly idle: number;
@@ -91,12 +94,10 @@ export class BaselineProcessor implements Processor {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
     if (!p) return;
-    const suppressKey = keyOf(v, this.rule.suppressBy);
-    const group = keyOf(v, this.spec.group_by);
     if (this.spec.metric === 'idle') {
       const last = p.last;
       if (!last || v.ts - last.ts <= this.idle) return;
-      this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
+      this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
         previousSuccess: new Date(last.ts).toISOString(),
         idleDays: Math.floor((v.ts - last.ts) / DAY),
       });
@@ -110,20 +111,36 @@ export class BaselineProcessor implements Processor {
     for (let s = v.hourOfWeek - t; s <= v.hourOfWeek + t; s++) {
       if (Profiles.activeDays(p, s, v.day, this.historyDays) >= this.spec.active_days) return;
     }
-    const slots: Record<string, number> = {};
-    for (const [slot] of p.slots) {
-      const n = Profiles.activeDays(p, slot, v.day, this.historyDays);
-      if (n) slots[String(slot)] = n;
-    }
-    this.env.book.report(this.rule, suppressKey, group, () => [entry()], entry(), {
+    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
       localTime: formatAtOffset(v.event.time, v.event.offsetMinutes),
       baselineSuccesses: seen,
-      activeSlots: slots,
+      activeSlots: this.activeSlots(v.userId, p, v.day),
     });
   }
 
-  sweep(): void {}
+  /**
+   * Active days per hour-of-week slot in the history before `day`, for the evidence. Runs for
+   * every off-hours success, so it is kept per user for the day: later successes that day only
+   * add that day, which the count leaves out, so the answer cannot change before the day does.
+   */
+  private activeSlots(userId: string, p: Profile, day: number): Record<string, number> {
+    const cached = this.slots.get(userId);
+    if (cached?.day === day) return cached.slots;
+    const slots: Record<string, number> = {};
+    const from = day - this.historyDays;
+    p.slots.forEach((days, slot) => {
+      let n = 0;
+      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) if (days[i] < day) n++;
+      if (n) slots[slot] = n;
+    });
+    this.slots.set(userId, { day, slots });
+    return slots;
+  }
+
+  sweep(): void {
+    this.slots.clear();
+  }
   exportState(): unknown {
     return null;
   }

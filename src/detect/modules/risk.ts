@@ -1,5 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
-import { Profiles, type RecentFailure } from '../profiles.js';
+import { Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf } from '../rule.js';
 import type { Entry, EventView } from '../view.js';
 
@@ -52,9 +52,7 @@ export class RiskProcessor implements Processor {
     // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes
     // a few times before getting in. Failures from this login's address and device, or from a
     // device and place the user has signed in with before, are taken as the user's own.
-    const own = ([, ip, device, place]: RecentFailure) =>
-      (ip === v.ip && device === v.device) || (p !== undefined && p.values.device.has(device) && p.values.place.has(place));
-    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, own);
+    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, v, p);
     if (fails >= this.p.failureCount) signals.recentFailures = this.p.failures;
     if (v.admin) signals.admin = this.p.admin;
     let score = 0;

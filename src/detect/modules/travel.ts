@@ -23,7 +23,8 @@ const MAX_PLACES = 50_000;
 
 export class TravelProcessor implements Processor {
   private readonly last = new Map<string, Last>();
-  private readonly places = new Map<string, Place>();
+  /** Country → city → place: looked up for every success, so no key string is built. */
+  private readonly places = new Map<string, Map<string, Place>>();
   private readonly minKm: number;
   private readonly countryMinKm: number;
   private readonly minKmh: number;
@@ -46,12 +47,13 @@ export class TravelProcessor implements Processor {
   }
 
   private place(country: string, city: string): Place {
-    const key = `${country}\t${city}`;
-    let p = this.places.get(key);
+    let byCity = this.places.get(country);
+    if (!byCity) this.places.set(country, (byCity = new Map()));
+    let p = byCity.get(city);
     if (!p) {
       p = resolvePlace(country, city);
-      if (this.places.size >= MAX_PLACES) this.places.clear();
-      this.places.set(key, p);
+      if (byCity.size >= MAX_PLACES) byCity.clear();
+      byCity.set(city, p);
     }
     return p;
   }

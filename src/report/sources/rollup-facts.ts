@@ -12,8 +12,9 @@
  * Each question decides on its own, so a report may take some facts from each source; both give
  * the same facts (test/rollup-reports.test.ts runs every report both ways).
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { ActionKind } from '../../model/actions.js';
+import { GUEST_ID } from '../../model/ids.js';
 import type { ArchiveStore } from '../../store/index.js';
 import { USER_ACTIVITY_DIMS } from '../activity.js';
 import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, UserSeen } from '../facts.js';
@@ -34,6 +35,17 @@ export function wholeUnits(scope: Pick<ArchiveScope, 'since' | 'until'>, unit: n
   return {
     first: since === undefined ? undefined : since / unit,
     last: until === undefined ? undefined : (until + 1) / unit - 1,
+  };
+}
+
+/** `day` within whole days, on any day-keyed rollup table. */
+function dayBounds(days: { first?: number; last?: number }) {
+  return <DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>) => {
+    const day = sql.ref<number>('day');
+    const parts = [sql<boolean>`1 = 1`];
+    if (days.first !== undefined) parts.push(sql<boolean>`${day} >= ${days.first}`);
+    if (days.last !== undefined) parts.push(sql<boolean>`${day} <= ${days.last}`);
+    return eb.and(parts);
   };
 }
 
@@ -227,6 +239,61 @@ export class RollupReportData implements ReportData {
       }
     }
     return [...users.values()];
+  }
+
+  /**
+   * The id of each user's newest event in the period (the Guest id's: the newest anonymous
+   * event), to order users whose newest events share an instant as a newest-first read does.
+   * Only for whole days (undefined otherwise); only ties need it, so only ties are looked up.
+   */
+  async newestIds(): Promise<Map<string, number> | undefined> {
+    const days = this.days();
+    if (!days) return undefined;
+    const db = this.store.db;
+    const dayRange = dayBounds(days);
+    const latest = await db
+      .selectFrom('rollup_user_days')
+      .select(['user_id', (eb) => eb.fn.max('last_time').as('t')])
+      .where('portal_id', 'in', this.portals)
+      .where(dayRange)
+      .groupBy('user_id')
+      .execute();
+    const guest = await db
+      .selectFrom('rollup_login_days')
+      .select((eb) => eb.fn.max('last_time').as('t'))
+      .where('portal_id', 'in', this.portals)
+      .where(dayRange)
+      .executeTakeFirst();
+    const byTime = new Map<number, string[]>();
+    const at = (time: number, who: string) => byTime.set(time, [...(byTime.get(time) ?? []), who]);
+    for (const r of latest) at(num(r.t), r.user_id);
+    if (guest?.t !== null && guest?.t !== undefined) at(num(guest.t), GUEST_ID);
+    const out = new Map<string, number>();
+    for (const [time, who] of byTime) {
+      if (who.length < 2) continue;
+      const users = who.filter((w) => w !== GUEST_ID);
+      const rows = await db
+        .selectFrom('rollup_user_days')
+        .select(['user_id', (eb) => eb.fn.max('last_id').as('id')])
+        .where('portal_id', 'in', this.portals)
+        .where(dayRange)
+        .where('last_time', '=', time)
+        .where('user_id', 'in', users.length ? users : [''])
+        .groupBy('user_id')
+        .execute();
+      for (const r of rows) out.set(r.user_id, num(r.id));
+      if (users.length < who.length) {
+        const id = await db
+          .selectFrom('rollup_login_days')
+          .select((eb) => eb.fn.max('last_id').as('id'))
+          .where('portal_id', 'in', this.portals)
+          .where(dayRange)
+          .where('last_time', '=', time)
+          .executeTakeFirst();
+        out.set(GUEST_ID, num(id?.id));
+      }
+    }
+    return out;
   }
 
   lastSuccess(userIds: readonly string[]): Promise<Map<string, number>> {

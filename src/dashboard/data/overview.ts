@@ -1,0 +1,239 @@
+/**
+ * The Overview's numbers: tiles with their sparklines, sign-ins by kind over time, failures by
+ * weekday and hour, and the top targets, addresses and places. Each is one grouped query over
+ * the events in scope; the browser gets at most a few hundred points per chart.
+ *
+ * These are the queries to move onto rollup tables once sync maintains them: the page only
+ * sees the `Overview` shape.
+ */
+import { sql } from 'kysely';
+import type { ActionKind } from '../../model/actions.js';
+import type { ZoneClock } from '../../report/zone.js';
+import type { ArchiveStore } from '../../store/index.js';
+import { bucketOf, countAll, num, type Scope, scoped } from './scope.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const BUCKETS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY, 30 * DAY];
+/** The brute-force lock-out: the server's "too many attempts" failure. */
+export const LOCKOUT_ACTION = 1023;
+
+/** The smallest bucket that cuts `span` into at most `points` pieces. */
+export function bucketFor(span: number, points: number): number {
+  return BUCKETS.find((b) => span / b <= points) ?? BUCKETS[BUCKETS.length - 1];
+}
+
+export interface Series {
+  bucketMs: number;
+  /** Bucket starts, epoch ms (UTC). */
+  starts: number[];
+  values: Record<string, number[]>;
+}
+
+export interface Overview {
+  totals: { success: number; failure: number; logout: number; lockout: number; users: number; ips: number };
+  series: Series;
+  /** Failures per local weekday (0 = Monday) and hour of `clock`. */
+  heat: number[][];
+  targets: TargetRow[];
+  ips: IpRow[];
+  places: CountryRow[];
+}
+
+export interface TargetRow {
+  portalId: number;
+  anonymous: boolean;
+  /** The user id, or for anonymous failures the typed login. */
+  userId: string;
+  login: string | null;
+  name: string;
+  failures: number;
+  last: number;
+}
+
+export interface IpRow {
+  ip: string;
+  events: number;
+  failures: number;
+  users: number;
+  last: number;
+}
+
+export interface PlaceCounts {
+  events: number;
+  failures: number;
+  successes: number;
+}
+export interface CountryRow extends PlaceCounts {
+  country: string;
+  cities: Array<PlaceCounts & { city: string }>;
+}
+
+/** Counts per bucket and kind (plus lock-outs, distinct users and addresses) over `[from, to]`. */
+export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, to: number, points: number): Promise<Series> {
+  const bucketMs = bucketFor(Math.max(HOUR, to - from), points);
+  const first = Math.floor(from / bucketMs);
+  const last = Math.floor(to / bucketMs);
+  const starts = Array.from({ length: last - first + 1 }, (_, i) => (first + i) * bucketMs);
+  const empty = () => starts.map(() => 0);
+  const values: Record<string, number[]> = {
+    success: empty(),
+    failure: empty(),
+    logout: empty(),
+    lockout: empty(),
+    users: empty(),
+    ips: empty(),
+  };
+  const at = (b: unknown) => num(b) - first;
+  const b = bucketOf(bucketMs);
+  const lock = sql<number>`sum(case when action_id = ${sql.lit(LOCKOUT_ACTION)} then 1 else 0 end)`;
+  const rows = await scoped(store, scope)
+    .select([b.as('b'), 'kind', countAll.as('n'), lock.as('locks')])
+    .groupBy([sql.raw('b'), 'kind'])
+    .execute();
+  for (const r of rows) {
+    const i = at(r.b);
+    if (i < 0 || i >= starts.length) continue;
+    if (r.kind in values) values[r.kind as ActionKind][i] += num(r.n);
+    values.lockout[i] += num(r.locks);
+  }
+  const distinct = await scoped(store, scope)
+    .select([
+      b.as('b'),
+      sql<number>`count(distinct case when anonymous = 0 then user_id end)`.as('users'),
+      sql<number>`count(distinct ip)`.as('ips'),
+    ])
+    .groupBy(sql.raw('b'))
+    .execute();
+  for (const r of distinct) {
+    const i = at(r.b);
+    if (i < 0 || i >= starts.length) continue;
+    values.users[i] = num(r.users);
+    values.ips[i] = num(r.ips);
+  }
+  return { bucketMs, starts, values };
+}
+
+/** Everything the Overview shows, for the events in `scope` between `from` and `to`. */
+export async function overview(store: ArchiveStore, scope: Scope, clock: ZoneClock, from: number, to: number): Promise<Overview> {
+  const [series, totals, heat, targets, ips, places] = await Promise.all([
+    seriesOf(store, scope, from, to, 180),
+    totalsOf(store, scope),
+    failureHeat(store, scope, clock),
+    topTargets(store, scope, 10),
+    topIps(store, scope, 10),
+    topPlaces(store, scope, 8, 5),
+  ]);
+  return { totals, series, heat, targets, ips, places };
+}
+
+async function totalsOf(store: ArchiveStore, scope: Scope): Promise<Overview['totals']> {
+  const kinds = await scoped(store, scope)
+    .select(['kind', countAll.as('n'), sql<number>`sum(case when action_id = ${sql.lit(LOCKOUT_ACTION)} then 1 else 0 end)`.as('locks')])
+    .groupBy('kind')
+    .execute();
+  const by = new Map(kinds.map((k) => [k.kind, num(k.n)]));
+  const distinct = await scoped(store, scope)
+    .select([
+      sql<number>`count(distinct case when anonymous = 0 then user_id end)`.as('users'),
+      sql<number>`count(distinct ip)`.as('ips'),
+    ])
+    .executeTakeFirst();
+  return {
+    success: by.get('success') ?? 0,
+    failure: by.get('failure') ?? 0,
+    logout: by.get('logout') ?? 0,
+    lockout: kinds.reduce((n, k) => n + num(k.locks), 0),
+    users: num(distinct?.users),
+    ips: num(distinct?.ips),
+  };
+}
+
+/**
+ * Failures (or `kind`) per local weekday × hour. SQL groups by UTC hour and the event's own
+ * offset; the zone's wall clock is applied here, so DST and the `portal` zone come out right.
+ */
+export async function weekHours(store: ArchiveStore, scope: Scope, clock: ZoneClock, kind: ActionKind): Promise<number[][]> {
+  const grid = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
+  const rows = await scoped(store, { ...scope, filter: { ...scope.filter, kinds: [kind] } })
+    .select([bucketOf(HOUR).as('h'), 'offset_minutes', countAll.as('n')])
+    .groupBy([sql.raw('h'), 'offset_minutes'])
+    .execute();
+  for (const r of rows) {
+    const wall = new Date(clock.wallClock(num(r.h) * HOUR, num(r.offset_minutes)));
+    grid[(wall.getUTCDay() + 6) % 7][wall.getUTCHours()] += num(r.n);
+  }
+  return grid;
+}
+
+const failureHeat = (store: ArchiveStore, scope: Scope, clock: ZoneClock) => weekHours(store, scope, clock, 'failure');
+
+/** The most failed-against accounts: a member by id, or an anonymous failure by its typed login. */
+export async function topTargets(store: ArchiveStore, scope: Scope, limit: number): Promise<TargetRow[]> {
+  const target = sql<string>`case when anonymous = 1 then coalesce(login_key, '') else user_id end`;
+  const rows = await scoped(store, { ...scope, filter: { ...scope.filter, kinds: ['failure'] } })
+    .select([
+      'portal_id',
+      'anonymous',
+      target.as('target'),
+      sql<string>`max(user_id)`.as('user_id'),
+      sql<string | null>`max(login)`.as('login'),
+      sql<string>`max(user_name)`.as('name'),
+      countAll.as('n'),
+      sql<number>`max(time)`.as('last'),
+    ])
+    .groupBy(['portal_id', 'anonymous', sql.raw('target')])
+    .orderBy(sql.raw('n'), 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    portalId: num(r.portal_id),
+    anonymous: num(r.anonymous) === 1,
+    userId: r.user_id,
+    login: r.login,
+    name: r.name,
+    failures: num(r.n),
+    last: num(r.last),
+  }));
+}
+
+const failuresSum = sql<number>`sum(case when kind = 'failure' then 1 else 0 end)`;
+const successSum = sql<number>`sum(case when kind = 'success' then 1 else 0 end)`;
+
+export async function topIps(store: ArchiveStore, scope: Scope, limit: number): Promise<IpRow[]> {
+  const rows = await scoped(store, scope)
+    .select([
+      'ip',
+      countAll.as('n'),
+      failuresSum.as('failures'),
+      sql<number>`count(distinct case when anonymous = 0 then user_id end)`.as('users'),
+      sql<number>`max(time)`.as('last'),
+    ])
+    .groupBy('ip')
+    .orderBy(sql.raw('n'), 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ip: r.ip, events: num(r.n), failures: num(r.failures), users: num(r.users), last: num(r.last) }));
+}
+
+/** Countries by events, each with its top cities (a Country → City table). */
+export async function topPlaces(store: ArchiveStore, scope: Scope, countries: number, cities: number): Promise<CountryRow[]> {
+  const rows = await scoped(store, scope)
+    .select(['country', 'city', countAll.as('n'), failuresSum.as('failures'), successSum.as('successes')])
+    .groupBy(['country', 'city'])
+    .execute();
+  const byCountry = new Map<string, CountryRow>();
+  for (const r of rows) {
+    const c = byCountry.get(r.country) ?? { country: r.country, events: 0, failures: 0, successes: 0, cities: [] };
+    const counts = { events: num(r.n), failures: num(r.failures), successes: num(r.successes) };
+    c.events += counts.events;
+    c.failures += counts.failures;
+    c.successes += counts.successes;
+    c.cities.push({ city: r.city, ...counts });
+    byCountry.set(r.country, c);
+  }
+  return [...byCountry.values()]
+    .sort((a, b) => b.events - a.events)
+    .slice(0, countries)
+    .map((c) => ({ ...c, cities: c.cities.sort((a, b) => b.events - a.events).slice(0, cities) }));
+}

@@ -1,0 +1,81 @@
+/**
+ * What every page is looking at, read from the query string once: the portal (one or all), the
+ * time zone, and the period. A bad value is the user's mistake: one line on the page, status 400.
+ */
+import { UsageError } from '../errors/index.js';
+import { parseTimeInput } from '../model/time.js';
+import { parseZone, ZoneClock, type ZoneSpec, zoneLabel } from '../report/zone.js';
+import type { ArchiveStore, PortalInfo } from '../store/index.js';
+
+export const PERIODS: ReadonlyArray<readonly [string, string]> = [
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+  ['30d', 'Last 30 days'],
+  ['90d', 'Last 90 days'],
+  ['180d', 'Last 180 days'],
+  ['all', 'All history'],
+];
+export const DEFAULT_PERIOD = '30d';
+export const ZONES = ['portal', 'UTC', 'local'];
+
+export interface View {
+  url: URL;
+  now: number;
+  portals: PortalInfo[];
+  /** `all` or a portal id, as in the query string. */
+  portalParam: string;
+  portalIds: number[];
+  tz: string;
+  zone: ZoneSpec;
+  clock: ZoneClock;
+  period: string;
+  since?: number;
+  until: number;
+}
+
+export async function readView(
+  store: ArchiveStore,
+  url: URL,
+  now: number,
+  defaults: { portalIds?: readonly number[] },
+): Promise<View> {
+  const portals = await store.portals();
+  const asked = url.searchParams.get('portal');
+  let portalIds: number[];
+  let portalParam: string;
+  if (asked === 'all' || (!asked && !defaults.portalIds?.length)) {
+    portalIds = portals.map((p) => p.id);
+    portalParam = 'all';
+  } else {
+    const id = asked ? Number(asked) : defaults.portalIds![0];
+    if (!portals.some((p) => p.id === id)) throw new UsageError(`portal "${asked}" is not in this archive`);
+    portalIds = [id];
+    portalParam = String(id);
+  }
+  const tz = url.searchParams.get('tz') || 'portal';
+  const zone = parseZone(tz, process.env);
+  const only = portalIds.length === 1 ? portals.find((p) => p.id === portalIds[0]) : undefined;
+  const clock = new ZoneClock(zone, only?.timezoneOffset ?? portals[0]?.timezoneOffset ?? 0);
+  const period = url.searchParams.get('period') || DEFAULT_PERIOD;
+  let since: number | undefined;
+  if (period !== 'all') {
+    since = parseTimeInput(period, now);
+    if (since === undefined || !/^\d+[dhm]$/.test(period)) {
+      throw new UsageError(`period "${period}" is not one of: ${PERIODS.map(([p]) => p).join(', ')} (or e.g. 14d, 6h)`);
+    }
+  }
+  return { url, now, portals, portalParam, portalIds, tz, zone, clock, period, since, until: now };
+}
+
+/** The query parameters that keep the view on every link. */
+export function viewParams(v: View): Record<string, string> {
+  return {
+    portal: v.portalParam,
+    tz: v.tz === 'portal' ? '' : v.tz,
+    period: v.period === DEFAULT_PERIOD ? '' : v.period,
+  };
+}
+
+export function zoneName(v: View): string {
+  return zoneLabel(v.zone);
+}

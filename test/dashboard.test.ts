@@ -1,0 +1,241 @@
+/**
+ * The dashboard app in memory, through `fetch(Request)` with no socket, over a seeded archive:
+ * pages render with the numbers in them, portal values are escaped, filters narrow the rows,
+ * changes need POST + the session's CSRF token, actions need --allow-actions, and a token
+ * guards every request when one is set.
+ */
+/* global Request */
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/run.js';
+import { createDashboardApp, type DashboardApp, type DashboardOptions, respondRunner } from '../src/dashboard/index.js';
+import type { DashboardFinding, FindingsSource } from '../src/dashboard/index.js';
+import { NOW, PASSWORD_LOGIN, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
+
+let archive: SeededArchive;
+beforeAll(async () => {
+  archive = await seededArchive();
+}, 60_000);
+afterAll(async () => archive?.close());
+
+const ORIGIN = 'http://127.0.0.1:8080';
+const app = (over: Partial<DashboardOptions> = {}) => createDashboardApp({ store: archive.store, now: () => NOW + 3_600_000, ...over });
+async function get(a: DashboardApp, path: string, headers: Record<string, string> = {}) {
+  const res = await a.fetch(new Request(ORIGIN + path, { headers }));
+  return { res, text: await res.text() };
+}
+const rows = (page: string) => (page.match(/<tr class="k-/g) ?? []).length;
+
+describe('dashboard pages', () => {
+  it('every page answers 200 with a strict Content-Security-Policy and no inline script', async () => {
+    const a = app();
+    for (const path of ['/', '/events', '/findings', '/health', '/events?period=all']) {
+      const { res, text } = await get(a, path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      expect(text).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      expect(text).not.toMatch(/\sstyle="/);
+    }
+  });
+
+  it('the overview shows the totals and the chart data', async () => {
+    const { text } = await get(app(), '/?period=all');
+    expect(text).toContain('Successful sign-ins');
+    expect(text).toMatch(/data-chart="\{&quot;type&quot;:&quot;stack&quot;/);
+    expect(text).toContain('Countries and cities');
+  });
+
+  it('a typed <script> login is shown as text, never as markup', async () => {
+    const { text } = await get(app(), '/events?period=all&kind=failure');
+    expect(text).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; anna');
+    expect(text).not.toContain(SCRIPT_LOGIN);
+  });
+
+  it('a typed login shaped like a password is masked on the pages', async () => {
+    const a = app();
+    const events = await get(a, '/events?period=all&kind=failure');
+    expect(events.text).toMatch(/<span class="masked"[^>]*>hmac:[0-9a-f]{16}<\/span>/);
+    for (const path of ['/events?period=all&kind=failure', '/?period=all', '/ip?period=all&ip=127.0.0.1']) {
+      expect((await get(a, path)).text, path).not.toContain(PASSWORD_LOGIN);
+    }
+  });
+
+  it('filters narrow the rows and keyset paging moves on to older events', async () => {
+    const a = app();
+    const all = await get(a, '/events?period=all');
+    const failures = await get(a, '/events?period=all&kind=failure');
+    expect(rows(all.text)).toBe(50);
+    expect(failures.text).not.toMatch(/<tr class="k-success/);
+    const next = /href="([^"]*after=[^"]*)"/.exec(all.text)![1].replace(/&amp;/g, '&');
+    const older = await get(a, next);
+    expect(rows(older.text)).toBeGreaterThan(0);
+    const firstTime = (t: string) => /<td class="time">([^<]+)</.exec(t)![1];
+    expect(firstTime(older.text) <= firstTime(all.text)).toBe(true);
+  });
+
+  it('a user link leads to a user page with that user', async () => {
+    const a = app();
+    const { text } = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)">([^<]+)</.exec(text)!;
+    const user = await get(a, href[1].replace(/&amp;/g, '&'));
+    expect(user.res.status).toBe(200);
+    expect(user.text).toContain(`<h1>${href[2]}</h1>`);
+    expect(user.text).toContain('Usual hours');
+  });
+
+  it('a user filter by e-mail keeps that member\'s events and the failures typed with their login', async () => {
+    const a = app();
+    const user = await get(a, '/events?period=all&kind=success');
+    const [, href, name] = /href="(\/user\?[^"]+)">([^<]+)</.exec(user.text)!;
+    const page = await get(a, href.replace(/&amp;/g, '&'));
+    const email = /<dt>E-mail<\/dt><dd>([^<]+)</.exec(page.text)![1];
+    const filtered = await get(a, `/events?period=all&user=${encodeURIComponent(email)}`);
+    const users = [...filtered.text.matchAll(/<td>(?:<a href="\/user\?[^"]+">([^<]+)<\/a>|<span class="muted">anonymous<\/span>)<\/td>/g)].map((m) => m[1]);
+    expect(users.length).toBeGreaterThan(0);
+    expect(new Set(users)).toEqual(new Set([name]));
+  });
+
+  it('times follow the chosen zone', async () => {
+    const a = app();
+    const first = async (tz: string) => /<td class="time">([^<]+)</.exec((await get(a, `/events?period=all&tz=${encodeURIComponent(tz)}`)).text)![1];
+    const utc = await first('UTC');
+    const plus5 = await first('+05:00');
+    expect(Date.parse(`${plus5.replace(' ', 'T')}:00Z`) - Date.parse(`${utc.replace(' ', 'T')}:00Z`)).toBe(5 * 3_600_000);
+  });
+
+  it('a user filter goes through the one resolver: an unknown name is one clear line, status 400', async () => {
+    const { res, text } = await get(app(), '/events?user=nobody-at-all');
+    expect(res.status).toBe(400);
+    expect(text).toContain('matches no member');
+  });
+
+  it('the XLSX export is a workbook', async () => {
+    const { res } = await get(app(), '/events/export.xlsx?period=all&kind=failure');
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="login-events-[\d-]+\.xlsx"/);
+  });
+
+  it('the CSV export has the CLI columns and only the filtered rows', async () => {
+    const { res, text } = await get(app(), '/events/export.csv?period=all&kind=failure');
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID,/);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((l) => !l.includes('Login Success'))).toBe(true);
+  });
+});
+
+/** An in-memory findings store: what the archive's findings tables provide. */
+function fakeFindings(): FindingsSource & { rows: DashboardFinding[] } {
+  const rows: DashboardFinding[] = [
+    { id: 'f1', portalId: 1, rule: 'DSL-001', title: 'Password spray', severity: 'high', status: 'open', group: '203.0.113.9', createdAt: NOW, updatedAt: NOW, evidence: { note: '<b>bold</b>' } },
+  ];
+  return {
+    rows,
+    list: async (q) => rows.filter((f) => !q.status || f.status === q.status),
+    get: async (id) => rows.find((f) => f.id === id),
+    setStatus: async (id, status) => {
+      rows.find((f) => f.id === id)!.status = status;
+    },
+  };
+}
+
+describe('findings', () => {
+  it('the queue shows a finding with its evidence escaped, and acknowledge is a POST with the CSRF token', async () => {
+    const findings = fakeFindings();
+    const a = app({ findings });
+    const page = await get(a, '/findings?period=all');
+    expect(page.text).toContain('Password spray');
+    expect(page.text).toContain('&lt;b&gt;bold&lt;/b&gt;');
+    expect(page.text).toContain('href="/ip?');
+    const session = page.res.headers.get('set-cookie')!.split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
+    const post = (body: string, cookie = session) =>
+      a.fetch(new Request(`${ORIGIN}/findings/status`, { method: 'POST', body, headers: { cookie, origin: ORIGIN } }));
+    expect((await post('id=f1&status=acknowledged&csrf=nope')).status).toBe(403);
+    expect(findings.rows[0].status).toBe('open');
+    const cross = await a.fetch(new Request(`${ORIGIN}/findings/status`, { method: 'POST', body: `id=f1&status=acknowledged&csrf=${csrf}`, headers: { cookie: session, origin: 'http://evil.example' } }));
+    expect(cross.status).toBe(403);
+    expect((await post(`id=f1&status=acknowledged&csrf=${encodeURIComponent(csrf)}`)).status).toBe(303);
+    expect(findings.rows[0].status).toBe('acknowledged');
+  });
+});
+
+describe('dashboard security', () => {
+  it('without --allow-actions the user page has no action buttons and action POSTs are refused', async () => {
+    const a = app();
+    const events = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
+    const user = await get(a, href);
+    expect(user.text).not.toContain('Log out');
+    const res = await a.fetch(new Request(`${ORIGIN}/actions/run`, { method: 'POST', body: 'action=logout-user' }));
+    expect(res.status).toBe(403);
+  });
+
+  it('an action needs the session cookie, its CSRF token, and a confirmation step', async () => {
+    const calls: unknown[] = [];
+    const a = app({ actions: async (req) => (calls.push(req), { ok: true, summary: 'sent' }) });
+    const events = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
+    const user = await get(a, href);
+    const session = user.res.headers.get('set-cookie')!.split(';')[0];
+    expect(user.text).toContain('Log out everywhere');
+    const form = /<form method="post" action="\/actions\/confirm"[^]*?<\/form>/.exec(user.text)![0];
+    const fields = new URLSearchParams([...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]] as [string, string]));
+    const post = (path: string, body: URLSearchParams, cookie = session) =>
+      a.fetch(new Request(ORIGIN + path, { method: 'POST', body, headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } }));
+    const confirm = await post('/actions/confirm', fields);
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('Yes, log out');
+    expect(calls).toHaveLength(0);
+    const forged = new URLSearchParams(fields);
+    forged.set('csrf', 'forged');
+    expect((await post('/actions/run', forged)).status).toBe(403);
+    expect((await post('/actions/run', fields, 'dl_session=someone-elses-session-id')).status).toBe(403);
+    expect(calls).toHaveLength(0);
+    const done = await post('/actions/run', fields);
+    expect(done.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('the actions runner calls respond for real (no dry run) with the event id or user id, and reports its outcome', async () => {
+    const calls: Array<Record<string, unknown>> = [];
+    const runner = respondRunner<string, undefined>({
+      respond: async (o) => (calls.push(o), { outcome: o.action === 'logout-session' ? 'verified' : 'failed', error: o.action === 'logout-session' ? undefined : '403' }),
+      clientFor: (portalId) => (portalId === 1 ? 'client-of-portal-1' : undefined),
+    });
+    const user = '3f1c2a7e-9b44-4d1e-8c0a-5a6b7c8d9e01';
+    const session = await runner({ portalId: 1, action: 'logout-session', target: '78400', userId: user });
+    expect(session.ok).toBe(true);
+    expect(calls[0]).toMatchObject({ client: 'client-of-portal-1', action: 'logout-session', target: '78400', dryRun: false, portalId: 1 });
+    const everywhere = await runner({ portalId: 1, action: 'logout-user', target: user, userId: user });
+    expect(everywhere).toMatchObject({ ok: false, summary: 'the portal refused it (403)' });
+    await expect(runner({ portalId: 2, action: 'logout-user', target: user, userId: user })).rejects.toThrow(/no credentials for this portal/);
+  });
+
+  it('with a token, a request without it is refused, and the printed link sets a cookie that works', async () => {
+    const a = app({ token: 'the-token-0123456789' });
+    expect((await get(a, '/')).res.status).toBe(401);
+    expect((await get(a, '/', { authorization: 'Bearer wrong' })).res.status).toBe(401);
+    expect((await get(a, '/?period=all', { authorization: 'Bearer the-token-0123456789' })).res.status).toBe(200);
+    const opened = await get(a, '/?token=the-token-0123456789');
+    expect(opened.res.status).toBe(303);
+    expect(opened.res.headers.get('location')).toBe('/');
+    const cookie = opened.res.headers.get('set-cookie')!.split(';')[0];
+    expect(cookie).not.toContain('the-token');
+    expect((await get(a, '/', { cookie })).res.status).toBe(200);
+  });
+
+  it('serve refuses a non-loopback --host over plain http, and --allow-actions without the respond code, before opening anything', async () => {
+    let text = '';
+    const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
+    const io = { stdout: sink, stderr: sink, env: { ...process.env } };
+    expect(await run(['serve', '--host', '10.1.2.3', '--db', archive.path], io)).toBe(2);
+    expect(text).toContain('--host 10.1.2.3 is not loopback');
+    expect(text).toContain('--allow-insecure-http');
+    text = '';
+    expect(await run(['serve', '--allow-actions', '--db', archive.path], io)).toBe(2);
+    expect(text).toMatch(/^error: --allow-actions needs the containment code/);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * What an incremental sync with nothing new loads: most of its start-up is Node parsing the code
+ * it loads, so the bundle code it loads is held to a budget (measured in bytes, not time: the
+ * machine may be busy). It was 1.5 MB with classic zod at the edge and node:crypto loaded by
+ * every command; it is about 520 KB since. A module that loads something big at the top for a
+ * rarely used path (a whole library, node:crypto) fails this test: import it where it is used.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { syncInto } from './helpers/archive.js';
+import { CLI, cleanEnv } from './helpers/cli.js';
+
+/** Bytes of dist/bin a no-op sync may load (about 520 KB today). */
+const BUDGET_BYTES = 640 * 1024;
+
+let emu: RunningEmulator;
+let dir: string;
+let db: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 7, events: 500 });
+  dir = mkdtempSync(join(tmpdir(), 'dl-startup-'));
+  db = join(dir, 'archive.sqlite');
+  await syncInto(emu, db);
+  // A module hook that writes down every module the process loads.
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.LOADED_OUT, url + '\\n');
+  return next(url, context);
+}
+`,
+  );
+  writeFileSync(join(dir, 'preload.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+function loadedBy(args: string[]): Promise<string[]> {
+  const out = join(dir, `loaded-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(out, '');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', join(dir, 'preload.mjs'), CLI, ...args],
+      { env: cleanEnv({ DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey, LOADED_OUT: out }), timeout: 60_000 },
+      (err, _stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(readFileSync(out, 'utf8').split('\n').filter(Boolean));
+      },
+    );
+  });
+}
+
+describe('start-up of a sync with nothing new', () => {
+  it('loads its own code within the budget, without node:crypto or the detection engine', async () => {
+    const loaded = await loadedBy(['sync', '-q', '--db', db]);
+    const bundle = loaded.filter((u) => u.startsWith('file:') && u.includes('/dist/bin/'));
+    expect(bundle.length).toBeGreaterThan(5);
+    const bytes = bundle.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
+    expect(bytes, bundle.map((u) => u.replace(/.*dist\/bin\//, '')).join(' ')).toBeLessThan(BUDGET_BYTES);
+    expect(loaded).not.toContain('node:crypto');
+    expect(bundle.some((u) => /\/detect-[^/]*\.js$/.test(u))).toBe(false);
+  });
+});

@@ -184,6 +184,27 @@ export const CATALOGUE = [
     ],
   },
   {
+    id: 'watch',
+    title: 'Watch: alert latency, and a cycle with nothing new',
+    method: (s) => [
+      `\`docspace-logins watch --every ${s.watchEverySeconds}s\` as a separate process against an emulator in another (${fmt(s.watchEvents)}`,
+      'events), a webhook receiver in the benchmark process. After the first cycle, twelve wrong passwords for one member go',
+      'through the emulator\'s login endpoint; latency runs from the answer to the last of them to the receiver getting the',
+      `signed alert that names that member, ${s.watchRuns} time(s), each against another member; the worst counts. The target`,
+      'is the poll interval plus 2 s (ratio ≤ 1). Then `watch --once` with nothing new: wall time of the whole command in',
+      'units (start-up, rules, sync, detection, delivery pass), requests counted by the emulator.',
+    ],
+    rows: [
+      {
+        id: 'watch.latency',
+        what: (s) => `Alert latency, last attack event → receiver, \`--every ${s.watchEverySeconds}s\`, against the interval + 2 s`,
+        target: ratio('≤', 1, 'times'),
+      },
+      { id: 'watch.idle', what: () => 'One `watch --once` cycle with nothing new', target: ratio('≤', 4, 'units') },
+    ],
+    limits: [{ id: 'watch.requests', what: () => 'Requests of a watch cycle with nothing new', limit: 2, unit: 'requests' }],
+  },
+  {
     id: 'detect-quality',
     title: 'Detections: precision and recall against labelled attacks',
     method: (s) => [

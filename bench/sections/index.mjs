@@ -7,6 +7,7 @@ import { ndjsonExport } from './ndjson.mjs';
 import { rateLimitedRead } from './rate-limit.mjs';
 import { parallelRead } from './read.mjs';
 import { archiveSync } from './sync.mjs';
+import { watchLatency } from './watch.mjs';
 
 /** Section id (as in the catalogue and on the command line) → the function that measures it. */
 export const SECTIONS = {
@@ -17,6 +18,7 @@ export const SECTIONS = {
   sync: archiveSync,
   archive: archiveReads,
   export: exports,
+  watch: watchLatency,
   'detect-quality': detectQuality,
   detect: detectSpeed,
 };

@@ -16,6 +16,9 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors/index.js';
+import { DESTINATION_USAGE } from './destination-usage.js';
+
+export { DESTINATION_USAGE };
 
 export type DestinationKind = 'webhook' | 'slack' | 'teams' | 'syslog' | 'smtp' | 'file';
 
@@ -98,9 +101,6 @@ const FACILITIES: Record<string, number> = {
   local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 };
 
-export const DESTINATION_USAGE =
-  'Destinations: webhook+https://…, slack+https://hooks.slack.com/…, teams+https://…, ' +
-  'syslog+udp|tcp|tls://host:port[?format=cef], smtp[s]://host[:port]?to=a@b[&from=…], file:PATH';
 
 function usage(uri: string, why: string): UsageError {
   return new UsageError(`Alert destination ${redactUri(uri)}: ${why}. ${DESTINATION_USAGE}`);

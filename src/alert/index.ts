@@ -12,6 +12,6 @@ export { createSender, type Sender, type SenderContext } from './send/index.js';
 export { classifyHttp, DEFAULT_SCHEDULE, nextRetryDelay, type RetrySchedule } from './retry.js';
 export { RateGate } from './rate.js';
 export { decideNotify, DEFAULT_GROUPING, type GroupingPolicy, type NotifiedState, type NotifyDecision } from './grouping.js';
-export { type Claim, createOutboxTables, DEFAULT_LEASE_MS, type DeliveryRow, type DeliveryStatus, OUTBOX_DDL, Outbox, type OutboxOptions } from './outbox.js';
+export { type AlertRow, type Claim, createOutboxTables, DEFAULT_LEASE_MS, type DeliveryRow, type DeliveryStatus, OUTBOX_DDL, Outbox, type OutboxOptions, type TransactionRunner, type Worker } from './outbox.js';
 export { DESTINATION_GONE_RULE, Dispatcher, type DispatcherOptions, type DispatchOutcome, type DispatchSummary } from './dispatch.js';
 export { notifyFinding } from './notify.js';

@@ -4,16 +4,25 @@
  * runs out and the next claim sends them again with the same alert id, which receivers use to
  * drop the duplicate. Works on SQLite and PostgreSQL alike; only the claim's locking differs.
  */
-import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import type { NotifiedState } from './grouping.js';
 import type { DeliveryStatus } from './outbox-schema.js';
-import type { Alert, FindingStatus, Severity } from './types.js';
+import type { Alert, FindingStatus, NotifyReason, Severity } from './types.js';
 
 export { createOutboxTables, OUTBOX_DDL, type DeliveryStatus } from './outbox-schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the archive's own schema type does not know these tables.
 type Db = Kysely<any>;
+
+/** Runs `fn` in one write transaction, joining one that is already open. */
+export type TransactionRunner = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
+
+/** Who holds a claim: a process on a host. Claims of a process that died can be taken back at once. */
+export interface Worker {
+  host: string;
+  pid: number;
+}
 
 export interface OutboxOptions {
   /**
@@ -28,6 +37,14 @@ export interface OutboxOptions {
    * pass is sent twice; twice is allowed (at-least-once), never zero times.
    */
   leaseMs?: number;
+  /**
+   * How to open a write transaction (default: Kysely's, or none when `db` already is one). An
+   * archive passes its own, so the outbox joins the transaction that records the findings and
+   * SQLite waits for its write lock the archive's way.
+   */
+  transaction?: TransactionRunner;
+  /** Written into every claim, so `releaseDead` can tell whose claims they are (default: this process). */
+  worker?: Worker;
 }
 
 /** One delivery a worker holds: send `alert` to `destination`, then mark it with this claim. */
@@ -50,6 +67,20 @@ export interface DeliveryRow {
   deliveredAt: number | null;
 }
 
+export interface AlertRow {
+  id: string;
+  findingId: string;
+  revision: number;
+  reason: NotifyReason;
+  severity: Severity;
+  status: FindingStatus;
+  rule: string;
+  title: string;
+  createdAt: number;
+  /** How many of its deliveries are in each state. */
+  deliveries: Partial<Record<DeliveryStatus, number>>;
+}
+
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
 const num = (v: unknown): number => Number(v);
@@ -57,12 +88,27 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 
 export class Outbox {
   private readonly leaseMs: number;
+  private readonly connection: () => Db;
+  private readonly worker: Worker;
 
+  /** `db`, or a function giving the connection to use now (an archive's, which follows its open transaction). */
   constructor(
-    private readonly db: Db,
+    db: Db | (() => Db),
     private readonly options: OutboxOptions,
   ) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.connection = typeof db === 'function' ? db : () => db;
+    this.worker = options.worker ?? { host: hostname(), pid: process.pid };
+  }
+
+  private get db(): Db {
+    return this.connection();
+  }
+
+  private inTransaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.options.transaction) return this.options.transaction(fn);
+    const db = this.db;
+    return db.isTransaction ? fn(db) : db.transaction().execute(fn);
   }
 
   /**
@@ -101,7 +147,7 @@ export class Outbox {
       }
       return true;
     };
-    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+    return this.inTransaction(run);
   }
 
   /** What was last enqueued for a finding: the grouping decision's memory. */
@@ -119,7 +165,8 @@ export class Outbox {
 
   /** Lease up to `limit` due deliveries to enabled destinations, oldest first. */
   async claimDue(now: number, limit = 50): Promise<Claim[]> {
-    const token = randomUUID();
+    // The global Web Crypto, loaded when a claim is made: opening the archive (every sync) never loads crypto.
+    const token = `${this.worker.host}/${this.worker.pid}/${globalThis.crypto.randomUUID()}`;
     const lock = this.options.locking === 'skip-locked' ? sql`for update of d skip locked` : sql``;
     const claimed = await sql<{ alert_id: string; destination: string; attempts: unknown }>`
       update outbox_deliveries
@@ -144,6 +191,35 @@ export class Outbox {
       token,
       alert: alerts.get(r.alert_id)!,
     }));
+  }
+
+  /**
+   * Take back at once the claims of processes on `host` that no longer run (a watcher killed
+   * mid-delivery): their deliveries become due at `now` instead of waiting out the lease. The
+   * attempt they made still counts. Returns how many deliveries came back.
+   */
+  async releaseDead(now: number, isAlive: (pid: number) => boolean, host = this.worker.host): Promise<number> {
+    const rows = await this.db
+      .selectFrom('outbox_deliveries')
+      .select('claim')
+      .distinct()
+      .where('status', '=', 'pending')
+      .where('claim', 'like', `${host}/%`)
+      .execute();
+    const dead = rows
+      .map((r) => r.claim as string)
+      .filter((claim) => {
+        const pid = Number(claim.slice(host.length + 1).split('/')[0]);
+        return Number.isInteger(pid) && pid !== this.worker.pid && !isAlive(pid);
+      });
+    if (!dead.length) return 0;
+    const result = await this.db
+      .updateTable('outbox_deliveries')
+      .set({ claim: null, next_at: now })
+      .where('status', '=', 'pending')
+      .where('claim', 'in', dead)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** The receiver has it. False when the claim was lost (its lease ran out and another worker took it). */
@@ -171,7 +247,7 @@ export class Outbox {
         .execute();
       return this.finish(claim, { status: 'gone', last_error: error }, db);
     };
-    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+    return this.inTransaction(run);
   }
 
   /** Hand a claimed delivery back untried (the destination's rate cap): the attempt does not count. */
@@ -204,6 +280,54 @@ export class Outbox {
   async enableDestination(destination: string): Promise<boolean> {
     const result = await this.db.deleteFrom('outbox_destinations').where('destination', '=', destination).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /** When the next pending delivery to an enabled destination falls due (epoch ms), if any. */
+  async nextDue(): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('outbox_deliveries as d')
+      .select((eb) => eb.fn.min('d.next_at').as('next'))
+      .where('d.status', '=', 'pending')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox_destinations as x').select('x.destination').whereRef('x.destination', '=', 'd.destination'))))
+      .executeTakeFirst();
+    return numOrNull(row?.next) ?? undefined;
+  }
+
+  /** Alerts, newest first, with where each delivery stands: what `alerts list` shows. */
+  async alerts(query: { since?: number; limit?: number } = {}): Promise<AlertRow[]> {
+    let q = this.db.selectFrom('outbox_alerts').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    if (query.since !== undefined) q = q.where('created_at', '>=', query.since);
+    if (query.limit !== undefined) q = q.limit(query.limit);
+    const rows = await q.execute();
+    if (!rows.length) return [];
+    const deliveries = await this.db
+      .selectFrom('outbox_deliveries')
+      .select(['alert_id', 'status'])
+      .where('alert_id', 'in', rows.map((r) => r.id))
+      .execute();
+    return rows.map((r) => {
+      const counts: Partial<Record<DeliveryStatus, number>> = {};
+      for (const d of deliveries) if (d.alert_id === r.id) counts[d.status as DeliveryStatus] = (counts[d.status as DeliveryStatus] ?? 0) + 1;
+      const alert = JSON.parse(r.payload as string) as Alert;
+      return {
+        id: r.id,
+        findingId: r.finding_id,
+        revision: num(r.revision),
+        reason: r.reason,
+        severity: r.severity,
+        status: r.status,
+        rule: alert.finding.rule,
+        title: alert.finding.title,
+        createdAt: num(r.created_at),
+        deliveries: counts,
+      };
+    });
+  }
+
+  /** One alert as it is sent, or undefined. */
+  async alert(id: string): Promise<Alert | undefined> {
+    const row = await this.db.selectFrom('outbox_alerts').select('payload').where('id', '=', id).executeTakeFirst();
+    return row ? (JSON.parse(row.payload as string) as Alert) : undefined;
   }
 
   /** Deliveries, of one alert or all, for status output and tests. */

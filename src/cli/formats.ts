@@ -20,6 +20,7 @@ export const FORMATS_OF = {
   status: LIST_FORMATS,
   profiles: LIST_FORMATS,
   rules: LIST_FORMATS,
+  alerts: LIST_FORMATS,
   /** Findings: ECS too, for SIEMs. */
   findings: EVENT_FORMATS,
 } as const satisfies Record<string, readonly OutputFormat[]>;

@@ -9,6 +9,7 @@ import { registerDetectCommands } from './commands/detect-register.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRespondCommand } from './commands/respond.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWatchCommands } from './commands/watch-register.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { FORMATS_OF } from './formats.js';
 import { type CliIo, processIo, Reporter } from './io.js';
@@ -94,6 +95,7 @@ Environment:
   DOCSPACE_LOGINS_PAGER (or PAGER)      pager for tables on a terminal (default "less -FRX"; "" for none)
   COLUMNS                               table width when stdout is not a terminal
   DOCSPACE_LOGINS_FORCE_TTY=1           behave as on a terminal: tables, colour, pager, closing lines
+  DOCSPACE_LOGINS_WEBHOOK_SECRET        whsec_… secret signing webhook alerts (watch, alerts)
 
 Shell completion: docspace-logins completion bash|zsh|fish`;
 
@@ -303,6 +305,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   registerRespondCommand(program, { connectionOptions, commonOptions, action });
   registerServeCommand(program, { commonOptions, action });
 
+  registerWatchCommands(program, {
+    connectionOptions,
+    outputOptions: (cmd) => outputOptions(cmd, FORMATS_OF.alerts),
+    commonOptions,
+    action,
+  });
+
   const profiles = program.command('profiles').description('named portals in the config file');
   commonOptions(
     profiles
@@ -313,6 +322,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       .option('--key-file <path>', 'file that holds the API key (chmod 600)')
       .option('--ca-file <path>', 'PEM bundle of a private CA')
       .option('--allow-insecure-http', 'allow plain http to a non-loopback host')
+      .option('--alert <destination>', 'alert destination for this portal\'s findings when watched (repeatable)', collect)
       .option('--default', 'use this profile when no portal is given'),
   ).action(async (name: string, flags) => {
     reporter = new Reporter(io, Boolean(flags.quiet), Boolean(flags.debug));

@@ -25,6 +25,11 @@ export const profileSchema = z.object({
   apiKeyFile: z.optional(z.string()),
   caFile: z.optional(z.string()),
   allowInsecureHttp: z.optional(z.boolean()),
+  /**
+   * Alert destinations (URIs, see src/alert/destination.ts) for this portal's findings. A
+   * webhook's secret is never here: it names an env variable or a file (`#secret-env=…`).
+   */
+  alerts: z.optional(z.array(z.string())),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

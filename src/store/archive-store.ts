@@ -30,6 +30,8 @@ import type { Checkpoint, CoverageEntry, CoverageRecord, RunInfo, RunOutcome } f
 import * as locks from './locks.js';
 import type { LockOptions } from './locks.js';
 import type { MigrationReport } from './migrations.js';
+import { archiveOutbox, type ArchiveOutboxOptions } from './outbox.js';
+import type { Outbox } from '../alert/outbox.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
@@ -371,6 +373,16 @@ export class ArchiveStore implements StoreContext {
   /** Recorded responses, oldest first: a portal's, a finding's, the automatic ones of the last hour. */
   responses(query: ResponsesQuery = {}): Promise<StoredResponse[]> {
     return responses.responses(this, query);
+  }
+
+  // --- alert outbox (outbox.ts) -------------------------------------------------------------------
+
+  /**
+   * The durable alert outbox in this archive. Used inside a `transaction`, what it queues
+   * commits with everything else the transaction writes (the findings that caused the alerts).
+   */
+  outbox(opts: ArchiveOutboxOptions = {}): Outbox {
+    return archiveOutbox(this, opts);
   }
 
   // --- status, maintenance, SQL, locks -----------------------------------------------------------

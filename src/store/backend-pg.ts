@@ -70,6 +70,7 @@ class PostgresBackend implements Backend {
   readonly capabilities: BackendCapabilities = {
     // PostgreSQL hashes groups: one GROUP BY over a period beats reading in an index's order.
     groupsBySorting: false,
+    claimLocking: 'skip-locked',
     // 19 parameters a row keep a statement under the protocol's 65,535 bound parameters.
     maxInsertRows: 1000,
   };

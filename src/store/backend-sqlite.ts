@@ -84,6 +84,7 @@ class SqliteBackend implements Backend {
     const inFile = path !== ':memory:';
     this.capabilities = {
       groupsBySorting: true,
+      claimLocking: 'single-writer',
       // 19 parameters a row keeps a statement under SQLite's 32,766 bound parameters; larger
       // statements gained nothing in measurements.
       maxInsertRows: 500,

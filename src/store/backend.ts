@@ -40,6 +40,12 @@ export interface BackendCapabilities {
    * what makes a grouping cheap. False where the database hashes (PostgreSQL).
    */
   readonly groupsBySorting: boolean;
+  /**
+   * How workers claim queued rows (the alert outbox) without taking the same one twice:
+   * `skip-locked` where concurrent transactions lock rows (PostgreSQL: FOR UPDATE SKIP LOCKED),
+   * `single-writer` where one write lock serialises every writer (SQLite).
+   */
+  readonly claimLocking: 'skip-locked' | 'single-writer';
   /** Rows per multi-row INSERT of events (19 parameters a row, under the bound-parameter limit). */
   readonly maxInsertRows: number;
   /**
@@ -137,7 +143,7 @@ export function openError(backend: Backend, err: unknown): unknown {
   return connecting || err instanceof AggregateError ? connectionError(backend.location, err) : err;
 }
 
-/** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views. */
+/** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views (the outbox's too, by finding). */
 export const PORTAL_TABLES = ['events', 'coverage', 'sync_runs', 'checkpoints', 'quarantine', 'people', 'sync_locks',
   'findings', 'finding_history', 'detect_state', 'detect_keys', 'responses',
   'rollup_hours', 'rollup_user_days', 'rollup_login_days', 'rollup_ip_days', 'rollup_place_days', 'rollup_device_days', 'rollup_user_week'] as const;
@@ -151,5 +157,9 @@ export function scopeViews(portalIds: readonly number[], from: (table: string) =
   return [
     `create temp view portals as select * from ${from('portals')} where id in (${ids})`,
     ...PORTAL_TABLES.map((t) => `create temp view ${t} as select * from ${from(t)} where portal_id in (${ids})`),
+    // Alerts carry no portal id: they belong to a portal through their finding.
+    `create temp view outbox_alerts as select * from ${from('outbox_alerts')} where finding_id in ` +
+      `(select id from ${from('findings')} where portal_id in (${ids}))`,
+    `create temp view outbox_deliveries as select * from ${from('outbox_deliveries')} where alert_id in (select id from outbox_alerts)`,
   ];
 }

@@ -7,6 +7,7 @@
  * transaction), PostgreSQL by a transaction-scoped advisory lock taken before anything else.
  * Only DDL differs between dialects (how an auto-increment key is spelt); queries never do.
  */
+import { outboxStatements } from '../alert/outbox-schema.js';
 import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
@@ -282,6 +283,16 @@ export const MIGRATIONS: readonly StoreMigration[] = [
         .execute();
       await db.schema.createIndex('responses_finding').on('responses').columns(['portal_id', 'finding_id']).execute();
       await db.schema.createIndex('responses_time').on('responses').columns(['portal_id', 'started_at']).execute();
+    },
+  },
+  {
+    version: 8,
+    name: 'alert outbox',
+    async up(db) {
+      // The watcher queues alerts in the transaction that records the findings, so an alert can
+      // neither be lost nor sent for a finding that was rolled back. The DDL is the outbox's own
+      // (src/alert/outbox-schema.ts), written to mean the same on both databases.
+      for (const statement of outboxStatements()) await sql.raw(statement).execute(db);
     },
   },
   {

@@ -11,11 +11,17 @@ export interface ProfileAddFlags {
   keyFile?: string;
   caFile?: string;
   allowInsecureHttp?: boolean;
+  alert?: string[];
   default?: boolean;
 }
 
 export async function profilesAdd(name: string, flags: ProfileAddFlags, io: CliIo, reporter: Reporter) {
   if (!flags.portal) throw new UsageError('profiles add needs --portal URL');
+  if (flags.alert?.length) {
+    // Checked now (kind, options, plain http), not at the first alert; secrets load when watched.
+    const { parseDestination } = await import('../../alert/destination.js');
+    for (const uri of flags.alert) parseDestination(uri, { allowInsecureHttp: flags.allowInsecureHttp });
+  }
   if (flags.keyFile && isReadableByOthers(flags.keyFile)) {
     reporter.warn(`the key file ${flags.keyFile} can be read by other users: chmod 600 ${flags.keyFile}`);
   }
@@ -27,6 +33,7 @@ export async function profilesAdd(name: string, flags: ProfileAddFlags, io: CliI
       apiKeyFile: flags.keyFile,
       caFile: flags.caFile,
       allowInsecureHttp: flags.allowInsecureHttp,
+      ...(flags.alert?.length ? { alerts: flags.alert } : {}),
     },
     io.env,
   );

@@ -1,0 +1,212 @@
+/**
+ * One watch cycle: for each portal, sync (the same code as `sync`), then detect on what is new
+ * and queue the alerts in the transaction that records the findings; then deliver what is due.
+ * A cycle with nothing new costs what `sync` costs: detection and delivery ask the portal nothing.
+ */
+import { DEFAULT_GROUPING, type GroupingPolicy } from '../alert/grouping.js';
+import type { Dispatcher, DispatchSummary } from '../alert/dispatch.js';
+import { notifyFinding } from '../alert/notify.js';
+import type { DocSpaceClient } from '../client/client.js';
+import type { RuleSpec } from '../detect/rule-schema.js';
+import { ArchiveBusyError, type ArchiveStore } from '../store/index.js';
+import { syncPortal } from '../sync/sync.js';
+import type { AutoRespondConfig } from '../respond/policy.js';
+import { groupingFor, toAlertFinding } from './alert-finding.js';
+import { type AutoResponse, autoRespond } from './auto-respond.js';
+import type { DetectNew, WatchedFinding } from './contract.js';
+
+/** A portal the watcher follows: its client (kept across cycles) and the sender keys its alerts go to. */
+export interface WatchedPortal {
+  /** For logs: the profile name or the portal URL. */
+  name: string;
+  client: DocSpaceClient;
+  /** The portal's identity in the archive when it is not the client's URL (the demo portal). */
+  portalKey?: string;
+  destinations: readonly string[];
+}
+
+export interface WatchDeps {
+  store: ArchiveStore;
+  portals: readonly WatchedPortal[];
+  rules: readonly RuleSpec[];
+  detectNew: DetectNew;
+  dispatcher: Dispatcher;
+  now: () => number;
+  /** Deliveries the dispatcher claims per pass (its `limit`): a full pass is followed by another. */
+  dispatchLimit?: number;
+  grouping?: GroupingPolicy;
+  /** Findings last seen longer ago than this are recorded without an alert (default 24 h). */
+  staleAfterMs?: number;
+  overlapMs?: number;
+  params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  secret?: string;
+  onWarning?: (message: string) => void;
+  /** Contain on its own for rules with `respond:` (off unless `enabled`). */
+  autoRespond?: AutoRespondConfig;
+  /** Wait this long for rate-capped deliveries to fall due (default: a timer). */
+  pause?: (ms: number) => Promise<void>;
+  /** Is a process of this host still running? (Claims of dead watchers are taken back.) */
+  isAlive?: (pid: number) => boolean;
+}
+
+export interface PortalCycle {
+  portal: string;
+  /** Events new to the archive. */
+  added: number;
+  /** Requests made to the portal. */
+  requests: number;
+  /** Findings created or updated. */
+  findings: number;
+  /** Alerts queued for them. */
+  queued: number;
+  /** Milliseconds spent syncing and detecting (where a slow cycle's time went). */
+  syncMs: number;
+  detectMs: number;
+  /** Automatic responses decided this cycle (only when switched on and a rule asked). */
+  responses?: AutoResponse[];
+  /** Another watcher held the portal this cycle. */
+  busy?: boolean;
+  /** What went wrong, redacted, for the log. */
+  error?: string;
+  /** The error itself, for an exit code (not logged). */
+  failure?: unknown;
+}
+
+export interface CycleReport {
+  startedAt: number;
+  durationMs: number;
+  portals: PortalCycle[];
+  delivery: DispatchSummary;
+  deliverMs: number;
+  /** Deliveries taken back from watchers that died holding them. */
+  released: number;
+  /** Every portal synced and detected (or was another watcher's), and delivery ran. */
+  ok: boolean;
+}
+
+const DAY = 86_400_000;
+const DEFAULT_DISPATCH_LIMIT = 50;
+/** Passes of the dispatcher per cycle at most, so a flood cannot starve the next sync. */
+const MAX_PASSES = 20;
+
+export async function runCycle(deps: WatchDeps): Promise<CycleReport> {
+  const { now } = deps;
+  const startedAt = now();
+  const portals: PortalCycle[] = [];
+  // Portals one after the other: on SQLite they share one write lock anyway, and a failure of
+  // one is reported and does not stop the others.
+  for (const portal of deps.portals) portals.push(await watchPortal(deps, portal));
+  const outbox = deps.store.outbox();
+  const delivering = now();
+  const released = await outbox.releaseDead(delivering, deps.isAlive ?? processAlive);
+  const delivery = await deliver(deps);
+  const ended = now();
+  return {
+    startedAt,
+    durationMs: ended - startedAt,
+    portals,
+    delivery,
+    deliverMs: ended - delivering,
+    released,
+    ok: portals.every((p) => p.error === undefined),
+  };
+}
+
+async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<PortalCycle> {
+  const { store, now } = deps;
+  const result: PortalCycle = { portal: portal.name, added: 0, requests: 0, findings: 0, queued: 0, syncMs: 0, detectMs: 0 };
+  const before = portal.client.stats.requests;
+  let phase = now();
+  try {
+    const sync = await syncPortal(portal.client, store, {
+      overlapMs: deps.overlapMs,
+      portalKey: portal.portalKey,
+      onWarning: deps.onWarning,
+      now,
+    });
+    result.added = sync.added;
+    result.syncMs = now() - phase;
+    phase = now();
+    const url = (await store.portal(sync.portalId))?.url ?? portal.client.portal;
+    const staleBefore = now() - (deps.staleAfterMs ?? DAY);
+    const policy = deps.grouping ?? DEFAULT_GROUPING;
+    let committed: WatchedFinding[] = [];
+    // Under the portal's lock: two watchers on one archive never detect the same events twice.
+    await store.withPortalLock(sync.portalId, () =>
+      deps.detectNew(store, {
+        portalId: sync.portalId,
+        rules: deps.rules,
+        params: deps.params,
+        secret: deps.secret,
+        now: now(),
+        onChanged: async (changed, tx) => {
+          result.findings += changed.length;
+          committed = changed;
+          const outbox = tx.outbox();
+          for (const f of changed) {
+            const grouping = groupingFor(f, policy, staleBefore);
+            if (!grouping) continue;
+            const decision = await notifyFinding(outbox, toAlertFinding(f, url), portal.destinations, now(), grouping);
+            if (decision.notify) result.queued++;
+          }
+        },
+      }),
+    );
+    result.detectMs = now() - phase;
+    if (deps.autoRespond?.enabled && committed.length) {
+      // After the commit: containment talks to the portal, which no transaction should wait for.
+      const responses = await autoRespond(store, portal.client, sync.portalId, committed, deps.rules, deps.autoRespond, now);
+      if (responses.length) result.responses = responses;
+    }
+  } catch (err) {
+    if (err instanceof ArchiveBusyError) result.busy = true;
+    else {
+      result.error = portal.client.redact((err as Error).message ?? String(err));
+      result.failure = err;
+    }
+  }
+  result.requests = portal.client.stats.requests - before;
+  return result;
+}
+
+/**
+ * Dispatcher passes until nothing more is due now. A destination's rate cap defers all but one
+ * of a batch by a second or less: wait for those instead of leaving them to the next cycle, or
+ * an alert queued behind a burst would wait whole poll intervals. Deferrals are not counted.
+ */
+async function deliver(deps: WatchDeps): Promise<DispatchSummary> {
+  const total: DispatchSummary = { delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 };
+  const limit = deps.dispatchLimit ?? DEFAULT_DISPATCH_LIMIT;
+  const outbox = deps.store.outbox();
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const summary = await deps.dispatcher.runOnce();
+    let claimed = 0;
+    for (const k of Object.keys(total) as Array<keyof DispatchSummary>) {
+      if (k !== 'deferred') total[k] += summary[k];
+      claimed += summary[k];
+    }
+    if (summary.deferred > 0) {
+      const wait = ((await outbox.nextDue()) ?? Number.POSITIVE_INFINITY) - deps.now();
+      if (wait > MAX_DEFER_WAIT_MS) break;
+      if (wait > 0) await (deps.pause ?? pause)(wait);
+      continue;
+    }
+    if (claimed < limit) break;
+  }
+  return total;
+}
+
+/** Longest wait for a rate-capped destination within a cycle (Slack's cap is one message a second). */
+const MAX_DEFER_WAIT_MS = 2_000;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Signal 0 tests whether a pid runs; EPERM means it runs under another user. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -227,7 +227,7 @@ describe('dashboard security', () => {
     expect((await get(a, '/', { cookie })).res.status).toBe(200);
   });
 
-  it('serve refuses a non-loopback --host over plain http, and --allow-actions without the respond code, before opening anything', async () => {
+  it('serve refuses a non-loopback --host over plain http, and --allow-actions without a portal to act on, before opening anything', async () => {
     let text = '';
     const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
     const io = { stdout: sink, stderr: sink, env: { ...process.env } };
@@ -236,6 +236,43 @@ describe('dashboard security', () => {
     expect(text).toContain('--allow-insecure-http');
     text = '';
     expect(await run(['serve', '--allow-actions', '--db', archive.path], io)).toBe(2);
-    expect(text).toMatch(/^error: --allow-actions needs the containment code/);
+    // Actions act on the configured portal: with none configured there is nothing to act on.
+    expect(text).toMatch(/^error: No portal configured/);
   });
+});
+
+describe('serve --allow-actions', () => {
+  it('acts on the demo portal through respond: a member is logged out everywhere after the confirmation step', async () => {
+    const { startServe } = await import('../src/cli/commands/serve.js');
+    const { Reporter } = await import('../src/cli/io.js');
+    let text = '';
+    const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
+    const io = { stdout: sink, stderr: sink, env: { ...process.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined } };
+    const serving = await startServe({ demo: true, allowActions: true, port: '0' }, io, new Reporter(io, true));
+    try {
+      const origin = serving.url.replace(/\/$/, '');
+      const page = async (path: string, cookie?: string) => {
+        const res = await fetch(origin + path, { headers: cookie ? { cookie } : {} });
+        return { res, text: await res.text() };
+      };
+      const events = await page(`/events?period=all&kind=success&user=${encodeURIComponent('anna.weber@demo.docspace.test')}`);
+      const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
+      const user = await page(href);
+      expect(user.text).toContain('Log out everywhere');
+      const session = user.res.headers.get('set-cookie')!.split(';')[0];
+      const forms = [...user.text.matchAll(/<form method="post" action="\/actions\/confirm"[^]*?<\/form>/g)].map((m) => m[0]);
+      const everywhere = forms.find((f) => f.includes('logout-user'))!;
+      const fields = new URLSearchParams([...everywhere.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]] as [string, string]));
+      const post = (path: string) =>
+        fetch(origin + path, { method: 'POST', body: fields, headers: { cookie: session, origin, 'content-type': 'application/x-www-form-urlencoded' } });
+      expect((await post('/actions/confirm')).status).toBe(200);
+      const done = await post('/actions/run');
+      const body = await done.text();
+      expect(done.status, body).toBe(200);
+      // respond's proof: the portal's audit trail shows the logout of every session (4036).
+      expect(body).toContain('audit trail shows it');
+    } finally {
+      await serving.close();
+    }
+  }, 60_000);
 });

@@ -11,12 +11,11 @@
 import { createHash } from 'node:crypto';
 import type { EventFilter } from '../history/filter.js';
 import type { LoginEvent } from '../model/event.js';
-import type { DirectoryPerson } from '../model/person.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import type { StoredFinding } from '../store/findings.js';
 import { Detector } from './engine.js';
 import type { RuleSpec } from './rule-schema.js';
-import type { DetectContext, EventSource, Finding, Member } from './types.js';
+import type { DetectContext, EventSource, Finding } from './types.js';
 
 type Params = DetectContext['params'];
 
@@ -57,22 +56,9 @@ export interface DetectRunResult {
   superseded?: boolean;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { detectMember } from './directory.js';
 
-/** A directory entry as the rules read members (roles, status, when disabled). */
-export function detectMember(p: DirectoryPerson): Member {
-  return {
-    id: p.id,
-    email: p.email,
-    userName: p.userName,
-    displayName: p.displayName,
-    status: p.status,
-    isOwner: p.role === 'owner',
-    isAdmin: p.role === 'admin',
-    terminated: iso(p.terminatedAt),
-    registrationDate: iso(p.registeredAt || null),
-  };
-}
+export { detectMember };
 
 /** The detection context of an archived portal: its people (removed ones too: their events remain) and its login key. */
 export async function archiveContext(store: ArchiveStore, opts: Pick<DetectRunOptions, 'portalId' | 'params' | 'secret'>): Promise<DetectContext> {

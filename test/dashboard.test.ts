@@ -268,7 +268,7 @@ describe('serve --allow-actions', () => {
       expect((await post('/actions/confirm')).status).toBe(200);
       const done = await post('/actions/run');
       const body = await done.text();
-      expect(done.status, body).toBe(200);
+      expect(done.status, `${body}\n${text}`).toBe(200);
       // respond's proof: the portal's audit trail shows the logout of every session (4036).
       expect(body).toContain('audit trail shows it');
     } finally {

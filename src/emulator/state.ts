@@ -162,8 +162,11 @@ export class EmulatorState {
         expiresAt: k.role === 'expired' ? o.now - 86_400_000 : undefined,
       });
     }
-    // The clean-up service runs at start-up, then daily.
-    this.applyRetention();
+    // The clean-up service runs at start-up, then daily. At start-up it cuts at the instant the
+    // history was generated for, not at the clock after generating it: otherwise `--events N
+    // --days 180` held fewer than N events whenever generation took longer than the gap between
+    // the oldest event and the retention limit (a 1M-event sync then "lost" one event).
+    this.purge(this.options.now - this.settings.loginHistoryLifeTime * 86_400_000);
     const daily = setInterval(() => this.applyRetention(), 86_400_000);
     daily.unref();
     this.timers.push(daily);

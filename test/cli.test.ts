@@ -360,8 +360,10 @@ describe('demo and version', () => {
     expect(r.stderr).toMatch(/built-in DocSpace emulator/);
   });
 
-  it('--version prints the package version', async () => {
+  it('--version prints the package version, then the geo data attribution', async () => {
     const r = await run(['--version']);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const [version, attribution] = r.stdout.trim().split('\n');
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(attribution).toMatch(/GeoNames \(CC BY 4\.0\)/);
   });
 });

@@ -15,7 +15,7 @@ import { FORMATS_OF } from './formats.js';
 import { type CliIo, processIo, Reporter } from './io.js';
 import { holdOutputs } from './output-file.js';
 import { oneOf, someOf } from './suggest.js';
-import { packageVersion } from './version.js';
+import { versionText } from './version.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'];
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -105,7 +105,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   const program = new Command()
     .name('docspace-logins')
     .description('Login history of an ONLYOFFICE DocSpace portal: who signed in, who failed, and when.')
-    .version(packageVersion(), '-V, --version')
+    .version(versionText(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP)
     .configureOutput({

@@ -11,3 +11,11 @@ export function packageVersion(): string {
   };
   return pkg.version;
 }
+
+/**
+ * What `--version` prints: the version alone on the first line (scripts read it), then the
+ * attribution the geo data's licence (CC BY 4.0) asks for.
+ */
+export function versionText(): string {
+  return `${packageVersion()}\nPlace data from GeoNames (CC BY 4.0); see NOTICE.`;
+}

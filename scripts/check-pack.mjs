@@ -37,7 +37,7 @@ try {
   });
   const bin = join(prefix, 'bin', name);
   const run = (args) => execFileSync(bin, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  check(run(['--version']).trim() === version, `${bin} --version prints ${version}`);
+  check(run(['--version']).split('\n')[0] === version, `${bin} --version prints ${version}`);
   const db = join(scratch, 'archive.sqlite');
   run(['sync', '--demo', '--db', db, '-q']);
   const [row] = JSON.parse(run(['status', '--db', db, '--format', 'json']));

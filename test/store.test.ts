@@ -843,9 +843,15 @@ for (const d of DIALECTS) {
         const inside = new Promise<void>((r) => {
           entered = r;
         });
+        // The holder keeps the lock until the test lets go (an explicit event, not a timer), so a
+        // slow machine cannot release it before the waiter's time-out is due.
+        let release!: () => void;
+        const holding = new Promise<void>((r) => {
+          release = r;
+        });
         const first = one.withPortalLock(a, async () => {
           entered();
-          await new Promise((r) => setTimeout(r, 300));
+          await holding;
           order.push('first');
         });
         await inside;
@@ -858,7 +864,14 @@ for (const d of DIALECTS) {
           async () => {
             order.push('second');
           },
-          { wait: true, pollMs: 20, onWait: () => (waited = true) },
+          {
+            wait: true,
+            pollMs: 20,
+            onWait: () => {
+              waited = true;
+              release();
+            },
+          },
         );
         await first;
         expect(order).toEqual(['first', 'second']);

@@ -127,8 +127,14 @@ describe('sync', () => {
     const { client, store, db } = await setup({ seed: 7, events: 20000, latencyMs: 20 });
     const other = await openStore(db);
     open.push(other);
-    const first = syncPortal(client, store);
-    await new Promise((r) => setTimeout(r, 150));
+    // The first sync is known to hold the lock once it reports reading (an explicit event, not a
+    // timer): 20,000 events at 20 ms a page leave it reading long after that.
+    let reading!: () => void;
+    const started = new Promise<void>((r) => {
+      reading = r;
+    });
+    const first = syncPortal(client, store, { onProgress: () => reading() });
+    await started;
     await expect(syncPortal(client, other)).rejects.toThrow(/Another sync of .* is running/);
     await first;
   });

@@ -5,6 +5,8 @@
 //   node bench/run.mjs --quick         small sizes, every code path end to end (about two minutes)
 //   node bench/run.mjs read sync ...   only these sections (printed, BENCHMARKS.md untouched)
 //   node bench/run.mjs --template      BENCHMARKS.md's layout and methods, every figure "to be measured"
+//   BENCH_CLI=/other/dist/bin/main.js node bench/run.mjs cold sync
+//                                      A/B: the same sections measuring another build's CLI (never written)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,7 @@ for (const n of named) if (!SECTIONS[n]) usage(`unknown section ${n}`);
 const size = flags.has('--quick') ? SIZES.quick : SIZES.full;
 // Cold start is always measured: it gives the unit the latency budgets are stated in.
 const chosen = named.length ? new Set(['cold', ...named]) : new Set(Object.keys(SECTIONS));
-const writesFile = flags.has('--template') || (size === SIZES.full && named.length === 0);
+const writesFile = flags.has('--template') || (size === SIZES.full && named.length === 0 && !process.env.BENCH_CLI);
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
 function usage(problem) {

@@ -2,9 +2,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/bin/main.js', import.meta.url));
+const OWN_CLI = fileURLToPath(new URL('../../dist/bin/main.js', import.meta.url));
+/**
+ * The CLI being measured: this checkout's build, or for an A/B run another build's
+ * `dist/bin/main.js` named by BENCH_CLI (same harness, same baselines, same machine, same hour).
+ * The emulator is always this checkout's, so both sides read the same portal.
+ */
+export const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : OWN_CLI;
 const MAXRSS = fileURLToPath(new URL('./maxrss.cjs', import.meta.url));
 
 /** The path of a helper script in bench/tasks. */
@@ -15,7 +22,7 @@ export const task = (name) => fileURLToPath(new URL(`../tasks/${name}`, import.m
  * against the process being measured.
  */
 export async function emulator(args) {
-  const child = spawn(process.execPath, [CLI, 'emulator', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [OWN_CLI, 'emulator', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   child.stdout.setEncoding('utf8');
   const ready = new Promise((resolve, reject) => {

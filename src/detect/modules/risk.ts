@@ -35,7 +35,8 @@ export class RiskProcessor implements Processor {
     const signals: Record<string, number> = {};
     // Novelty is judged after the same learning period as DSL-010/011 (14 days and 10 successes):
     // a user's second device in their first week is part of the baseline being learnt, not a new one.
-    if (p && v.ts - p.first >= this.p.learningDays * DAY && p.recent.length >= this.p.learningEvents) {
+    const learnt = !!p && v.ts - p.first >= this.p.learningDays * DAY && p.recent.length >= this.p.learningEvents;
+    if (p && learnt) {
       if (v.device && p.values.device.size && !p.values.device.has(v.device)) signals.newDevice = this.p.newDevice;
       const country = v.countryIso || v.country;
       const countryField = v.countryIso ? p.values.countryIso : p.values.country;
@@ -51,9 +52,18 @@ export class RiskProcessor implements Processor {
     }
     // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes
     // a few times before getting in. Failures from this login's address and device, or from a
-    // device and place the user has signed in with before, are taken as the user's own.
-    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, v, p);
-    if (fails >= this.p.failureCount) signals.recentFailures = this.p.failures;
+    // device and place the user has signed in with before, are taken as the user's own. And
+    // failures from elsewhere make only an unfamiliar success risky: a login with the user's own
+    // device or from their own place is the user, whoever failed before (an account called
+    // "admin" gets scanners' tries every day); an attack on the account is DSL-001/003/005's
+    // finding, and DSL-007 links the next success to it. Unfamiliar is a new device, country or
+    // city once the user is learnt; before that, a device and a place both never seen for them.
+    const unfamiliar = learnt
+      ? !!(signals.newDevice || signals.newCountry || signals.newCity)
+      : !p || (!(v.device && p.values.device.has(v.device)) && !(v.place && p.values.place.has(v.place)));
+    if (unfamiliar && this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, v, p) >= this.p.failureCount) {
+      signals.recentFailures = this.p.failures;
+    }
     if (v.admin) signals.admin = this.p.admin;
     let score = 0;
     for (const s of Object.values(signals)) score += s;

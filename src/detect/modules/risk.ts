@@ -1,4 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
+import { type HoursBaseline, usualHour } from '../kinds/hours.js';
 import { Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf } from '../rule.js';
 import type { Entry, EventView } from '../view.js';
@@ -15,6 +16,7 @@ const DAY = 86_400_000;
 
 export class RiskProcessor implements Processor {
   private readonly p: Record<string, number>;
+  private readonly hours: HoursBaseline;
 
   constructor(
     readonly rule: CompiledRule,
@@ -27,6 +29,7 @@ export class RiskProcessor implements Processor {
       failureCount: n('failure_count', 3), failureHours: n('failure_hours', 24), minBaseline: n('min_baseline', 20),
       historyDays: n('history_days', 90), activeDays: n('active_days', 3), learningDays: n('learning_days', 14), learningEvents: n('learning_events', 10),
     };
+    this.hours = { historyDays: this.p.historyDays, tolerance: 1, minDays: this.p.activeDays };
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -42,12 +45,9 @@ export class RiskProcessor implements Processor {
       const countryField = v.countryIso ? p.values.countryIso : p.values.country;
       if (country && countryField.size && !countryField.has(country)) signals.newCountry = this.p.newCountry;
       else if (v.place && p.values.place.size && !p.values.place.has(v.place)) signals.newCity = this.p.newCity;
-      if (Profiles.successes(p, v.day, this.p.historyDays) >= this.p.minBaseline) {
-        let active = false;
-        for (let s = v.hourOfWeek - 1; s <= v.hourOfWeek + 1 && !active; s++) {
-          active = Profiles.activeDays(p, s, v.day, this.p.historyDays) >= this.p.activeDays;
-        }
-        if (!active) signals.offHours = this.p.offHours;
+      // Off-hours by the same baseline as DSL-012 (hours.ts).
+      if (Profiles.successes(p, v.day, this.p.historyDays) >= this.p.minBaseline && !usualHour(p, v.hourOfWeek, v.day, this.hours)) {
+        signals.offHours = this.p.offHours;
       }
     }
     // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes

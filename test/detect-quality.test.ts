@@ -37,7 +37,7 @@ async function run(seed: number) {
     const scenarios: Scenario[] = app.state.scenarios;
     const attackEvents = new Set(scenarios.filter((s) => s.malicious).flatMap((s) => s.eventIds));
     const benign = events.filter((e) => !attackEvents.has(e.id)).length;
-    return { score: scoreFindings(findings, scenarios, people), scenarios, benign };
+    return { score: scoreFindings(findings, scenarios, people), scenarios, benign, findings };
   } finally {
     await client.close();
   }
@@ -65,11 +65,23 @@ describe.each([DEMO.seed, 2, 5])('labelled scenarios of seed %i', (seed) => {
     expect(flagged.map((f) => `${f.rule} ${f.severity} ${f.group}`)).toEqual([]);
   });
 
-  it(`gives at most ${FALSE_PER_10K * 3} false findings above low per 10,000 benign events`, async () => {
-    // The issue's target is 1; the residue (admins' first device or country after a rich
-    // baseline, an admin's failures from elsewhere before a success) is listed in BENCHMARKS.md.
+  it(`gives at most ${FALSE_PER_10K} false finding above low per 10,000 benign events`, async () => {
     const { score, benign } = await result;
     const shown = score.falseFindings.map((f) => `${f.rule} ${f.severity} ${f.group} ${JSON.stringify(f.evidence.signals ?? f.evidence.new ?? '')}`);
-    expect(score.falseFindings.length, shown.join('\n')).toBeLessThanOrEqual(Math.ceil((benign / 10_000) * FALSE_PER_10K * 3));
+    expect(score.falseFindings.length, shown.join('\n')).toBeLessThanOrEqual((benign / 10_000) * FALSE_PER_10K);
+  });
+
+  it('raises off-hours logins at most once per user per week, counting the week’s logins in one finding', async () => {
+    const { findings } = await result;
+    const offHours = findings.filter((f) => f.rule === 'DSL-012');
+    expect(offHours.length).toBeGreaterThan(0);
+    const last = new Map<string, number>();
+    for (const f of offHours) {
+      const at = Date.parse(f.firstSeen);
+      const before = last.get(f.group);
+      if (before !== undefined) expect(at - before, f.group).toBeGreaterThan(7 * 86_400_000);
+      last.set(f.group, at);
+      expect(f.count).toBe(f.eventIds.length);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
+import { type HoursBaseline, hourSupport } from './hours.js';
 import { type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
@@ -78,6 +79,7 @@ export class BaselineProcessor implements Processor {
   private readonly historyDays: number;
   private readonly learning: number;
   private readonly idle: number;
+  private readonly hours: HoursBaseline;
 
   constructor(
     readonly rule: CompiledRule,
@@ -88,6 +90,7 @@ export class BaselineProcessor implements Processor {
     if (this.spec.metric === 'idle' && !this.spec.idle) throw new Error('metric idle needs idle: <duration>');
     this.learning = this.spec.learning ? ms(this.spec.learning) : 0;
     this.idle = this.spec.idle ? ms(this.spec.idle) : Infinity;
+    this.hours = { historyDays: this.historyDays, tolerance: this.spec.tolerance, minDays: this.spec.active_days };
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -107,14 +110,15 @@ export class BaselineProcessor implements Processor {
     if (v.ts - p.first < this.learning) return;
     const seen = Profiles.successes(p, v.day, this.historyDays);
     if (seen < this.spec.min_events) return;
-    const t = this.spec.tolerance;
-    for (let s = v.hourOfWeek - t; s <= v.hourOfWeek + t; s++) {
-      if (Profiles.activeDays(p, s, v.day, this.historyDays) >= this.spec.active_days) return;
-    }
+    const support = hourSupport(p, v.hourOfWeek, v.day, this.hours);
+    if (support >= this.hours.minDays) return;
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
       localTime: formatAtOffset(v.event.time, v.event.offsetMinutes),
       baselineSuccesses: seen,
+      // Days the user was seen near this hour on days of its kind (fewer than activeDaysNeeded).
+      usualDays: support,
+      activeDaysNeeded: this.hours.minDays,
       activeSlots: this.activeSlots(v.userId, p, v.day),
     });
   }

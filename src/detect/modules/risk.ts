@@ -1,4 +1,5 @@
 import type { Processor, ProcessorEnv } from '../processor.js';
+import { type HoursBaseline, usualHour } from '../kinds/hours.js';
 import { Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf } from '../rule.js';
 import type { Entry, EventView } from '../view.js';
@@ -15,6 +16,7 @@ const DAY = 86_400_000;
 
 export class RiskProcessor implements Processor {
   private readonly p: Record<string, number>;
+  private readonly hours: HoursBaseline;
 
   constructor(
     readonly rule: CompiledRule,
@@ -27,6 +29,7 @@ export class RiskProcessor implements Processor {
       failureCount: n('failure_count', 3), failureHours: n('failure_hours', 24), minBaseline: n('min_baseline', 20),
       historyDays: n('history_days', 90), activeDays: n('active_days', 3), learningDays: n('learning_days', 14), learningEvents: n('learning_events', 10),
     };
+    this.hours = { historyDays: this.p.historyDays, tolerance: 1, minDays: this.p.activeDays };
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -35,25 +38,32 @@ export class RiskProcessor implements Processor {
     const signals: Record<string, number> = {};
     // Novelty is judged after the same learning period as DSL-010/011 (14 days and 10 successes):
     // a user's second device in their first week is part of the baseline being learnt, not a new one.
-    if (p && v.ts - p.first >= this.p.learningDays * DAY && p.recent.length >= this.p.learningEvents) {
+    const learnt = !!p && v.ts - p.first >= this.p.learningDays * DAY && p.recent.length >= this.p.learningEvents;
+    if (p && learnt) {
       if (v.device && p.values.device.size && !p.values.device.has(v.device)) signals.newDevice = this.p.newDevice;
       const country = v.countryIso || v.country;
       const countryField = v.countryIso ? p.values.countryIso : p.values.country;
       if (country && countryField.size && !countryField.has(country)) signals.newCountry = this.p.newCountry;
       else if (v.place && p.values.place.size && !p.values.place.has(v.place)) signals.newCity = this.p.newCity;
-      if (Profiles.successes(p, v.day, this.p.historyDays) >= this.p.minBaseline) {
-        let active = false;
-        for (let s = v.hourOfWeek - 1; s <= v.hourOfWeek + 1 && !active; s++) {
-          active = Profiles.activeDays(p, s, v.day, this.p.historyDays) >= this.p.activeDays;
-        }
-        if (!active) signals.offHours = this.p.offHours;
+      // Off-hours by the same baseline as DSL-012 (hours.ts).
+      if (Profiles.successes(p, v.day, this.p.historyDays) >= this.p.minBaseline && !usualHour(p, v.hourOfWeek, v.day, this.hours)) {
+        signals.offHours = this.p.offHours;
       }
     }
     // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes
     // a few times before getting in. Failures from this login's address and device, or from a
-    // device and place the user has signed in with before, are taken as the user's own.
-    const fails = this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, v, p);
-    if (fails >= this.p.failureCount) signals.recentFailures = this.p.failures;
+    // device and place the user has signed in with before, are taken as the user's own. And
+    // failures from elsewhere make only an unfamiliar success risky: a login with the user's own
+    // device or from their own place is the user, whoever failed before (an account called
+    // "admin" gets scanners' tries every day); an attack on the account is DSL-001/003/005's
+    // finding, and DSL-007 links the next success to it. Unfamiliar is a new device, country or
+    // city once the user is learnt; before that, a device and a place both never seen for them.
+    const unfamiliar = learnt
+      ? !!(signals.newDevice || signals.newCountry || signals.newCity)
+      : !p || (!(v.device && p.values.device.has(v.device)) && !(v.place && p.values.place.has(v.place)));
+    if (unfamiliar && this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, v, p) >= this.p.failureCount) {
+      signals.recentFailures = this.p.failures;
+    }
     if (v.admin) signals.admin = this.p.admin;
     let score = 0;
     for (const s of Object.values(signals)) score += s;

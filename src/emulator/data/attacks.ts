@@ -38,10 +38,16 @@ export function singleFailure(g: EventGenerator, sink: EventSink, at?: number): 
   } else if (r < 0.16) {
     action = 1026;
   } else if (r < 0.22) {
-    // A wrong authenticator code after a right password: filed under the member, by name.
-    action = 1025;
-    login = g.displayLogin[i];
-    page = g.pages.tfa;
+    // A wrong authenticator code after a right password: filed under the member, by name. Only
+    // the member themselves, from their own place, while their account is active and has an
+    // authenticator: DocSpace checks the status before the code step, and a stranger with the
+    // password is an attack, not background. Otherwise the stray try is a wrong password.
+    const p = g.people[i];
+    if (own && p.tfaAppEnabled && (at === undefined || (p.status === 1 && !p.deleted))) {
+      action = 1025;
+      login = g.displayLogin[i];
+      page = g.pages.tfa;
+    }
   } else if (r < 0.26) {
     action = 1020;
     login = 0;

@@ -56,6 +56,8 @@ export class EventGenerator {
   readonly personDevice: Array<[number, number]>;
   private readonly personMobile: Array<[number, number] | undefined>;
   private readonly scriptDevices: Array<[number, number]>;
+  /** Each member's one scripting tool (their scripts and OAuth integration send one User-Agent). */
+  private readonly personScript: Array<[number, number]>;
   readonly attackDevices: Array<[number, number]>;
   /** Login indexes of real accounts' e-mails, which attackers also try. */
   readonly targets: number[];
@@ -110,6 +112,7 @@ export class EventGenerator {
     this.personDevice = people.map((p) => dev(p.device));
     this.personMobile = people.map((p) => (p.mobile ? dev(p.mobile) : undefined));
     this.scriptDevices = SCRIPT_DEVICES.map(dev);
+    this.personScript = people.map((_, i) => this.scriptDevices[i % this.scriptDevices.length]);
     this.attackDevices = [...SCRIPT_DEVICES, DESKTOPS[0].device, DESKTOPS[4].device].map(dev);
     this.displayLogin = people.map((p) => tables.logins.intern(p.displayName));
     this.emailLogin = people.map((p) => tables.logins.intern(p.email));
@@ -145,6 +148,16 @@ export class EventGenerator {
   placeOf(i: number): number {
     const places = this.personPlaces[i];
     return places.length === 1 || this.rng.chance(0.75) ? places[0] : this.rng.pick(places);
+  }
+
+  /**
+   * Member `i`'s scripting tool. A script keeps its User-Agent from run to run, so it is one tool
+   * per member, not a new one drawn per login. The draw is still made, so that a seed's history
+   * differs from before only in these devices.
+   */
+  private scriptOf(i: number): [number, number] {
+    this.rng.next();
+    return this.personScript[i];
   }
 
   /** One episode starting at or after `t`; returns the number of events written. */
@@ -192,7 +205,7 @@ export class EventGenerator {
       login = this.emailLogin[i];
       page = this.pages.oauth;
       active = false;
-      [browser, platform] = rng.pick(this.scriptDevices);
+      [browser, platform] = this.scriptOf(i);
     } else if (p.social && r < 0.4) {
       action = 1019;
       description = this.providers[SOCIAL_PROVIDERS.indexOf(p.social)];
@@ -202,7 +215,7 @@ export class EventGenerator {
     } else if (p.scripts && r < 0.5) {
       action = SUCCESS_API;
       page = this.pages.api;
-      [browser, platform] = rng.pick(this.scriptDevices);
+      [browser, platform] = this.scriptOf(i);
     } else if (r < 0.02) {
       action = 1027;
       login = this.emailLogin[i];

@@ -1,0 +1,52 @@
+import type { Profile } from '../profiles.js';
+
+/**
+ * A user's usual hours: the hour-of-week baseline that off-hours judgements (DSL-012, DSL-015's
+ * signal) read. One hour-of-week slot alone is too thin a sample: a member seen at 16:00 on
+ * Tuesdays and Thursdays is not off-hours at 16:00 on a Wednesday, yet three Wednesdays at 16:00
+ * in ninety days is more than most people give. So a slot is judged together with its neighbours
+ * (± `tolerance` hours) on every day of the same kind (Monday to Friday, or the weekend): the
+ * support is the number of distinct days in the history on which the user signed in there, and
+ * the slot is usual at `minDays` of them. A Saturday night stays off-hours for an office worker.
+ */
+
+export interface HoursBaseline {
+  /** Days of history looked at, before the day being judged. */
+  historyDays: number;
+  /** Neighbouring hours counted with the slot, each side. */
+  tolerance: number;
+  /** Distinct days of support that make a slot usual. */
+  minDays: number;
+}
+
+const WORKDAYS = [0, 1, 2, 3, 4];
+const WEEKEND = [5, 6];
+
+/**
+ * Distinct days before `day` (within the history) on which the user signed in within the
+ * tolerance of `hourOfWeek`'s hour on a day of its kind, counting up to `b.minDays` (enough to
+ * answer "usual or not").
+ */
+export function hourSupport(p: Profile, hourOfWeek: number, day: number, b: HoursBaseline): number {
+  const hour = hourOfWeek % 24;
+  const from = day - b.historyDays;
+  const seen: number[] = [];
+  for (const weekday of Math.floor(hourOfWeek / 24) >= 5 ? WEEKEND : WORKDAYS) {
+    for (let k = -b.tolerance; k <= b.tolerance; k++) {
+      const days = p.slots.get((((weekday * 24 + hour + k) % 168) + 168) % 168);
+      if (!days) continue;
+      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) {
+        const d = days[i];
+        if (d >= day || seen.includes(d)) continue;
+        seen.push(d);
+        if (seen.length >= b.minDays) return seen.length;
+      }
+    }
+  }
+  return seen.length;
+}
+
+/** Whether `hourOfWeek` is among the user's usual hours on `day`. */
+export function usualHour(p: Profile, hourOfWeek: number, day: number, b: HoursBaseline): boolean {
+  return hourSupport(p, hourOfWeek, day, b) >= b.minDays;
+}

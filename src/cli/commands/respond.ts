@@ -77,9 +77,9 @@ export async function respondCommand(
   if (flags.finding === undefined && (!action || target === undefined)) {
     throw new UsageError('Say what to do: respond logout-session EVENT_ID | logout-user USER | disable-user USER, or respond --finding ID');
   }
-  const { connect } = await import('../context.js');
+  const { connect, parseConnectionFlags } = await import('../context.js');
   const { respond, findingTargets, defaultActionFor } = await import('../../respond/index.js');
-  const conn = await connect(flags, reporter, io.env);
+  const conn = await connect(parseConnectionFlags(flags), reporter, io.env);
   const store = flags.db || io.env.DOCSPACE_LOGINS_DB || flags.finding ? await openStore(flags, io) : undefined;
   try {
     let targets: string[];

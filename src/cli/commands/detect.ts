@@ -104,24 +104,23 @@ export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Rep
     : { archive: parseArchiveFlags(flags) };
   const selected = await selectRules(flags.rules, flags.rule);
   const range = { since: parsed.filter.since, until: parsed.filter.until };
-  const findings = from.connection
-    ? await liveFindings(from.connection, from.db, io, reporter, selected, range, now)
-    : await archiveFindings(from.archive!, io, reporter, selected, range, now);
+  const job: DetectJob = { io, reporter, selected, range, now };
+  const findings = from.connection ? await liveFindings(from.connection, from.db, job) : await archiveFindings(from.archive!, job);
   const { printFindings } = await import('./findings.js');
   await printFindings(findings, output, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
   return failOnCode(findings, failOn);
 }
 
-type Range = { since?: number; until?: number };
+/** What both ways of running `detect` share: the shell, the rules, the period and the clock. */
+interface DetectJob {
+  io: CliIo;
+  reporter: Reporter;
+  selected: SelectedRules;
+  range: { since?: number; until?: number };
+  now: number;
+}
 
-async function archiveFindings(
-  archive: ArchiveOptions,
-  io: CliIo,
-  reporter: Reporter,
-  selected: SelectedRules,
-  range: Range,
-  now: number,
-): Promise<ShownFinding[]> {
+async function archiveFindings(archive: ArchiveOptions, { io, reporter, selected, range, now }: DetectJob): Promise<ShownFinding[]> {
   const [{ openArchive, selectedPortals }, { detectArchive }] = await Promise.all([import('../archive.js'), import('../../detect/run.js')]);
   const store = await openArchive(archive, io.env, { reporter });
   try {
@@ -153,11 +152,7 @@ async function liveFindings(
   connection: ConnectionOptions,
   /** `--db`: the archive the findings are stored in. */
   db: string | undefined,
-  io: CliIo,
-  reporter: Reporter,
-  selected: SelectedRules,
-  range: Range,
-  now: number,
+  { io, reporter, selected, range, now }: DetectJob,
 ): Promise<ShownFinding[]> {
   const [{ connect }, { startRead }, { readDirectory }, run, { Detector }] = await Promise.all([
     import('../context.js'),

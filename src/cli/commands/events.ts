@@ -7,8 +7,9 @@ import { type ConnectionFlags, parseConnectionFlags } from '../context.js';
 import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
-import { type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
-import { type EventWithOriginal, openEventSource, type ReadFrom } from '../source.js';
+import type { RowWriter } from '../../output/writer.js';
+import { type OpenOutput, type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
+import { type EventSource, type EventWithOriginal, openEventSource, type ReadFrom } from '../source.js';
 
 export type EventsFlags = ConnectionFlags &
   ArchiveFlags &
@@ -75,23 +76,17 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         original: true,
         selection: archive,
       });
-      try {
-        // Only ECS is allowed here, and it writes nothing but the `ecs` document.
+      // Only ECS is allowed here, and it writes nothing but the `ecs` document.
+      return await writeEvents(source, out, reporter, async () => {
         const writer = out.writer<EventWithOriginal>({
           columns: [],
           ecs: (r) => toEcs(r.event, { portal: r.event.portal ?? source.portal, original: r.original }),
         });
-        for await (const r of source.events) await writer.write(r);
-        await writer.end();
-        await out.close();
-        out.finish(reporter, 'events');
-        return source.finish();
-      } finally {
-        await source.close();
-      }
+        return writer;
+      });
     }
     const source = await openEventSource(opts.from, parsed, io, reporter, { limit: parsed.limit, selection: archive });
-    try {
+    return await writeEvents(source, out, reporter, async () => {
       // An archive read of several portals names each event's portal in every format.
       const several = Boolean(archive) && !archive?.only;
       const writer = out.writer({
@@ -101,16 +96,33 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });
       // --tz: times at the chosen zone instead of the event's own offset (the UTC instant stays).
-      const shown = opts.tz ? await zoned(opts.tz, io) : (e: LoginEvent) => e;
-      for await (const e of source.events) await writer.write(shown(e));
-      await writer.end();
-      await out.close();
-      out.finish(reporter, 'events');
-      return source.finish();
-    } finally {
-      await source.close();
-    }
+      if (!opts.tz) return writer;
+      const shown = await zoned(opts.tz, io);
+      return { write: (e) => writer.write(shown(e)), end: () => writer.end() };
+    });
   } finally {
     await out.close();
+  }
+}
+
+/**
+ * Every event of `source` through the writer `open` makes once the source is open, then the
+ * closing line; the read's exit code. The source is closed whatever happens.
+ */
+async function writeEvents<T>(
+  source: EventSource<T>,
+  out: OpenOutput,
+  reporter: Reporter,
+  open: () => Promise<RowWriter<T>>,
+): Promise<number> {
+  try {
+    const writer = await open();
+    for await (const e of source.events) await writer.write(e);
+    await writer.end();
+    await out.close();
+    out.finish(reporter, 'events');
+    return source.finish();
+  } finally {
+    await source.close();
   }
 }

@@ -15,6 +15,7 @@ import { isReportName, REPORT_NAMES, type ReportName } from '../../report/run.js
 import { parseZone, type ZoneSpec } from '../../report/zone.js';
 import type { ArchiveFlags, ArchiveOptions } from '../archive.js';
 import type { ConnectionFlags, ConnectionOptions } from '../context.js';
+import { type CommandHelpers, collect } from '../command-helpers.js';
 import { EXIT } from '../exit.js';
 import type { ParsedHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -293,20 +294,8 @@ Reports read the archive (--db) over every archived portal, or one with --profil
 portal gave each event, as DocSpace shows it), local, UTC, +hh:mm or an IANA zone such as
 Europe/Berlin (day boundaries follow its DST changes). --until also sets "now" for inactive.`;
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** The option builders and action wrapper of `run.ts`, so the report command is declared like the others. */
-export interface ReportCommandHelpers {
-  connectionOptions(cmd: Command): Command;
-  outputOptions(cmd: Command): Command;
-  commonOptions(cmd: Command): Command;
-  action<F extends { debug?: boolean; quiet?: boolean }>(
-    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
-  ): (flags: F) => Promise<void>;
-}
-
 /** Declare `report <name>` on `program`. */
-export function registerReportCommand(program: Command, h: ReportCommandHelpers): Command {
+export function registerReportCommand(program: Command, h: CommandHelpers): Command {
   const cmd = program
     .command('report')
     .description('reports over the archive (or --live): summary, users, failures, inactive, top N, daily')

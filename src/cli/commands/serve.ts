@@ -12,6 +12,7 @@ import { UsageError } from '../../errors/index.js';
 import type { DocSpaceClient } from '../../client/client.js';
 import type { ArchiveStore } from '../../store/index.js';
 import type { ArchiveFlags } from '../archive.js';
+import type { CommandHelpers } from '../command-helpers.js';
 import { parseWholeNumber } from '../context.js';
 import type { CliIo, Reporter } from '../io.js';
 
@@ -26,14 +27,7 @@ export interface ServeFlags extends ArchiveFlags {
   quiet?: boolean;
 }
 
-export interface ServeHelpers {
-  commonOptions(cmd: Command): Command;
-  action<F extends { debug?: boolean; quiet?: boolean }>(
-    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
-  ): (flags: F) => Promise<void>;
-}
-
-export function registerServeCommand(program: Command, h: ServeHelpers): Command {
+export function registerServeCommand(program: Command, h: Pick<CommandHelpers, 'commonOptions' | 'action'>): Command {
   const cmd = program
     .command('serve')
     .description('a dashboard over the archive in your browser: overview, events, users, addresses, findings, archive health')

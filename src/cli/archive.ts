@@ -30,6 +30,29 @@ export interface ArchiveFlags {
   all?: boolean;
 }
 
+/**
+ * Which archive and which of its portals, parsed once from a command's flags
+ * (`parseArchiveFlags`); the helpers below read this, never the flags.
+ */
+export interface ArchiveOptions {
+  db?: string;
+  /** `--demo`: the demo portal (and, without `db`, a temporary archive of it). */
+  demo: boolean;
+  profile?: string;
+  portal?: string;
+  /** `--all`: every archived portal, whatever is configured. */
+  all: boolean;
+}
+
+/** The archive the flags ask for; `--all` with a portal named is refused here, before any work. */
+export function parseArchiveFlags(flags: ArchiveFlags): ArchiveOptions {
+  const all = Boolean(flags.all);
+  if (all && (flags.profile || flags.portal || flags.demo)) {
+    throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
+  }
+  return { db: flags.db, demo: Boolean(flags.demo), profile: flags.profile, portal: flags.portal, all };
+}
+
 /** The fixed archive identity of the demo portal (its emulator listens on a new port each run). */
 export const DEMO_PORTAL_KEY = 'https://demo.docspace.test';
 
@@ -41,13 +64,13 @@ export interface OpenArchiveOptions {
 }
 
 export async function openArchive(
-  flags: ArchiveFlags,
+  archive: { db?: string; demo?: boolean },
   env: NodeJS.ProcessEnv,
   readOnlyOrOptions: boolean | OpenArchiveOptions = false,
 ): Promise<ArchiveStore> {
   const opts = typeof readOnlyOrOptions === 'boolean' ? { readOnly: readOnlyOrOptions } : readOnlyOrOptions;
-  if (flags.demo && !flags.db) return openDemoArchive(env, opts);
-  return openStore(flags.db, { env, readOnly: opts.readOnly });
+  if (archive.demo && !archive.db) return openDemoArchive(env, opts);
+  return openStore(archive.db, { env, readOnly: opts.readOnly });
 }
 
 /** A temporary archive holding the demo portal, removed when the store is closed. */
@@ -88,20 +111,15 @@ async function openDemoArchive(env: NodeJS.ProcessEnv, opts: OpenArchiveOptions)
  * The portal a command is about, by the one scope rule (see the top of this file); undefined
  * means every archived portal.
  */
-export function scopedPortalUrl(
-  flags: ArchiveFlags,
+function scopedPortalUrl(
+  archive: ArchiveOptions,
   env: NodeJS.ProcessEnv,
   { defaultProfile = true }: { defaultProfile?: boolean } = {},
 ): string | undefined {
-  if (flags.all) {
-    if (flags.profile || flags.portal || flags.demo) {
-      throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
-    }
-    return undefined;
-  }
-  if (flags.demo) return DEMO_PORTAL_KEY;
-  if (flags.profile) return getProfile(flags.profile, env).portal;
-  const configured = flags.portal ?? env.DOCSPACE_URL ?? env.DOCSPACE_API_HOST;
+  if (archive.all) return undefined;
+  if (archive.demo) return DEMO_PORTAL_KEY;
+  if (archive.profile) return getProfile(archive.profile, env).portal;
+  const configured = archive.portal ?? env.DOCSPACE_URL ?? env.DOCSPACE_API_HOST;
   if (configured) return normalisePortalUrl(configured);
   const fallback = defaultProfile ? loadConfig(env).defaultProfile : undefined;
   return fallback ? getProfile(fallback, env).portal : undefined;
@@ -113,11 +131,11 @@ export function scopedPortalUrl(
  */
 export async function selectedPortals(
   store: ArchiveStore,
-  flags: ArchiveFlags,
+  archive: ArchiveOptions,
   env: NodeJS.ProcessEnv,
   scope: { defaultProfile?: boolean } = {},
 ) {
-  const url = scopedPortalUrl(flags, env, scope);
+  const url = scopedPortalUrl(archive, env, scope);
   if (!url) return undefined;
   const portal = await store.portal(url);
   if (!portal) {
@@ -137,10 +155,10 @@ export interface ArchiveSelection {
   only: PortalInfo | undefined;
 }
 
-export async function openArchiveSelection(flags: ArchiveFlags, env: NodeJS.ProcessEnv): Promise<ArchiveSelection> {
-  const store = await openArchive(flags, env, { readOnly: true });
+export async function openArchiveSelection(archive: ArchiveOptions, env: NodeJS.ProcessEnv): Promise<ArchiveSelection> {
+  const store = await openArchive(archive, env, { readOnly: true });
   try {
-    const portalIds = await selectedPortals(store, flags, env);
+    const portalIds = await selectedPortals(store, archive, env);
     const ids = portalIds ?? (await store.portals()).map((p) => p.id);
     const only = ids.length === 1 ? await store.portal(ids[0]) : undefined;
     return { store, portalIds, only };

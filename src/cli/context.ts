@@ -20,6 +20,40 @@ export interface ConnectionFlags {
   retries?: string;
 }
 
+/**
+ * Which portal and how to talk to it, parsed once from a command's flags (`parseConnectionFlags`)
+ * before any work is done; `connect` reads this, never the flags.
+ */
+export interface ConnectionOptions {
+  portal?: string;
+  profile?: string;
+  apiKeyFile?: string;
+  caFile?: string;
+  allowInsecureHttp?: boolean;
+  /** `--demo`: the built-in emulator instead of a configured portal. */
+  demo: boolean;
+  concurrency?: number;
+  timeoutMs?: number;
+  /** Retries after the first attempt. */
+  retries?: number;
+}
+
+/** The connection the flags ask for; a bad number fails here, before anything is opened. */
+export function parseConnectionFlags(flags: ConnectionFlags): ConnectionOptions {
+  const timeoutSec = parseWholeNumber(flags.timeout, '--timeout', 1, 3600);
+  return {
+    portal: flags.portal,
+    profile: flags.profile,
+    apiKeyFile: flags.apiKeyFile,
+    caFile: flags.caFile,
+    allowInsecureHttp: flags.allowInsecureHttp,
+    demo: Boolean(flags.demo),
+    concurrency: parseWholeNumber(flags.concurrency, '--concurrency', 1, 40),
+    timeoutMs: timeoutSec !== undefined ? timeoutSec * 1000 : undefined,
+    retries: parseWholeNumber(flags.retries, '--retries', 0, 10),
+  };
+}
+
 export interface Connected {
   client: DocSpaceClient;
   /** Where the data came from, for messages. */
@@ -44,7 +78,7 @@ export function parseWholeNumber(value: string | undefined, flag: string, min: n
  * config file's default profile.
  */
 export function resolveSettings(
-  flags: ConnectionFlags,
+  flags: Pick<ConnectionOptions, 'portal' | 'profile' | 'apiKeyFile' | 'caFile' | 'allowInsecureHttp'>,
   reporter: Reporter,
   env: NodeJS.ProcessEnv,
 ): ConnectionSettings {
@@ -86,17 +120,15 @@ export function resolveSettings(
 }
 
 export async function connect(
-  flags: ConnectionFlags,
+  opts: ConnectionOptions,
   reporter: Reporter,
   env: NodeJS.ProcessEnv,
 ): Promise<Connected> {
-  const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', 1, 40);
-  const timeoutSec = parseWholeNumber(flags.timeout, '--timeout', 1, 3600);
-  const retries = parseWholeNumber(flags.retries, '--retries', 0, 10);
+  const { concurrency, retries } = opts;
   let settings: ConnectionSettings;
   let stopDemo: (() => Promise<void>) | undefined;
   let label: string;
-  if (flags.demo) {
+  if (opts.demo) {
     const { startEmulator } = await import('../emulator/server.js');
     const emu = await startEmulator({ seed: DEMO_SEED });
     stopDemo = () => emu.close();
@@ -104,13 +136,13 @@ export async function connect(
     label = `the built-in demo portal (${emu.url})`;
     reporter.note(`Using the built-in DocSpace emulator at ${emu.url} (demo data, seed ${DEMO_SEED}).`);
   } else {
-    settings = resolveSettings(flags, reporter, env);
-    label = flags.profile ? `${flags.profile} (${settings.portal})` : settings.portal;
+    settings = resolveSettings(opts, reporter, env);
+    label = opts.profile ? `${opts.profile} (${settings.portal})` : settings.portal;
   }
   const client = new DocSpaceClient({
     ...settings,
     concurrency,
-    timeoutMs: timeoutSec !== undefined ? timeoutSec * 1000 : undefined,
+    timeoutMs: opts.timeoutMs,
     retry: retries !== undefined ? { attempts: retries + 1 } : undefined,
     onDebug: reporter.debugEnabled ? (line) => reporter.debug(line) : undefined,
     // A long silence on a terminal needs a reason: "rate-limited by the portal: waiting 8 s".

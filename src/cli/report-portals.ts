@@ -1,22 +1,126 @@
 /**
- * `report --all` over an archive of several portals: the report runs once per portal (each with
- * its own people directory, so failures are attributed inside a portal and never across) and
- * every row carries its portal, a column in tables, CSV and XLSX and a field in JSON and NDJSON.
+ * The report loop of `report`: the report runs once per portal read (each with its own people
+ * directory, so failures are attributed inside a portal and never across), then is written.
+ * Several portals make one output in which every row carries its portal, a column in tables,
+ * CSV and XLSX and a field in JSON and NDJSON.
  */
-import type { Column } from '../output/writer.js';
+import type { Member } from '../report/members.js';
+import type { UserIdentity } from '../report/reports/index.js';
 import type { ReportResult } from '../report/run.js';
+import type { ReportData } from '../report/sources/index.js';
 import type { ZoneClock } from '../report/zone.js';
+import type { Column } from '../output/writer.js';
+import type { ReportOptions } from './commands/report.js';
 import type { CliIo, Reporter } from './io.js';
 import type { OutputOptions } from './output.js';
 
-export interface PortalReport {
+/** What one report is computed from: one portal's archive, a live read, or every portal at once. */
+export interface ReportPart {
+  /** Set when the read covers several portals: each gets its own report. */
+  portal?: string;
+  data: ReportData;
+  /** Active members from the people API (for `inactive`). */
+  members?: () => Promise<Member[]>;
+  /** The people directory, or undefined when none can be had (then nothing is attributed). */
+  identities?: () => Promise<Map<string, UserIdentity> | undefined>;
+}
+
+interface PortalReport {
   portal: string;
   result: ReportResult;
   clock: ZoneClock;
 }
 
+/** What `report users` and `users --details` say on stderr when anonymous failures went to nobody. */
+export const NOT_ATTRIBUTED = 'failures not attributed: no people directory — run sync';
+
+/** The report of each part, at the zone asked for; warns once when failures went unattributed. */
+export async function runReports(
+  parts: readonly ReportPart[],
+  opts: ReportOptions,
+  reporter: Reporter,
+): Promise<PortalReport[]> {
+  const [lib, { ZoneClock }] = await Promise.all([import('../report/run.js'), import('../report/zone.js')]);
+  const { name, now, days, top, sort } = opts;
+  const { since, until } = opts.history.filter;
+  const reports: PortalReport[] = [];
+  let unattributed = false;
+  for (const part of parts) {
+    const clock = new ZoneClock(opts.zone, (await part.data.portalOffset()) ?? 0);
+    let result: ReportResult;
+    if (name === 'inactive') {
+      // With --until, "inactive" is as of that instant.
+      const members = await part.members!();
+      result = { name, rows: await lib.inactiveFrom(members, part.data, { days, now: until ?? now }) };
+    } else {
+      result = await lib.runReport(name, part.data, {
+        since,
+        until,
+        now,
+        clock,
+        top,
+        sort,
+        identities: name === 'users' ? await part.identities?.() : undefined,
+      });
+    }
+    if (result.name === 'users' && !result.attributed) unattributed = true;
+    reports.push({ portal: part.portal ?? '', result, clock });
+  }
+  if (unattributed) reporter.warn(NOT_ATTRIBUTED);
+  return reports;
+}
+
+/** Write the reports: one portal's as it is, several as one output with the portal first in every row. */
+export async function writeReports(
+  reports: readonly PortalReport[],
+  opts: Pick<ReportOptions, 'output' | 'chart'>,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<void> {
+  if (reports.length > 1) await writePortalReports(reports, opts.output, io, reporter);
+  else await writeReport(reports[0].result, reports[0].clock, opts, io, reporter);
+}
+
+async function writeReport(
+  result: ReportResult,
+  clock: ZoneClock,
+  { output, chart }: Pick<ReportOptions, 'output' | 'chart'>,
+  io: CliIo,
+  reporter: Reporter,
+): Promise<void> {
+  const { format } = output;
+  const [{ barChart }, { openOutput }, { reportTable, summaryJson }] = await Promise.all([
+    import('../output/index.js'),
+    import('./output.js'),
+    import('../report/columns.js'),
+  ]);
+  const out = await openOutput(output, io);
+  try {
+    if (result.name === 'summary' && (format === 'json' || format === 'ndjson')) {
+      const doc = summaryJson(result.summary);
+      out.sink.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : `${JSON.stringify(doc)}\n`);
+      return;
+    }
+    const table = reportTable(result, clock);
+    const writer = out.writer<unknown>({ columns: table.columns, json: table.json, title: table.title });
+    for (const row of table.rows) await writer.write(row);
+    await writer.end();
+    if (result.name === 'daily' && format === 'table' && out.isTTY && chart && result.rows.length) {
+      const width = Math.max(10, Math.min(60, (io.stdout.columns ?? 80) - 24));
+      const bars = barChart(
+        result.rows.map((r) => ({ label: r.date, value: r.total })),
+        width,
+      );
+      out.sink.write(`\nEvents per day (${clock.label}):\n${bars}\n`);
+    }
+    if (!table.rows.length && format === 'table') reporter.note('Nothing to report for this period.');
+  } finally {
+    await out.close();
+  }
+}
+
 /** Write the reports of several portals as one output; the portal first in every row. */
-export async function writePortalReports(
+async function writePortalReports(
   reports: readonly PortalReport[],
   output: OutputOptions,
   io: CliIo,

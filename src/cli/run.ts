@@ -10,6 +10,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerRespondCommand } from './commands/respond.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWatchCommands } from './commands/watch-register.js';
+import { collect } from './command-helpers.js';
 import { EXIT, exitCodeFor } from './exit.js';
 import { FORMATS_OF } from './formats.js';
 import { type CliIo, processIo, Reporter } from './io.js';
@@ -18,7 +19,6 @@ import { oneOf, someOf } from './suggest.js';
 import { versionText } from './version.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'];
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function connectionOptions(cmd: Command): Command {
   return cmd

@@ -4,8 +4,8 @@
  */
 import type { DocSpaceClient } from '../client/client.js';
 import type { LoginEvent } from '../model/event.js';
-import type { ArchiveFlags, ArchiveSelection } from './archive.js';
-import { type ConnectionFlags, connect } from './context.js';
+import type { ArchiveOptions, ArchiveSelection } from './archive.js';
+import { type ConnectionOptions, connect } from './context.js';
 import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import { resolveUserFilter } from './history-flags.js';
@@ -22,7 +22,7 @@ export interface EventSourceOptions {
   latestOnly?: boolean;
   limit?: number;
   /** An archive the command has already opened (with `--archive`); the source closes it. */
-  archive?: ArchiveSelection;
+  selection?: ArchiveSelection;
 }
 
 export interface EventSource<T = LoginEvent> {
@@ -35,34 +35,35 @@ export interface EventSource<T = LoginEvent> {
   close(): Promise<void>;
 }
 
-type SourceFlags = ConnectionFlags & ArchiveFlags & { archive?: boolean };
+/** Where a command reads, parsed from its flags: the portal, or with `--archive` the archive. */
+export type ReadFrom = { connection: ConnectionOptions; archive?: undefined } | { archive: ArchiveOptions; connection?: undefined };
 
 /** With `original: true`, each event comes with its served JSON (asked for only by `--ecs-original`). */
 export function openEventSource(
-  flags: SourceFlags,
+  from: ReadFrom,
   parsed: ParsedHistoryFlags,
   io: CliIo,
   reporter: Reporter,
   opts: EventSourceOptions & { original: true },
 ): Promise<EventSource<EventWithOriginal>>;
 export function openEventSource(
-  flags: SourceFlags,
+  from: ReadFrom,
   parsed: ParsedHistoryFlags,
   io: CliIo,
   reporter: Reporter,
   opts?: EventSourceOptions,
 ): Promise<EventSource>;
 export async function openEventSource(
-  flags: SourceFlags,
+  from: ReadFrom,
   parsed: ParsedHistoryFlags,
   io: CliIo,
   reporter: Reporter,
   opts: EventSourceOptions & { original?: boolean } = {},
 ): Promise<EventSource<LoginEvent> | EventSource<EventWithOriginal>> {
-  if (flags.archive) {
+  if (from.archive) {
     // The store (kysely, SQLite, PostgreSQL) loads only when the archive is read.
     const { archiveFilter, openArchiveSelection } = await import('./archive.js');
-    const selection = opts.archive ?? (await openArchiveSelection(flags, io.env));
+    const selection = opts.selection ?? (await openArchiveSelection(from.archive, io.env));
     const { store, portalIds, only } = selection;
     try {
       const filter = await archiveFilter(selection, parsed);
@@ -98,7 +99,7 @@ export async function openEventSource(
       throw err;
     }
   }
-  const conn = await connect(flags, reporter, io.env);
+  const conn = await connect(from.connection, reporter, io.env);
   try {
     await resolveUserFilter(conn.client, parsed.users, parsed.filter);
     const read = startRead(conn.client, parsed.filter, reporter, { ...opts, raw: opts.original });

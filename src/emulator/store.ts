@@ -226,20 +226,7 @@ export class EventStore {
     if (this.end === this.capacity) this.grow();
     const r = this.end++;
     const newest = r > this.start ? this.cols.time[r - 1] : e.time;
-    const c = this.cols;
-    c.time[r] = Math.max(e.time, newest);
-    c.id[r] = e.id;
-    c.user[r] = e.user;
-    c.action[r] = e.action;
-    c.login[r] = e.login;
-    c.place[r] = e.place;
-    c.browser[r] = e.browser;
-    c.platform[r] = e.platform;
-    c.page[r] = e.page;
-    c.description[r] = e.description;
-    c.active[r] = e.active ? 1 : 0;
-    if (e.id > this.maxId) this.maxId = e.id;
-    return r;
+    return this.put(r, e, Math.max(e.time, newest));
   }
 
   /**
@@ -254,8 +241,13 @@ export class EventStore {
     while (r > this.start && t[r - 1] > e.time) r--;
     for (const name of COLUMN_NAMES) this.cols[name].copyWithin(r + 1, r, this.end);
     this.end++;
+    return this.put(r, e, e.time);
+  }
+
+  /** Write `e` into row `r` at `time`; returns `r`. */
+  private put(r: number, e: EventRow, time: number): number {
     const c = this.cols;
-    c.time[r] = e.time;
+    c.time[r] = time;
     c.id[r] = e.id;
     c.user[r] = e.user;
     c.action[r] = e.action;

@@ -5,7 +5,8 @@
  *
  * `ArchiveStore` is a thin facade: it owns the connection, the transaction and the close, and
  * hands every concern to its module (portals, events-write, events-read, ledger, locks, stats,
- * people), each a set of functions over the store seen as a `StoreContext`. One class for both
+ * people), each a set of functions over the store seen as a `StoreContext`; the findings,
+ * responses and alert outbox come from the class it extends (archive-records.ts). One class for both
  * dialects: queries go through Kysely, and the backend says what it can do (`capabilities`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -15,13 +16,10 @@ import type { EventFilter } from '../history/filter.js';
 import type { DirectoryPerson } from '../model/person.js';
 import type { LoginEvent } from '../model/event.js';
 import type { Backend, BackendCapabilities, DialectName, SqlResult, SqlRows } from './backend.js';
+import { ArchiveRecords } from './archive-records.js';
 import type { Db, StoreContext } from './context.js';
-import type { DetectState } from '../detect/engine.js';
-import type { Finding } from '../detect/types.js';
-import * as findings from './findings.js';
-import type { FindingStatus, FindingsQuery, StatusChange, StoredDetectState, StoredFinding, UpsertResult } from './findings.js';
 import * as read from './events-read.js';
-import type { ArchiveQuery, EventPosition, EventRange } from './events-read.js';
+import type { ArchiveQuery, EventRange } from './events-read.js';
 import * as write from './events-write.js';
 import type { InsertResult } from './events-write.js';
 import { EventInsert } from './insert.js';
@@ -30,13 +28,9 @@ import type { Checkpoint, CoverageEntry, CoverageRecord, RunInfo, RunOutcome } f
 import * as locks from './locks.js';
 import type { LockOptions } from './locks.js';
 import type { MigrationReport } from './migrations.js';
-import { archiveOutbox, type ArchiveOutboxOptions } from './outbox.js';
-import type { Outbox } from '../alert/outbox.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
-import * as responses from './responses.js';
-import type { ResponsesQuery, StoredResponse, StoredResponseInput } from './responses.js';
 import * as rollups from './rollups.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
@@ -52,7 +46,7 @@ export interface SqlOptions {
 /** Events added before the planner's statistics are first refreshed (then at each doubling). */
 const ANALYZE_AFTER = 50_000;
 
-export class ArchiveStore implements StoreContext {
+export class ArchiveStore extends ArchiveRecords implements StoreContext {
   readonly dialect: DialectName;
   /** File path, or the PostgreSQL URL without its password. */
   readonly location: string;
@@ -79,6 +73,7 @@ export class ArchiveStore implements StoreContext {
     bound?: Db,
     outer?: ArchiveStore,
   ) {
+    super();
     this.dialect = backend.dialect;
     this.location = backend.location;
     this.readOnly = backend.readOnly;
@@ -323,66 +318,6 @@ export class ArchiveStore implements StoreContext {
   /** People of the portal matching any of `query.keys` by id, e-mail or user name (removed ones too). */
   findPeople(portalId: number, query: PeopleQuery): Promise<ArchivedPerson[]> {
     return people.findPeople(this, portalId, query);
-  }
-
-  // --- findings (findings.ts) -------------------------------------------------------------------
-
-  /** One portal's events, oldest first, after `after` when given: the order detections read. */
-  queryLoginEventsOldestFirst(portalId: number, filter: EventFilter = {}, after?: EventPosition): AsyncGenerator<LoginEvent[]> {
-    return read.loginEventsOldestFirst(this, portalId, filter, after);
-  }
-
-  /** Store a run's findings: new ids added, grown ones updated, the same ones left alone. */
-  upsertFindings(portalId: number, list: readonly Finding[], now?: number): Promise<UpsertResult> {
-    return findings.upsertFindings(this, portalId, list, now);
-  }
-
-  listFindings(query: FindingsQuery = {}): Promise<StoredFinding[]> {
-    return findings.listFindings(this, query);
-  }
-
-  /** A finding by id or unique prefix; a usage error when none or several fit. */
-  getFinding(idOrPrefix: string, opts: { portalIds?: readonly number[] } = {}): Promise<StoredFinding> {
-    return findings.getFinding(this, idOrPrefix, opts);
-  }
-
-  setFindingStatus(idOrPrefix: string, status: FindingStatus, note?: string, change: StatusChange = {}): Promise<StoredFinding> {
-    return findings.setFindingStatus(this, idOrPrefix, status, { ...change, note: note ?? change.note });
-  }
-
-  loadDetectState(portalId: number, fingerprint: string): Promise<StoredDetectState | undefined> {
-    return findings.loadDetectState(this, portalId, fingerprint);
-  }
-
-  saveDetectState(portalId: number, fingerprint: string, state: DetectState): Promise<void> {
-    return findings.saveDetectState(this, portalId, fingerprint, state);
-  }
-
-  /** The portal's key for hashing password-like typed logins (made once, then kept). */
-  detectSecret(portalId: number): Promise<string | undefined> {
-    return findings.detectSecret(this, portalId);
-  }
-
-  // --- responses (responses.ts) -----------------------------------------------------------------
-
-  /** Record a containment action sent to the portal (requests, answers, verification); its row id. */
-  recordResponse(portalId: number, response: StoredResponseInput): Promise<number> {
-    return responses.recordResponse(this, portalId, response);
-  }
-
-  /** Recorded responses, oldest first: a portal's, a finding's, the automatic ones of the last hour. */
-  responses(query: ResponsesQuery = {}): Promise<StoredResponse[]> {
-    return responses.responses(this, query);
-  }
-
-  // --- alert outbox (outbox.ts) -------------------------------------------------------------------
-
-  /**
-   * The durable alert outbox in this archive. Used inside a `transaction`, what it queues
-   * commits with everything else the transaction writes (the findings that caused the alerts).
-   */
-  outbox(opts: ArchiveOutboxOptions = {}): Outbox {
-    return archiveOutbox(this, opts);
   }
 
   // --- status, maintenance, SQL, locks -----------------------------------------------------------

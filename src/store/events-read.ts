@@ -165,15 +165,7 @@ export async function* queryLoginEventChunks(
   const portals = await targetPortals(s, filter);
   const iterateRaw = s.backend.capabilities.iterateRaw;
   if (iterateRaw && portals.length === 1) {
-    let out: LoginEvent[] = [];
-    for (const values of iterateRaw(compileEventRange(s.db, portals[0], filter, { limit: filter.limit }))) {
-      out.push(valuesToLoginEvent(values));
-      if (out.length === chunk) {
-        yield out;
-        out = [];
-      }
-    }
-    if (out.length) yield out;
+    yield* loginEventChunks(iterateRaw(compileEventRange(s.db, portals[0], filter, { limit: filter.limit })), chunk);
     return;
   }
   // Several portals: every event says which one it came from (archived rows know it by id).
@@ -227,15 +219,7 @@ export async function* loginEventsOldestFirst(
     eventsIn(s.db, [portalId], filter, from ? { before: from } : {}).select([...EVENT_COLUMNS]).orderBy('time', 'asc').orderBy('id', 'asc');
   const iterateRaw = s.backend.capabilities.iterateRaw;
   if (iterateRaw && !s.inTransaction) {
-    let out: LoginEvent[] = [];
-    for (const values of iterateRaw(page(after).compile())) {
-      out.push(valuesToLoginEvent(values));
-      if (out.length === chunk) {
-        yield out;
-        out = [];
-      }
-    }
-    if (out.length) yield out;
+    yield* loginEventChunks(iterateRaw(page(after).compile()), chunk);
     return;
   }
   let from = after;
@@ -271,4 +255,17 @@ export async function existingIds(s: StoreContext, portalId: number, ids: readon
     for (const r of rows) found.add(Number(r.id));
   }
   return found;
+}
+
+/** Rows of the fast path (`capabilities.iterateRaw`) as LoginEvents, `chunk` at a time. */
+function* loginEventChunks(rows: Iterable<unknown[]>, chunk: number): Generator<LoginEvent[]> {
+  let out: LoginEvent[] = [];
+  for (const values of rows) {
+    out.push(valuesToLoginEvent(values));
+    if (out.length === chunk) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length) yield out;
 }

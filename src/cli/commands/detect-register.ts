@@ -4,16 +4,8 @@
  * store load only when one of these commands runs.
  */
 import { type Command, Option } from 'commander';
-import type { CliIo, Reporter } from '../io.js';
+import { type CommandHelpers, collect } from '../command-helpers.js';
 
-export interface DetectCommandHelpers {
-  connectionOptions(cmd: Command): Command;
-  outputOptions(cmd: Command, formats?: readonly string[]): Command;
-  commonOptions(cmd: Command): Command;
-  action<F extends { debug?: boolean; quiet?: boolean }>(fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>): (flags: F) => Promise<void>;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const SEVERITY_CHOICES = ['low', 'medium', 'high', 'critical'];
 const FINDING_FORMATS = ['table', 'json', 'ndjson', 'csv', 'xlsx', 'ecs'];
 
@@ -26,7 +18,7 @@ running again adds nothing, and an attack that goes on updates its finding (coun
 severity or above exists (for cron and CI). Manage findings with: docspace-logins findings
 `;
 
-export function registerDetectCommands(program: Command, h: DetectCommandHelpers): void {
+export function registerDetectCommands(program: Command, h: CommandHelpers): void {
   const detect = program
     .command('detect')
     .description('find attacks in the login history: spray, stuffing, brute force, success after attack, travel, …')

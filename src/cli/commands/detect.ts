@@ -14,8 +14,8 @@ import { SEVERITIES, type Severity } from '../../detect/types.js';
 import { IncompleteError, UsageError } from '../../errors/index.js';
 import type { ShownFinding } from '../../output/findings.js';
 import type { ArchiveStore, StoredFinding } from '../../store/index.js';
-import { type ArchiveFlags, DEMO_PORTAL_KEY } from '../archive.js';
-import type { ConnectionFlags } from '../context.js';
+import { type ArchiveFlags, type ArchiveOptions, DEMO_PORTAL_KEY, parseArchiveFlags } from '../archive.js';
+import { type ConnectionFlags, type ConnectionOptions, parseConnectionFlags } from '../context.js';
 import { EXIT } from '../exit.js';
 import { parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -98,30 +98,33 @@ export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Rep
   const parsed = parseHistoryFlags({ since: flags.since ?? DEFAULT_DETECT_SINCE, until: flags.until }, now);
   const failOn = parseFailOn(flags.failOn);
   if (flags.live && flags.all) throw new UsageError('--live reads one portal: leave out --all');
+  // The portal and an archive to store in (--live), or the archive and its portals.
+  const from = flags.live
+    ? { connection: parseConnectionFlags(flags), db: flags.db }
+    : { archive: parseArchiveFlags(flags) };
   const selected = await selectRules(flags.rules, flags.rule);
   const range = { since: parsed.filter.since, until: parsed.filter.until };
-  const findings = flags.live
-    ? await liveFindings(flags, io, reporter, selected, range, now)
-    : await archiveFindings(flags, io, reporter, selected, range, now);
+  const job: DetectJob = { io, reporter, selected, range, now };
+  const findings = from.connection ? await liveFindings(from.connection, from.db, job) : await archiveFindings(from.archive!, job);
   const { printFindings } = await import('./findings.js');
   await printFindings(findings, output, io, reporter, new Set(findings.map((f) => f.portal)).size > 1);
   return failOnCode(findings, failOn);
 }
 
-type Range = { since?: number; until?: number };
+/** What both ways of running `detect` share: the shell, the rules, the period and the clock. */
+interface DetectJob {
+  io: CliIo;
+  reporter: Reporter;
+  selected: SelectedRules;
+  range: { since?: number; until?: number };
+  now: number;
+}
 
-async function archiveFindings(
-  flags: DetectFlags,
-  io: CliIo,
-  reporter: Reporter,
-  selected: SelectedRules,
-  range: Range,
-  now: number,
-): Promise<ShownFinding[]> {
+async function archiveFindings(archive: ArchiveOptions, { io, reporter, selected, range, now }: DetectJob): Promise<ShownFinding[]> {
   const [{ openArchive, selectedPortals }, { detectArchive }] = await Promise.all([import('../archive.js'), import('../../detect/run.js')]);
-  const store = await openArchive(flags, io.env, { reporter });
+  const store = await openArchive(archive, io.env, { reporter });
   try {
-    const ids = (await selectedPortals(store, flags, io.env)) ?? (await store.portals()).map((p) => p.id);
+    const ids = (await selectedPortals(store, archive, io.env)) ?? (await store.portals()).map((p) => p.id);
     if (!ids.length) throw new UsageError(`The archive ${store.location} holds no portal yet: run docspace-logins sync first`);
     const out: ShownFinding[] = [];
     for (const portalId of ids) {
@@ -146,12 +149,10 @@ function warnNoPeople(reporter: Reporter, url: string): void {
 }
 
 async function liveFindings(
-  flags: DetectFlags,
-  io: CliIo,
-  reporter: Reporter,
-  selected: SelectedRules,
-  range: Range,
-  now: number,
+  connection: ConnectionOptions,
+  /** `--db`: the archive the findings are stored in. */
+  db: string | undefined,
+  { io, reporter, selected, range, now }: DetectJob,
 ): Promise<ShownFinding[]> {
   const [{ connect }, { startRead }, { readDirectory }, run, { Detector }] = await Promise.all([
     import('../context.js'),
@@ -160,15 +161,15 @@ async function liveFindings(
     import('../../detect/run.js'),
     import('../../detect/engine.js'),
   ]);
-  const conn = await connect(flags, reporter, io.env);
+  const conn = await connect(connection, reporter, io.env);
   let store: ArchiveStore | undefined;
   try {
-    const portalUrl = flags.demo ? DEMO_PORTAL_KEY : conn.client.portal;
+    const portalUrl = connection.demo ? DEMO_PORTAL_KEY : conn.client.portal;
     let portalId = 0;
     let secret: string | undefined;
-    if (flags.db ?? io.env.DOCSPACE_LOGINS_DB) {
+    if (db ?? io.env.DOCSPACE_LOGINS_DB) {
       const { openStore } = await import('../../store/index.js');
-      store = await openStore(flags.db, { env: io.env });
+      store = await openStore(db, { env: io.env });
       portalId = await store.ensurePortal({ url: portalUrl });
       secret = await store.detectSecret(portalId);
     } else {

@@ -2,13 +2,14 @@ import { UsageError } from '../../errors/index.js';
 import { EVENT_FIELDS, eventColumns,
   portalEventColumns, eventJson, toEcs } from '../../output/index.js';
 import type { LoginEvent } from '../../model/event.js';
-import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
-import type { ConnectionFlags } from '../context.js';
+import { type ArchiveFlags, type ArchiveSelection, parseArchiveFlags } from '../archive.js';
+import { type ConnectionFlags, parseConnectionFlags } from '../context.js';
 import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
-import { type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
-import { type EventWithOriginal, openEventSource } from '../source.js';
+import type { RowWriter } from '../../output/writer.js';
+import { type OpenOutput, type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
+import { type EventSource, type EventWithOriginal, openEventSource, type ReadFrom } from '../source.js';
 
 export type EventsFlags = ConnectionFlags &
   ArchiveFlags &
@@ -19,8 +20,8 @@ export type EventsFlags = ConnectionFlags &
 export interface EventsOptions {
   history: ParsedHistoryFlags;
   output: OutputOptions;
-  /** Read the archive (`--archive`) instead of the portal. */
-  archive: boolean;
+  /** The portal, or the archive with `--archive`. */
+  from: ReadFrom;
   /** Add `event.original` to ECS documents. */
   ecsOriginal: boolean;
   /** `--tz`: show times at this zone instead of each event's own offset. */
@@ -35,7 +36,8 @@ export function parseEventsFlags(flags: EventsFlags, io: CliIo): EventsOptions {
       '--ecs-original only applies to --format ecs (it adds event.original to ECS documents)',
     );
   }
-  return { history, output, archive: Boolean(flags.archive), ecsOriginal: Boolean(flags.ecsOriginal), tz: flags.tz };
+  const from: ReadFrom = flags.archive ? { archive: parseArchiveFlags(flags) } : { connection: parseConnectionFlags(flags) };
+  return { history, output, from, ecsOriginal: Boolean(flags.ecsOriginal), tz: flags.tz };
 }
 
 /** Events re-dated at a zone, as reports do with `--tz` (`portal` keeps each event's own offset). */
@@ -53,9 +55,9 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
   const parsed = opts.history;
   // The archive is opened once, for whichever path reads it.
   let archive: ArchiveSelection | undefined;
-  if (opts.archive) {
+  if (opts.from.archive) {
     const { openArchiveSelection } = await import('../archive.js');
-    archive = await openArchiveSelection(flags, io.env);
+    archive = await openArchiveSelection(opts.from.archive, io.env);
     if (!opts.ecsOriginal && !opts.tz) {
       // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
       const { exportFromArchive } = await import('../archive-export.js');
@@ -69,28 +71,22 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
   });
   try {
     if (opts.ecsOriginal) {
-      const source = await openEventSource(flags, parsed, io, reporter, {
+      const source = await openEventSource(opts.from, parsed, io, reporter, {
         limit: parsed.limit,
         original: true,
-        archive,
+        selection: archive,
       });
-      try {
-        // Only ECS is allowed here, and it writes nothing but the `ecs` document.
+      // Only ECS is allowed here, and it writes nothing but the `ecs` document.
+      return await writeEvents(source, out, reporter, async () => {
         const writer = out.writer<EventWithOriginal>({
           columns: [],
           ecs: (r) => toEcs(r.event, { portal: r.event.portal ?? source.portal, original: r.original }),
         });
-        for await (const r of source.events) await writer.write(r);
-        await writer.end();
-        await out.close();
-        out.finish(reporter, 'events');
-        return source.finish();
-      } finally {
-        await source.close();
-      }
+        return writer;
+      });
     }
-    const source = await openEventSource(flags, parsed, io, reporter, { limit: parsed.limit, archive });
-    try {
+    const source = await openEventSource(opts.from, parsed, io, reporter, { limit: parsed.limit, selection: archive });
+    return await writeEvents(source, out, reporter, async () => {
       // An archive read of several portals names each event's portal in every format.
       const several = Boolean(archive) && !archive?.only;
       const writer = out.writer({
@@ -100,16 +96,33 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });
       // --tz: times at the chosen zone instead of the event's own offset (the UTC instant stays).
-      const shown = opts.tz ? await zoned(opts.tz, io) : (e: LoginEvent) => e;
-      for await (const e of source.events) await writer.write(shown(e));
-      await writer.end();
-      await out.close();
-      out.finish(reporter, 'events');
-      return source.finish();
-    } finally {
-      await source.close();
-    }
+      if (!opts.tz) return writer;
+      const shown = await zoned(opts.tz, io);
+      return { write: (e) => writer.write(shown(e)), end: () => writer.end() };
+    });
   } finally {
     await out.close();
+  }
+}
+
+/**
+ * Every event of `source` through the writer `open` makes once the source is open, then the
+ * closing line; the read's exit code. The source is closed whatever happens.
+ */
+async function writeEvents<T>(
+  source: EventSource<T>,
+  out: OpenOutput,
+  reporter: Reporter,
+  open: () => Promise<RowWriter<T>>,
+): Promise<number> {
+  try {
+    const writer = await open();
+    for await (const e of source.events) await writer.write(e);
+    await writer.end();
+    await out.close();
+    out.finish(reporter, 'events');
+    return source.finish();
+  } finally {
+    await source.close();
   }
 }

@@ -68,14 +68,15 @@ export async function nameGroups(store: ArchiveStore, findings: ShownFinding[]):
 }
 
 async function openSelection(flags: FindingsFlags, io: CliIo, readOnly: boolean): Promise<ArchiveSelection & { urls: Map<number, string> }> {
-  const { openArchive, selectedPortals } = await import('../archive.js');
+  const { openArchive, parseArchiveFlags, selectedPortals } = await import('../archive.js');
+  const archive = parseArchiveFlags(flags);
   // `--demo` alone reads a fresh temporary archive, which holds no findings: the demo's are where `detect --demo --db FILE` put them.
-  if (flags.demo && !flags.db) {
+  if (archive.demo && !archive.db) {
     throw new UsageError('Findings live in an archive: with --demo, name it with --db FILE (the one "detect --demo --db FILE" stored them in)');
   }
-  const store = await openArchive(flags, io.env, { readOnly, syncDemo: false });
+  const store = await openArchive(archive, io.env, { readOnly, syncDemo: false });
   try {
-    const portalIds = await selectedPortals(store, flags, io.env);
+    const portalIds = await selectedPortals(store, archive, io.env);
     const urls = new Map((await store.portals()).map((p) => [p.id, p.url]));
     return { store, portalIds, only: undefined, urls };
   } catch (err) {

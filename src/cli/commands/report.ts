@@ -10,17 +10,19 @@ import type { ArchiveStore } from '../../store/index.js';
 import type { Member } from '../../report/members.js';
 import type { DirectoryPerson } from '../../model/person.js';
 import type { UserIdentity } from '../../report/reports/index.js';
-import type { ReportData } from '../../report/sources/index.js';
 import { parseUserSort, USER_SORT_KEYS, type UserSort } from '../../report/user-sort.js';
-import { isReportName, REPORT_NAMES, type ReportName, type ReportResult } from '../../report/run.js';
-import { parseZone, ZoneClock } from '../../report/zone.js';
-import type { ArchiveFlags } from '../archive.js';
-import type { ConnectionFlags } from '../context.js';
+import { isReportName, REPORT_NAMES, type ReportName } from '../../report/run.js';
+import { parseZone, type ZoneSpec } from '../../report/zone.js';
+import type { ArchiveFlags, ArchiveOptions } from '../archive.js';
+import type { ConnectionFlags, ConnectionOptions } from '../context.js';
+import { type CommandHelpers, collect } from '../command-helpers.js';
 import { EXIT } from '../exit.js';
 import type { ParsedHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
 import type { OutputFlags, OutputOptions } from '../output.js';
+import type { ReportPart } from '../report-portals.js';
+import type { ReadFrom } from '../source.js';
 import { oneOf } from '../suggest.js';
 
 export type ReportFlags = ConnectionFlags &
@@ -49,6 +51,68 @@ export const DEFAULT_REPORT_DAYS = 30;
 export const DEFAULT_INACTIVE_DAYS = 30;
 const TOP_DEFAULT_REPORTS: ReadonlySet<ReportName> = new Set(['ips', 'countries', 'browsers', 'platforms']);
 
+/** What `report` was asked for, parsed once from its flags before any work is done. */
+export interface ReportOptions {
+  name: ReportName;
+  /** "Now" for the default period and relative times. */
+  now: number;
+  /** The period (the default one filled in) and `--user`. */
+  history: ParsedHistoryFlags;
+  zone: ZoneSpec;
+  /** Rows of a top-N report (its default filled in). */
+  top?: number;
+  /** `inactive`: no successful login in this many days. */
+  days: number;
+  sort?: UserSort;
+  includeDisabled: boolean;
+  /** `--no-chart` turns the daily chart off. */
+  chart: boolean;
+  output: OutputOptions;
+  /** The archive (default) or the portal (`--live`). */
+  from: ReadFrom;
+}
+
+async function parseReportFlags(name: string, flags: ReportFlags, io: CliIo): Promise<ReportOptions> {
+  if (!isReportName(name)) {
+    throw new UsageError(`There is no report "${name}": use one of ${REPORT_NAMES.join(', ')}`);
+  }
+  // Loaded here, not at start-up: `run.ts` imports this module to declare the command.
+  const { parseWholeNumber, parseConnectionFlags } = await import('../context.js');
+  const { parseArchiveFlags } = await import('../archive.js');
+  const { parseHistoryFlags } = await import('../history-flags.js');
+  const { parseOutputFlags } = await import('../output.js');
+  const now = Date.now();
+  // `--since all`: the whole history. Without --since, the last 30 days (inactive: all of it).
+  const allTime = flags.since?.trim().toLowerCase() === 'all';
+  const history = parseHistoryFlags({ since: allTime ? undefined : flags.since, until: flags.until, user: flags.user }, now);
+  if (name !== 'inactive' && !allTime && history.filter.since === undefined) {
+    history.filter.since = (history.filter.until ?? now) - DEFAULT_REPORT_DAYS * DAY;
+  }
+  const zone = parseZone(flags.tz, io.env);
+  const top = parseWholeNumber(flags.top, '--top', 1, 1_000_000);
+  if (flags.days !== undefined && name !== 'inactive') throw new UsageError('--days is for the inactive report');
+  const days = parseWholeNumber(flags.days, '--days', 0, 36_500) ?? DEFAULT_INACTIVE_DAYS;
+  if (flags.sort !== undefined && name !== 'users') throw new UsageError('--sort is for the users report');
+  const sort = name === 'users' ? parseUserSort(flags.sort) : undefined;
+  if (flags.live && flags.all) throw new UsageError('--live reads one portal: leave out --all');
+  const from: ReadFrom = flags.live ? { connection: parseConnectionFlags(flags) } : { archive: parseArchiveFlags(flags) };
+  // Fail on a bad --format before any work is done.
+  const output = parseOutputFlags(flags, io, FORMATS_OF.report);
+  return {
+    name,
+    now,
+    history,
+    zone,
+    top: top ?? (TOP_DEFAULT_REPORTS.has(name) ? 10 : undefined),
+    days,
+    sort,
+    includeDisabled: Boolean(flags.includeDisabled),
+    chart: flags.chart !== false,
+    output,
+    from,
+  };
+}
+
 /** Run one report; returns the exit code. */
 export async function reportCommand(
   name: string,
@@ -56,108 +120,32 @@ export async function reportCommand(
   io: CliIo,
   reporter: Reporter,
 ): Promise<number> {
-  if (!isReportName(name)) {
-    throw new UsageError(`There is no report "${name}": use one of ${REPORT_NAMES.join(', ')}`);
-  }
-  // Loaded here, not at start-up: `run.ts` imports this module to declare the command.
-  const { parseWholeNumber } = await import('../context.js');
-  const { parseHistoryFlags } = await import('../history-flags.js');
-  const { parseOutputFlags } = await import('../output.js');
-  const now = Date.now();
-  // `--since all`: the whole history. Without --since, the last 30 days (inactive: all of it).
-  const allTime = flags.since?.trim().toLowerCase() === 'all';
-  const parsed = parseHistoryFlags({ since: allTime ? undefined : flags.since, until: flags.until, user: flags.user }, now);
-  if (name !== 'inactive' && !allTime && parsed.filter.since === undefined) {
-    parsed.filter.since = (parsed.filter.until ?? now) - DEFAULT_REPORT_DAYS * DAY;
-  }
-  const { since, until } = parsed.filter;
-  const zone = parseZone(flags.tz, io.env);
-  const top = parseWholeNumber(flags.top, '--top', 1, 1_000_000);
-  if (flags.days !== undefined && name !== 'inactive') throw new UsageError('--days is for the inactive report');
-  const days = parseWholeNumber(flags.days, '--days', 0, 36_500) ?? DEFAULT_INACTIVE_DAYS;
-  if (flags.sort !== undefined && name !== 'users') throw new UsageError('--sort is for the users report');
-  const sort: UserSort | undefined = name === 'users' ? parseUserSort(flags.sort) : undefined;
-  if (flags.live && flags.all) throw new UsageError('--live reads one portal: leave out --all');
-  if (flags.all && (flags.profile || flags.portal || flags.demo)) {
-    throw new UsageError('--all reads every archived portal: leave out --profile, --portal and --demo');
-  }
-  // Fail on a bad --format before any work is done.
-  const output = parseOutputFlags(flags, io, FORMATS_OF.report);
-
-  const source = flags.live
-    ? await liveSource(name, flags, parsed, io, reporter)
-    : await archiveSource(name, flags, parsed, io, reporter);
+  const opts = await parseReportFlags(name, flags, io);
+  const source = opts.from.archive
+    ? await archiveSource(opts, opts.from.archive, io, reporter)
+    : await liveSource(opts, opts.from.connection, io, reporter);
   try {
-    const lib = await import('../../report/run.js');
-    // One report per portal when several are read (see report-portals.ts), else just the one.
-    const reports: Array<{ portal: string; result: ReportResult; clock: ZoneClock }> = [];
-    let unattributed = false;
-    for (const part of source.parts) {
-      const clock = new ZoneClock(zone, (await part.data.portalOffset()) ?? 0);
-      let result: ReportResult;
-      if (name === 'inactive') {
-        // With --until, "inactive" is as of that instant.
-        const asOf = until ?? now;
-        const members = await part.members!();
-        result = { name, rows: await lib.inactiveFrom(members, part.data, { days, now: asOf }) };
-      } else {
-        result = await lib.runReport(name, part.data, {
-          since,
-          until,
-          now,
-          clock,
-          top: top ?? (TOP_DEFAULT_REPORTS.has(name) ? 10 : undefined),
-          sort,
-          identities: name === 'users' ? await part.identities?.() : undefined,
-        });
-      }
-      if (result.name === 'users' && !result.attributed) unattributed = true;
-      reports.push({ portal: part.portal ?? '', result, clock });
-    }
-    if (unattributed) reporter.warn(NOT_ATTRIBUTED);
-    if (source.parts.length > 1) {
-      const { writePortalReports } = await import('../report-portals.js');
-      await writePortalReports(reports, output, io, reporter);
-    } else {
-      await write(reports[0].result, reports[0].clock, output, flags.chart !== false, io, reporter);
-    }
+    const { runReports, writeReports } = await import('../report-portals.js');
+    await writeReports(await runReports(source.parts, opts, reporter), opts, io, reporter);
     return source.finish();
   } finally {
     await source.close();
   }
 }
 
-/** What one report is computed from: one portal's archive, a live read, or every portal at once. */
-interface SourcePart {
-  /** Set when the read covers several portals: each gets its own report. */
-  portal?: string;
-  data: ReportData;
-  /** Active members from the people API (for `inactive`). */
-  members?: () => Promise<Member[]>;
-  /** The people directory, or undefined when none can be had (then nothing is attributed). */
-  identities?: () => Promise<Map<string, UserIdentity> | undefined>;
-}
-
 interface Source {
-  parts: SourcePart[];
+  parts: ReportPart[];
   finish(): number;
   close(): Promise<void>;
 }
 
-type Parsed = ParsedHistoryFlags;
-
-async function archiveSource(
-  name: ReportName,
-  flags: ReportFlags,
-  parsed: Parsed,
-  io: CliIo,
-  reporter: Reporter,
-): Promise<Source> {
+async function archiveSource(opts: ReportOptions, archive: ArchiveOptions, io: CliIo, reporter: Reporter): Promise<Source> {
+  const { name, history: parsed } = opts;
   const { openArchive, selectedPortals } = await import('../archive.js');
   const { archiveData } = await import('../../report/sources/archive/index.js');
-  const store = await openArchive(flags, io.env, true);
+  const store = await openArchive(archive, io.env, true);
   try {
-    const portalIds = await selectedPortals(store, flags, io.env);
+    const portalIds = await selectedPortals(store, archive, io.env);
     const portals = await store.portals();
     const ids = portalIds ?? portals.map((p) => p.id);
     if (!ids.length) reporter.note('The archive is empty: run docspace-logins sync');
@@ -166,7 +154,7 @@ async function archiveSource(
       parsed.users.length && name !== 'inactive'
         ? await archiveFilter({ store, portalIds: ids, only: undefined }, parsed)
         : { userIds: undefined, logins: undefined };
-    const part = async (scope: number[]): Promise<SourcePart> => ({
+    const part = async (scope: number[]): Promise<ReportPart> => ({
       data: await archiveData(store, {
         portalIds: scope,
         since: parsed.filter.since,
@@ -180,7 +168,7 @@ async function archiveSource(
         name === 'inactive'
           ? async () => {
               const { archivedPeople } = await import('../../store/people-lookup.js');
-              return chooseMembers(await archivedPeople(store, scope), parsed.users, flags);
+              return chooseMembers(await archivedPeople(store, scope), parsed.users, opts);
             }
           : undefined,
       identities: name === 'users' && scope.length === 1 ? () => archivePeople(store, scope[0]) : undefined,
@@ -204,13 +192,8 @@ async function archiveSource(
   }
 }
 
-async function liveSource(
-  name: ReportName,
-  flags: ReportFlags,
-  parsed: Parsed,
-  io: CliIo,
-  reporter: Reporter,
-): Promise<Source> {
+async function liveSource(opts: ReportOptions, connection: ConnectionOptions, io: CliIo, reporter: Reporter): Promise<Source> {
+  const { name, history: parsed } = opts;
   const { openEventSource } = await import('../source.js');
   const { EventFacts } = await import('../../report/sources/events.js');
   const period = { since: parsed.filter.since, until: parsed.filter.until };
@@ -219,12 +202,7 @@ async function liveSource(
   if (name === 'summary') delete readFilter.since;
   if (name === 'inactive') readFilter.kinds = ['success'];
   const users = name === 'inactive' ? [] : parsed.users;
-  const source = await openEventSource(
-    { ...flags, archive: false },
-    { filter: readFilter, users },
-    io,
-    reporter,
-  );
+  const source = await openEventSource({ connection }, { filter: readFilter, users }, io, reporter);
   try {
     const facts = await new EventFacts(period).addAll(source.events);
     const client = source.client!;
@@ -234,7 +212,7 @@ async function liveSource(
           data: facts,
           members: async () => {
             const { readDirectory } = await import('../../sync/people.js');
-            return chooseMembers(await readDirectory(client), parsed.users, flags);
+            return chooseMembers(await readDirectory(client), parsed.users, opts);
           },
           identities: () => livePeople(client, reporter),
         },
@@ -256,10 +234,10 @@ async function liveSource(
 async function chooseMembers(
   people: readonly DirectoryPerson[],
   users: readonly string[],
-  flags: ReportFlags,
+  opts: Pick<ReportOptions, 'includeDisabled'>,
 ): Promise<Member[]> {
   const { memberFromDirectory } = await import('../../report/members.js');
-  let chosen = people.filter((p) => flags.includeDisabled || p.status !== 2);
+  let chosen = people.filter((p) => opts.includeDisabled || p.status !== 2);
   if (users.length) {
     const { resolveUsers } = await import('../../history/resolve-users.js');
     const byId = new Map(people.map((p) => [p.id, p]));
@@ -274,9 +252,6 @@ async function chooseMembers(
   }
   return chosen.map(memberFromDirectory);
 }
-
-/** What `report users` and `users --details` say on stderr when anonymous failures went to nobody. */
-export const NOT_ATTRIBUTED = 'failures not attributed: no people directory — run sync';
 
 /** The portal's people list, or undefined (with the reason under --debug) when it cannot be read. */
 export async function livePeople(client: DocSpaceClient, reporter: Reporter): Promise<Map<string, UserIdentity> | undefined> {
@@ -299,44 +274,6 @@ export async function archivePeople(store: ArchiveStore, portalId: number): Prom
   return new Map(people.map((p) => [p.id, { email: p.email, userName: p.userName, name: p.displayName }]));
 }
 
-async function write(
-  result: ReportResult,
-  clock: ZoneClock,
-  output: OutputOptions,
-  /** `--no-chart` turns the daily chart off. */
-  chart: boolean,
-  io: CliIo,
-  reporter: Reporter,
-): Promise<void> {
-  const { format } = output;
-  const { barChart } = await import('../../output/index.js');
-  const { openOutput } = await import('../output.js');
-  const { reportTable, summaryJson } = await import('../../report/columns.js');
-  const out = await openOutput(output, io);
-  try {
-    if (result.name === 'summary' && (format === 'json' || format === 'ndjson')) {
-      const doc = summaryJson(result.summary);
-      out.sink.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : `${JSON.stringify(doc)}\n`);
-      return;
-    }
-    const table = reportTable(result, clock);
-    const writer = out.writer<unknown>({ columns: table.columns, json: table.json, title: table.title });
-    for (const row of table.rows) await writer.write(row);
-    await writer.end();
-    if (result.name === 'daily' && format === 'table' && out.isTTY && chart && result.rows.length) {
-      const width = Math.max(10, Math.min(60, (io.stdout.columns ?? 80) - 24));
-      const chart = barChart(
-        result.rows.map((r) => ({ label: r.date, value: r.total })),
-        width,
-      );
-      out.sink.write(`\nEvents per day (${clock.label}):\n${chart}\n`);
-    }
-    if (!table.rows.length && format === 'table') reporter.note('Nothing to report for this period.');
-  } finally {
-    await out.close();
-  }
-}
-
 /** What `report --help` adds below the options. */
 export const REPORT_HELP = `
 Reports (all but inactive cover the last ${DEFAULT_REPORT_DAYS} days unless --since says otherwise; --since all: everything):
@@ -357,20 +294,8 @@ Reports read the archive (--db) over every archived portal, or one with --profil
 portal gave each event, as DocSpace shows it), local, UTC, +hh:mm or an IANA zone such as
 Europe/Berlin (day boundaries follow its DST changes). --until also sets "now" for inactive.`;
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** The option builders and action wrapper of `run.ts`, so the report command is declared like the others. */
-export interface ReportCommandHelpers {
-  connectionOptions(cmd: Command): Command;
-  outputOptions(cmd: Command): Command;
-  commonOptions(cmd: Command): Command;
-  action<F extends { debug?: boolean; quiet?: boolean }>(
-    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
-  ): (flags: F) => Promise<void>;
-}
-
 /** Declare `report <name>` on `program`. */
-export function registerReportCommand(program: Command, h: ReportCommandHelpers): Command {
+export function registerReportCommand(program: Command, h: CommandHelpers): Command {
   const cmd = program
     .command('report')
     .description('reports over the archive (or --live): summary, users, failures, inactive, top N, daily')

@@ -10,6 +10,7 @@ import { describeRecord } from '../../respond/describe.js';
 import type { ResponseRecord, RespondAction } from '../../respond/types.js';
 import type { ArchiveStore } from '../../store/index.js';
 import type { ConnectionFlags } from '../context.js';
+import type { CommandHelpers } from '../command-helpers.js';
 import { EXIT } from '../exit.js';
 import type { CliIo, Reporter } from '../io.js';
 
@@ -25,14 +26,6 @@ export type RespondFlags = ConnectionFlags & {
   quiet?: boolean;
 };
 
-export interface RespondCommandHelpers {
-  connectionOptions(cmd: Command): Command;
-  commonOptions(cmd: Command): Command;
-  action<F extends { debug?: boolean; quiet?: boolean }>(
-    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
-  ): (flags: F) => Promise<void>;
-}
-
 const RESPOND_HELP = `
 Actions (dry run unless --yes: the exact requests are printed, nothing is sent):
   logout-session EVENT_ID  end the session a successful login event opened
@@ -45,7 +38,7 @@ USER: a user id, e-mail, user name or display name. Never the owner or the key's
 admins only with --allow-admin. The key needs *:write. After sending, the audit trail is read
 back; exit 9 when the effect could not be proven.`;
 
-export function registerRespondCommand(program: Command, h: RespondCommandHelpers): Command {
+export function registerRespondCommand(program: Command, h: Pick<CommandHelpers, 'connectionOptions' | 'commonOptions' | 'action'>): Command {
   const cmd = program
     .command('respond')
     .description('contain an account: log out a session or a member, or disable them (dry run unless --yes)')
@@ -77,9 +70,9 @@ export async function respondCommand(
   if (flags.finding === undefined && (!action || target === undefined)) {
     throw new UsageError('Say what to do: respond logout-session EVENT_ID | logout-user USER | disable-user USER, or respond --finding ID');
   }
-  const { connect } = await import('../context.js');
+  const { connect, parseConnectionFlags } = await import('../context.js');
   const { respond, findingTargets, defaultActionFor } = await import('../../respond/index.js');
-  const conn = await connect(flags, reporter, io.env);
+  const conn = await connect(parseConnectionFlags(flags), reporter, io.env);
   const store = flags.db || io.env.DOCSPACE_LOGINS_DB || flags.finding ? await openStore(flags, io) : undefined;
   try {
     let targets: string[];

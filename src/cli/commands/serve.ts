@@ -12,6 +12,7 @@ import { UsageError } from '../../errors/index.js';
 import type { DocSpaceClient } from '../../client/client.js';
 import type { ArchiveStore } from '../../store/index.js';
 import type { ArchiveFlags } from '../archive.js';
+import type { CommandHelpers } from '../command-helpers.js';
 import { parseWholeNumber } from '../context.js';
 import type { CliIo, Reporter } from '../io.js';
 
@@ -26,14 +27,7 @@ export interface ServeFlags extends ArchiveFlags {
   quiet?: boolean;
 }
 
-export interface ServeHelpers {
-  commonOptions(cmd: Command): Command;
-  action<F extends { debug?: boolean; quiet?: boolean }>(
-    fn: (flags: F, io: CliIo, r: Reporter) => Promise<number>,
-  ): (flags: F) => Promise<void>;
-}
-
-export function registerServeCommand(program: Command, h: ServeHelpers): Command {
+export function registerServeCommand(program: Command, h: Pick<CommandHelpers, 'commonOptions' | 'action'>): Command {
   const cmd = program
     .command('serve')
     .description('a dashboard over the archive in your browser: overview, events, users, addresses, findings, archive health')
@@ -73,16 +67,17 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
   let token: string | undefined;
   if (flags.tokenFile) token = readToken(flags.tokenFile);
   else if (!loopback) token = (await import('../../dashboard/security.js')).newSecret();
-  const [{ openArchive, selectedPortals }, { archiveFindings, createDashboardApp, startDashboard }] = await Promise.all([
+  const [{ openArchive, parseArchiveFlags, selectedPortals }, { archiveFindings, createDashboardApp, startDashboard }] = await Promise.all([
     import('../archive.js'),
     import('../../dashboard/index.js'),
   ]);
+  const archive = parseArchiveFlags(flags);
   // Writable for one thing only: a finding's status (acknowledge, resolve). Events are only read.
-  const store = await openArchive(flags, io.env, { readOnly: false, reporter });
+  const store = await openArchive(archive, io.env, { readOnly: false, reporter });
   const cleanup: (() => Promise<void>)[] = [];
   try {
     if (!(await store.portals()).length) throw new UsageError('The archive is empty: run docspace-logins sync first (or serve --demo)');
-    const portalIds = await selectedPortals(store, flags, io.env);
+    const portalIds = await selectedPortals(store, archive, io.env);
     const actions = flags.allowActions ? await actionRunner(flags, store, io, reporter) : undefined;
     if (actions) cleanup.push(actions.close);
     const app = createDashboardApp({
@@ -125,7 +120,7 @@ async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, r
     import('../archive.js'),
   ]);
   // --allow-insecure-http is about the dashboard's own address here, not the portal's.
-  const conn = await connect({ portal: flags.portal, profile: flags.profile, demo: flags.demo }, reporter, io.env);
+  const conn = await connect({ portal: flags.portal, profile: flags.profile, demo: Boolean(flags.demo) }, reporter, io.env);
   try {
     const portal = await store.portal(flags.demo ? DEMO_PORTAL_KEY : conn.client.portal);
     if (!portal) throw new UsageError(`--allow-actions: the archive holds no portal ${conn.client.portal}: run docspace-logins sync first`);

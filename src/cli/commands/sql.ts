@@ -1,4 +1,4 @@
-import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
+import { type ArchiveFlags, openArchive, parseArchiveFlags, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
 import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
@@ -15,10 +15,11 @@ export async function sqlCommand(
   _reporter: Reporter,
 ) {
   const output = parseOutputFlags(flags, io, FORMATS_OF.sql);
-  const store = await openArchive(flags, io.env, true);
+  const archive = parseArchiveFlags(flags);
+  const store = await openArchive(archive, io.env, true);
   try {
     // The scope rule: the configured portal's rows only; --all (or nothing configured) every portal.
-    const portalIds = await selectedPortals(store, flags, io.env);
+    const portalIds = await selectedPortals(store, archive, io.env);
     const result = await store.sqlRows(query, { portalIds });
     try {
       await writeRows<unknown[]>(

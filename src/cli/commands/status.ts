@@ -1,6 +1,6 @@
 import { timeAgo } from '../../output/relative.js';
 import { type StatusRow, statusRow } from '../../sync/index.js';
-import { type ArchiveFlags, openArchive, selectedPortals } from '../archive.js';
+import { type ArchiveFlags, openArchive, parseArchiveFlags, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
 import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
@@ -27,9 +27,10 @@ const STATUS_FIELDS: ReadonlyArray<keyof StatusRow> = [
 /** `docspace-logins status`: what the archive holds per portal, and what is at risk. */
 export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo, reporter: Reporter) {
   const output = parseOutputFlags(flags, io, FORMATS_OF.status);
-  const store = await openArchive(flags, io.env, true);
+  const archive = parseArchiveFlags(flags);
+  const store = await openArchive(archive, io.env, true);
   try {
-    const ids = await selectedPortals(store, flags, io.env, { defaultProfile: false });
+    const ids = await selectedPortals(store, archive, io.env, { defaultProfile: false });
     const stats = ids ? (await Promise.all(ids.map((id) => store.stats(id)))).flat() : await store.stats();
     const rows = stats.map((s) => statusRow(s));
     if (!rows.length) reporter.note('The archive is empty: run docspace-logins sync');

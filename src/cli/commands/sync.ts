@@ -5,7 +5,7 @@ import { createMultiProgress, createProgress, type Progress } from '../../output
 import type { ArchiveStore } from '../../store/index.js';
 import { type SyncResult, syncPortal } from '../../sync/index.js';
 import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
-import { type ConnectionFlags, connect } from '../context.js';
+import { type ConnectionFlags, type ConnectionOptions, connect, parseConnectionFlags } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit.js';
 import type { CliIo, Reporter } from '../io.js';
 
@@ -20,13 +20,22 @@ export type SyncFlags = ConnectionFlags & {
 
 const MINUTE = 60_000;
 
-/**
- * `docspace-logins sync`: bring the archive up to date with one portal (or every profile with
- * `--all`), once or every interval. SIGINT/SIGTERM let the current transaction finish; a run
- * cut short exits 130 (143 for SIGTERM), as a script must not take it for a complete sync,
- * while `--every` stopped between runs exits 0: stopping is how a loop ends.
- */
-export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporter): Promise<number> {
+/** What `sync` was asked for, parsed from its flags before any work is done. */
+export interface SyncOptions {
+  connection: ConnectionOptions;
+  db?: string;
+  /** `--all`: every profile of the config file, each a target. */
+  all: boolean;
+  /** The profiles to sync (one undefined: the portal the connection flags name). */
+  targets: Array<string | undefined>;
+  overlapMs: number;
+  /** `--every`: sync again after this long, until stopped. */
+  everyMs?: number;
+  wait: boolean;
+  json: boolean;
+}
+
+function parseSyncFlags(flags: SyncFlags, io: CliIo): SyncOptions {
   const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : 15 * MINUTE;
   if (overlapMs === undefined)
     throw new UsageError(`--overlap "${flags.overlap}" is not a duration (e.g. 15m, 1h)`);
@@ -34,12 +43,35 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   if (flags.every !== undefined && (everyMs === undefined || everyMs < 10_000)) {
     throw new UsageError(`--every "${flags.every}" must be a duration of at least 10s (e.g. 5m, 1h)`);
   }
-  const targets = flags.all ? Object.keys(loadConfig(io.env).profiles) : [flags.profile];
-  if (flags.all && targets.length === 0) {
+  const all = Boolean(flags.all);
+  const targets = all ? Object.keys(loadConfig(io.env).profiles) : [flags.profile];
+  if (all && targets.length === 0) {
     throw new UsageError('sync --all needs profiles: add one with docspace-logins profiles add');
   }
-  const store = await openArchive(flags, io.env, { syncDemo: false, reporter });
-  if (flags.demo && !flags.db) {
+  return {
+    connection: parseConnectionFlags(flags),
+    db: flags.db,
+    all,
+    targets,
+    overlapMs,
+    everyMs,
+    wait: Boolean(flags.wait),
+    json: Boolean(flags.json),
+  };
+}
+
+/**
+ * `docspace-logins sync`: bring the archive up to date with one portal (or every profile with
+ * `--all`), once or every interval. SIGINT/SIGTERM let the current transaction finish; a run
+ * cut short exits 130 (143 for SIGTERM), as a script must not take it for a complete sync,
+ * while `--every` stopped between runs exits 0: stopping is how a loop ends.
+ */
+export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporter): Promise<number> {
+  const opts = parseSyncFlags(flags, io);
+  const { targets, everyMs } = opts;
+  const demo = opts.connection.demo;
+  const store = await openArchive({ db: opts.db, demo }, io.env, { syncDemo: false, reporter });
+  if (demo && !opts.db) {
     reporter.note('The demo portal is synced into a temporary archive, removed at exit: add --db PATH to keep it.');
   }
   const stop = new AbortController();
@@ -55,10 +87,10 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   try {
     for (;;) {
       // `--all` on a terminal: one progress line per portal, all moving at once.
-      const lines = createMultiProgress({ stream: io.stderr, enabled: Boolean(flags.all) && reporter.interactive });
+      const lines = createMultiProgress({ stream: io.stderr, enabled: opts.all && reporter.interactive });
       const results = await Promise.allSettled(
         targets.map((profile) =>
-          syncOne({ ...flags, profile }, store, io, reporter, overlapMs, stop.signal, flags.all ? lines.line(profile ?? '') : undefined),
+          syncOne({ ...opts, connection: { ...opts.connection, profile } }, store, io, reporter, stop.signal, opts.all ? lines.line(profile ?? '') : undefined),
         ),
       ).finally(() => lines.stop());
       let worst: number = EXIT.ok;
@@ -67,16 +99,16 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
       results.forEach((r, i) => {
         if (r.status === 'rejected') {
           // A single portal's failure is reported once, as the command's error, below.
-          if (flags.all || everyMs) reporter.warn(`${flags.all ? `${targets[i]}: ` : ''}${(r.reason as Error).message}`);
+          if (opts.all || everyMs) reporter.warn(`${opts.all ? `${targets[i]}: ` : ''}${(r.reason as Error).message}`);
           worst = Math.max(worst, exitCodeFor(r.reason));
         } else {
-          print(r.value, io, reporter, Boolean(flags.json));
+          print(r.value, io, reporter, opts.json);
           if (r.value.interrupted) cut = true;
           else synced++;
           if (r.value.gap) worst = Math.max(worst, EXIT.incomplete);
         }
       });
-      if (flags.all) {
+      if (opts.all) {
         // The last line says whether the whole round worked; a failure shows even with --quiet.
         const line = `${synced} of ${targets.length} portals synced`;
         if (synced < targets.length) reporter.warn(line);
@@ -86,7 +118,7 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
         // A run the signal cut short (or that failed as it was being stopped) is not complete.
         if (stop.signal.aborted && (cut || results.some((r) => r.status === 'rejected'))) return stopped();
         // A single failure in a plain run is the run's exit code; a loop keeps going.
-        if (!flags.all && results[0].status === 'rejected') throw results[0].reason;
+        if (!opts.all && results[0].status === 'rejected') throw results[0].reason;
         // `--every` stopped between runs: a clean end of the loop.
         return stop.signal.aborted && everyMs ? EXIT.ok : worst;
       }
@@ -101,28 +133,27 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
 }
 
 async function syncOne(
-  flags: SyncFlags,
+  opts: SyncOptions,
   store: ArchiveStore,
   io: CliIo,
   reporter: Reporter,
-  overlapMs: number,
   signal: AbortSignal,
   line?: Progress,
 ): Promise<SyncResult> {
-  const conn = await connect(flags, reporter, io.env);
+  const conn = await connect(opts.connection, reporter, io.env);
   const progress =
     line ??
     createProgress({
       stream: io.stderr,
-      enabled: reporter.interactive && !flags.all,
+      enabled: reporter.interactive && !opts.all,
       label: `Syncing ${conn.label}`,
     });
   try {
     return await syncPortal(conn.client, store, {
-      overlapMs,
-      wait: flags.wait,
+      overlapMs: opts.overlapMs,
+      wait: opts.wait,
       signal,
-      portalKey: flags.demo ? DEMO_PORTAL_KEY : undefined,
+      portalKey: opts.connection.demo ? DEMO_PORTAL_KEY : undefined,
       onWarning: (m) => reporter.warn(m),
       onProgress: (p) => {
         if (p.oldest === undefined) return;

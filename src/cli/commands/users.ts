@@ -8,18 +8,40 @@ import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type User
 import type { ActivityFact } from '../../report/facts.js';
 import { EventFacts } from '../../report/sources/events.js';
 import { parseUserSort, sortUsers } from '../../report/user-sort.js';
-import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
-import type { ConnectionFlags } from '../context.js';
+import { type ArchiveFlags, type ArchiveSelection, parseArchiveFlags } from '../archive.js';
+import { type ConnectionFlags, parseConnectionFlags } from '../context.js';
 import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { EXIT } from '../exit.js';
 import { FORMATS_OF } from '../formats.js';
-import { type OutputFlags, openOutput, parseOutputFlags } from '../output.js';
-import { openEventSource } from '../source.js';
+import { type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
+import { openEventSource, type ReadFrom } from '../source.js';
 
 export type UsersFlags = ConnectionFlags &
   ArchiveFlags & { archive?: boolean } & HistoryFlags &
   OutputFlags & { details?: boolean; includeAnonymous?: boolean };
+
+/** What `users` was asked for, parsed from its flags before any work is done. */
+export interface UsersOptions {
+  history: ParsedHistoryFlags;
+  output: OutputOptions;
+  /** The portal, or the archive with `--archive`. */
+  from: ReadFrom;
+  /** `--details`: counts per user, not just ids. */
+  details: boolean;
+  includeAnonymous: boolean;
+}
+
+function parseUsersFlags(flags: UsersFlags, io: CliIo): UsersOptions {
+  const history = parseHistoryFlags(flags);
+  const output = parseOutputFlags(flags, io, FORMATS_OF.users);
+  const details = Boolean(flags.details);
+  if (!details && output.fields) {
+    throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
+  }
+  const from: ReadFrom = flags.archive ? { archive: parseArchiveFlags(flags) } : { connection: parseConnectionFlags(flags) };
+  return { history, output, from, details, includeAnonymous: Boolean(flags.includeAnonymous) };
+}
 
 /**
  * `docspace-logins users`: unique user ids of the latest login events, most recent first (the
@@ -27,17 +49,14 @@ export type UsersFlags = ConnectionFlags &
  * `--details` counts per user with the same builder as `report users`, so the two agree.
  */
 export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Reporter): Promise<number> {
-  const parsed = parseHistoryFlags(flags);
-  const output = parseOutputFlags(flags, io, FORMATS_OF.users);
-  if (!flags.details && output.fields) {
-    throw new UsageError('--json FIELD,FIELD picks fields of --details rows: add --details');
-  }
+  const opts = parseUsersFlags(flags, io);
+  const { history: parsed, output, details, includeAnonymous } = opts;
   const latestOnly = parsed.filter.since === undefined;
   const out = await openOutput(output, io);
   let selection: ArchiveSelection | undefined;
-  if (flags.archive) {
+  if (opts.from.archive) {
     const { openArchiveSelection } = await import('../archive.js');
-    selection = await openArchiveSelection(flags, io.env);
+    selection = await openArchiveSelection(opts.from.archive, io.env);
   }
   // A period of whole days over the archive, with no other filter, is answered from the
   // rollups (the same facts, see report/sources/rollup-facts.ts); anything else reads the events.
@@ -50,9 +69,8 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
   }
   const source = rolled
     ? { events: [] as LoginEvent[], client: undefined, finish: () => EXIT.ok, close: () => selection!.store.close() }
-    : await openEventSource(flags, parsed, io, reporter, { latestOnly, archive: selection });
+    : await openEventSource(opts.from, parsed, io, reporter, { latestOnly, selection });
   try {
-    const includeAnonymous = Boolean(flags.includeAnonymous);
     // An archive read of several portals counts each portal apart (its own people directory:
     // failures are never attributed across portals) and names the portal in every row.
     const several = Boolean(selection) && !selection?.only;
@@ -63,10 +81,10 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       let facts = factsByPortal.get(key);
       if (!facts) factsByPortal.set(key, (facts = new EventFacts()));
       facts.add(e);
-      if (!flags.details) events.push(e);
+      if (!details) events.push(e);
     }
     // Rows of counts: asked for, or the only thing a spreadsheet of users can hold.
-    const counted = flags.details || out.format === 'xlsx' || (out.format === 'table' && output.asked);
+    const counted = details || out.format === 'xlsx' || (out.format === 'table' && output.asked);
     let rows: UserActivity[] | undefined;
     let attributed = true;
     if (counted) {
@@ -87,7 +105,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       }
     }
     let skipped = 0;
-    if (flags.details) {
+    if (details) {
       if (parsed.limit) rows = rows!.slice(0, parsed.limit);
     } else {
       const u = rolled ? uniqueUsersOfFacts(rolled.facts, includeAnonymous, rolled.newestIds) : uniqueUsers(events, includeAnonymous);
@@ -108,7 +126,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
     }
     if (rows) {
       if (!attributed) {
-        const { NOT_ATTRIBUTED } = await import('./report.js');
+        const { NOT_ATTRIBUTED } = await import('../report-portals.js');
         reporter.warn(NOT_ATTRIBUTED);
       }
       const columns = several ? [portalColumn<UserActivity>(), ...userActivityColumns] : userActivityColumns;
@@ -119,7 +137,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       for (const r of rows) await writer.write(r);
       await writer.end();
     }
-    if (!flags.details && skipped > 0 && !includeAnonymous) {
+    if (!details && skipped > 0 && !includeAnonymous) {
       reporter.note(
         `note: ${skipped} anonymous event(s) (failed logins under the Guest id) were left out; add --include-anonymous to list the Guest id`,
       );

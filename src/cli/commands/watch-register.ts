@@ -1,7 +1,7 @@
 /** Declares `watch` and `alerts …` on the program, with the option builders of run.ts. */
 import { type Command, Option } from 'commander';
 import { DESTINATION_USAGE } from '../../alert/destination-usage.js';
-import type { ReportCommandHelpers } from './report.js';
+import type { CommandHelpers } from '../command-helpers.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -18,7 +18,7 @@ Examples:
   docspace-logins watch --all --once --log-format json        # from cron
   docspace-logins alerts test 'slack+https://hooks.slack.com/services/T…/B…/…'`;
 
-export function registerWatchCommands(program: Command, h: ReportCommandHelpers): void {
+export function registerWatchCommands(program: Command, h: CommandHelpers): void {
   const archive = (cmd: Command) => cmd.option('--db <path|url>', 'archive: SQLite file or postgres:// URL (env DOCSPACE_LOGINS_DB)');
 
   const watch = program

@@ -18,7 +18,7 @@ import {
   watchLoop,
 } from '../../watch/index.js';
 import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
-import { type ConnectionFlags, type Connected, connect, parseWholeNumber } from '../context.js';
+import { type ConnectionFlags, type Connected, connect, parseConnectionFlags, parseWholeNumber } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit.js';
 import type { CliIo, Reporter } from '../io.js';
 import { packageVersion } from '../version.js';
@@ -62,6 +62,8 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
   if (flags.all && (flags.profile?.length || flags.portal || flags.demo)) {
     throw new UsageError('watch --all follows every profile: leave out --profile, --portal and --demo');
   }
+  // --profile is repeatable here: each watched profile is connected to in turn.
+  const connection = parseConnectionFlags({ ...flags, profile: undefined });
   const profiles = watchedProfiles(flags, io.env);
   const { senders, keys } = watchDestinations(
     flags.alert ?? [],
@@ -86,7 +88,7 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
   try {
     const portals: WatchedPortal[] = [];
     for (const [i, profile] of profiles.entries()) {
-      const conn = await connect({ ...flags, profile }, reporter, io.env);
+      const conn = await connect({ ...connection, profile }, reporter, io.env);
       connections.push(conn);
       portals.push({ name: profile ?? conn.client.portal, client: conn.client, portalKey: flags.demo ? DEMO_PORTAL_KEY : undefined, destinations: keys[i] });
     }

@@ -50,7 +50,7 @@ export interface DetectRunResult {
   updated: number;
   /** Events read. */
   events: number;
-  /** Members in the people directory the run used (0: failures could not be attributed). */
+  /** Members in the people directory the run used (0: failures could not be attributed, or `detectNew` had nothing new to read). */
   people: number;
   /** `detectNew` only: another run stored its state first, so this one stored nothing. */
   superseded?: boolean;
@@ -151,28 +151,44 @@ export async function detectArchive(store: ArchiveStore, opts: DetectArchiveOpti
  */
 export async function detectNew(store: ArchiveStore, opts: DetectNewOptions): Promise<DetectRunResult> {
   const now = opts.now ?? Date.now();
-  const ctx = await archiveContext(store, opts);
-  const fingerprint = rulesFingerprint(opts.rules, ctx);
+  // The key first, the people only once there is something to detect on.
+  const secret = opts.secret ?? (await store.detectSecret(opts.portalId));
+  const fingerprint = rulesFingerprint(opts.rules, { params: opts.params, secret });
   const saved = await store.loadDetectState(opts.portalId, fingerprint);
   const state = saved?.state;
-  const detector = new Detector(opts.rules, ctx, state);
   const seen = state && typeof state.lastTs === 'number' && Number.isFinite(state.lastTs);
-  const chunks = seen
+  let chunks = seen
     ? store.queryLoginEventsOldestFirst(opts.portalId, {}, [state.lastTs, state.lastId])
     : store.queryLoginEventsOldestFirst(opts.portalId, opts.since !== undefined ? { since: opts.since } : {});
+  if (seen) {
+    // Nothing after the stored state (a watch cycle with nothing new): no detector to rebuild, no
+    // state to rewrite, nothing stored. The state stays what the last run that saw events left.
+    const first = await chunks.next();
+    if (first.done) return { findings: [], created: 0, updated: 0, events: 0, people: 0 };
+    chunks = prepend(first.value, chunks);
+  }
+  const people = (await store.people(opts.portalId, { includeRemoved: true })).map(detectMember);
+  const ctx: DetectContext = { people, secret, params: opts.params };
+  const detector = new Detector(opts.rules, ctx, state);
   const run = await runChunks(detector, chunks);
   const found = kept(run.findings, opts.only);
   const next = detector.exportState();
-  const people = ctx.people?.length ?? 0;
+  const members = people.length;
   return store.transaction(async (tx) => {
     const current = await tx.loadDetectState(opts.portalId, fingerprint);
     const mark = (x: typeof saved) => (x ? `${x.updatedAt}/${x.state.lastTs}/${x.state.lastId}` : '');
     if (mark(current) !== mark(saved)) {
-      return { findings: [], created: 0, updated: 0, events: run.events, people, superseded: true };
+      return { findings: [], created: 0, updated: 0, events: run.events, people: members, superseded: true };
     }
     const r = await tx.upsertFindings(opts.portalId, found, now);
     await tx.saveDetectState(opts.portalId, fingerprint, next);
     if (r.changed.length && opts.onChanged) await opts.onChanged(r.changed, tx);
-    return { findings: r.changed, created: r.created, updated: r.updated, events: run.events, people };
+    return { findings: r.changed, created: r.created, updated: r.updated, events: run.events, people: members };
   });
+}
+
+/** `rest` with `head` put back in front (the chunk read to see whether there was any). */
+async function* prepend<T>(head: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  yield head;
+  yield* rest;
 }

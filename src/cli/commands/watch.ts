@@ -118,6 +118,8 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
         detectNew,
         dispatcher: delivering,
         now: Date.now,
+        // Half the interval (2 s to 1 min) for delivery: the next sync starts on time.
+        deliverBudgetMs: Math.min(60_000, Math.max(2_000, everyMs / 2)),
         overlapMs,
         onWarning: (m) => reporter.warn(m),
         autoRespond: flags.autoRespond ? { enabled: true, allowAdmin: flags.allowAdmin, maxPerHour } : undefined,

@@ -8,12 +8,12 @@
  *   events after the last one that run saw, and stores the findings, the new state and whatever
  *   `onChanged` writes (the watcher's alerts) in one transaction.
  */
-import { createHash } from 'node:crypto';
 import type { EventFilter } from '../history/filter.js';
 import type { LoginEvent } from '../model/event.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import type { StoredFinding } from '../store/findings.js';
 import { Detector } from './engine.js';
+import { rulesFingerprint } from './fingerprint.js';
 import type { RuleSpec } from './rule-schema.js';
 import type { DetectContext, EventSource, Finding } from './types.js';
 
@@ -67,15 +67,7 @@ export async function archiveContext(store: ArchiveStore, opts: Pick<DetectRunOp
   return { people, secret, params: opts.params };
 }
 
-/**
- * What the engine state depends on: the rules (without their tests), their parameters and the
- * login key. A state made under another fingerprint is not continued; the run starts afresh.
- */
-export function rulesFingerprint(rules: readonly RuleSpec[], ctx: Pick<DetectContext, 'params' | 'secret'>): string {
-  const specs = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ tests: _tests, ...rest }) => rest);
-  const key = ctx.secret === undefined ? null : createHash('sha256').update(ctx.secret).digest('hex');
-  return createHash('sha256').update(JSON.stringify({ specs, params: ctx.params ?? {}, key })).digest('hex').slice(0, 32);
-}
+export { rulesFingerprint };
 
 const byFirstSeen = (a: Finding, b: Finding) =>
   a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

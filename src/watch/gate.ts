@@ -6,15 +6,15 @@
  */
 import { rulesFingerprint } from '../detect/fingerprint.js';
 import type { ArchiveStore } from '../store/archive-store.js';
+import { detectCursor } from '../store/findings.js';
 import type { DetectNew, DetectNewOptions } from './contract.js';
 
 /** True when a stored engine state of these rules exists and no event of the portal lies after it. */
 export async function nothingNew(store: ArchiveStore, opts: Pick<DetectNewOptions, 'portalId' | 'rules' | 'params' | 'secret'>): Promise<boolean> {
   const secret = opts.secret ?? (await store.detectSecret(opts.portalId));
-  const saved = await store.loadDetectState(opts.portalId, rulesFingerprint(opts.rules, { params: opts.params, secret }));
-  const state = saved?.state;
-  if (!state || typeof state.lastTs !== 'number' || !Number.isFinite(state.lastTs)) return false;
-  const after = store.queryLoginEventsOldestFirst(opts.portalId, {}, [state.lastTs, state.lastId]);
+  const cursor = await detectCursor(store, opts.portalId, rulesFingerprint(opts.rules, { params: opts.params, secret }));
+  if (!cursor) return false;
+  const after = store.queryLoginEventsOldestFirst(opts.portalId, {}, [cursor.lastTs, cursor.lastId]);
   try {
     return (await after.next()).done === true;
   } finally {

@@ -196,12 +196,13 @@ describe('grouping through the outbox', () => {
     const d = await notifyFinding(outbox, finding({ revision: 31, severity: 'critical' }), keys, clock.now());
     if (d.notify) reasons.push(`31:${d.reason}`);
     expect(reasons).toEqual(['1:new', '20:escalated', '31:repeat']);
-    // Webhooks are capped at ten a second by default: one pass sends one, the next 100 ms later.
+    // Webhooks are capped at ten a second by default: one pass sends one, the next 100 ms later;
+    // the most severe first, and the newest first within a severity.
     for (let i = 0; i < 3; i++) {
       expect(await dispatcher.runOnce()).toMatchObject({ delivered: 1, deferred: 2 - i });
       clock.advance(100);
     }
-    expect(r.received.map((x) => x.headers['webhook-id'])).toEqual(['dsl-003:198.51.100.7:1', 'dsl-003:198.51.100.7:20', 'dsl-003:198.51.100.7:31']);
+    expect(r.received.map((x) => x.headers['webhook-id'])).toEqual(['dsl-003:198.51.100.7:31', 'dsl-003:198.51.100.7:20', 'dsl-003:198.51.100.7:1']);
   });
 });
 
@@ -271,5 +272,54 @@ describe('Slack and Teams destinations', () => {
     await dispatcher.runOnce();
     const card = JSON.parse(r.received[0].body).attachments[0].content;
     expect(card.body[2].facts).toContainEqual({ title: 'Group', value: '\\*admin\\* \\[click\\](https://evil.example)' });
+  });
+});
+
+describe('draining the outbox (what a watch cycle runs)', () => {
+  const paced = (waits: number[]) => async (ms: number) => {
+    waits.push(ms);
+    clock.advance(ms);
+  };
+
+  it('a new critical alert goes out first, ahead of a backlog of old low ones, and the backlog drains in the same call', async () => {
+    const r = await listen();
+    const { dispatcher, senders } = worker([`webhook+${r.url}`]);
+    for (let i = 0; i < 60; i++) await outbox.enqueue(createAlert(finding({ id: `old${i}`, severity: 'low' }), 'new', T0 - 3_600_000 + i), [senders[0].key]);
+    await outbox.enqueue(createAlert(finding({ id: 'attack', severity: 'critical' }), 'new', T0), [senders[0].key]);
+    const waits: number[] = [];
+    // More than one claim's worth (50): the drain claims again while time is left.
+    expect(await dispatcher.drain({ until: T0 + 10_000, pause: paced(waits) })).toMatchObject({ delivered: 61, deferred: 0 });
+    expect(r.received[0].headers['webhook-id']).toBe('attack:1');
+    // Then the newest of the old ones, down to the oldest.
+    expect(r.received[1].headers['webhook-id']).toBe('old59:1');
+    expect(r.received.at(-1)!.headers['webhook-id']).toBe('old0:1');
+    // Paced at the webhook's default cap of ten a second, never faster.
+    expect(waits).toHaveLength(60);
+    for (const ms of waits) expect(ms).toBeGreaterThanOrEqual(100);
+  });
+
+  it('Slack is paced at one a second within the budget; what the budget cannot cover waits for the next drain', async () => {
+    const r = await listen();
+    const outcomes: DispatchOutcome[] = [];
+    const { dispatcher, senders } = worker([`slack+${r.url}`], outcomes);
+    for (let i = 0; i < 15; i++) await outbox.enqueue(createAlert(finding({ id: `f${String(i).padStart(2, '0')}` }), 'new', T0 - 15 + i), [senders[0].key]);
+    const waits: number[] = [];
+    // Sends at +0 s … +10 s: eleven; the other four are handed back, due when the cap frees up.
+    expect(await dispatcher.drain({ until: T0 + 10_000, pause: paced(waits) })).toMatchObject({ delivered: 11, deferred: 4 });
+    expect(waits).toEqual(Array(10).fill(1000));
+    expect(r.received.map((x) => JSON.parse(x.body).text)).toHaveLength(11);
+    expect((await outbox.deliveries()).filter((d) => d.status === 'pending').map((d) => d.attempts)).toEqual([0, 0, 0, 0]);
+    clock.advance(1000);
+    expect(await dispatcher.drain({ until: clock.now() + 10_000, pause: paced(waits) })).toMatchObject({ delivered: 4, deferred: 0 });
+    expect(r.received).toHaveLength(15);
+  });
+
+  it('destinations drain side by side: a receiver that is down does not hold up the others', async () => {
+    const ok = await listen();
+    const down = `webhook+http://127.0.0.1:${await freePort()}/hook`;
+    const { dispatcher, senders } = worker([down, `webhook+${ok.url}`]);
+    await outbox.enqueue(createAlert(finding({ id: 'x' }), 'new', T0), senders.map((s) => s.key));
+    expect(await dispatcher.drain({ until: T0 + 10_000, pause: paced([]) })).toMatchObject({ delivered: 1, retry: 1 });
+    expect(ok.received).toHaveLength(1);
   });
 });

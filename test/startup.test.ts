@@ -43,14 +43,14 @@ afterAll(async () => {
   await emu?.close();
 });
 
-function loadedBy(args: string[]): Promise<string[]> {
+function loadedBy(args: string[], env: Record<string, string> = {}): Promise<string[]> {
   const out = join(dir, `loaded-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(out, '');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--import', join(dir, 'preload.mjs'), CLI, ...args],
-      { env: cleanEnv({ DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey, LOADED_OUT: out }), timeout: 60_000 },
+      { env: cleanEnv({ DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey, LOADED_OUT: out, ...env }), timeout: 60_000 },
       (err, _stdout, stderr) => {
         if (err) reject(new Error(`${err.message}\n${stderr}`));
         else resolve(readFileSync(out, 'utf8').split('\n').filter(Boolean));
@@ -67,6 +67,20 @@ describe('start-up of a sync with nothing new', () => {
     const bytes = bundle.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
     expect(bytes, bundle.map((u) => u.replace(/.*dist\/bin\//, '')).join(' ')).toBeLessThan(BUDGET_BYTES);
     expect(loaded).not.toContain('node:crypto');
+    expect(bundle.some((u) => /\/detect-[^/]*\.js$/.test(u))).toBe(false);
+  });
+});
+
+describe('start-up of a watch cycle with nothing new', () => {
+  it('loads no detection engine (the rules come from the cache, detection is not needed) and stays within the budget', async () => {
+    const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+    // The first cycle detects over the history and caches the checked rules.
+    const first = await loadedBy(['watch', '--once', '-q', '--db', db], env);
+    expect(first.some((u) => /\/detect-[^/]*\.js$/.test(u))).toBe(true);
+    const loaded = await loadedBy(['watch', '--once', '-q', '--db', db], env);
+    const bundle = loaded.filter((u) => u.startsWith('file:') && u.includes('/dist/bin/'));
+    const bytes = bundle.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
+    expect(bytes, bundle.map((u) => u.replace(/.*dist\/bin\//, '')).join(' ')).toBeLessThan(BUDGET_BYTES + 64 * 1024);
     expect(bundle.some((u) => /\/detect-[^/]*\.js$/.test(u))).toBe(false);
   });
 });

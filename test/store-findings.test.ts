@@ -1,5 +1,5 @@
 /** Findings, their history, the detection state and the login key in the archive, once per database. */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { builtinRules, detectArchive, detectNew, fixtureEvents, rulesFingerprint, TEST_PEOPLE } from '../src/detect/index.js';
 import type { DetectState } from '../src/detect/engine.js';
 import type { Finding } from '../src/detect/types.js';
@@ -228,8 +228,19 @@ for (const d of DIALECTS) {
       expect(b.events).toBe(all.length - 35);
       expect(summary(await store.listFindings())).toEqual(summary(whole.findings));
       expect(new Set(seen)).toEqual(new Set(whole.findings.map((f) => f.id)));
-      // Nothing new: nothing read, nothing changed.
+      // Nothing new: nothing read, nothing changed, and no detector built nor state rewritten (no write at all).
+      const people = vi.spyOn(store, 'people');
+      const transaction = vi.spyOn(store, 'transaction');
       expect(await detectNew(store, { portalId: portal, rules: builtinRules(), secret, onChanged })).toMatchObject({ events: 0, created: 0, updated: 0 });
+      expect(people).not.toHaveBeenCalled();
+      expect(transaction).not.toHaveBeenCalled();
+      vi.restoreAllMocks();
+      // And after nothing new, new events are still found from where the state left off.
+      const more = fixtureEvents({ name: 'later', start: '2025-08-01T00:00:00Z', events: [{ action: 'failure', user: 'bob', repeat: 12, every: '1m' }], expect: [] } as never);
+      await store.insertEvents(portal, more.map((e) => ({ ...e, id: e.id + 100_000 })));
+      const c = await detectNew(store, { portalId: portal, rules: builtinRules(), secret, onChanged });
+      expect(c.events).toBe(more.length);
+      expect(c.created).toBeGreaterThan(0);
     });
 
     it('the first detectNew starts at since; a run that another run overtook stores nothing', async () => {

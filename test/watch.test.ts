@@ -41,8 +41,8 @@ async function portal(clock: Clock): Promise<RunningEmulator> {
 }
 
 /** Ten wrong passwords for one member, thirty seconds apart (under the portal's own lockout). */
-async function attack(emu: RunningEmulator, clock: Clock, times = 10): Promise<{ id: string; email: string }> {
-  const target = emu.state.people.find((p) => p.role === 'user' && p.status === 1 && !p.deleted)!;
+async function attack(emu: RunningEmulator, clock: Clock, times = 10, which = 0): Promise<{ id: string; email: string }> {
+  const target = emu.state.people.filter((p) => p.role === 'user' && p.status === 1 && !p.deleted)[which];
   for (let i = 0; i < times; i++) {
     const res = await fetch(`${emu.url}/api/2.0/authentication`, {
       method: 'POST',
@@ -123,6 +123,44 @@ describe('watch: sync, detect, alert, deliver', () => {
     expect(r.received).toHaveLength(1);
   });
 
+  it('the first cycle over a long history sends one summary of the past findings, not a page each; an attack under way is paged on its own', async () => {
+    const clock = new Clock(Date.now());
+    const emu = await portal(clock);
+    const r = await receiver();
+    cleanups.push(() => r.close());
+    // Two attacks that ended hours before the watcher first runs.
+    const old = [await attack(emu, clock, 10, 0), await attack(emu, clock, 10, 1)];
+    clock.advance(3 * 3_600_000);
+    const w = await watcher(emu, clock, join(dir, 'history.sqlite'), `webhook+${r.url}`);
+    const first = await w.cycle();
+    const found = first.portals[0].findings;
+    expect(found).toBeGreaterThanOrEqual(2);
+    expect(first.portals[0]).toMatchObject({ added: 20, history: found, queued: 1 });
+    expect(first.delivery).toMatchObject({ delivered: 1 });
+    expect(r.received).toHaveLength(1);
+    const summary = verified(r, 0).data;
+    expect(summary.finding).toMatchObject({ rule: 'OPS-HISTORY-SUMMARY', count: found, portal: emu.url });
+    expect(summary.finding.title).toMatch(new RegExp(`^${found} findings in the history read`));
+    expect(summary.evidence.byRule['DSL-001']).toBe(2);
+    // Named newest first: the second attack's finding before the first's.
+    const named = summary.evidence.newest.filter((f: { rule: string }) => f.rule === 'DSL-001');
+    const stored = await w.store.listFindings({ rule: 'DSL-001' });
+    const idOf = (member: { id: string }) => stored.find((f) => JSON.stringify(f.evidence).includes(member.id))!.id;
+    expect(named.map((f: { id: string }) => f.id)).toEqual([idOf(old[1]), idOf(old[0])]);
+    expect(summary.suggestedResponse.commands[0]).toMatch(/^docspace-logins findings list --status open --since \d{4}-\d\d-\d\d$/);
+    // The findings are recorded all the same.
+    expect(stored).toHaveLength(2);
+
+    const target = await attack(emu, clock, 10, 2);
+    const now = await w.cycle();
+    expect(now.portals[0]).toMatchObject({ added: 10, queued: 1 });
+    expect(now.portals[0].history).toBeUndefined();
+    expect(r.received).toHaveLength(2);
+    const alert = verified(r, 1).data;
+    expect(alert.finding.rule).toBe('DSL-001');
+    expect(alert.evidence.targets).toEqual({ [target.id]: 10 });
+  });
+
   it('a receiver that is down gets the alert later, with the same id, once its retry falls due', async () => {
     const clock = new Clock(Date.now());
     const emu = await portal(clock);
@@ -161,10 +199,11 @@ describe('watch: sync, detect, alert, deliver', () => {
       clock.advance(ms);
     };
     const key = w.deps.portals[0].destinations[0];
-    for (const id of ['one', 'two', 'three']) await w.store.outbox().enqueue(createAlert(finding({ id }), 'new', clock.t), [key]);
+    for (const [i, id] of ['one', 'two', 'three'].entries()) await w.store.outbox().enqueue(createAlert(finding({ id }), 'new', clock.t - 3000 + i * 1000), [key]);
     const report = await w.cycle();
     expect(report.delivery).toMatchObject({ delivered: 3, deferred: 0 });
-    expect(r.received.map((x) => x.headers['webhook-id'])).toEqual(['one:1', 'two:1', 'three:1']);
+    // The newest first.
+    expect(r.received.map((x) => x.headers['webhook-id'])).toEqual(['three:1', 'two:1', 'one:1']);
     expect(waits).toHaveLength(2);
     for (const ms of waits) expect(ms).toBeGreaterThan(900);
   });

@@ -1,7 +1,7 @@
 /**
  * The delivery worker: claim what is due, respect each destination's rate cap, send, and record
  * the outcome (delivered, retry on the schedule or at Retry-After, failed, or gone → destination
- * disabled). One `runOnce` is one pass; the watch loop calls it on its own rhythm.
+ * disabled). One `runOnce` is one pass; `drain` is what a watch cycle runs: passes within a time budget.
  */
 import type { Claim, Outbox } from './outbox.js';
 import { createAlert } from './payload.js';
@@ -37,6 +37,17 @@ export type DispatchOutcome =
 
 export type DispatchSummary = Record<DispatchOutcome['kind'], number>;
 
+export interface DrainOptions {
+  /** Epoch ms (on the dispatcher's clock) after which nothing more is claimed or waited for. */
+  until: number;
+  /** Wait for a rate-capped destination's next slot (a timer; tests move their clock). */
+  pause: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_CLAIM_LIMIT = 50;
+
+const emptySummary = (): DispatchSummary => ({ delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 });
+
 export class Dispatcher {
   private readonly senders: Map<string, Sender>;
   private readonly gate = new RateGate();
@@ -49,16 +60,44 @@ export class Dispatcher {
     this.senders = new Map([...senders].map((s) => [s.key, s]));
   }
 
+  /**
+   * One pass: claim what is due (most severe, then newest, first) and send it. A destination
+   * whose rate cap is taken gets its deliveries handed back, due when the cap frees up.
+   */
   async runOnce(): Promise<DispatchSummary> {
-    const summary: DispatchSummary = { delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 };
-    const claims = await this.outbox.claimDue(this.options.now(), this.options.limit);
+    return this.pass(await this.outbox.claimDue(this.options.now(), this.options.limit));
+  }
+
+  /**
+   * Passes until nothing is due or the budget is spent: what a watch cycle delivers. Within the
+   * budget a rate-capped destination is paced (wait for its slot, then send) instead of handed
+   * back, so a burst goes out in the cycle that queued it; what the budget cannot cover is handed
+   * back for the next cycle. Destinations are sent to concurrently, each in claim order.
+   */
+  async drain(opts: DrainOptions): Promise<DispatchSummary> {
+    const { now } = this.options;
+    const limit = this.options.limit ?? DEFAULT_CLAIM_LIMIT;
+    const total = emptySummary();
+    while (now() < opts.until) {
+      const claims = await this.outbox.claimDue(now(), limit);
+      if (!claims.length) break;
+      const summary = await this.pass(claims, opts);
+      for (const k of Object.keys(total) as Array<keyof DispatchSummary>) total[k] += summary[k];
+      // A short batch was all that was due; a batch handed back whole made no progress.
+      if (claims.length < limit || summary.deferred === claims.length) break;
+    }
+    return total;
+  }
+
+  private async pass(claims: Claim[], pacing?: DrainOptions): Promise<DispatchSummary> {
+    const summary = emptySummary();
     // Destinations are independent: a slow one must not hold up the others; each sends in order.
     const byDestination = new Map<string, Claim[]>();
     for (const claim of claims) byDestination.set(claim.destination, [...(byDestination.get(claim.destination) ?? []), claim]);
     await Promise.all(
       [...byDestination.values()].map(async (list) => {
         for (const claim of list) {
-          const outcome = await this.deliver(claim);
+          const outcome = await this.deliver(claim, pacing);
           summary[outcome.kind]++;
           this.options.onOutcome?.(outcome);
         }
@@ -67,7 +106,7 @@ export class Dispatcher {
     return summary;
   }
 
-  private async deliver(claim: Claim): Promise<DispatchOutcome> {
+  private async deliver(claim: Claim, pacing?: DrainOptions): Promise<DispatchOutcome> {
     const { now } = this.options;
     const sender = this.senders.get(claim.destination);
     if (!sender) {
@@ -75,7 +114,11 @@ export class Dispatcher {
       return this.outcome(claim, claim.destination, await this.outbox.markFailed(claim, error), { kind: 'failed', error });
     }
     const label = sender.label;
-    const wait = this.gate.take(sender.key, sender.minIntervalMs, now());
+    let wait = this.gate.take(sender.key, sender.minIntervalMs, now());
+    while (wait > 0 && pacing && now() + wait <= pacing.until) {
+      await pacing.pause(wait);
+      wait = this.gate.take(sender.key, sender.minIntervalMs, now());
+    }
     if (wait > 0) {
       const nextAt = now() + wait;
       return this.outcome(claim, label, await this.outbox.defer(claim, nextAt), { kind: 'deferred', nextAt });

@@ -13,5 +13,5 @@ export { classifyHttp, DEFAULT_SCHEDULE, nextRetryDelay, type RetrySchedule } fr
 export { RateGate } from './rate.js';
 export { decideNotify, DEFAULT_GROUPING, type GroupingPolicy, type NotifiedState, type NotifyDecision } from './grouping.js';
 export { type AlertRow, type Claim, createOutboxTables, DEFAULT_LEASE_MS, type DeliveryRow, type DeliveryStatus, OUTBOX_DDL, Outbox, type OutboxOptions, type TransactionRunner, type Worker } from './outbox.js';
-export { DESTINATION_GONE_RULE, Dispatcher, type DispatcherOptions, type DispatchOutcome, type DispatchSummary } from './dispatch.js';
+export { DESTINATION_GONE_RULE, Dispatcher, type DispatcherOptions, type DispatchOutcome, type DispatchSummary, type DrainOptions } from './dispatch.js';
 export { notifyFinding } from './notify.js';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import type { NotifiedState } from './grouping.js';
 import type { DeliveryStatus } from './outbox-schema.js';
-import type { Alert, FindingStatus, NotifyReason, Severity } from './types.js';
+import { type Alert, type FindingStatus, type NotifyReason, type Severity, severityRank } from './types.js';
 
 export { createOutboxTables, OUTBOX_DDL, type DeliveryStatus } from './outbox-schema.js';
 
@@ -82,6 +82,17 @@ export interface AlertRow {
 }
 
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
+
+/** Most severe first, in SQL both dialects run (severity is stored as its name). */
+const SEVERITY_ORDER = sql.raw(
+  `case a.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end`,
+);
+
+/** The claim order: most severe, then newest, then by id (as SEVERITY_ORDER in SQL). */
+const byPriority = (a: Claim, b: Claim): number =>
+  severityRank(b.alert.finding.severity) - severityRank(a.alert.finding.severity) ||
+  b.alert.createdAt - a.alert.createdAt ||
+  (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0);
 
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -163,7 +174,10 @@ export class Outbox {
     return { revision: num(row.revision), severity: row.severity as Severity, status: row.status as FindingStatus, notifiedAt: num(row.created_at) };
   }
 
-  /** Lease up to `limit` due deliveries to enabled destinations, oldest first. */
+  /**
+   * Lease up to `limit` due deliveries to enabled destinations, the most severe first and, within
+   * a severity, the newest first: a new critical alert never waits behind a backlog of old low ones.
+   */
   async claimDue(now: number, limit = 50): Promise<Claim[]> {
     // The global Web Crypto, loaded when a claim is made: opening the archive (every sync) never loads crypto.
     const token = `${this.worker.host}/${this.worker.pid}/${globalThis.crypto.randomUUID()}`;
@@ -173,9 +187,10 @@ export class Outbox {
       set claim = ${token}, attempts = attempts + 1, next_at = ${now + this.leaseMs}
       where (alert_id, destination) in (
         select d.alert_id, d.destination from outbox_deliveries d
+        join outbox_alerts a on a.id = d.alert_id
         where d.status = 'pending' and d.next_at <= ${now}
           and not exists (select 1 from outbox_destinations x where x.destination = d.destination)
-        order by d.next_at, d.alert_id
+        order by ${SEVERITY_ORDER}, a.created_at desc, d.alert_id
         limit ${limit}
         ${lock}
       )
@@ -184,13 +199,10 @@ export class Outbox {
     const ids = [...new Set(claimed.rows.map((r) => r.alert_id))];
     const payloads = await this.db.selectFrom('outbox_alerts').select(['id', 'payload']).where('id', 'in', ids).execute();
     const alerts = new Map(payloads.map((p) => [p.id as string, JSON.parse(p.payload as string) as Alert]));
-    return claimed.rows.map((r) => ({
-      alertId: r.alert_id,
-      destination: r.destination,
-      attempts: num(r.attempts),
-      token,
-      alert: alerts.get(r.alert_id)!,
-    }));
+    // RETURNING gives rows in storage order, not the subquery's: sort again.
+    return claimed.rows
+      .map((r) => ({ alertId: r.alert_id, destination: r.destination, attempts: num(r.attempts), token, alert: alerts.get(r.alert_id)! }))
+      .sort(byPriority);
   }
 
   /**

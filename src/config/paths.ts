@@ -20,6 +20,13 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return envPaths(APP, { suffix: '' }).data;
 }
 
+/** Caches: what can be rebuilt at any time (the watcher's parsed rules). */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, APP);
+  if (process.platform === 'linux') return join(env.HOME ?? homedir(), '.cache', APP);
+  return envPaths(APP, { suffix: '' }).cache;
+}
+
 /** The archive: `$DOCSPACE_LOGINS_DB`, else `<data dir>/archive.sqlite`. */
 export function defaultArchive(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCSPACE_LOGINS_DB || join(dataDir(env), 'archive.sqlite');

@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { Detector } from './engine.js';
 import { ExprError } from './expr.js';
 import { type RuleSpec, ruleSchema } from './rule-schema.js';
 import { compileRule } from './rule.js';
+import { BUILTIN_RULES_DIR } from './rules-dir.js';
 import { SelectionError } from './selection.js';
 
 /** A rule file that failed to load: every problem, each with file:line:column where known. */
@@ -24,20 +24,7 @@ export interface LoadedRule {
   file: string;
 }
 
-/** The folder of built-in rules, shipped beside dist/ and src/ (both sit two levels below it). */
-/**
- * The package's `rules/` folder, found by walking up from this module: it runs from `src/detect`,
- * `dist/detect` and, bundled into the CLI, from `dist/bin/chunks`.
- */
-export const BUILTIN_RULES_DIR = ((): string => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 5; up++) {
-    const candidate = join(dir, 'rules');
-    if (existsSync(join(candidate, 'DSL-001-failed-login-burst.yaml'))) return candidate;
-    dir = dirname(dir);
-  }
-  return fileURLToPath(new URL('../../rules/', import.meta.url));
-})();
+export { BUILTIN_RULES_DIR };
 
 /** Parses and validates one rule from YAML text; `file` is used in messages only. */
 export function parseRule(text: string, file = '<rule>'): LoadedRule {

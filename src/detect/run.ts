@@ -8,12 +8,12 @@
  *   events after the last one that run saw, and stores the findings, the new state and whatever
  *   `onChanged` writes (the watcher's alerts) in one transaction.
  */
-import { createHash } from 'node:crypto';
 import type { EventFilter } from '../history/filter.js';
 import type { LoginEvent } from '../model/event.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import type { StoredFinding } from '../store/findings.js';
 import { Detector } from './engine.js';
+import { rulesFingerprint } from './fingerprint.js';
 import type { RuleSpec } from './rule-schema.js';
 import type { DetectContext, EventSource, Finding } from './types.js';
 
@@ -50,7 +50,7 @@ export interface DetectRunResult {
   updated: number;
   /** Events read. */
   events: number;
-  /** Members in the people directory the run used (0: failures could not be attributed). */
+  /** Members in the people directory the run used (0: failures could not be attributed, or `detectNew` had nothing new to read). */
   people: number;
   /** `detectNew` only: another run stored its state first, so this one stored nothing. */
   superseded?: boolean;
@@ -67,15 +67,7 @@ export async function archiveContext(store: ArchiveStore, opts: Pick<DetectRunOp
   return { people, secret, params: opts.params };
 }
 
-/**
- * What the engine state depends on: the rules (without their tests), their parameters and the
- * login key. A state made under another fingerprint is not continued; the run starts afresh.
- */
-export function rulesFingerprint(rules: readonly RuleSpec[], ctx: Pick<DetectContext, 'params' | 'secret'>): string {
-  const specs = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ tests: _tests, ...rest }) => rest);
-  const key = ctx.secret === undefined ? null : createHash('sha256').update(ctx.secret).digest('hex');
-  return createHash('sha256').update(JSON.stringify({ specs, params: ctx.params ?? {}, key })).digest('hex').slice(0, 32);
-}
+export { rulesFingerprint };
 
 const byFirstSeen = (a: Finding, b: Finding) =>
   a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -151,28 +143,44 @@ export async function detectArchive(store: ArchiveStore, opts: DetectArchiveOpti
  */
 export async function detectNew(store: ArchiveStore, opts: DetectNewOptions): Promise<DetectRunResult> {
   const now = opts.now ?? Date.now();
-  const ctx = await archiveContext(store, opts);
-  const fingerprint = rulesFingerprint(opts.rules, ctx);
+  // The key first, the people only once there is something to detect on.
+  const secret = opts.secret ?? (await store.detectSecret(opts.portalId));
+  const fingerprint = rulesFingerprint(opts.rules, { params: opts.params, secret });
   const saved = await store.loadDetectState(opts.portalId, fingerprint);
   const state = saved?.state;
-  const detector = new Detector(opts.rules, ctx, state);
   const seen = state && typeof state.lastTs === 'number' && Number.isFinite(state.lastTs);
-  const chunks = seen
+  let chunks = seen
     ? store.queryLoginEventsOldestFirst(opts.portalId, {}, [state.lastTs, state.lastId])
     : store.queryLoginEventsOldestFirst(opts.portalId, opts.since !== undefined ? { since: opts.since } : {});
+  if (seen) {
+    // Nothing after the stored state (a watch cycle with nothing new): no detector to rebuild, no
+    // state to rewrite, nothing stored. The state stays what the last run that saw events left.
+    const first = await chunks.next();
+    if (first.done) return { findings: [], created: 0, updated: 0, events: 0, people: 0 };
+    chunks = prepend(first.value, chunks);
+  }
+  const people = (await store.people(opts.portalId, { includeRemoved: true })).map(detectMember);
+  const ctx: DetectContext = { people, secret, params: opts.params };
+  const detector = new Detector(opts.rules, ctx, state);
   const run = await runChunks(detector, chunks);
   const found = kept(run.findings, opts.only);
   const next = detector.exportState();
-  const people = ctx.people?.length ?? 0;
+  const members = people.length;
   return store.transaction(async (tx) => {
     const current = await tx.loadDetectState(opts.portalId, fingerprint);
     const mark = (x: typeof saved) => (x ? `${x.updatedAt}/${x.state.lastTs}/${x.state.lastId}` : '');
     if (mark(current) !== mark(saved)) {
-      return { findings: [], created: 0, updated: 0, events: run.events, people, superseded: true };
+      return { findings: [], created: 0, updated: 0, events: run.events, people: members, superseded: true };
     }
     const r = await tx.upsertFindings(opts.portalId, found, now);
     await tx.saveDetectState(opts.portalId, fingerprint, next);
     if (r.changed.length && opts.onChanged) await opts.onChanged(r.changed, tx);
-    return { findings: r.changed, created: r.created, updated: r.updated, events: run.events, people };
+    return { findings: r.changed, created: r.created, updated: r.updated, events: run.events, people: members };
   });
+}
+
+/** `rest` with `head` put back in front (the chunk read to see whether there was any). */
+async function* prepend<T>(head: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  yield head;
+  yield* rest;
 }

@@ -327,6 +327,21 @@ export interface StoredDetectState {
   updatedAt: number;
 }
 
+/**
+ * Where a stored engine state stopped (its last event), without reading the state itself: what a
+ * watch cycle needs to tell that nothing is new. Undefined when there is no state or it saw nothing.
+ */
+export async function detectCursor(s: StoreContext, portalId: number, fingerprint: string): Promise<{ lastTs: number; lastId: number } | undefined> {
+  const row = await s.db
+    .selectFrom('detect_state')
+    .select(['last_time', 'last_id'])
+    .where('portal_id', '=', portalId)
+    .where('fingerprint', '=', fingerprint)
+    .executeTakeFirst();
+  // A state that saw nothing is stored with last_time 0 (see saveDetectState).
+  return row && Number(row.last_time) !== 0 ? { lastTs: Number(row.last_time), lastId: Number(row.last_id) } : undefined;
+}
+
 export async function loadDetectState(s: StoreContext, portalId: number, fingerprint: string): Promise<StoredDetectState | undefined> {
   const row = await s.db
     .selectFrom('detect_state')

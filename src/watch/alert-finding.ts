@@ -52,8 +52,9 @@ export function suggestedResponse(f: Pick<WatchedFinding, 'id' | 'sessionIds' | 
 
 /**
  * Whether a changed finding is alerted at all, and under which policy: suppressed findings
- * never; findings last seen before `staleBefore` (history read for the first time) are recorded
- * but old news; acknowledged ones only when they escalate or end, never as a reminder.
+ * never; findings last seen before `staleBefore` (history: open ones go into the cycle's summary,
+ * backlog.ts) are not paged on their own; acknowledged ones only when they escalate or end, never
+ * as a reminder.
  */
 export function groupingFor(f: WatchedFinding, policy: GroupingPolicy, staleBefore: number): GroupingPolicy | undefined {
   if (f.status === 'suppressed') return undefined;

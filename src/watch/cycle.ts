@@ -6,6 +6,7 @@
 import { DEFAULT_GROUPING, type GroupingPolicy } from '../alert/grouping.js';
 import type { Dispatcher, DispatchSummary } from '../alert/dispatch.js';
 import { notifyFinding } from '../alert/notify.js';
+import { createAlert } from '../alert/payload.js';
 import type { DocSpaceClient } from '../client/client.js';
 import type { RuleSpec } from '../detect/rule-schema.js';
 import { ArchiveBusyError, type ArchiveStore } from '../store/index.js';
@@ -13,6 +14,7 @@ import { syncPortal } from '../sync/sync.js';
 import type { AutoRespondConfig } from '../respond/policy.js';
 import { groupingFor, toAlertFinding } from './alert-finding.js';
 import { type AutoResponse, autoRespond } from './auto-respond.js';
+import { DEFAULT_FRESH_FOR_MS, historySummary, isHistory } from './backlog.js';
 import type { DetectNew, WatchedFinding } from './contract.js';
 
 /** A portal the watcher follows: its client (kept across cycles) and the sender keys its alerts go to. */
@@ -32,11 +34,17 @@ export interface WatchDeps {
   detectNew: DetectNew;
   dispatcher: Dispatcher;
   now: () => number;
-  /** Deliveries the dispatcher claims per pass (its `limit`): a full pass is followed by another. */
-  dispatchLimit?: number;
+  /**
+   * How long delivery may take per cycle (default 10 s): it drains the outbox until then, and
+   * what is left (a slow or rate-capped destination's backlog) waits for the next cycle.
+   */
+  deliverBudgetMs?: number;
   grouping?: GroupingPolicy;
-  /** Findings last seen longer ago than this are recorded without an alert (default 24 h). */
-  staleAfterMs?: number;
+  /**
+   * Findings last seen longer ago than this are history (default 1 h): recorded, and told in one
+   * summary alert per portal and cycle instead of one page each (see backlog.ts).
+   */
+  freshForMs?: number;
   overlapMs?: number;
   params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   secret?: string;
@@ -59,6 +67,8 @@ export interface PortalCycle {
   findings: number;
   /** Alerts queued for them. */
   queued: number;
+  /** Findings from the past told in this cycle's summary alert instead of one by one (backlog.ts). */
+  history?: number;
   /** Milliseconds spent syncing and detecting (where a slow cycle's time went). */
   syncMs: number;
   detectMs: number;
@@ -84,10 +94,7 @@ export interface CycleReport {
   ok: boolean;
 }
 
-const DAY = 86_400_000;
-const DEFAULT_DISPATCH_LIMIT = 50;
-/** Passes of the dispatcher per cycle at most, so a flood cannot starve the next sync. */
-const MAX_PASSES = 20;
+const DEFAULT_DELIVER_BUDGET_MS = 10_000;
 
 export async function runCycle(deps: WatchDeps): Promise<CycleReport> {
   const { now } = deps;
@@ -128,7 +135,7 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
     result.syncMs = now() - phase;
     phase = now();
     const url = (await store.portal(sync.portalId))?.url ?? portal.client.portal;
-    const staleBefore = now() - (deps.staleAfterMs ?? DAY);
+    const freshBefore = now() - (deps.freshForMs ?? DEFAULT_FRESH_FOR_MS);
     const policy = deps.grouping ?? DEFAULT_GROUPING;
     let committed: WatchedFinding[] = [];
     // Under the portal's lock: two watchers on one archive never detect the same events twice.
@@ -143,11 +150,21 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
           result.findings += changed.length;
           committed = changed;
           const outbox = tx.outbox();
+          const history: WatchedFinding[] = [];
           for (const f of changed) {
-            const grouping = groupingFor(f, policy, staleBefore);
+            if (isHistory(f, freshBefore)) {
+              history.push(f);
+              continue;
+            }
+            const grouping = groupingFor(f, policy, freshBefore);
             if (!grouping) continue;
             const decision = await notifyFinding(outbox, toAlertFinding(f, url), portal.destinations, now(), grouping);
             if (decision.notify) result.queued++;
+          }
+          if (history.length) {
+            const at = now();
+            if (await outbox.enqueue(createAlert(historySummary(history, url, at), 'new', at), portal.destinations)) result.queued++;
+            result.history = history.length;
           }
         },
       }),
@@ -170,34 +187,12 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
 }
 
 /**
- * Dispatcher passes until nothing more is due now. A destination's rate cap defers all but one
- * of a batch by a second or less: wait for those instead of leaving them to the next cycle, or
- * an alert queued behind a burst would wait whole poll intervals. Deferrals are not counted.
+ * Everything due, within the delivery budget: the most severe and newest first, rate-capped
+ * destinations paced rather than left to the next cycle, each destination on its own.
  */
-async function deliver(deps: WatchDeps): Promise<DispatchSummary> {
-  const total: DispatchSummary = { delivered: 0, retry: 0, failed: 0, gone: 0, deferred: 0, lost: 0 };
-  const limit = deps.dispatchLimit ?? DEFAULT_DISPATCH_LIMIT;
-  const outbox = deps.store.outbox();
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const summary = await deps.dispatcher.runOnce();
-    let claimed = 0;
-    for (const k of Object.keys(total) as Array<keyof DispatchSummary>) {
-      if (k !== 'deferred') total[k] += summary[k];
-      claimed += summary[k];
-    }
-    if (summary.deferred > 0) {
-      const wait = ((await outbox.nextDue()) ?? Number.POSITIVE_INFINITY) - deps.now();
-      if (wait > MAX_DEFER_WAIT_MS) break;
-      if (wait > 0) await (deps.pause ?? pause)(wait);
-      continue;
-    }
-    if (claimed < limit) break;
-  }
-  return total;
+function deliver(deps: WatchDeps): Promise<DispatchSummary> {
+  return deps.dispatcher.drain({ until: deps.now() + (deps.deliverBudgetMs ?? DEFAULT_DELIVER_BUDGET_MS), pause: deps.pause ?? pause });
 }
-
-/** Longest wait for a rate-capped destination within a cycle (Slack's cap is one message a second). */
-const MAX_DEFER_WAIT_MS = 2_000;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -12,6 +12,7 @@ export function cycleLine(r: CycleReport, format: LogFormat): string {
   const findings = sum(r, 'findings');
   const queued = sum(r, 'queued');
   const requests = sum(r, 'requests');
+  const history = r.portals.reduce((n, p) => n + (p.history ?? 0), 0);
   const d = r.delivery;
   if (format === 'json') {
     return JSON.stringify({
@@ -34,7 +35,9 @@ export function cycleLine(r: CycleReport, format: LogFormat): string {
     `${added} new events`,
     `${findings} findings changed`,
     `${queued} alerts queued`,
+    ...(history ? [`${history} past findings in one summary`] : []),
     `${d.delivered} delivered`,
+    ...(d.deferred ? [`${d.deferred} left for the next cycle`] : []),
     ...(d.retry ? [`${d.retry} to retry`] : []),
     ...(d.failed ? [`${d.failed} failed`] : []),
     ...(d.gone ? [`${d.gone} gone`] : []),

@@ -1,5 +1,5 @@
 /** E-mail through nodemailer: one message per alert, threaded per finding, 4xx retried, 5xx failed. */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { UsageError } from '../../errors/index.js';
 import type { SmtpDestination } from '../destination.js';
 import { alertEmail } from '../format/email.js';
@@ -14,7 +14,9 @@ export function smtpSender(dest: SmtpDestination, ctx: SenderContext): Sender {
   }
   const ca = readCaFile(dest);
   const timeout = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = nodemailer.createTransport({
+  // nodemailer (about 300 KB of code) is loaded at the first e-mail, not by every watcher start.
+  let transport: Promise<Transporter> | undefined;
+  const connect = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({
     host: dest.host,
     port: dest.port,
     secure: dest.secure,
@@ -24,7 +26,7 @@ export function smtpSender(dest: SmtpDestination, ctx: SenderContext): Sender {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-  });
+  })));
 
   return {
     key: dest.key,
@@ -33,7 +35,7 @@ export function smtpSender(dest: SmtpDestination, ctx: SenderContext): Sender {
     async send(alert: Alert): Promise<DeliveryResult> {
       const mail = alertEmail(alert);
       try {
-        await transport.sendMail({
+        await (await connect()).sendMail({
           from: dest.from,
           to: dest.to,
           subject: mail.subject,
@@ -53,7 +55,7 @@ export function smtpSender(dest: SmtpDestination, ctx: SenderContext): Sender {
       }
     },
     async close() {
-      transport.close();
+      if (transport) (await transport).close();
     },
   };
 }

@@ -4,9 +4,13 @@
  */
 import { Dispatcher } from '../../alert/dispatch.js';
 import { UsageError } from '../../errors/index.js';
+import { cacheDir } from '../../config/paths.js';
 import { getProfile, loadConfig } from '../../config/profiles.js';
+import { BUILTIN_RULES_DIR } from '../../detect/rules-dir.js';
 import { parseDuration } from '../../model/time.js';
 import type { DetectNew } from '../../watch/contract.js';
+import { gatedDetectNew } from '../../watch/gate.js';
+import { cachedRuleSpecs } from '../../watch/rules-cache.js';
 import {
   cycleLine,
   type Health,
@@ -42,7 +46,7 @@ export type WatchFlags = Omit<ConnectionFlags, 'profile'> & {
 
 const MIN_EVERY_MS = 5_000;
 
-/** The detection the watcher runs: the archive's incremental one. */
+/** The detection the watcher runs: the archive's incremental one, loaded once a cycle has something new. */
 async function loadDetectNew(): Promise<DetectNew> {
   return (await import('../../detect/run.js')).detectNew;
 }
@@ -71,8 +75,8 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
     { allowInsecureHttp: flags.allowInsecureHttp },
     { env: io.env, version: packageVersion() },
   );
-  const rules = await loadRuleSpecs(flags.rules);
-  const detectNew = await loadDetectNew();
+  const rules = await loadRuleSpecs(flags.rules, io.env);
+  const detectNew = gatedDetectNew(loadDetectNew);
 
   const connections: Connected[] = [];
   let store: Awaited<ReturnType<typeof openArchive>> | undefined;
@@ -120,6 +124,8 @@ export async function watchCommand(flags: WatchFlags, io: CliIo, reporter: Repor
         detectNew,
         dispatcher: delivering,
         now: Date.now,
+        // Half the interval (2 s to 1 min) for delivery: the next sync starts on time.
+        deliverBudgetMs: Math.min(60_000, Math.max(2_000, everyMs / 2)),
         overlapMs,
         onWarning: (m) => reporter.warn(m),
         autoRespond: flags.autoRespond ? { enabled: true, allowAdmin: flags.allowAdmin, maxPerHour } : undefined,
@@ -161,7 +167,15 @@ function watchedProfiles(flags: WatchFlags, env: NodeJS.ProcessEnv): Array<strin
   return [configured ? undefined : loadConfig(env).defaultProfile];
 }
 
-async function loadRuleSpecs(dir: string | undefined) {
-  const { BUILTIN_RULES_DIR, loadRules } = await import('../../detect/index.js');
-  return [...loadRules(BUILTIN_RULES_DIR), ...(dir ? loadRules(dir) : [])].map((r) => r.spec);
+/** The built-in rules and those of `--rules`, through the watcher's cache of checked rules (rules-cache.ts). */
+async function loadRuleSpecs(dir: string | undefined, env: NodeJS.ProcessEnv) {
+  const paths = [BUILTIN_RULES_DIR, ...(dir ? [dir] : [])];
+  return cachedRuleSpecs(paths, {
+    dir: cacheDir(env),
+    version: packageVersion(),
+    load: async () => {
+      const { loadRules } = await import('../../detect/index.js');
+      return paths.flatMap((p) => loadRules(p)).map((r) => r.spec);
+    },
+  });
 }

@@ -227,8 +227,11 @@ function runUntilReady(command: string, env: NodeJS.ProcessEnv, cwd: string): Pr
     let stdout = '';
     let stderr = '';
     let signalled = false;
+    // `serve` and `emulator` announce they are ready on stdout (their URL); notes on stderr come
+    // before they have set up Ctrl-C, and a signal then would kill them instead of stopping them.
+    const announcesOnStdout = /\bdocspace-logins\s+(serve|emulator)\b/.test(command);
     const ready = () => {
-      if (!signalled && /\n/.test(stdout + stderr)) {
+      if (!signalled && /\n/.test(announcesOnStdout ? stdout : stdout + stderr)) {
         signalled = true;
         child.kill('SIGINT');
       }

@@ -139,16 +139,19 @@ async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, r
 
 export async function serveCommand(flags: ServeFlags, io: CliIo, reporter: Reporter): Promise<number> {
   const serving = await startServe(flags, io, reporter);
+  // Ctrl-C is handled before the URL is printed: whoever waits for the URL (a supervisor, a test)
+  // may stop it at once, and the signal must then end the server cleanly rather than kill it.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   io.stdout.write(`Dashboard: ${serving.link}\n`);
   if (serving.link !== serving.url && !flags.tokenFile) {
     reporter.note('The link carries the access token: it is shown once, and opening it sets a cookie in that browser.');
   }
   reporter.note('Ctrl-C stops it.');
   if (flags.open) openBrowser(serving.link, reporter);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await stopped;
   await serving.close();
   return 0;
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { attributionKey } from '../src/model/attribution.js';
 import { type CountryRow, type Overview, overview } from '../src/dashboard/data/overview.js';
 import { archiveSpan, overviewOf, rollupKeys } from '../src/dashboard/data/overview-rollups.js';
 import type { Scope } from '../src/dashboard/data/scope.js';
@@ -28,7 +29,11 @@ function settled(o: Overview) {
       .sort((a, b) => b.events - a.events || a.country.localeCompare(b.country));
   return {
     ...o,
-    targets: [...o.targets].sort((a, b) => b.failures - a.failures || `${a.anonymous}${a.login}${a.userId}`.localeCompare(`${b.anonymous}${b.login}${b.userId}`)),
+    // The typed text shown is one of the target's: the newest from the rollups, the greatest from
+    // the events; both read the same to the attribution rule.
+    targets: o.targets
+      .map((t) => ({ ...t, login: t.login === null ? null : attributionKey(t.login), name: t.anonymous ? '' : t.name }))
+      .sort((a, b) => b.failures - a.failures || `${a.anonymous}${a.login}${a.userId}`.localeCompare(`${b.anonymous}${b.login}${b.userId}`)),
     ips: [...o.ips].sort((a, b) => b.events - a.events || a.ip.localeCompare(b.ip)),
     places: places(o.places),
   };

@@ -49,7 +49,7 @@ export async function overviewOf(store: ArchiveStore, scope: Scope, clock: ZoneC
     rollupIps(store, keys, 10),
     rollupPlaces(store, keys, 8, 5),
   ]);
-  return { totals, series, heat, targets, ips, places };
+  return { totals: { ...totals, ips: ips.distinct }, series, heat, targets, ips: ips.rows, places };
 }
 
 /** The oldest and newest archived event of the portals (one index probe each), if any. */
@@ -145,15 +145,13 @@ async function rollupSeries(store: ArchiveStore, scope: Scope, k: Keys, from: nu
   return { bucketMs, starts, values };
 }
 
-async function rollupTotals(store: ArchiveStore, k: Keys): Promise<Overview['totals']> {
-  const [kinds, users, ips] = await Promise.all([
+/** The totals but distinct addresses (counted with the top addresses, in the same pass). */
+async function rollupTotals(store: ArchiveStore, k: Keys): Promise<Omit<Overview['totals'], 'ips'>> {
+  const [kinds, users] = await Promise.all([
     hours(store, k).select(['kind', eventsSum.as('n'), lockouts.as('locks')]).groupBy('kind').execute(),
     store.db
       .selectFrom('rollup_user_days')
       .where(inDays<'rollup_user_days'>(k)).select(sql<number>`count(distinct user_id)`.as('n')).executeTakeFirst(),
-    store.db
-      .selectFrom('rollup_ip_days')
-      .where(inDays<'rollup_ip_days'>(k)).select(sql<number>`count(distinct ip)`.as('n')).executeTakeFirst(),
   ]);
   const by = new Map(kinds.map((r) => [r.kind, num(r.n)]));
   return {
@@ -162,7 +160,6 @@ async function rollupTotals(store: ArchiveStore, k: Keys): Promise<Overview['tot
     logout: by.get('logout') ?? 0,
     lockout: kinds.reduce((s, r) => s + num(r.locks), 0),
     users: num(users?.n),
-    ips: num(ips?.n),
   };
 }
 
@@ -183,8 +180,9 @@ async function rollupHeat(store: ArchiveStore, k: Keys, clock: ZoneClock): Promi
 
 /**
  * The most failed-against accounts: a member's own failures (by id) and anonymous ones (by the
- * typed login's key), as the events' query groups them; the typed text and the name shown are
- * read back from the events of the chosen few, through the login-key and user indexes.
+ * typed login's key), as the events' query groups them. The typed text and the name shown are
+ * those of the newest failure of each of the chosen few (its id is kept by the rollups), read by
+ * primary key: every login of a key reads the same to the attribution rule.
  */
 async function rollupTargets(store: ArchiveStore, k: Keys, limit: number): Promise<TargetRow[]> {
   const last = sql<number>`max(last_time)`;
@@ -212,36 +210,67 @@ async function rollupTargets(store: ArchiveStore, k: Keys, limit: number): Promi
     .slice(0, limit);
   return Promise.all(
     rows.map(async (r): Promise<TargetRow> => {
-      let q = store.db
-        .selectFrom('events')
-        .where('portal_id', '=', r.portalId)
-        .where('kind', '=', 'failure')
-        .where('anonymous', '=', r.anonymous ? 1 : 0);
-      q = r.anonymous ? (r.key ? q.where('login_key', '=', r.key) : q.where('login_key', 'is', null)) : q.where('user_id', '=', r.key);
-      if (k.firstDay !== undefined) q = q.where('time', '>=', k.firstDay * DAY);
-      if (k.lastDay !== undefined) q = q.where('time', '<', (k.lastDay + 1) * DAY);
-      const named = await q
-        .select([sql<string>`max(user_id)`.as('user_id'), sql<string | null>`max(login)`.as('login'), sql<string>`max(user_name)`.as('name')])
-        .executeTakeFirst();
-      return { portalId: r.portalId, anonymous: r.anonymous, userId: named?.user_id ?? r.key, login: named?.login ?? null, name: named?.name ?? '', failures: r.failures, last: r.last };
+      const newest = await newestFailure(store, { ...k, portals: [r.portalId] }, r.anonymous, r.key);
+      const event = newest !== undefined
+        ? await store.db
+            .selectFrom('events')
+            .where('portal_id', '=', r.portalId)
+            .where('id', '=', newest)
+            .select(['user_id', 'login', 'user_name'])
+            .executeTakeFirst()
+        : undefined;
+      return { portalId: r.portalId, anonymous: r.anonymous, userId: event?.user_id ?? r.key, login: event?.login ?? null, name: event?.user_name ?? '', failures: r.failures, last: r.last };
     }),
   );
 }
 
-async function rollupIps(store: ArchiveStore, k: Keys, limit: number): Promise<IpRow[]> {
+/** The id of the newest failure aimed at a member (`anonymous` false) or typed as a login key. */
+async function newestFailure(store: ArchiveStore, k: Keys, anonymous: boolean, key: string): Promise<number | undefined> {
+  const row = anonymous
+    ? await store.db
+        .selectFrom('rollup_login_days')
+        .where(inDays<'rollup_login_days'>(k))
+        .where('login_key', '=', key)
+        .where('kind', '=', 'failure')
+        .select('last_id')
+        .orderBy('last_time', 'desc')
+        .orderBy('last_id', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+    : await store.db
+        .selectFrom('rollup_user_days')
+        .where(inDays<'rollup_user_days'>(k))
+        .where('user_id', '=', key)
+        .where('kind', '=', 'failure')
+        .select('last_id')
+        .orderBy('last_time', 'desc')
+        .orderBy('last_id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+  return row ? num(row.last_id) : undefined;
+}
+
+/** The top addresses, and (from the same grouping) how many distinct addresses there are. */
+async function rollupIps(store: ArchiveStore, k: Keys, limit: number): Promise<{ rows: IpRow[]; distinct: number }> {
   const top = await store.db
-      .selectFrom('rollup_ip_days')
-      .where(inDays<'rollup_ip_days'>(k))
-    .select(['ip', eventsSum.as('n'), sql<number>`sum(failures)`.as('failures'), sql<number>`max(last_time)`.as('last')])
+    .selectFrom('rollup_ip_days')
+    .where(inDays<'rollup_ip_days'>(k))
+    .select([
+      'ip',
+      eventsSum.as('n'),
+      sql<number>`sum(failures)`.as('failures'),
+      sql<number>`max(last_time)`.as('last'),
+      sql<number>`count(*) over ()`.as('distinct'),
+    ])
     .groupBy('ip')
     .orderBy(sql.raw('n'), 'desc')
     .orderBy('ip')
     .limit(limit)
     .execute();
-  if (!top.length) return [];
+  if (!top.length) return { rows: [], distinct: 0 };
   const users = await store.db
-      .selectFrom('rollup_user_days')
-      .where(inDays<'rollup_user_days'>(k))
+    .selectFrom('rollup_user_days')
+    .where(inDays<'rollup_user_days'>(k))
     .where(
       'ip',
       'in',
@@ -251,7 +280,8 @@ async function rollupIps(store: ArchiveStore, k: Keys, limit: number): Promise<I
     .groupBy('ip')
     .execute();
   const usersOf = new Map(users.map((r) => [r.ip, num(r.n)]));
-  return top.map((r) => ({ ip: r.ip, events: num(r.n), failures: num(r.failures), users: usersOf.get(r.ip) ?? 0, last: num(r.last) }));
+  const rows = top.map((r) => ({ ip: r.ip, events: num(r.n), failures: num(r.failures), users: usersOf.get(r.ip) ?? 0, last: num(r.last) }));
+  return { rows, distinct: num(top[0].distinct) };
 }
 
 async function rollupPlaces(store: ArchiveStore, k: Keys, countries: number, cities: number): Promise<CountryRow[]> {

@@ -193,6 +193,9 @@ async function rollupTargets(store: ArchiveStore, k: Keys, limit: number): Promi
       .where('kind', '=', 'failure')
       .select(['portal_id', 'user_id', eventsSum.as('n'), last.as('last')])
       .groupBy(['portal_id', 'user_id'])
+      .orderBy(sql.raw('n'), 'desc')
+      .orderBy(sql.raw('last'), 'desc')
+      .limit(limit)
       .execute(),
     store.db
       .selectFrom('rollup_login_days')
@@ -200,6 +203,9 @@ async function rollupTargets(store: ArchiveStore, k: Keys, limit: number): Promi
       .where('kind', '=', 'failure')
       .select(['portal_id', 'login_key', eventsSum.as('n'), last.as('last')])
       .groupBy(['portal_id', 'login_key'])
+      .orderBy(sql.raw('n'), 'desc')
+      .orderBy(sql.raw('last'), 'desc')
+      .limit(limit)
       .execute(),
   ]);
   const rows = [

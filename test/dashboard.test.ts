@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { createDashboardApp, type DashboardApp, type DashboardOptions, respondRunner } from '../src/dashboard/index.js';
 import type { DashboardFinding, FindingsSource } from '../src/dashboard/index.js';
+import { type Cursor, eventPage } from '../src/dashboard/data/events.js';
 import { NOW, PASSWORD_LOGIN, SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
 
 let archive: SeededArchive;
@@ -72,6 +73,21 @@ describe('dashboard pages', () => {
     expect(rows(older.text)).toBeGreaterThan(0);
     const firstTime = (t: string) => /<td class="time">([^<]+)</.exec(t)![1];
     expect(firstTime(older.text) <= firstTime(all.text)).toBe(true);
+  });
+
+  it('keyset paging in small pages reads every event of the period once, newest first, ties included', async () => {
+    const portalIds = (await archive.store.portals()).map((p) => p.id);
+    const scope = { portalIds, filter: { until: NOW + 3_600_000 } };
+    const paged: string[] = [];
+    let after: Cursor | undefined;
+    do {
+      const page = await eventPage(archive.store, scope, 7, after);
+      paged.push(...page.rows.map((r) => `${r.time}.${r.portalId}.${r.event.id}`));
+      after = page.next;
+    } while (after);
+    const all = (await eventPage(archive.store, scope, 1_000_000)).rows.map((r) => `${r.time}.${r.portalId}.${r.event.id}`);
+    expect(all.length).toBeGreaterThan(1000);
+    expect(paged).toEqual(all);
   });
 
   it('a user link leads to a user page with that user', async () => {

@@ -1,6 +1,7 @@
 // The benchmark sections, in the order a run takes them; each records rows of lib/catalogue.mjs.
 import { archiveReads } from './archive.mjs';
 import { coldStart } from './cold-start.mjs';
+import { dashboardPages } from './dashboard.mjs';
 import { detectQuality, detectSpeed } from './detect.mjs';
 import { exports } from './export.mjs';
 import { ndjsonExport } from './ndjson.mjs';
@@ -17,6 +18,7 @@ export const SECTIONS = {
   ndjson: ndjsonExport,
   sync: archiveSync,
   archive: archiveReads,
+  dashboard: dashboardPages,
   export: exports,
   watch: watchLatency,
   'detect-quality': detectQuality,

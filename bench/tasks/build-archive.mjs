@@ -1,9 +1,11 @@
 // Bench fixture: an archive of N emulator events written straight into SQLite (no HTTP), so the
-// read-side benchmarks can run over millions of rows without a long sync first. The sync path
-// itself is measured separately. Usage: node bench/build-archive.mjs FILE N [days]
+// read-side benchmarks can run over millions of rows without a long sync first; the people
+// directory and the rollups are there as a sync leaves them. The sync path itself is measured
+// separately. Usage: node bench/build-archive.mjs FILE N [days]
 import Database from 'better-sqlite3';
 import { createEmulatorApp } from '../../dist/emulator/index.js';
-import { normaliseEvent, parseApiDate } from '../../dist/index.js';
+import { DocSpaceClient, normaliseEvent, parseApiDate } from '../../dist/index.js';
+import { readDirectory } from '../../dist/sync/people.js';
 import { openStore } from '../../dist/store/index.js';
 import { toRow } from '../../dist/store/rows.js';
 
@@ -12,6 +14,10 @@ const app = createEmulatorApp({ seed: 3, events: Number(count), days: Number(day
 const store = await openStore(file);
 const portalId = await store.ensurePortal({ url: 'https://bench.docspace.test' });
 await store.updatePortal(portalId, { retentionDays: 180, audit: true });
+// The people directory as a sync records it: read through the people API (in memory).
+const client = new DocSpaceClient({ portal: 'http://127.0.0.1:9', credentials: { kind: 'apiKey', apiKey: app.state.apiKey }, send: (r) => app.fetch(r) });
+await store.replacePeople(portalId, await readDirectory(client), Date.now());
+await client.close();
 await store.close();
 
 const db = new Database(file);

@@ -38,7 +38,10 @@ export function parseCursor(text: string | null | undefined): Cursor | undefined
 }
 
 export async function eventPage(store: ArchiveStore, scope: Scope, size: number, after?: Cursor): Promise<EventPage> {
-  let q = scoped(store, scope);
+  // The cursor's time is also the period's end, so the time index is entered at the cursor (SQLite
+  // does not bound the range by the row value alone: page 1,000 would walk the 999 before it).
+  const until = after ? Math.min(scope.filter.until ?? after.time, after.time) : scope.filter.until;
+  let q = scoped(store, { ...scope, filter: { ...scope.filter, until } });
   if (after) {
     q = q.where((eb) =>
       eb(eb.refTuple('time', 'portal_id', 'id'), '<', eb.tuple(after.time, after.portalId, after.id)),

@@ -69,8 +69,8 @@ export interface CountryRow extends PlaceCounts {
   cities: Array<PlaceCounts & { city: string }>;
 }
 
-/** Counts per bucket and kind (plus lock-outs, distinct users and addresses) over `[from, to]`. */
-export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, to: number, points: number): Promise<Series> {
+/** The buckets of a chart over `[from, to]`: at most `points` of them, every value zero. */
+export function seriesFrame(from: number, to: number, points: number): Series & { first: number } {
   const bucketMs = bucketFor(Math.max(HOUR, to - from), points);
   const first = Math.floor(from / bucketMs);
   const last = Math.floor(to / bucketMs);
@@ -84,7 +84,13 @@ export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, 
     users: empty(),
     ips: empty(),
   };
-  const at = (b: unknown) => num(b) - first;
+  return { bucketMs, first, starts, values };
+}
+
+/** Counts per bucket and kind (plus lock-outs, distinct users and addresses) over `[from, to]`. */
+export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, to: number, points: number): Promise<Series> {
+  const frame = seriesFrame(from, to, points);
+  const { bucketMs, first, starts, values } = frame;
   const b = bucketOf(bucketMs);
   const lock = sql<number>`sum(case when action_id = ${sql.lit(LOCKOUT_ACTION)} then 1 else 0 end)`;
   const rows = await scoped(store, scope)
@@ -92,26 +98,32 @@ export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, 
     .groupBy([sql.raw('b'), 'kind'])
     .execute();
   for (const r of rows) {
-    const i = at(r.b);
+    const i = num(r.b) - first;
     if (i < 0 || i >= starts.length) continue;
     if (r.kind in values) values[r.kind as ActionKind][i] += num(r.n);
     values.lockout[i] += num(r.locks);
   }
+  await distinctSeries(store, scope, frame);
+  return { bucketMs, starts, values };
+}
+
+/** Fills `frame`'s distinct users and addresses per bucket from the events of `scope`. */
+export async function distinctSeries(store: ArchiveStore, scope: Scope, frame: Series & { first: number }): Promise<void> {
+  const { first, starts, values } = frame;
   const distinct = await scoped(store, scope)
     .select([
-      b.as('b'),
+      bucketOf(frame.bucketMs).as('b'),
       sql<number>`count(distinct case when anonymous = 0 then user_id end)`.as('users'),
       sql<number>`count(distinct ip)`.as('ips'),
     ])
     .groupBy(sql.raw('b'))
     .execute();
   for (const r of distinct) {
-    const i = at(r.b);
+    const i = num(r.b) - first;
     if (i < 0 || i >= starts.length) continue;
     values.users[i] = num(r.users);
     values.ips[i] = num(r.ips);
   }
-  return { bucketMs, starts, values };
 }
 
 /** Everything the Overview shows, for the events in `scope` between `from` and `to`. */
@@ -184,6 +196,7 @@ export async function topTargets(store: ArchiveStore, scope: Scope, limit: numbe
     ])
     .groupBy(['portal_id', 'anonymous', sql.raw('target')])
     .orderBy(sql.raw('n'), 'desc')
+    .orderBy(sql.raw('last'), 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
@@ -211,6 +224,7 @@ export async function topIps(store: ArchiveStore, scope: Scope, limit: number): 
     ])
     .groupBy('ip')
     .orderBy(sql.raw('n'), 'desc')
+    .orderBy('ip')
     .limit(limit)
     .execute();
   return rows.map((r) => ({ ip: r.ip, events: num(r.n), failures: num(r.failures), users: num(r.users), last: num(r.last) }));
@@ -222,6 +236,15 @@ export async function topPlaces(store: ArchiveStore, scope: Scope, countries: nu
     .select(['country', 'city', countAll.as('n'), failuresSum.as('failures'), successSum.as('successes')])
     .groupBy(['country', 'city'])
     .execute();
+  return placesFrom(rows, countries, cities);
+}
+
+/** Countries → cities from per-(country, city) counts: the `countries` with most events, each with its top `cities`. */
+export function placesFrom(
+  rows: ReadonlyArray<{ country: string; city: string; n: unknown; failures: unknown; successes: unknown }>,
+  countries: number,
+  cities: number,
+): CountryRow[] {
   const byCountry = new Map<string, CountryRow>();
   for (const r of rows) {
     const c = byCountry.get(r.country) ?? { country: r.country, events: 0, failures: 0, successes: 0, cities: [] };

@@ -1,7 +1,8 @@
 /** Overview: tiles with sparklines, sign-ins by kind, failures by weekday × hour, top targets / IPs / places, latest findings. */
 import type { ArchiveStore } from '../../store/index.js';
 import type { FindingsSource } from '../data/findings.js';
-import { type CountryRow, type IpRow, overview, type TargetRow } from '../data/overview.js';
+import type { CountryRow, IpRow, TargetRow } from '../data/overview.js';
+import { archiveSpan, overviewOf } from '../data/overview-rollups.js';
 import { PortalPeople } from '../data/people.js';
 import type { Scope } from '../data/scope.js';
 import { count, ipHref, link, percent, shownLogin, userHref, when } from '../format.js';
@@ -24,16 +25,15 @@ export function periodScope(v: View): Scope {
 /** Where the period starts for charts: `all` starts at the oldest archived event in scope. */
 export async function periodStart(deps: PageDeps, v: View): Promise<number> {
   if (v.since !== undefined) return v.since;
-  const stats = await Promise.all(v.portalIds.map((id) => deps.store.stats(id)));
-  const oldest = stats.flat().map((s) => s.oldest ?? v.now);
-  return Math.min(v.now, ...oldest);
+  const { oldest } = await archiveSpan(deps.store, v.portalIds);
+  return Math.min(v.now, oldest ?? v.now);
 }
 
 export async function overviewPage(deps: PageDeps, v: View): Promise<Html> {
   const scope = periodScope(v);
   const from = await periodStart(deps, v);
   const [o, people, findings] = await Promise.all([
-    overview(deps.store, scope, v.clock, from, v.until),
+    overviewOf(deps.store, scope, v.clock, from, v.until),
     PortalPeople.load(deps.store, v.portalIds),
     deps.findings?.list({ portalIds: v.portalIds, limit: 8 }),
   ]);

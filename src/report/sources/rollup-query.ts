@@ -28,7 +28,7 @@ export async function portalsOf(store: ArchiveStore, q: Pick<DashboardQuery, 'po
 }
 
 /** The UTC hours and days a period touches. */
-export function bounds(q: DashboardQuery) {
+export function bounds(q: Pick<DashboardQuery, 'since' | 'until'>) {
   return {
     firstHour: q.since === undefined ? undefined : Math.floor(q.since / HOUR),
     lastHour: q.until === undefined ? undefined : Math.floor(q.until / HOUR),
@@ -40,7 +40,7 @@ export function bounds(q: DashboardQuery) {
 type RollupTable = keyof ArchiveSchema & `rollup_${string}`;
 
 /** `portal_id IN … AND day BETWEEN …` on a day table. */
-export function dayScope<T extends RollupTable>(q: DashboardQuery, portals: number[]) {
+export function dayScope<T extends RollupTable>(q: Pick<DashboardQuery, 'since' | 'until'>, portals: number[]) {
   const b = bounds(q);
   return (eb: ExpressionBuilder<ArchiveSchema, T>) => {
     const ref = eb.ref as (c: string) => never;

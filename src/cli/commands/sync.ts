@@ -18,7 +18,6 @@ export type SyncFlags = ConnectionFlags & {
   json?: boolean;
 };
 
-const MINUTE = 60_000;
 
 /**
  * `docspace-logins sync`: bring the archive up to date with one portal (or every profile with
@@ -27,8 +26,9 @@ const MINUTE = 60_000;
  * while `--every` stopped between runs exits 0: stopping is how a loop ends.
  */
 export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporter): Promise<number> {
-  const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : 15 * MINUTE;
-  if (overlapMs === undefined)
+  // Without --overlap, sync's default: 15 minutes, at most one window of the portal's list.
+  const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : undefined;
+  if (flags.overlap !== undefined && overlapMs === undefined)
     throw new UsageError(`--overlap "${flags.overlap}" is not a duration (e.g. 15m, 1h)`);
   const everyMs = flags.every !== undefined ? parseDuration(flags.every) : undefined;
   if (flags.every !== undefined && (everyMs === undefined || everyMs < 10_000)) {
@@ -105,7 +105,7 @@ async function syncOne(
   store: ArchiveStore,
   io: CliIo,
   reporter: Reporter,
-  overlapMs: number,
+  overlapMs: number | undefined,
   signal: AbortSignal,
   line?: Progress,
 ): Promise<SyncResult> {

@@ -32,7 +32,7 @@ export interface SyncOptions {
    * window of the portal's list however dense its history. A value given here is re-read in full.
    */
   overlapMs?: number;
-  /** Commit after this many events (default 20,000) or 2 seconds, whichever comes first. */
+  /** Commit after this many events (default 5,000) or 2 seconds, whichever comes first. */
   batchSize?: number;
   /** Wait for another sync of the same portal instead of failing at once. */
   wait?: boolean;

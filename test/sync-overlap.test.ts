@@ -22,8 +22,8 @@ afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
 
-async function setup(seed: number) {
-  const emu = await startEmulator({ now: NOW, seed, events: 2000, days: 20 });
+async function setup(seed: number, events = 2000, days = 20) {
+  const emu = await startEmulator({ now: NOW, seed, events, days });
   open.push(emu);
   const client = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
   open.push(client);
@@ -74,6 +74,28 @@ describe('the overlap re-read', () => {
     expect(r.added).toBe(0);
     const archived = await archivedIds(store);
     for (const id of late) expect(archived).not.toContain(id);
+  });
+
+  it('on a dense history, nothing new is one window of the list: the default overlap stops at the 80 newest events', async () => {
+    // About 280 events in the last 15 minutes: re-reading them all would take three windows of 100.
+    const { emu, client, store } = await setup(33, 27_000, 1);
+    await syncPortal(client, store);
+    const [stats] = await store.stats();
+    const newest = stats.checkpoint!.newestTime;
+    const inOverlap = emu.state.allEvents().filter((e) => Date.parse(e.date) >= newest - 15 * MINUTE).length;
+    expect(inOverlap).toBeGreaterThan(200);
+    const again = await syncPortal(client, store);
+    // One request for the quota, one window of history.
+    expect(again).toMatchObject({ added: 0, requests: 2 });
+    expect(again.seen).toBeGreaterThanOrEqual(80);
+    expect(again.seen).toBeLessThanOrEqual(100);
+    // A late row a few events below the head is still re-read.
+    const late = await insertLate(emu, store, 3, 2_000);
+    const r = await syncPortal(client, store);
+    expect(r.added).toBe(late.length);
+    // An explicit overlap is re-read in full, however many events it holds.
+    const wide = await syncPortal(client, store, { overlapMs: 15 * MINUTE });
+    expect(wide.seen).toBeGreaterThan(200);
   });
 
   it('a wider overlap reaches a row that lands later than the default 15 minutes', async () => {

@@ -21,6 +21,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 db.pragma('cache_size = -32000');
+db.pragma('wal_autocheckpoint = 10000');
 let stmt;
 const insert = db.transaction((rows) => {
   for (const r of rows) stmt.run(r);

@@ -214,7 +214,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
           .description('bring the archive up to date: new events only, no duplicate, no gap')
           .option('--all', 'sync every profile, concurrently, into one archive')
           .option('--every <interval>', 'keep syncing at this interval (e.g. 5m); Ctrl-C stops cleanly')
-          .option('--overlap <duration>', 're-read this much before the newest archived event', '15m')
+          .option('--overlap <duration>', 're-read this much before the newest archived event (default: 15m, at most the 80 newest)')
           .option('--wait', 'wait for another sync of the same portal instead of exiting')
           .option('--json', 'one JSON summary per portal on stdout'),
       ),

@@ -68,6 +68,10 @@ class SqliteBackend implements Backend {
       // uncommitted transaction. NORMAL is durable across process crashes in WAL mode.
       this.raw.pragma('journal_mode = WAL');
       this.raw.pragma('synchronous = NORMAL');
+      // Checkpoint at 40 MB of WAL, not SQLite's 4 MB: a sync rewrites the same index and rollup
+      // pages batch after batch, and every checkpoint copies them into the file (and syncs it)
+      // again. A 200k-event insert took half the wall time; readers are not slowed.
+      this.raw.pragma('wal_autocheckpoint = 10000');
       if (statSync(path).size <= QUICK_CHECK_MAX_BYTES) {
         const problems = this.raw.pragma('quick_check(3)', { simple: false }) as Array<{ quick_check: string }>;
         if (problems[0]?.quick_check !== 'ok') {

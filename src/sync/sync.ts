@@ -26,9 +26,13 @@ import { rawToKeep } from '../store/original.js';
 import { type PeopleRefresh, refreshPeople } from './people.js';
 
 export interface SyncOptions {
-  /** Re-read this much before the newest archived event (default 15 minutes). */
+  /**
+   * Re-read this much before the newest archived event. Default: 15 minutes, but no further back
+   * than the `OVERLAP_EVENTS` newest archived events, so that a sync with nothing new reads one
+   * window of the portal's list however dense its history. A value given here is re-read in full.
+   */
   overlapMs?: number;
-  /** Commit after this many events (default 20,000) or 2 seconds, whichever comes first. */
+  /** Commit after this many events (default 5,000) or 2 seconds, whichever comes first. */
   batchSize?: number;
   /** Wait for another sync of the same portal instead of failing at once. */
   wait?: boolean;
@@ -75,6 +79,14 @@ export interface SyncResult {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+/**
+ * The default overlap's bound in events. The portal serves at most 100 events a request
+ * (`MAX_PAGE_SIZE`): re-reading 80 archived events leaves room in one window for events that
+ * share the oldest one's second, invalid ones (served, never archived) and future-dated ones.
+ * Late rows land seconds below the head (a request's duration, another service's clock), far
+ * less than 80 events even on a portal that writes several a second.
+ */
+const OVERLAP_EVENTS = 80;
 /** How long a retention read from the portal is trusted before it is read again. */
 const RETENTION_RECHECK_MS = 60 * MINUTE;
 
@@ -168,6 +180,20 @@ export async function syncPortal(
   );
 }
 
+/** Where an incremental read starts: `overlapMs` before the checkpoint (see `SyncOptions.overlapMs`). */
+async function overlapFrom(store: ArchiveStore, portalId: number, newestTime: number, overlapMs: number | undefined): Promise<number> {
+  if (overlapMs !== undefined) return newestTime - overlapMs;
+  const since = newestTime - 15 * MINUTE;
+  // The OVERLAP_EVENTS-th newest archived event at or below the checkpoint: one index range read.
+  let nth: number | undefined;
+  let n = 0;
+  for await (const chunk of store.queryEventChunks({ portalIds: [portalId], since, until: newestTime, limit: OVERLAP_EVENTS, chunkSize: OVERLAP_EVENTS })) {
+    n += chunk.length;
+    if (chunk.length) nth = Number(chunk[chunk.length - 1].time);
+  }
+  return n >= OVERLAP_EVENTS && nth !== undefined ? Math.max(since, nth) : since;
+}
+
 type PartialResult = Omit<
   SyncResult,
   'portal' | 'portalId' | 'mode' | 'retentionDays' | 'requests' | 'durationMs'
@@ -183,8 +209,7 @@ async function syncFull(
   lifetimeDays: number,
 ): Promise<PartialResult> {
   const checkpoint = await store.checkpoint(portalId);
-  const overlap = opts.overlapMs ?? 15 * MINUTE;
-  const since = checkpoint ? checkpoint.newestTime - overlap : undefined;
+  const since = checkpoint ? await overlapFrom(store, portalId, checkpoint.newestTime, opts.overlapMs) : undefined;
   // Large commits are much cheaper per event (each rewrites the index pages it touched); the
   // time bound keeps a slow portal's progress on disk. A kill loses at most one batch.
   const batchSize = opts.batchSize ?? 5_000;

@@ -18,7 +18,6 @@ export type SyncFlags = ConnectionFlags & {
   json?: boolean;
 };
 
-const MINUTE = 60_000;
 
 /** What `sync` was asked for, parsed from its flags before any work is done. */
 export interface SyncOptions {
@@ -28,7 +27,8 @@ export interface SyncOptions {
   all: boolean;
   /** The profiles to sync (one undefined: the portal the connection flags name). */
   targets: Array<string | undefined>;
-  overlapMs: number;
+  /** `--overlap`; undefined: sync's default (15 minutes, at most one window of the list). */
+  overlapMs?: number;
   /** `--every`: sync again after this long, until stopped. */
   everyMs?: number;
   wait: boolean;
@@ -36,8 +36,8 @@ export interface SyncOptions {
 }
 
 function parseSyncFlags(flags: SyncFlags, io: CliIo): SyncOptions {
-  const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : 15 * MINUTE;
-  if (overlapMs === undefined)
+  const overlapMs = flags.overlap !== undefined ? parseDuration(flags.overlap) : undefined;
+  if (flags.overlap !== undefined && overlapMs === undefined)
     throw new UsageError(`--overlap "${flags.overlap}" is not a duration (e.g. 15m, 1h)`);
   const everyMs = flags.every !== undefined ? parseDuration(flags.every) : undefined;
   if (flags.every !== undefined && (everyMs === undefined || everyMs < 10_000)) {

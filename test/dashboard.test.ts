@@ -47,6 +47,15 @@ describe('dashboard pages', () => {
     expect(text).toContain('Countries and cities');
   });
 
+  it('the default Overview (Last 30 days) starts at a UTC midnight and says so; 24h rolls with now', async () => {
+    const a = app(); // now: 10 Mar 2026 13:00 UTC
+    const { text } = await get(a, '/');
+    expect(text).toContain('since 9 Feb 2026 00:00 UTC');
+    expect(text).toMatch(/<option value="30d" selected>/);
+    expect((await get(a, '/?period=7d')).text).toContain('since 4 Mar 2026 00:00 UTC');
+    expect((await get(a, '/?period=24h')).text).not.toContain('class="muted period-start"');
+  });
+
   it('a typed <script> login is shown as text, never as markup', async () => {
     const { text } = await get(app(), '/events?period=all&kind=failure');
     expect(text).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; anna');

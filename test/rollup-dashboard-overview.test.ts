@@ -1,7 +1,8 @@
 /**
  * The dashboard's Overview from the rollups gives the answer its event queries give, number for
- * number, for the whole history and for whole UTC days, on SQLite and PostgreSQL; a period that
- * is not whole days (or narrowed beyond the period) is not answered from the rollups.
+ * number, for the whole history and for whole UTC days (the dashboard's own day-sized periods,
+ * the default among them, start at a UTC midnight), on SQLite and PostgreSQL; a period that is not
+ * whole days (or narrowed beyond the period) is not answered from the rollups.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
@@ -9,6 +10,8 @@ import { attributionKey } from '../src/model/attribution.js';
 import { type CountryRow, type Overview, overview } from '../src/dashboard/data/overview.js';
 import { archiveSpan, overviewOf, rollupKeys } from '../src/dashboard/data/overview-rollups.js';
 import type { Scope } from '../src/dashboard/data/scope.js';
+import { periodScope, periodStart } from '../src/dashboard/pages/overview.js';
+import { DEFAULT_PERIOD, readView } from '../src/dashboard/view.js';
 import { parseZone, ZoneClock } from '../src/report/zone.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { syncInto } from './helpers/archive.js';
@@ -74,9 +77,42 @@ for (const c of cases) {
       expect(o.ips.length).toBe(10);
     });
 
-    it('the whole history in hour buckets: distinct users and addresses per bucket from the events', async () => {
+    it('the whole history in hour buckets, with distinct users and addresses per UTC day', async () => {
       const o = await same({ portalIds, filter: {} }, new ZoneClock(parseZone('UTC')), NOW - 40 * DAY, NOW);
       expect(o.series.bucketMs % DAY).not.toBe(0);
+      expect(o.active.bucketMs).toBe(DAY);
+      expect(o.active.starts).toHaveLength(41);
+    });
+
+    it('the default period (no query string), 7d, 90d and 180d: from a UTC midnight to now, from the rollups', async () => {
+      for (const query of ['', '?period=7d', '?period=90d', '?period=180d&tz=UTC']) {
+        const v = await readView(store, new URL(`http://dashboard.test/${query}`), NOW, {});
+        const days = Number((/period=(\d+)d/.exec(query)?.[1] ?? DEFAULT_PERIOD.slice(0, -1)));
+        expect(v.since).toBe(NOW - (NOW % DAY) - (days - 1) * DAY);
+        const o = await same(periodScope(v), v.clock, await periodStart({ store }, v), v.until);
+        // Daily active users and addresses: one point per UTC day of the period, today included.
+        expect(o.active.bucketMs).toBe(DAY);
+        expect(o.active.starts[0]).toBe(v.since);
+        expect(o.active.starts).toHaveLength(days);
+        expect(o.active.values.users.some((n) => n > 0)).toBe(true);
+        expect(o.totals.success).toBeGreaterThan(0);
+      }
+    });
+
+    it('an hour-sized period rolls with now, its distinct series in the chart\'s buckets from the events', async () => {
+      const v = await readView(store, new URL('http://dashboard.test/?period=24h'), NOW, {});
+      expect(v.since).toBe(NOW - DAY);
+      expect(await rollupKeys(store, periodScope(v))).toBeUndefined();
+      const o = await overviewOf(store, periodScope(v), v.clock, v.since!, v.until);
+      expect(o.active.bucketMs).toBe(o.series.bucketMs);
+      expect(o.active.starts).toEqual(o.series.starts);
+    });
+
+    it('a few whole UTC days: distinct users and addresses in hour buckets, counted from the events', async () => {
+      const since = NOW - (NOW % DAY) - 3 * DAY;
+      const o = await same({ portalIds, filter: { since, until: since + 3 * DAY - 1 } }, new ZoneClock(parseZone('UTC')), since, since + 3 * DAY - 1);
+      expect(o.active.bucketMs).toBeLessThan(DAY);
+      expect(o.active.starts).toEqual(o.series.starts);
     });
 
     it('whole UTC days in the middle of the history, on a zone of its own', async () => {

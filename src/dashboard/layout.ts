@@ -1,6 +1,6 @@
 /** The page shell: head (vendored assets only), navigation, the portal / zone / period picker. */
 import { type Html, html } from './html.js';
-import { PERIODS, type View, ZONES, zoneName } from './view.js';
+import { PERIODS, periodStartNote, type View, ZONES, zoneName } from './view.js';
 import { link } from './format.js';
 
 const NAV: ReadonlyArray<readonly [string, string]> = [
@@ -56,8 +56,15 @@ function picker(v: View, opts: PageOptions): Html {
   </select></label>
   <label>Zone <select name="tz">${zones.map((z) => html`<option value="${z}"${v.tz === z ? html` selected` : ''}>${z}</option>`)}</select></label>
   <label>Period <select name="period">${PERIODS.map(([p, label]) => html`<option value="${p}"${v.period === p ? html` selected` : ''}>${label}</option>`)}${PERIODS.some(([p]) => p === v.period) ? '' : html`<option value="${v.period}" selected>${v.period}</option>`}</select></label>
+  ${periodNote(v)}
   <button type="submit">Apply</button>
 </form>`;
+}
+
+/** The exact start of a day-aligned period, next to the picker. */
+function periodNote(v: View): Html | string {
+  const note = periodStartNote(v);
+  return note ? html`<span class="muted period-start">${note}</span>` : '';
 }
 
 /** A one-line message page (a mistake in the address, a missing archive). */

@@ -29,6 +29,11 @@ export interface View {
   zone: ZoneSpec;
   clock: ZoneClock;
   period: string;
+  /**
+   * Where the period starts: a day-sized period (`30d`) at a UTC midnight, like a date histogram's
+   * aligned buckets ("Last 30 days" is the 29 whole UTC days before today plus today so far), so
+   * the Overview can answer it from the day rollups; an hour-sized one (`24h`) rolls with `now`.
+   */
   since?: number;
   until: number;
 }
@@ -63,8 +68,26 @@ export async function readView(
     if (since === undefined || !/^\d+[dhm]$/.test(period)) {
       throw new UsageError(`period "${period}" is not one of: ${PERIODS.map(([p]) => p).join(', ')} (or e.g. 14d, 6h)`);
     }
+    const days = /^(\d+)d$/.exec(period);
+    if (days) since = periodDayStart(now, Number(days[1]));
   }
   return { url, now, portals, portalParam, portalIds, tz, zone, clock, period, since, until: now };
+}
+
+const DAY = 86_400_000;
+
+/** The UTC midnight that starts a period of `days` days ending today (today counts as one). */
+export function periodDayStart(now: number, days: number): number {
+  return (Math.floor(now / DAY) - Math.max(1, days) + 1) * DAY;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The start of a day-aligned period as the page says it (`since 2 Nov 2025 00:00 UTC`), else undefined. */
+export function periodStartNote(v: View): string | undefined {
+  if (v.since === undefined || v.since % DAY !== 0 || !/^\d+d$/.test(v.period)) return undefined;
+  const d = new Date(v.since);
+  return `since ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} 00:00 UTC`;
 }
 
 /** The query parameters that keep the view on every link. */

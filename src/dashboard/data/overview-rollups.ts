@@ -6,8 +6,10 @@
  * (day tables are cut at UTC midnight; an open or `now` end counts as whole when no archived event
  * lies past it). Anything else is answered from the events, as before.
  *
- * Distinct users and addresses per chart bucket come from the day tables when buckets are whole
- * days; a shorter bucket (a history of under ~90 days) has them counted from its events.
+ * Distinct users and addresses come from the day tables in their own buckets: per UTC day (or the
+ * chart's longer bucket) over a period touching 7 days or more, as the dashboard's day-sized
+ * periods (`30d`, which start at a UTC midnight) always do, so those never scan events; only a
+ * shorter period, bucketed in hours, has them counted from its events.
  */
 import { sql } from 'kysely';
 import type { ArchiveStore } from '../../store/index.js';
@@ -18,9 +20,10 @@ import {
   type IpRow,
   type Overview,
   overview as overviewFromEvents,
+  overviewFrames,
   placesFrom,
+  plain,
   type Series,
-  seriesFrame,
   type TargetRow,
 } from './overview.js';
 import type { ZoneClock } from '../../report/zone.js';
@@ -41,15 +44,17 @@ interface Keys {
 export async function overviewOf(store: ArchiveStore, scope: Scope, clock: ZoneClock, from: number, to: number): Promise<Overview> {
   const keys = await rollupKeys(store, scope);
   if (!keys) return overviewFromEvents(store, scope, clock, from, to);
-  const [series, totals, heat, targets, ips, places] = await Promise.all([
-    rollupSeries(store, scope, keys, from, to, 180),
+  const { chart, active } = overviewFrames(from, to);
+  const [, , totals, heat, targets, ips, places] = await Promise.all([
+    rollupSeries(store, keys, chart),
+    rollupActive(store, scope, keys, active),
     rollupTotals(store, keys),
     rollupHeat(store, keys, clock),
     rollupTargets(store, keys, 10),
     rollupIps(store, keys, 10),
     rollupPlaces(store, keys, 8, 5),
   ]);
-  return { totals: { ...totals, ips: ips.distinct }, series, heat, targets, ips: ips.rows, places };
+  return { totals: { ...totals, ips: ips.distinct }, series: plain(chart), active: plain(active), heat, targets, ips: ips.rows, places };
 }
 
 /** The oldest and newest archived event of the portals (one index probe each), if any. */
@@ -106,29 +111,34 @@ function hours(store: ArchiveStore, k: Keys) {
 const lockouts = sql<number>`sum(case when action_id = ${sql.lit(LOCKOUT_ACTION)} then events else 0 end)`;
 const eventsSum = sql<number>`sum(events)`;
 
-async function rollupSeries(store: ArchiveStore, scope: Scope, k: Keys, from: number, to: number, points: number): Promise<Series> {
-  const frame = seriesFrame(from, to, points);
-  const { bucketMs, first, starts, values } = frame;
-  const at = (b: unknown) => {
-    const i = num(b) - first;
-    return i >= 0 && i < starts.length ? i : -1;
-  };
-  const per = sql.lit(bucketMs / HOUR);
+type Frame = Series & { first: number };
+
+/** The index of bucket `b` in `frame`, or -1 when it lies outside. */
+function at(frame: Frame, b: unknown): number {
+  const i = num(b) - frame.first;
+  return i >= 0 && i < frame.starts.length ? i : -1;
+}
+
+/** Fills the chart's counts by kind and lock-outs from the hour table. */
+async function rollupSeries(store: ArchiveStore, k: Keys, frame: Frame): Promise<void> {
+  const { values } = frame;
+  const per = sql.lit(frame.bucketMs / HOUR);
   const rows = await hours(store, k)
     .select([sql<number>`(hour / ${per})`.as('b'), 'kind', eventsSum.as('n'), lockouts.as('locks')])
     .groupBy([sql.raw('b'), 'kind'])
     .execute();
   for (const r of rows) {
-    const i = at(r.b);
+    const i = at(frame, r.b);
     if (i < 0) continue;
     if (r.kind in values) values[r.kind][i] += num(r.n);
     values.lockout[i] += num(r.locks);
   }
-  if (bucketMs % DAY !== 0) {
-    await distinctSeries(store, scope, frame);
-    return { bucketMs, starts, values };
-  }
-  const perDays = sql.lit(bucketMs / DAY);
+}
+
+/** Fills distinct users and addresses per bucket: from the day tables for whole-day buckets, else from the events. */
+async function rollupActive(store: ArchiveStore, scope: Scope, k: Keys, frame: Frame): Promise<void> {
+  if (frame.bucketMs % DAY !== 0) return distinctSeries(store, scope, frame);
+  const perDays = sql.lit(frame.bucketMs / DAY);
   const distinct = async (table: 'rollup_user_days' | 'rollup_ip_days', column: 'user_id' | 'ip', key: 'users' | 'ips') => {
     const counted = await store.db
       .selectFrom(table as 'rollup_ip_days')
@@ -137,12 +147,11 @@ async function rollupSeries(store: ArchiveStore, scope: Scope, k: Keys, from: nu
       .groupBy(sql.raw('b'))
       .execute();
     for (const r of counted) {
-      const i = at(r.b);
-      if (i >= 0) values[key][i] = num(r.n);
+      const i = at(frame, r.b);
+      if (i >= 0) frame.values[key][i] = num(r.n);
     }
   };
   await Promise.all([distinct('rollup_user_days', 'user_id', 'users'), distinct('rollup_ip_days', 'ip', 'ips')]);
-  return { bucketMs, starts, values };
 }
 
 /** The totals but distinct addresses (counted with the top addresses, in the same pass). */

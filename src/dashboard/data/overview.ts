@@ -32,7 +32,10 @@ export interface Series {
 
 export interface Overview {
   totals: { success: number; failure: number; logout: number; lockout: number; users: number; ips: number };
+  /** Sign-ins by kind (and lock-outs) in the chart's buckets. */
   series: Series;
+  /** Distinct users and addresses over time, in buckets of their own (`activeBucket`). */
+  active: Series;
   /** Failures per local weekday (0 = Monday) and hour of `clock`. */
   heat: number[][];
   targets: TargetRow[];
@@ -71,30 +74,41 @@ export interface CountryRow extends PlaceCounts {
 
 /** The buckets of a chart over `[from, to]`: at most `points` of them, every value zero. */
 export function seriesFrame(from: number, to: number, points: number): Series & { first: number } {
-  const bucketMs = bucketFor(Math.max(HOUR, to - from), points);
+  return frameOf(from, to, bucketFor(Math.max(HOUR, to - from), points), ['success', 'failure', 'logout', 'lockout', 'users', 'ips']);
+}
+
+/** Buckets of `bucketMs` over `[from, to]` for the series `keys`, every value zero. */
+export function frameOf(from: number, to: number, bucketMs: number, keys: readonly string[]): Series & { first: number } {
   const first = Math.floor(from / bucketMs);
   const last = Math.floor(to / bucketMs);
   const starts = Array.from({ length: last - first + 1 }, (_, i) => (first + i) * bucketMs);
-  const empty = () => starts.map(() => 0);
-  const values: Record<string, number[]> = {
-    success: empty(),
-    failure: empty(),
-    logout: empty(),
-    lockout: empty(),
-    users: empty(),
-    ips: empty(),
-  };
+  const values = Object.fromEntries(keys.map((k) => [k, starts.map(() => 0)]));
   return { bucketMs, first, starts, values };
+}
+
+/**
+ * The bucket of distinct users and addresses: over a period touching 7 UTC days or more, a UTC
+ * day (daily active users and addresses; the chart's bucket when that is longer), which the day
+ * rollups answer; over a shorter one, the chart's own bucket.
+ */
+export function activeBucket(from: number, to: number, chartBucketMs: number): number {
+  const days = Math.floor(to / DAY) - Math.floor(from / DAY) + 1;
+  return days >= 7 ? Math.max(DAY, chartBucketMs) : chartBucketMs;
 }
 
 /** Counts per bucket and kind (plus lock-outs, distinct users and addresses) over `[from, to]`. */
 export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, to: number, points: number): Promise<Series> {
   const frame = seriesFrame(from, to, points);
-  const { bucketMs, first, starts, values } = frame;
-  const b = bucketOf(bucketMs);
+  await Promise.all([kindSeries(store, scope, frame), distinctSeries(store, scope, frame)]);
+  return { bucketMs: frame.bucketMs, starts: frame.starts, values: frame.values };
+}
+
+/** Fills `frame`'s counts by kind and lock-outs per bucket from the events of `scope`. */
+async function kindSeries(store: ArchiveStore, scope: Scope, frame: Series & { first: number }): Promise<void> {
+  const { first, starts, values } = frame;
   const lock = sql<number>`sum(case when action_id = ${sql.lit(LOCKOUT_ACTION)} then 1 else 0 end)`;
   const rows = await scoped(store, scope)
-    .select([b.as('b'), 'kind', countAll.as('n'), lock.as('locks')])
+    .select([bucketOf(frame.bucketMs).as('b'), 'kind', countAll.as('n'), lock.as('locks')])
     .groupBy([sql.raw('b'), 'kind'])
     .execute();
   for (const r of rows) {
@@ -103,8 +117,6 @@ export async function seriesOf(store: ArchiveStore, scope: Scope, from: number, 
     if (r.kind in values) values[r.kind as ActionKind][i] += num(r.n);
     values.lockout[i] += num(r.locks);
   }
-  await distinctSeries(store, scope, frame);
-  return { bucketMs, starts, values };
 }
 
 /** Fills `frame`'s distinct users and addresses per bucket from the events of `scope`. */
@@ -126,18 +138,30 @@ export async function distinctSeries(store: ArchiveStore, scope: Scope, frame: S
   }
 }
 
+/** The Overview's two frames over `[from, to]`: the chart's (by kind) and the distinct series' own. */
+export function overviewFrames(from: number, to: number): { chart: Series & { first: number }; active: Series & { first: number } } {
+  const chart = frameOf(from, to, bucketFor(Math.max(HOUR, to - from), 180), ['success', 'failure', 'logout', 'lockout']);
+  const active = frameOf(from, to, activeBucket(from, to, chart.bucketMs), ['users', 'ips']);
+  return { chart, active };
+}
+
 /** Everything the Overview shows, for the events in `scope` between `from` and `to`. */
 export async function overview(store: ArchiveStore, scope: Scope, clock: ZoneClock, from: number, to: number): Promise<Overview> {
-  const [series, totals, heat, targets, ips, places] = await Promise.all([
-    seriesOf(store, scope, from, to, 180),
+  const { chart, active } = overviewFrames(from, to);
+  const [, , totals, heat, targets, ips, places] = await Promise.all([
+    kindSeries(store, scope, chart),
+    distinctSeries(store, scope, active),
     totalsOf(store, scope),
     failureHeat(store, scope, clock),
     topTargets(store, scope, 10),
     topIps(store, scope, 10),
     topPlaces(store, scope, 8, 5),
   ]);
-  return { totals, series, heat, targets, ips, places };
+  return { totals, series: plain(chart), active: plain(active), heat, targets, ips, places };
 }
+
+/** A frame as the page sees it (without its first bucket's index). */
+export const plain = ({ bucketMs, starts, values }: Series): Series => ({ bucketMs, starts, values });
 
 async function totalsOf(store: ArchiveStore, scope: Scope): Promise<Overview['totals']> {
   const kinds = await scoped(store, scope)

@@ -45,8 +45,8 @@ export async function overviewPage(deps: PageDeps, v: View): Promise<Html> {
   ${tile(v, 'Successful sign-ins', t.success, o.series, 'success', ev({ kind: 'success' }))}
   ${tile(v, 'Failed sign-ins', t.failure, o.series, 'failure', ev({ kind: 'failure' }))}
   ${tile(v, 'Lock-outs', t.lockout, o.series, 'lockout', ev({ action: '1023' }))}
-  ${tile(v, 'Users signed in', t.users, o.series, 'users')}
-  ${tile(v, 'Addresses', t.ips, o.series, 'ips')}
+  ${tile(v, 'Users signed in', t.users, o.active, 'users')}
+  ${tile(v, 'Addresses', t.ips, o.active, 'ips')}
   ${openFindings === undefined ? '' : html`<a class="tile tile-findings" href="${link(v, '/findings')}"><span class="tile-label">Open findings</span><span class="tile-value">${count(openFindings)}</span></a>`}
 </section>
 <section class="panel wide">

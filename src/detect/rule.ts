@@ -2,7 +2,7 @@ import { parseDuration } from '../model/time.js';
 import { type Compiled, compileExpr } from './expr.js';
 import { FINDING_VARS, type OpenFinding } from './findings.js';
 import type { RuleSpec } from './rule-schema.js';
-import { compileDetection, type Predicate } from './selection.js';
+import { compileDetection, type OutcomeRoutes, type Predicate } from './selection.js';
 import type { Severity } from './types.js';
 import type { EventView, ViewField } from './view.js';
 
@@ -17,6 +17,8 @@ export interface CompiledRule {
   source?: string;
   params: Record<string, unknown>;
   match: Predicate;
+  /** Per outcome, whether `match` holds for every event (true), none (false) or must be asked. */
+  byOutcome: OutcomeRoutes;
   selections: Map<string, Predicate>;
   windowMs: number;
   suppressMs: number;
@@ -33,7 +35,9 @@ export function ms(duration: string): number {
 /** Compiles a validated rule; throws SelectionError / ExprError naming the faulty part. */
 export function compileRule(spec: RuleSpec, overrides: Readonly<Record<string, unknown>> = {}, source?: string): CompiledRule {
   const params = { ...spec.params, ...overrides };
-  const detection = spec.detection ? compileDetection(spec.detection, ['detection']) : { match: () => true, selections: new Map() };
+  const detection = spec.detection
+    ? compileDetection(spec.detection, ['detection'])
+    : { match: () => true, selections: new Map(), byOutcome: { success: true, failure: true, logout: true, other: true } as const };
   const c = spec.correlation;
   const windowMs = c && 'window' in c ? ms(c.window) : HOUR;
   const groupBy: readonly ViewField[] = c && 'group_by' in c ? c.group_by : ['target'];
@@ -53,6 +57,7 @@ export function compileRule(spec: RuleSpec, overrides: Readonly<Record<string, u
     source,
     params,
     match: detection.match as (v: EventView) => boolean,
+    byOutcome: detection.byOutcome,
     selections: detection.selections,
     windowMs,
     suppressMs: spec.suppress ? ms(spec.suppress.window) : windowMs,

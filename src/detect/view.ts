@@ -209,3 +209,15 @@ export function entryOf(v: EventView): Entry {
     ip: v.ip, country: v.countryIso || v.country, device: v.device,
   };
 }
+
+/** Overwrites `e` with `v`'s entry: for state kept per key and updated on every event (no allocation). */
+export function fillEntry(e: Entry, v: EventView): void {
+  e.id = v.id;
+  e.ts = v.ts;
+  e.success = v.outcome === 'success';
+  e.target = v.target;
+  e.known = v.known;
+  e.ip = v.ip;
+  e.country = v.countryIso || v.country;
+  e.device = v.device;
+}

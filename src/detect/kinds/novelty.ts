@@ -1,9 +1,12 @@
+import type { ActionKind } from '../../model/actions.js';
 import type { Processor, ProcessorEnv } from '../processor.js';
-import { type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
+import { countIn, type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
 import type { Entry, EventView } from '../view.js';
 import { formatAtOffset } from '../../model/time.js';
+
+const SUCCESSES: readonly ActionKind[] = ['success'];
 
 /**
  * `new_value` (Elastic's new_terms) and `baseline` (Panther-style behaviour baselines), both
@@ -21,6 +24,8 @@ function top(map: Map<string, [number, number]>): Record<string, number> {
 }
 
 export class NewValueProcessor implements Processor {
+  /** Judges successes only. */
+  readonly outcomes = SUCCESSES;
   private readonly spec: NewValueSpec;
   private readonly learning: number;
   private readonly history: number;
@@ -73,6 +78,8 @@ export class NewValueProcessor implements Processor {
 }
 
 export class BaselineProcessor implements Processor {
+  /** Judges successes only. */
+  readonly outcomes = SUCCESSES;
   private readonly spec: BaselineSpec;
   private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
   private readonly historyDays: number;
@@ -129,11 +136,10 @@ export class BaselineProcessor implements Processor {
     if (cached?.day === day) return cached.slots;
     const slots: Record<string, number> = {};
     const from = day - this.historyDays;
-    p.slots.forEach((days, slot) => {
-      let n = 0;
-      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) if (days[i] < day) n++;
+    for (const [slot, days] of p.slots) {
+      const n = countIn(days, from, day);
       if (n) slots[slot] = n;
-    });
+    }
     this.slots.set(userId, { day, slots });
     return slots;
   }

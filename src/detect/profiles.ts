@@ -60,10 +60,10 @@ export class Profiles {
     if (!list) return 0;
     let n = 0;
     for (let i = 0; i < list.length; i++) {
-      const [t, ip, device, place] = list[i];
-      if (t < ts - windowMs || t > ts) continue;
-      if (ip === success.ip && device === success.device) continue;
-      if (p && p.values.device.has(device) && p.values.place.has(place)) continue;
+      const f = list[i];
+      if (f[0] < ts - windowMs || f[0] > ts) continue;
+      if (f[1] === success.ip && f[2] === success.device) continue;
+      if (p && p.values.device.has(f[2]) && p.values.place.has(f[3])) continue;
       n++;
     }
     return n;
@@ -93,19 +93,11 @@ export class Profiles {
       p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
       this.users.set(v.userId, p);
     }
-    for (const field of PROFILE_FIELDS) {
-      const value = v[field];
-      if (!value) continue;
-      const map = p.values[field];
-      const seen = map.get(value);
-      if (seen) {
-        seen[0] = v.ts;
-        seen[1]++;
-      } else {
-        if (map.size >= MAX_VALUES) map.delete(oldest(map));
-        map.set(value, [v.ts, 1]);
-      }
-    }
+    // PROFILE_FIELDS one by one: a loop over field names would read each by a computed key.
+    seen(p.values.countryIso, v.countryIso, v.ts);
+    seen(p.values.country, v.country, v.ts);
+    seen(p.values.place, v.place, v.ts);
+    seen(p.values.device, v.device, v.ts);
     const days = p.slots.get(v.hourOfWeek);
     if (!days) p.slots.set(v.hourOfWeek, [v.day]);
     else if (days[days.length - 1] !== v.day) {
@@ -183,6 +175,19 @@ function lowerBound(list: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Notes `value` (when not empty) as seen at `ts`, forgetting the oldest value when the field is full. */
+function seen(map: Map<string, [number, number]>, value: string, ts: number): void {
+  if (!value) return;
+  const known = map.get(value);
+  if (known) {
+    known[0] = ts;
+    known[1]++;
+  } else {
+    if (map.size >= MAX_VALUES) map.delete(oldest(map));
+    map.set(value, [ts, 1]);
+  }
 }
 
 function oldest(map: Map<string, [number, number]>): string {

@@ -85,7 +85,10 @@ export function compileSelection(sel: Record<string, Scalar | Scalar[]>, path: (
     const [a, b] = parts;
     return (v) => a(v) && b(v);
   }
-  return (v) => parts.every((p) => p(v));
+  return (v) => {
+    for (let i = 0; i < parts.length; i++) if (!parts[i](v)) return false;
+    return true;
+  };
 }
 
 /** Compiles `detection:` (selections plus condition) into one predicate. */

@@ -134,9 +134,12 @@ export class BaselineProcessor implements Processor {
   private activeSlots(userId: string, p: Profile, day: number): Record<string, number> {
     const cached = this.slots.get(userId);
     if (cached?.day === day) return cached.slots;
+    // Integer keys list in ascending order whatever the insertion order: fill them in that order.
     const slots: Record<string, number> = {};
     const from = day - this.historyDays;
-    for (const [slot, days] of p.slots) {
+    for (let slot = 0; slot < 168; slot++) {
+      const days = p.slots.get(slot);
+      if (!days) continue;
       const n = countIn(days, from, day);
       if (n) slots[slot] = n;
     }

@@ -16,13 +16,24 @@ type Spec = Extract<CorrelationSpec, { type: 'event_count' | 'value_count' }>;
 class Group {
   entries: Entry[] = [];
   head = 0;
-  /** Per tracked field: the value of each entry (same index), and counts per value in the window. */
-  values: string[][];
-  counts: Map<string, number>[];
+  /**
+   * Per tracked field: the value of each entry (same index), and counts per value in the window.
+   * A value whose count falls to 0 keeps its entry (a Map shrinks and regrows its table when keys
+   * come and go), so `distinct` counts the values above 0 and readers skip the zeros; `zeros`
+   * says how many there are, and they are dropped when they outnumber the live ones.
+   */
+  values: string[][] = [];
+  counts: Map<string, number>[] = [];
+  distinct: number[] = [];
+  zeros: number[] = [];
   unknown = 0;
   constructor(fields: number) {
-    this.values = Array.from({ length: fields }, () => []);
-    this.counts = Array.from({ length: fields }, () => new Map());
+    for (let i = 0; i < fields; i++) {
+      this.values.push([]);
+      this.counts.push(new Map());
+      this.distinct.push(0);
+      this.zeros.push(0);
+    }
   }
   get size(): number {
     return this.entries.length - this.head;
@@ -38,10 +49,16 @@ function maxOf(map: Map<string, number>): number {
   return m;
 }
 
+/** The smallest count above 0 (0 when none). */
 function minOf(map: Map<string, number>): number {
   let m = Infinity;
-  for (const n of map.values()) if (n < m) m = n;
+  for (const n of map.values()) if (n > 0 && n < m) m = n;
   return m === Infinity ? 0 : m;
+}
+
+function dropZeros(g: Group, i: number): void {
+  for (const [value, n] of g.counts[i]) if (n === 0) g.counts[i].delete(value);
+  g.zeros[i] = 0;
 }
 
 export class WindowProcessor implements Processor {
@@ -68,19 +85,19 @@ export class WindowProcessor implements Processor {
     };
     const functions: Record<string, (g: Group, ...a: unknown[]) => unknown> = {};
     if (this.hasValueField) {
-      vars.distinct = (g) => g.counts[0].size;
+      vars.distinct = (g) => g.distinct[0];
       vars.maxPerValue = (g) => maxOf(g.counts[0]);
       vars.minPerValue = (g) => minOf(g.counts[0]);
       // Share of distinct values whose own count lies in [lo, hi] (spray: most targets tried 2–6 times).
       functions.share = (g, lo, hi) => {
         let n = 0;
-        for (const k of g.counts[0].values()) if (k >= (lo as number) && k <= (hi as number)) n++;
-        return g.counts[0].size ? n / g.counts[0].size : 0;
+        for (const k of g.counts[0].values()) if (k > 0 && k >= (lo as number) && k <= (hi as number)) n++;
+        return g.distinct[0] ? n / g.distinct[0] : 0;
       };
     }
     c.distinct.forEach((f, i) => {
       const index = i + (this.hasValueField ? 1 : 0);
-      vars[`distinct_${f}`] = (g) => g.counts[index].size;
+      vars[`distinct_${f}`] = (g) => g.distinct[index];
     });
     this.where = compileExpr(c.where, { vars, functions, params: rule.params });
   }
@@ -98,7 +115,7 @@ export class WindowProcessor implements Processor {
     this.add(g, e, values);
     if (!this.where(g)) return;
     const extra: Record<string, unknown> = { window: { count: g.size, spanMinutes: Math.round((e.ts - g.entries[g.head].ts) / 60_000) } };
-    if (this.hasValueField) Object.assign(extra.window as object, { distinct: g.counts[0].size, maxPerValue: maxOf(g.counts[0]) });
+    if (this.hasValueField) Object.assign(extra.window as object, { distinct: g.distinct[0], maxPerValue: maxOf(g.counts[0]) });
     if (this.hasValueField || g.unknown) Object.assign(extra.window as object, { unknownEvents: g.unknown });
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), key, () => g.window(), e, extra);
   }
@@ -107,8 +124,13 @@ export class WindowProcessor implements Processor {
     g.entries.push(e);
     if (!e.known) g.unknown++;
     for (let i = 0; i < values.length; i++) {
-      g.values[i].push(values[i]);
-      if (values[i]) g.counts[i].set(values[i], (g.counts[i].get(values[i]) ?? 0) + 1);
+      const value = values[i];
+      g.values[i].push(value);
+      if (!value) continue;
+      const n = g.counts[i].get(value);
+      if (!n) g.distinct[i]++;
+      if (n === 0) g.zeros[i]--;
+      g.counts[i].set(value, (n ?? 0) + 1);
     }
   }
 
@@ -119,8 +141,11 @@ export class WindowProcessor implements Processor {
         const value = g.values[i][g.head];
         if (!value) continue;
         const n = g.counts[i].get(value)! - 1;
-        if (n === 0) g.counts[i].delete(value);
-        else g.counts[i].set(value, n);
+        g.counts[i].set(value, n);
+        if (n === 0) {
+          g.distinct[i]--;
+          if (++g.zeros[i] > 64 && g.zeros[i] > g.distinct[i]) dropZeros(g, i);
+        }
       }
       g.head++;
     }

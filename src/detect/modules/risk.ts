@@ -94,9 +94,14 @@ export class RiskProcessor implements Processor {
 }
 
 /** The score: the weights that fired, added in the order the signals are judged. */
-function sum(...weights: [U, U, U, U, U, U]): number {
+function sum(a: U, b: U, c: U, d: U, e: U, f: U): number {
   let score = 0;
-  for (let i = 0; i < 6; i++) if (weights[i] !== undefined) score += weights[i]!;
+  if (a !== undefined) score += a;
+  if (b !== undefined) score += b;
+  if (c !== undefined) score += c;
+  if (d !== undefined) score += d;
+  if (e !== undefined) score += e;
+  if (f !== undefined) score += f;
   return score;
 }
 

@@ -4,7 +4,7 @@ import { FINDING_VARS, type OpenFinding } from './findings.js';
 import type { RuleSpec } from './rule-schema.js';
 import { compileDetection, type OutcomeRoutes, type Predicate } from './selection.js';
 import type { Severity } from './types.js';
-import type { EventView, ViewField } from './view.js';
+import { type EventView, type ViewField, VIEW_READERS } from './view.js';
 
 /** A rule ready to run: selections compiled, durations in milliseconds, parameters applied. */
 export interface CompiledRule {
@@ -64,6 +64,17 @@ export function compileRule(spec: RuleSpec, overrides: Readonly<Record<string, u
     suppressBy: spec.suppress?.group_by ?? groupBy,
     escalate,
   };
+}
+
+/** `keyOf` for fixed `fields`, made once: each field read by its own reader. */
+export function keyer(fields: readonly ViewField[]): (v: EventView) => string {
+  if (fields.length === 0) return () => '*';
+  const readers = fields.map((f) => VIEW_READERS[f]);
+  if (readers.length === 1) {
+    const read = readers[0];
+    return (v) => String(read(v) ?? '');
+  }
+  return (v) => readers.map((read) => String(read(v) ?? '')).join('|');
 }
 
 /** `a|b` key of some view fields; `*` for none (portal-wide). */

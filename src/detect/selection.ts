@@ -1,5 +1,5 @@
 import { ACTION_KINDS, type ActionKind } from '../model/actions.js';
-import { VIEW_FIELDS, type EventView } from './view.js';
+import { type EventView, VIEW_FIELDS, VIEW_READERS, type ViewField } from './view.js';
 
 /**
  * Sigma-style event matching. A selection maps `field` or `field|modifier` to a value or a list
@@ -22,9 +22,6 @@ export class SelectionError extends Error {
   }
 }
 
-function read(field: string): (v: EventView) => unknown {
-  return (v) => (v as unknown as Record<string, unknown>)[field];
-}
 
 function matcher(key: string, value: Scalar | Scalar[], path: (string | number)[]): Predicate {
   const [field, modifier] = key.split('|', 2);
@@ -32,7 +29,7 @@ function matcher(key: string, value: Scalar | Scalar[], path: (string | number)[
   if (modifier && !(MODIFIERS as readonly string[]).includes(modifier)) {
     throw new SelectionError(`unknown modifier "${modifier}"; modifiers: ${MODIFIERS.join(', ')}`, path);
   }
-  const get = read(field);
+  const get = VIEW_READERS[field as ViewField];
   const values = Array.isArray(value) ? value : [value];
   switch (modifier) {
     case undefined:

@@ -82,6 +82,8 @@ export class BaselineProcessor implements Processor {
   readonly outcomes = SUCCESSES;
   private readonly spec: BaselineSpec;
   private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
+  /** Scratch: active days per hour-of-week slot. */
+  private readonly counts = new Int32Array(168);
   private readonly historyDays: number;
   private readonly learning: number;
   private readonly idle: number;
@@ -135,13 +137,14 @@ export class BaselineProcessor implements Processor {
     const cached = this.slots.get(userId);
     if (cached?.day === day) return cached.slots;
     // Integer keys list in ascending order whatever the insertion order: fill them in that order.
-    const slots: Record<string, number> = {};
     const from = day - this.historyDays;
+    const counts = this.counts;
+    for (const [slot, days] of p.slots) counts[slot] = countIn(days, from, day);
+    const slots: Record<string, number> = {};
     for (let slot = 0; slot < 168; slot++) {
-      const days = p.slots.get(slot);
-      if (!days) continue;
-      const n = countIn(days, from, day);
+      const n = counts[slot];
       if (n) slots[slot] = n;
+      counts[slot] = 0;
     }
     this.slots.set(userId, { day, slots });
     return slots;

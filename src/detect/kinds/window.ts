@@ -1,8 +1,8 @@
 import { type Compiled, compileExpr } from '../expr.js';
 import type { Processor, ProcessorEnv } from '../processor.js';
-import { type CompiledRule, keyOf } from '../rule.js';
+import { type CompiledRule, keyer } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
-import type { Entry, EventView, ViewField } from '../view.js';
+import { type Entry, type EventView, type ViewField, VIEW_READERS } from '../view.js';
 
 /**
  * `event_count` and `value_count`: matches per group in a sliding window (Sigma's correlation
@@ -108,7 +108,9 @@ function dropZeros(g: Group, i: number): void {
 export class WindowProcessor implements Processor {
   private readonly groups = new Map<string, Group>();
   private readonly tracked: ViewField[];
-  private readonly groupBy: readonly ViewField[];
+  private readonly readers: ((v: EventView) => unknown)[];
+  private readonly groupKey: (v: EventView) => string;
+  private readonly suppressKey: (v: EventView) => string;
   private readonly where: Compiled<Group>;
   private readonly hasValueField: boolean;
   private readonly scratch: string[] = [];
@@ -118,9 +120,11 @@ export class WindowProcessor implements Processor {
     private readonly env: ProcessorEnv,
   ) {
     const c = rule.spec.correlation as Spec;
-    this.groupBy = c.group_by;
+    this.groupKey = keyer(c.group_by);
+    this.suppressKey = keyer(rule.suppressBy);
     this.hasValueField = c.type === 'value_count';
     this.tracked = [...(c.type === 'value_count' ? [c.field] : []), ...c.distinct];
+    this.readers = this.tracked.map((f) => VIEW_READERS[f]);
     const vars: Record<string, (g: Group) => unknown> = {
       count: (g) => g.size,
       spanMinutes: (g) => (g.size ? (g.last().ts - g.first().ts) / 60_000 : 0),
@@ -147,21 +151,20 @@ export class WindowProcessor implements Processor {
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
-    const key = keyOf(v, this.groupBy);
+    const key = this.groupKey(v);
     if (key === '') return;
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = new Group(this.tracked.length)));
     const e = entry();
     this.evict(g, e.ts - this.rule.windowMs);
-    const rec = v as unknown as Record<string, unknown>;
     const values = this.scratch;
-    for (let i = 0; i < this.tracked.length; i++) values[i] = String(rec[this.tracked[i]] ?? '');
+    for (let i = 0; i < this.readers.length; i++) values[i] = String(this.readers[i](v) ?? '');
     this.add(g, e, values);
     if (!this.where(g)) return;
     const extra: Record<string, unknown> = { window: { count: g.size, spanMinutes: Math.round((e.ts - g.first().ts) / 60_000) } };
     if (this.hasValueField) Object.assign(extra.window as object, { distinct: g.distinct[0], maxPerValue: maxOf(g.counts[0]) });
     if (this.hasValueField || g.unknown) Object.assign(extra.window as object, { unknownEvents: g.unknown });
-    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), key, () => g.window(), e, extra);
+    this.env.book.report(this.rule, this.suppressKey(v), key, () => g.window(), e, extra);
   }
 
   private add(g: Group, e: Entry, values: readonly string[]): void {

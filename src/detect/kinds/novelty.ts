@@ -139,7 +139,9 @@ export class BaselineProcessor implements Processor {
     // Integer keys list in ascending order whatever the insertion order: fill them in that order.
     const from = day - this.historyDays;
     const counts = this.counts;
-    for (const [slot, days] of p.slots) counts[slot] = countIn(days, from, day);
+    p.slots.forEach((days, slot) => {
+      counts[slot] = countIn(days, from, day);
+    });
     const slots: Record<string, number> = {};
     for (let slot = 0; slot < 168; slot++) {
       const n = counts[slot];

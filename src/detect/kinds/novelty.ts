@@ -3,7 +3,7 @@ import type { Processor, ProcessorEnv } from '../processor.js';
 import { countIn, type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
-import type { Entry, EventView } from '../view.js';
+import { type Entry, type EventView, VIEW_READERS } from '../view.js';
 import { formatAtOffset } from '../../model/time.js';
 
 const SUCCESSES: readonly ActionKind[] = ['success'];
@@ -23,6 +23,20 @@ function top(map: Map<string, [number, number]>): Record<string, number> {
   return Object.fromEntries([...map].sort((a, b) => b[1][1] - a[1][1]).slice(0, 20).map(([k, [, n]]) => [k, n]));
 }
 
+/** The profile's map of one field, as a function of its own. */
+function profileValues(f: ProfileField): (p: Profile) => Map<string, [number, number]> {
+  switch (f) {
+    case 'countryIso':
+      return (p) => p.values.countryIso;
+    case 'country':
+      return (p) => p.values.country;
+    case 'place':
+      return (p) => p.values.place;
+    case 'device':
+      return (p) => p.values.device;
+  }
+}
+
 export class NewValueProcessor implements Processor {
   /** Judges successes only. */
   readonly outcomes = SUCCESSES;
@@ -30,6 +44,9 @@ export class NewValueProcessor implements Processor {
   private readonly learning: number;
   private readonly history: number;
   private readonly fields: ProfileField[];
+  /** Per field, made once: its reader on the view and on the profile (no computed keys per event). */
+  private readonly reads: ((v: EventView) => string)[];
+  private readonly known: ((p: Profile) => Map<string, [number, number]>)[];
 
   constructor(
     readonly rule: CompiledRule,
@@ -42,6 +59,8 @@ export class NewValueProcessor implements Processor {
       if (!(PROFILE_FIELDS as readonly string[]).includes(f)) throw new Error(`new_value fields must be among ${PROFILE_FIELDS.join(', ')}`);
     }
     this.fields = this.spec.fields as ProfileField[];
+    this.reads = this.fields.map((f) => VIEW_READERS[f] as (v: EventView) => string);
+    this.known = this.fields.map(profileValues);
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -51,14 +70,15 @@ export class NewValueProcessor implements Processor {
     // Most successes bring nothing new: allocate only when something is.
     let novel: Record<string, unknown> | undefined;
     let returning = false;
-    for (const f of this.fields) {
-      const value = v[f];
+    for (let i = 0; i < this.fields.length; i++) {
+      const value = this.reads[i](v);
       if (!value) continue;
-      const seen = p.values[f].get(value);
+      const values = this.known[i](p);
+      const seen = values.get(value);
       if (seen && v.ts - seen[0] <= this.history) continue;
       if (seen) returning = true;
       novel ??= {};
-      novel[f] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(p.values[f]) };
+      novel[this.fields[i]] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(values) };
     }
     if (!novel) return;
     const group = keyOf(v, this.spec.group_by);

@@ -1,3 +1,4 @@
+import { ACTION_KINDS, type ActionKind } from '../model/actions.js';
 import type { LoginEvent } from '../model/event.js';
 import { ExprError } from './expr.js';
 import { FindingBook, type OpenFinding } from './findings.js';
@@ -9,6 +10,7 @@ import type { Processor, ProcessorEnv } from './processor.js';
 import { Profiles } from './profiles.js';
 import { type CompiledRule, compileRule } from './rule.js';
 import type { RuleSpec } from './rule-schema.js';
+import type { Predicate } from './selection.js';
 import type { DetectContext, EventSource, Finding } from './types.js';
 import { type Entry, entryOf, ViewBuilder } from './view.js';
 
@@ -71,23 +73,49 @@ function ordered(rules: readonly RuleSpec[]): RuleSpec[] {
   return [...rules].sort((a, b) => after(a) - after(b));
 }
 
+/** A processor on one outcome's route, with the predicate to ask first (null: every event matches). */
+interface Route {
+  p: Processor;
+  match: Predicate | null;
+}
+
+/** Per outcome, the processors that can act on its events, in rule order. */
+function routes(processors: readonly Processor[]): Record<ActionKind, Route[]> {
+  const byKind = {} as Record<ActionKind, Route[]>;
+  for (const kind of ACTION_KINDS) {
+    byKind[kind] = [];
+    for (const p of processors) {
+      if (p.outcomes && !p.outcomes.includes(kind)) continue;
+      if (p.allEvents) byKind[kind].push({ p, match: null });
+      else if (p.rule.byOutcome[kind] !== false) byKind[kind].push({ p, match: p.rule.byOutcome[kind] === true ? null : p.rule.match });
+    }
+  }
+  return byKind;
+}
+
 export class Detector {
   private readonly views: ViewBuilder;
   private readonly book: FindingBook;
   private readonly profiles = new Profiles();
   private readonly processors: Processor[];
+  private readonly routes: Record<ActionKind, Route[]>;
   private lastTs = -Infinity;
   private lastId = 0;
   private seen = 0;
   /** The current event's Entry, made on first demand (one function for all events: no closure per event). */
   private entry: Entry | undefined;
   private readonly getEntry = (): Entry => (this.entry ??= entryOf(this.views.view));
+  /** For an outcome outside ACTION_KINDS (none today): every processor, every predicate asked. */
+  private get anyOutcome(): Route[] {
+    return this.processors.map((p) => ({ p, match: p.allEvents ? null : p.rule.match }));
+  }
 
   constructor(rules: readonly RuleSpec[], ctx: DetectContext = {}, state?: DetectState) {
     this.views = new ViewBuilder(ctx);
     this.book = new FindingBook((id) => this.views.isAdmin(id));
     const env: ProcessorEnv = { book: this.book, profiles: this.profiles, views: this.views };
     this.processors = ordered(rules).map((spec) => processorFor(compileRule(spec, ctx.params?.[spec.id] ?? {}), env));
+    this.routes = routes(this.processors);
     if (state) this.importState(state);
   }
 
@@ -98,8 +126,10 @@ export class Detector {
     this.lastTs = v.ts;
     this.lastId = e.id;
     this.entry = undefined;
-    for (const p of this.processors) {
-      if (p.allEvents || p.rule.match(v)) p.onEvent(v, this.getEntry);
+    const route = this.routes[v.outcome] ?? this.anyOutcome;
+    for (let i = 0; i < route.length; i++) {
+      const r = route[i];
+      if (r.match === null || r.match(v)) r.p.onEvent(v, this.getEntry);
     }
     this.profiles.learn(v);
     if (++this.seen % SWEEP_EVERY === 0) this.sweep();

@@ -1,3 +1,4 @@
+import type { ActionKind } from '../model/actions.js';
 import type { FindingBook } from './findings.js';
 import type { Profiles } from './profiles.js';
 import type { CompiledRule } from './rule.js';
@@ -10,6 +11,8 @@ export interface Processor {
   onEvent(v: EventView, entry: () => Entry): void;
   /** See events the selection rejects too (code rules that match on their own). */
   readonly allEvents?: boolean;
+  /** The outcomes it acts on (default all): events of other outcomes are not passed to it. */
+  readonly outcomes?: readonly ActionKind[];
   /** Drops groups with nothing left in their window. */
   sweep(now: number): void;
   exportState(): unknown;

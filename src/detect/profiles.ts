@@ -60,10 +60,10 @@ export class Profiles {
     if (!list) return 0;
     let n = 0;
     for (let i = 0; i < list.length; i++) {
-      const [t, ip, device, place] = list[i];
-      if (t < ts - windowMs || t > ts) continue;
-      if (ip === success.ip && device === success.device) continue;
-      if (p && p.values.device.has(device) && p.values.place.has(place)) continue;
+      const f = list[i];
+      if (f[0] < ts - windowMs || f[0] > ts) continue;
+      if (f[1] === success.ip && f[2] === success.device) continue;
+      if (p && p.values.device.has(f[2]) && p.values.place.has(f[3])) continue;
       n++;
     }
     return n;
@@ -74,11 +74,16 @@ export class Profiles {
     if (v.outcome === 'failure') {
       if (!v.target) return;
       const list = this.failures.get(v.target);
-      const f: RecentFailure = [v.ts, v.ip, v.device, v.place];
-      if (!list) this.failures.set(v.target, [f]);
+      if (!list) this.failures.set(v.target, [[v.ts, v.ip, v.device, v.place]]);
+      else if (list.length < RECENT_FAILURES) list.push([v.ts, v.ip, v.device, v.place]);
       else {
+        // Full: the oldest entry leaves and its array is reused for the newest.
+        const f = list.shift()!;
+        f[0] = v.ts;
+        f[1] = v.ip;
+        f[2] = v.device;
+        f[3] = v.place;
         list.push(f);
-        if (list.length > RECENT_FAILURES) list.shift();
       }
       return;
     }
@@ -88,19 +93,11 @@ export class Profiles {
       p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
       this.users.set(v.userId, p);
     }
-    for (const field of PROFILE_FIELDS) {
-      const value = v[field];
-      if (!value) continue;
-      const map = p.values[field];
-      const seen = map.get(value);
-      if (seen) {
-        seen[0] = v.ts;
-        seen[1]++;
-      } else {
-        if (map.size >= MAX_VALUES) map.delete(oldest(map));
-        map.set(value, [v.ts, 1]);
-      }
-    }
+    // PROFILE_FIELDS one by one: a loop over field names would read each by a computed key.
+    seen(p.values.countryIso, v.countryIso, v.ts);
+    seen(p.values.country, v.country, v.ts);
+    seen(p.values.place, v.place, v.ts);
+    seen(p.values.device, v.device, v.ts);
     const days = p.slots.get(v.hourOfWeek);
     if (!days) p.slots.set(v.hourOfWeek, [v.day]);
     else if (days[days.length - 1] !== v.day) {
@@ -109,32 +106,31 @@ export class Profiles {
     }
     p.recent.push(v.day);
     if (p.recent.length > RECENT) p.recent.shift();
-    p.last = { id: v.id, ts: v.ts, ip: v.ip, country: v.country, city: v.city, device: v.device };
+    const last = p.last;
+    if (!last) p.last = { id: v.id, ts: v.ts, ip: v.ip, country: v.country, city: v.city, device: v.device };
+    else {
+      // One record per user, updated in place: no allocation per success.
+      last.id = v.id;
+      last.ts = v.ts;
+      last.ip = v.ip;
+      last.country = v.country;
+      last.city = v.city;
+      last.device = v.device;
+    }
   }
 
   /** Successes in the `days` local days up to `day`, counting at most 64. */
   static successes(p: Profile, day: number, days: number): number {
-    let n = 0;
-    for (let i = p.recent.length - 1; i >= 0 && p.recent[i] >= day - days; i--) if (p.recent[i] <= day) n++;
-    return n;
-  }
-
-  /** Distinct days slot `slot` was active within `days` days before `day`. */
-  static activeDays(p: Profile, slot: number, day: number, days: number): number {
-    const list = p.slots.get(((slot % 168) + 168) % 168);
-    if (!list) return 0;
-    let n = 0;
-    for (let i = list.length - 1; i >= 0 && list[i] >= day - days; i--) if (list[i] < day) n++;
-    return n;
+    return countIn(p.recent, day - days, day + 1);
   }
 
   exportState(): unknown {
     return {
       users: [...this.users].map(([id, p]) => [
         id,
-        { first: p.first, last: p.last, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: [...p.slots], recent: p.recent },
+        { first: p.first, last: p.last && { ...p.last }, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: [...p.slots], recent: p.recent },
       ]),
-      failures: [...this.failures],
+      failures: [...this.failures].map(([k, list]) => [k, list.map((f) => [...f])]),
     };
   }
 
@@ -145,14 +141,46 @@ export class Profiles {
       const values = raw.values as Record<ProfileField, [string, [number, number]][]>;
       this.users.set(id, {
         first: raw.first as number,
-        last: raw.last as LastSuccess | undefined,
+        last: raw.last ? { ...(raw.last as LastSuccess) } : undefined,
         values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, new Map(values[f])])) as Profile['values'],
         slots: new Map(raw.slots as [number, number[]][]),
         recent: raw.recent as number[],
       });
     }
     this.failures.clear();
-    for (const [k, v] of s.failures) this.failures.set(k, v);
+    for (const [k, v] of s.failures) this.failures.set(k, v.map((f) => [...f] as RecentFailure));
+  }
+}
+
+/**
+ * How many of the ascending `list` lie in [from, to): two binary searches. Per-user day lists are
+ * ascending (days are pushed in event order), and baselines ask this for every success.
+ */
+export function countIn(list: readonly number[], from: number, to: number): number {
+  return lowerBound(list, to) - lowerBound(list, from);
+}
+
+function lowerBound(list: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Notes `value` (when not empty) as seen at `ts`, forgetting the oldest value when the field is full. */
+function seen(map: Map<string, [number, number]>, value: string, ts: number): void {
+  if (!value) return;
+  const known = map.get(value);
+  if (known) {
+    known[0] = ts;
+    known[1]++;
+  } else {
+    if (map.size >= MAX_VALUES) map.delete(oldest(map));
+    map.set(value, [ts, 1]);
   }
 }
 

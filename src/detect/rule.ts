@@ -2,9 +2,9 @@ import { parseDuration } from '../model/time.js';
 import { type Compiled, compileExpr } from './expr.js';
 import { FINDING_VARS, type OpenFinding } from './findings.js';
 import type { RuleSpec } from './rule-schema.js';
-import { compileDetection, type Predicate } from './selection.js';
+import { compileDetection, type OutcomeRoutes, type Predicate } from './selection.js';
 import type { Severity } from './types.js';
-import type { EventView, ViewField } from './view.js';
+import { type EventView, type ViewField, VIEW_READERS } from './view.js';
 
 /** A rule ready to run: selections compiled, durations in milliseconds, parameters applied. */
 export interface CompiledRule {
@@ -17,6 +17,8 @@ export interface CompiledRule {
   source?: string;
   params: Record<string, unknown>;
   match: Predicate;
+  /** Per outcome, whether `match` holds for every event (true), none (false) or must be asked. */
+  byOutcome: OutcomeRoutes;
   selections: Map<string, Predicate>;
   windowMs: number;
   suppressMs: number;
@@ -33,7 +35,9 @@ export function ms(duration: string): number {
 /** Compiles a validated rule; throws SelectionError / ExprError naming the faulty part. */
 export function compileRule(spec: RuleSpec, overrides: Readonly<Record<string, unknown>> = {}, source?: string): CompiledRule {
   const params = { ...spec.params, ...overrides };
-  const detection = spec.detection ? compileDetection(spec.detection, ['detection']) : { match: () => true, selections: new Map() };
+  const detection = spec.detection
+    ? compileDetection(spec.detection, ['detection'])
+    : { match: () => true, selections: new Map(), byOutcome: { success: true, failure: true, logout: true, other: true } as const };
   const c = spec.correlation;
   const windowMs = c && 'window' in c ? ms(c.window) : HOUR;
   const groupBy: readonly ViewField[] = c && 'group_by' in c ? c.group_by : ['target'];
@@ -53,12 +57,24 @@ export function compileRule(spec: RuleSpec, overrides: Readonly<Record<string, u
     source,
     params,
     match: detection.match as (v: EventView) => boolean,
+    byOutcome: detection.byOutcome,
     selections: detection.selections,
     windowMs,
     suppressMs: spec.suppress ? ms(spec.suppress.window) : windowMs,
     suppressBy: spec.suppress?.group_by ?? groupBy,
     escalate,
   };
+}
+
+/** `keyOf` for fixed `fields`, made once: each field read by its own reader. */
+export function keyer(fields: readonly ViewField[]): (v: EventView) => string {
+  if (fields.length === 0) return () => '*';
+  const readers = fields.map((f) => VIEW_READERS[f]);
+  if (readers.length === 1) {
+    const read = readers[0];
+    return (v) => String(read(v) ?? '');
+  }
+  return (v) => readers.map((read) => String(read(v) ?? '')).join('|');
 }
 
 /** `a|b` key of some view fields; `*` for none (portal-wide). */

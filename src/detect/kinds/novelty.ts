@@ -1,10 +1,13 @@
+import type { ActionKind } from '../../model/actions.js';
 import type { Processor, ProcessorEnv } from '../processor.js';
 import { type HoursBaseline, hourSupport } from './hours.js';
-import { type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
+import { countIn, type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
-import type { Entry, EventView } from '../view.js';
+import { type Entry, type EventView, VIEW_READERS } from '../view.js';
 import { formatAtOffset } from '../../model/time.js';
+
+const SUCCESSES: readonly ActionKind[] = ['success'];
 
 /**
  * `new_value` (Elastic's new_terms) and `baseline` (Panther-style behaviour baselines), both
@@ -21,11 +24,30 @@ function top(map: Map<string, [number, number]>): Record<string, number> {
   return Object.fromEntries([...map].sort((a, b) => b[1][1] - a[1][1]).slice(0, 20).map(([k, [, n]]) => [k, n]));
 }
 
+/** The profile's map of one field, as a function of its own. */
+function profileValues(f: ProfileField): (p: Profile) => Map<string, [number, number]> {
+  switch (f) {
+    case 'countryIso':
+      return (p) => p.values.countryIso;
+    case 'country':
+      return (p) => p.values.country;
+    case 'place':
+      return (p) => p.values.place;
+    case 'device':
+      return (p) => p.values.device;
+  }
+}
+
 export class NewValueProcessor implements Processor {
+  /** Judges successes only. */
+  readonly outcomes = SUCCESSES;
   private readonly spec: NewValueSpec;
   private readonly learning: number;
   private readonly history: number;
   private readonly fields: ProfileField[];
+  /** Per field, made once: its reader on the view and on the profile (no computed keys per event). */
+  private readonly reads: ((v: EventView) => string)[];
+  private readonly known: ((p: Profile) => Map<string, [number, number]>)[];
 
   constructor(
     readonly rule: CompiledRule,
@@ -38,6 +60,8 @@ export class NewValueProcessor implements Processor {
       if (!(PROFILE_FIELDS as readonly string[]).includes(f)) throw new Error(`new_value fields must be among ${PROFILE_FIELDS.join(', ')}`);
     }
     this.fields = this.spec.fields as ProfileField[];
+    this.reads = this.fields.map((f) => VIEW_READERS[f] as (v: EventView) => string);
+    this.known = this.fields.map(profileValues);
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -47,14 +71,15 @@ export class NewValueProcessor implements Processor {
     // Most successes bring nothing new: allocate only when something is.
     let novel: Record<string, unknown> | undefined;
     let returning = false;
-    for (const f of this.fields) {
-      const value = v[f];
+    for (let i = 0; i < this.fields.length; i++) {
+      const value = this.reads[i](v);
       if (!value) continue;
-      const seen = p.values[f].get(value);
+      const values = this.known[i](p);
+      const seen = values.get(value);
       if (seen && v.ts - seen[0] <= this.history) continue;
       if (seen) returning = true;
       novel ??= {};
-      novel[f] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(p.values[f]) };
+      novel[this.fields[i]] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(values) };
     }
     if (!novel) return;
     const group = keyOf(v, this.spec.group_by);
@@ -74,8 +99,12 @@ export class NewValueProcessor implements Processor {
 }
 
 export class BaselineProcessor implements Processor {
+  /** Judges successes only. */
+  readonly outcomes = SUCCESSES;
   private readonly spec: BaselineSpec;
   private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
+  /** Scratch: active days per hour-of-week slot. */
+  private readonly counts = new Int32Array(168);
   private readonly historyDays: number;
   private readonly learning: number;
   private readonly idle: number;
@@ -131,13 +160,18 @@ export class BaselineProcessor implements Processor {
   private activeSlots(userId: string, p: Profile, day: number): Record<string, number> {
     const cached = this.slots.get(userId);
     if (cached?.day === day) return cached.slots;
-    const slots: Record<string, number> = {};
+    // Integer keys list in ascending order whatever the insertion order: fill them in that order.
     const from = day - this.historyDays;
+    const counts = this.counts;
     p.slots.forEach((days, slot) => {
-      let n = 0;
-      for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) if (days[i] < day) n++;
-      if (n) slots[slot] = n;
+      counts[slot] = countIn(days, from, day);
     });
+    const slots: Record<string, number> = {};
+    for (let slot = 0; slot < 168; slot++) {
+      const n = counts[slot];
+      if (n) slots[slot] = n;
+      counts[slot] = 0;
+    }
     this.slots.set(userId, { day, slots });
     return slots;
   }

@@ -10,5 +10,5 @@ export const MODULES: Readonly<Record<string, ModuleFactory>> = {
   travel: (rule, env) => new TravelProcessor(rule, env),
   risk: (rule, env) => new RiskProcessor(rule, env),
   // Visibility is judged from sync results, not events: see visibilityFindings().
-  visibility: (rule) => ({ rule, onEvent() {}, sweep() {}, exportState: () => null, importState() {} }),
+  visibility: (rule) => ({ rule, outcomes: [], onEvent() {}, sweep() {}, exportState: () => null, importState() {} }),
 };

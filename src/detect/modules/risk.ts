@@ -1,8 +1,11 @@
+import type { ActionKind } from '../../model/actions.js';
 import type { Processor, ProcessorEnv } from '../processor.js';
 import { type HoursBaseline, usualHour } from '../kinds/hours.js';
 import { Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf } from '../rule.js';
 import type { Entry, EventView } from '../view.js';
+
+const SUCCESSES: readonly ActionKind[] = ['success'];
 
 /**
  * A composite score for one successful login, explainable by its parts. DocSpace's own
@@ -15,6 +18,8 @@ import type { Entry, EventView } from '../view.js';
 const DAY = 86_400_000;
 
 export class RiskProcessor implements Processor {
+  /** Judges successes only. */
+  readonly outcomes = SUCCESSES;
   private readonly p: Record<string, number>;
   private readonly hours: HoursBaseline;
 
@@ -35,20 +40,22 @@ export class RiskProcessor implements Processor {
   onEvent(v: EventView, entry: () => Entry): void {
     if (v.outcome !== 'success') return;
     const p = this.env.profiles.get(v.userId);
-    const signals: Record<string, number> = {};
+    const w = this.p;
+    // Each signal's weight, or undefined when it did not fire; the record is made only for a finding.
+    let newDevice: number | undefined;
+    let newCountry: number | undefined;
+    let newCity: number | undefined;
+    let offHours: number | undefined;
+    let recentFailures: number | undefined;
     // Novelty is judged after the same learning period as DSL-010/011 (14 days and 10 successes):
     // a user's second device in their first week is part of the baseline being learnt, not a new one.
-    const learnt = !!p && v.ts - p.first >= this.p.learningDays * DAY && p.recent.length >= this.p.learningEvents;
-    if (p && learnt) {
-      if (v.device && p.values.device.size && !p.values.device.has(v.device)) signals.newDevice = this.p.newDevice;
+    const learnt = p !== undefined && v.ts - p.first >= w.learningDays * DAY && p.recent.length >= w.learningEvents;
+    if (learnt) {
+      if (v.device && p.values.device.size && !p.values.device.has(v.device)) newDevice = w.newDevice;
       const country = v.countryIso || v.country;
       const countryField = v.countryIso ? p.values.countryIso : p.values.country;
-      if (country && countryField.size && !countryField.has(country)) signals.newCountry = this.p.newCountry;
-      else if (v.place && p.values.place.size && !p.values.place.has(v.place)) signals.newCity = this.p.newCity;
-      // Off-hours by the same baseline as DSL-012 (hours.ts).
-      if (Profiles.successes(p, v.day, this.p.historyDays) >= this.p.minBaseline && !usualHour(p, v.hourOfWeek, v.day, this.hours)) {
-        signals.offHours = this.p.offHours;
-      }
+      if (country && countryField.size && !countryField.has(country)) newCountry = w.newCountry;
+      else if (v.place && p.values.place.size && !p.values.place.has(v.place)) newCity = w.newCity;
     }
     // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes
     // a few times before getting in. Failures from this login's address and device, or from a
@@ -59,15 +66,32 @@ export class RiskProcessor implements Processor {
     // finding, and DSL-007 links the next success to it. Unfamiliar is a new device, country or
     // city once the user is learnt; before that, a device and a place both never seen for them.
     const unfamiliar = learnt
-      ? !!(signals.newDevice || signals.newCountry || signals.newCity)
+      ? !!(newDevice || newCountry || newCity)
       : !p || (!(v.device && p.values.device.has(v.device)) && !(v.place && p.values.place.has(v.place)));
-    if (unfamiliar && this.env.profiles.recentFailures(v.userId, v.ts, this.p.failureHours * DAY / 24, v, p) >= this.p.failureCount) {
-      signals.recentFailures = this.p.failures;
+    if (unfamiliar && this.env.profiles.recentFailures(v.userId, v.ts, (w.failureHours * DAY) / 24, v, p) >= w.failureCount) {
+      recentFailures = w.failures;
     }
-    if (v.admin) signals.admin = this.p.admin;
-    let score = 0;
-    for (const s of Object.values(signals)) score += s;
-    if (score < this.p.threshold) return;
+    const admin = v.admin ? w.admin : undefined;
+    // Off-hours (the same baseline as DSL-012, hours.ts) costs the most to judge: skip it when
+    // the score misses the threshold either way.
+    if (learnt) {
+      const without = sum(newDevice, newCountry, newCity, undefined, recentFailures, admin);
+      const withIt = sum(newDevice, newCountry, newCity, w.offHours, recentFailures, admin);
+      if (without < w.threshold && withIt < w.threshold) return;
+      if (Profiles.successes(p, v.day, w.historyDays) >= w.minBaseline && !usualHour(p, v.hourOfWeek, v.day, this.hours)) {
+        offHours = w.offHours;
+      }
+    }
+    const score = sum(newDevice, newCountry, newCity, offHours, recentFailures, admin);
+    if (score < w.threshold) return;
+    // In the order the signals are judged (the evidence lists them so).
+    const signals: Record<string, number> = {};
+    if (newDevice !== undefined) signals.newDevice = newDevice;
+    if (newCountry !== undefined) signals.newCountry = newCountry;
+    if (newCity !== undefined) signals.newCity = newCity;
+    if (offHours !== undefined) signals.offHours = offHours;
+    if (recentFailures !== undefined) signals.recentFailures = recentFailures;
+    if (admin !== undefined) signals.admin = admin;
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), v.userId, () => [entry()], entry(), { score, signals });
   }
 
@@ -77,3 +101,17 @@ export class RiskProcessor implements Processor {
   }
   importState(): void {}
 }
+
+/** The score: the weights that fired, added in the order the signals are judged. */
+function sum(a: U, b: U, c: U, d: U, e: U, f: U): number {
+  let score = 0;
+  if (a !== undefined) score += a;
+  if (b !== undefined) score += b;
+  if (c !== undefined) score += c;
+  if (d !== undefined) score += d;
+  if (e !== undefined) score += e;
+  if (f !== undefined) score += f;
+  return score;
+}
+
+type U = number | undefined;

@@ -1,8 +1,11 @@
+import type { ActionKind } from '../../model/actions.js';
 import { distanceKm } from '../../geo/distance.js';
 import { type Place, resolvePlace } from '../../geo/gazetteer.js';
 import type { Processor, ProcessorEnv } from '../processor.js';
 import { type CompiledRule, keyOf } from '../rule.js';
-import type { Entry, EventView } from '../view.js';
+import { type Entry, entryOf, type EventView, fillEntry } from '../view.js';
+
+const SUCCESSES: readonly ActionKind[] = ['success'];
 
 /**
  * Impossible travel between a user's consecutive successes: great-circle distance and the speed
@@ -22,6 +25,8 @@ interface Last {
 const MAX_PLACES = 50_000;
 
 export class TravelProcessor implements Processor {
+  /** Judges successes only. */
+  readonly outcomes = SUCCESSES;
   private readonly last = new Map<string, Last>();
   /** Country → city → place: looked up for every success, so no key string is built. */
   private readonly places = new Map<string, Map<string, Place>>();
@@ -60,12 +65,24 @@ export class TravelProcessor implements Processor {
 
   onEvent(v: EventView, entry: () => Entry): void {
     if (v.outcome !== 'success') return;
-    const here: Last = { entry: entry(), place: this.place(v.country, v.city), country: v.country, city: v.city };
+    const place = this.place(v.country, v.city);
     const prev = this.last.get(v.userId);
-    this.last.set(v.userId, here);
-    if (!prev || prev.entry.ip === v.ip || this.allowIps.has(v.ip) || this.allowIps.has(prev.entry.ip)) return;
+    if (!prev) {
+      this.last.set(v.userId, { entry: entryOf(v), place, country: v.country, city: v.city });
+      return;
+    }
+    this.judge(prev, v, place, entry);
+    // The user's record becomes this success, in place: no allocation per success.
+    fillEntry(prev.entry, v);
+    prev.place = place;
+    prev.country = v.country;
+    prev.city = v.city;
+  }
+
+  /** Reports travel from the user's previous success `prev` to `v` when it is too fast. */
+  private judge(prev: Last, v: EventView, b: Place, entry: () => Entry): void {
+    if (prev.entry.ip === v.ip || this.allowIps.has(v.ip) || this.allowIps.has(prev.entry.ip)) return;
     const a = prev.place;
-    const b = here.place;
     if (a.level === 'none' || b.level === 'none') return;
     if (this.ignorePairs.has(`${a.country}-${b.country}`)) return;
     const km = distanceKm(a.lat, a.lon, b.lat, b.lon);
@@ -75,12 +92,14 @@ export class TravelProcessor implements Processor {
     const hours = Math.max(v.ts - prev.entry.ts, 60_000) / 3_600_000;
     const kmh = km / hours;
     if (kmh < this.minKmh) return;
+    const from = { ...prev.entry };
+    const here: Last = { entry: entry(), place: b, country: v.country, city: v.city };
     const end = (l: Last) => ({ eventId: l.entry.id, at: new Date(l.entry.ts).toISOString(), ip: l.entry.ip, country: l.country, city: l.city, resolved: l.place.level });
     this.env.book.report(
       this.rule,
       keyOf(v, this.rule.suppressBy),
       v.userId,
-      () => [prev.entry, here.entry],
+      () => [from, here.entry],
       here.entry,
       { from: end(prev), to: end(here), km: Math.round(km), kmh: Math.round(kmh), minutes: Math.round((v.ts - prev.entry.ts) / 60_000), resolution: exact ? 'city' : 'country' },
       exact ? 'high' : 'low',
@@ -90,13 +109,13 @@ export class TravelProcessor implements Processor {
   sweep(): void {}
 
   exportState(): unknown {
-    return [...this.last].map(([user, l]) => [user, l.entry, l.country, l.city]);
+    return [...this.last].map(([user, l]) => [user, { ...l.entry }, l.country, l.city]);
   }
 
   importState(state: unknown): void {
     this.last.clear();
     for (const [user, entry, country, city] of state as [string, Entry, string, string][]) {
-      this.last.set(user, { entry, country, city, place: this.place(country, city) });
+      this.last.set(user, { entry: { ...entry }, country, city, place: this.place(country, city) });
     }
   }
 }

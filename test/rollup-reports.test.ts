@@ -167,6 +167,20 @@ for (const c of cases) {
         await writer.close();
       }, 300_000);
 
+      it('a user whose last event falls in the head edge is active in a rolling period', async () => {
+        // The user seen last the longest ago, two days or more before now: from that event on,
+        // the period's first whole day holds none of theirs, only its head edge.
+        const all = await (await archiveData(store, { until: ODD }, { rollups: false })).users();
+        const quiet = all.filter((u) => u.lastSeen < ODD - 2 * DAY && u.lastSeen % DAY !== 0).sort((a, b) => a.lastSeen - b.lastSeen)[0];
+        expect(quiet, 'a user quiet for two days').toBeDefined();
+        const scope = { since: quiet.lastSeen, until: ODD };
+        const events = (await archiveData(store, scope, { rollups: false })) as ArchiveReportData;
+        const rolled = await new RollupReportData(store, events.scope, events).users();
+        expect(rolled.find((u) => u.userId === quiet.userId)?.inPeriod).toBe(true);
+        const byId = (u: { userId: string }, v: { userId: string }) => u.userId.localeCompare(v.userId);
+        expect(rolled.sort(byId)).toEqual((await events.users()).sort(byId));
+      });
+
       it('the users report counts anonymous failures by the attribution rule, as the events do', async () => {
         const o = { now: NOW, clock: new ZoneClock(parseZone('UTC')), identities };
         const r = await runReport('users', await archiveData(store), o);

@@ -5,7 +5,7 @@
  * unit, until], each shorter than one unit. Facts of the parts are merged here into what one
  * read of the whole period gives.
  */
-import type { HourFact, Period, UserSeen } from '../facts.js';
+import type { HourFact, Period } from '../facts.js';
 import type { CountryCount } from '../reports/summary.js';
 
 /** First and last whole unit (unit numbers since the epoch); undefined where the period is open. */
@@ -66,12 +66,4 @@ export function mergeCountries(parts: ReadonlyArray<readonly CountryCount[]>): C
     }
   }
   return [...out.values()];
-}
-
-/**
- * Users seen up to `until` (`base`: their first and last event and newest name over the whole
- * history, as one read answers them), marked in the period also when active in another part.
- */
-export function markActive(base: readonly UserSeen[], active: ReadonlySet<string>): UserSeen[] {
-  return base.map((u) => (u.inPeriod || !active.has(u.userId) ? u : { ...u, inPeriod: true }));
 }

@@ -26,7 +26,7 @@ import type { ZoneClock } from '../zone.js';
 import type { ArchiveReportData } from './archive/index.js';
 import { type ArchiveScope, flag, kindOf, num } from './archive/scope.js';
 import type { ReportData } from './index.js';
-import { edgesOf, markActive, mergeCountries, mergeHours, type SplitPeriod, splitPeriod, type Units } from './rollup-edges.js';
+import { edgesOf, mergeCountries, mergeHours, type SplitPeriod, splitPeriod, type Units } from './rollup-edges.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -249,33 +249,13 @@ export class RollupReportData implements ReportData {
   }
 
   /**
-   * With a tail, the users as the events know them up to `until` (the tail's read covers the
-   * history before it), marked in the period also when active in the whole days or the head;
-   * without one, the rollups' users up to the end, marked also when active in the head.
+   * Over a period that is not whole days, the events' own answer: it probes the time index per
+   * user (a loose index scan), never reads the period's rows, and on SQLite costs a fraction of
+   * grouping every user's rollup days (9 ms against 510 ms of CPU on 1M events).
    */
   async users(): Promise<UserSeen[]> {
-    const split = this.split(DAY);
-    if (!split) return this.events.users();
-    if (!split.head && !split.tail) return this.rollupUsers(split.units);
-    const base = split.tail ? await this.events.narrowed(split.tail).users() : await this.rollupUsers(split.units);
-    const active = new Set<string>();
-    if (split.tail) for (const id of await this.rollupActive(split.units)) active.add(id);
-    if (split.head) {
-      for (const f of await this.events.narrowed(split.head).activity(['user'])) if (!f.anonymous) active.add(f.userId);
-    }
-    return markActive(base, active);
-  }
-
-  /** Users with an event in the whole days. */
-  private async rollupActive(days: Units): Promise<string[]> {
-    const rows = await this.store.db
-      .selectFrom('rollup_user_days')
-      .select('user_id')
-      .distinct()
-      .where('portal_id', 'in', this.portals)
-      .where(dayBounds(days))
-      .execute();
-    return rows.map((r) => r.user_id);
+    const days = this.days();
+    return days ? this.rollupUsers(days) : this.events.users();
   }
 
   private async rollupUsers(days: Units): Promise<UserSeen[]> {

@@ -9,6 +9,9 @@
  *   days (or an open period);
  * - a `--user` filter always reads the events.
  *
+ * A period that is not whole (a rolling "last 30 days") is split: its whole units come from the
+ * rollups and its edges, under a unit each, from the events (`rollup-edges.ts`).
+ *
  * Each question decides on its own, so a report may take some facts from each source; both give
  * the same facts (test/rollup-reports.test.ts runs every report both ways).
  */
@@ -17,12 +20,13 @@ import type { ActionKind } from '../../model/actions.js';
 import { GUEST_ID } from '../../model/ids.js';
 import type { ArchiveStore } from '../../store/index.js';
 import { USER_ACTIVITY_DIMS } from '../activity.js';
-import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, UserSeen } from '../facts.js';
+import { type ActivityDim, type ActivityFact, type ActivityOptions, type HourFact, type HourOptions, projectFacts, type UserSeen } from '../facts.js';
 import type { CountryCount } from '../reports/summary.js';
 import type { ZoneClock } from '../zone.js';
 import type { ArchiveReportData } from './archive/index.js';
 import { type ArchiveScope, flag, kindOf, num } from './archive/scope.js';
 import type { ReportData } from './index.js';
+import { edgesOf, mergeCountries, mergeHours, type SplitPeriod, splitPeriod, type Units } from './rollup-edges.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -39,7 +43,7 @@ export function wholeUnits(scope: Pick<ArchiveScope, 'since' | 'until'>, unit: n
 }
 
 /** `day` within whole days, on any day-keyed rollup table. */
-function dayBounds(days: { first?: number; last?: number }) {
+function dayBounds(days: Units) {
   return <DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>) => {
     const day = sql.ref<number>('day');
     const parts = [sql<boolean>`1 = 1`];
@@ -73,13 +77,29 @@ export class RollupReportData implements ReportData {
     return this.filtered ? undefined : wholeUnits(this.scope, DAY);
   }
 
+  /** The period as whole days plus edges, when the rollups can answer for the days. */
+  private split(unit: number): SplitPeriod | undefined {
+    return this.filtered ? undefined : splitPeriod(this.scope, unit);
+  }
+
   async hours(clock: ZoneClock, opts: HourOptions = {}): Promise<HourFact[]> {
-    const hours = this.filtered || opts.byCountry ? undefined : wholeUnits(this.scope, HOUR);
+    const split = opts.byCountry ? undefined : this.split(HOUR);
     const from = this.scope.since ?? Date.UTC(2000, 0, 1);
     const to = this.scope.until ?? Date.now();
     const spec = clock.spec;
     const aligned = spec.kind === 'portal' || (spec.kind === 'fixed' ? spec.offsetMinutes % 60 === 0 : clock.hourAligned(from, to));
-    if (!hours || !aligned) return this.events.hours(clock, opts);
+    const rolled = split && aligned ? await this.rollupHours(split.units, clock) : undefined;
+    if (!split || !rolled) return this.events.hours(clock, opts);
+    const edges = edgesOf(split);
+    if (!edges.length) return rolled;
+    const parts = [rolled];
+    for (const edge of edges) parts.push(await this.events.narrowed(edge).hours(clock, opts));
+    return mergeHours(parts);
+  }
+
+  /** Hour facts of whole UTC hours; undefined when the portal's offsets split UTC hours. */
+  private async rollupHours(hours: Units, clock: ZoneClock): Promise<HourFact[] | undefined> {
+    const spec = clock.spec;
     let q = this.store.db
       .selectFrom('rollup_hours')
       .select(['hour', 'offset_minutes', 'kind', 'anonymous', (eb) => eb.fn.sum<number>('events').as('n')])
@@ -91,7 +111,7 @@ export class RollupReportData implements ReportData {
     for (const r of rows) {
       const offset = num(r.offset_minutes);
       // A UTC hour at +05:30 falls into two local hours: only the events can say how.
-      if (spec.kind === 'portal' && offset % 60 !== 0) return this.events.hours(clock, opts);
+      if (spec.kind === 'portal' && offset % 60 !== 0) return undefined;
       const utc = num(r.hour);
       const hour = spec.kind === 'portal' ? utc + offset / 60 : clock.localHour(utc * HOUR);
       const kind = kindOf(r.kind);
@@ -105,8 +125,17 @@ export class RollupReportData implements ReportData {
   }
 
   async countries(): Promise<CountryCount[]> {
-    const days = this.days();
-    if (!days) return this.events.countries();
+    const split = this.split(DAY);
+    if (!split) return this.events.countries();
+    const rolled = await this.rollupCountries(split.units);
+    const edges = edgesOf(split);
+    if (!edges.length) return rolled;
+    const parts = [rolled];
+    for (const edge of edges) parts.push(await this.events.narrowed(edge).countries());
+    return mergeCountries(parts);
+  }
+
+  private async rollupCountries(days: Units): Promise<CountryCount[]> {
     let q = this.store.db
       .selectFrom('rollup_place_days')
       .select([
@@ -124,9 +153,19 @@ export class RollupReportData implements ReportData {
 
   /** The users report's facts (`USER_ACTIVITY_DIMS`, anonymous ones by typed login) come from rollups; others from the events. */
   async activity(dims: readonly ActivityDim[], opts: ActivityOptions = {}): Promise<ActivityFact[]> {
-    const days = this.days();
+    const split = this.split(DAY);
     const userFacts = sameDims(dims, USER_ACTIVITY_DIMS) && opts.anonymousDims !== undefined && sameDims(opts.anonymousDims, ['login']);
-    if (!days || !userFacts) return this.events.activity(dims, opts);
+    if (!split || !userFacts) return this.events.activity(dims, opts);
+    const rolled = await this.rollupActivity(split.units, opts);
+    const edges = edgesOf(split);
+    if (!edges.length) return rolled;
+    const facts = [...rolled];
+    for (const edge of edges) facts.push(...(await this.events.narrowed(edge).activity(dims, opts)));
+    // One fact per key, as one read of the whole period groups them.
+    return projectFacts(facts, dims, opts);
+  }
+
+  private async rollupActivity(days: Units, opts: ActivityOptions): Promise<ActivityFact[]> {
     const kinds = opts.kinds?.length ? [...opts.kinds] : undefined;
     const db = this.store.db;
     let own = db
@@ -209,9 +248,17 @@ export class RollupReportData implements ReportData {
     return facts;
   }
 
+  /**
+   * Over a period that is not whole days, the events' own answer: it probes the time index per
+   * user (a loose index scan), never reads the period's rows, and on SQLite costs a fraction of
+   * grouping every user's rollup days (9 ms against 510 ms of CPU on 1M events).
+   */
   async users(): Promise<UserSeen[]> {
     const days = this.days();
-    if (!days) return this.events.users();
+    return days ? this.rollupUsers(days) : this.events.users();
+  }
+
+  private async rollupUsers(days: Units): Promise<UserSeen[]> {
     const day = sql.ref('day');
     const bounds = [
       ...(days.first !== undefined ? [sql`${day} >= ${days.first}`] : []),

@@ -13,7 +13,7 @@
  * rows by the dimensions asked for. Both shapes give the same facts (the tests run both).
  */
 import type { ArchiveStore } from '../../../store/index.js';
-import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, UserSeen } from '../../facts.js';
+import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, Period, UserSeen } from '../../facts.js';
 import { type CountryCount, countryCounts } from '../../reports/summary.js';
 import type { ZoneClock } from '../../zone.js';
 import type { ReportData } from '../index.js';
@@ -52,10 +52,15 @@ export class ArchiveReportData implements ReportData {
   private readonly query: ArchiveQuery;
 
   constructor(
-    store: ArchiveStore,
+    private readonly store: ArchiveStore,
     readonly scope: ArchiveScope & { portalIds: readonly number[] },
   ) {
     this.query = { db: store.db, portals: [...scope.portalIds], scope, groupsBySorting: groupsBySorting(store) };
+  }
+
+  /** The same read over a part of the period (an edge the rollups leave: `rollup-edges.ts`). */
+  narrowed(period: Period): ArchiveReportData {
+    return new ArchiveReportData(this.store, { ...this.scope, since: period.since, until: period.until });
   }
 
   hours(clock: ZoneClock, opts: HourOptions = {}): Promise<HourFact[]> {

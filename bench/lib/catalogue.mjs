@@ -134,7 +134,8 @@ export const CATALOGUE = [
       `Fixture: ${fmt(s.archiveEvents)} generated events over 180 days written straight into SQLite, then each command as a`,
       'separate process after one unmeasured run to warm the file cache; the median wall time (Node start-up and opening',
       'the database included) in units. `events --since 7d` writes to a file, as `> file` would. The budget of',
-      '`events --since 7d` is the earlier 1 s in the units of the run that set it (node -e 0 took 56 ms there).',
+      '`events --since 7d` is the earlier 1 s in the units of the run that set it (node -e 0 took 56 ms there). The',
+      'dashboard issue\'s "whole-history reports ≤ 1 s" is 18 such units; every report is held to the stricter 8.',
     ],
     rows: [
       { id: 'archive.since7d', what: (s) => `\`events --archive --since 7d\` over ${short(s.archiveEvents)} events`, target: ratio('≤', 18, 'units') },
@@ -155,12 +156,6 @@ export const CATALOGUE = [
         unit: 'times',
       },
     ],
-    limits: ['summary', 'users', 'daily'].map((name) => ({
-      id: `archive.all.${name}.ms`,
-      what: (s) => `\`report ${name} --since all\` over ${short(s.archiveEvents)} events, wall time`,
-      limit: 1000,
-      unit: 'ms',
-    })),
   },
   {
     id: 'dashboard',

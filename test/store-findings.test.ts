@@ -1,10 +1,10 @@
 /** Findings, their history, the detection state and the login key in the archive, once per database. */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { builtinRules, detectArchive, detectNew, fixtureEvents, rulesFingerprint, TEST_PEOPLE } from '../src/detect/index.js';
+import { builtinRules, detectArchive, detectNew, fixtureEvents, rulesFingerprint } from '../src/detect/index.js';
 import type { DetectState } from '../src/detect/engine.js';
 import type { Finding } from '../src/detect/types.js';
 import type { LoginEvent } from '../src/model/event.js';
-import type { DirectoryPerson } from '../src/model/person.js';
+import { FIXTURE_DIRECTORY } from './helpers/people.js';
 import { UsageError } from '../src/errors/index.js';
 import { type ArchiveStore, openStore, type StoredFinding } from '../src/store/index.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
@@ -139,16 +139,7 @@ const DAY = 86_400_000;
 // --- detection over the archive (src/detect/run.ts) ----------------------------------------------
 
 /** The rule fixtures' directory, as the people API would list it. */
-const PEOPLE: DirectoryPerson[] = TEST_PEOPLE.map((m) => ({
-  id: m.id,
-  displayName: m.userName!,
-  userName: m.userName!,
-  email: m.email!,
-  status: m.status as 1 | 2,
-  role: m.isOwner ? 'owner' : m.isAdmin ? 'admin' : 'user',
-  registeredAt: Date.UTC(2024, 0, 1),
-  terminatedAt: m.terminated ? Date.parse(m.terminated) : null,
-}));
+const PEOPLE = FIXTURE_DIRECTORY;
 
 /** Forty days of a portal: habits, an attack on bob that succeeds, a spray, a password typed as login. */
 function history(): LoginEvent[] {

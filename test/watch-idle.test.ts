@@ -7,10 +7,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BUILTIN_RULES_DIR, fixtureEvents, loadRules, rulesFingerprint, TEST_PEOPLE } from '../src/detect/index.js';
+import { BUILTIN_RULES_DIR, fixtureEvents, loadRules, rulesFingerprint } from '../src/detect/index.js';
 import { detectNew } from '../src/detect/run.js';
 import type { RuleSpec } from '../src/detect/rule-schema.js';
-import type { DirectoryPerson } from '../src/model/person.js';
+import { FIXTURE_DIRECTORY } from './helpers/people.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import type { DetectNew } from '../src/watch/contract.js';
 import { gatedDetectNew, nothingNew } from '../src/watch/gate.js';
@@ -68,16 +68,7 @@ describe('the watcher\'s rules cache', () => {
 
 describe('detection loaded only when something is new', () => {
   const RULES = loadRules(BUILTIN_RULES_DIR).map((r) => r.spec);
-  const PEOPLE: DirectoryPerson[] = TEST_PEOPLE.map((m) => ({
-    id: m.id,
-    displayName: m.userName!,
-    userName: m.userName!,
-    email: m.email!,
-    status: m.status as 1 | 2,
-    role: m.isOwner ? 'owner' : m.isAdmin ? 'admin' : 'user',
-    registeredAt: Date.UTC(2024, 0, 1),
-    terminatedAt: m.terminated ? Date.parse(m.terminated) : null,
-  }));
+  const PEOPLE = FIXTURE_DIRECTORY;
 
   it('a cycle with nothing after the stored state never loads the engine; new events do', async () => {
     const store = await openStore(join(dir, 'gate.sqlite'));

@@ -85,10 +85,34 @@ export function servedJson(row: ServedFields): string {
  * field, an upper-case id, a missing `user`) is kept exactly as served.
  */
 export function rawToKeep(raw: Readonly<Record<string, unknown>>, e: LoginEvent): string | null {
-  const date = formatApiDate(e.time, e.offsetMinutes);
-  const shape = servedShape({ ...e, date });
+  return servedAsShaped(raw, e) ? null : JSON.stringify(raw);
+}
+
+/**
+ * `servedShape` of the event, compared key by key with what was served without building it: a
+ * first sync asks this of every event. The order and the null rule are `servedShape`'s.
+ */
+function servedAsShaped(raw: Readonly<Record<string, unknown>>, e: LoginEvent): boolean {
   const keys = Object.keys(raw);
-  const expected = Object.keys(shape);
-  const same = keys.length === expected.length && expected.every((k, i) => keys[i] === k && raw[k] === shape[k]);
-  return same ? null : JSON.stringify(raw);
+  let i = 0;
+  const is = (k: string, v: unknown) => keys[i] === k && raw[k] === v && ++i > 0;
+  const maybe = (k: string, v: string | null) => (v === null ? keys[i] !== k : is(k, v));
+  return (
+    is('id', e.id) &&
+    keys[i] === 'date' &&
+    raw.date === formatApiDate(e.time, e.offsetMinutes) &&
+    ++i > 0 &&
+    is('user', e.user) &&
+    is('userId', e.userId) &&
+    maybe('login', e.login) &&
+    is('action', e.action) &&
+    is('actionId', e.actionId) &&
+    is('ip', e.ip) &&
+    is('country', e.country) &&
+    is('city', e.city) &&
+    maybe('browser', e.browser) &&
+    maybe('platform', e.platform) &&
+    maybe('page', e.page) &&
+    i === keys.length
+  );
 }

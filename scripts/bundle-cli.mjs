@@ -48,6 +48,7 @@ await build({
   entryPoints: {
     main: new URL('../src/cli/main.ts', import.meta.url).pathname,
     'export-worker': new URL('../src/export/worker.ts', import.meta.url).pathname,
+    'read-worker': new URL('../src/sync/read-worker.ts', import.meta.url).pathname,
   },
   outdir,
   bundle: true,
@@ -58,8 +59,13 @@ await build({
   external: ['better-sqlite3', 'pg', 'pg-native', 'yazl'],
   // Bundled CommonJS packages (commander) call require(); ES modules have none of their own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  // The worker's path as seen from the chunks/ folder (src/export/parallel.ts resolves it).
-  define: { PACKAGE_VERSION: JSON.stringify(version), EXPORT_WORKER: JSON.stringify('../export-worker.js') },
+  // The workers' paths as seen from the chunks/ folder (src/export/parallel.ts and
+  // src/sync/read-thread.ts resolve them).
+  define: {
+    PACKAGE_VERSION: JSON.stringify(version),
+    EXPORT_WORKER: JSON.stringify('../export-worker.js'),
+    READ_WORKER: JSON.stringify('../read-worker.js'),
+  },
   chunkNames: 'chunks/[name]-[hash]',
   plugins: [zodMiniCopy],
   // Every command parses all the code it loads before running: without comments and spare

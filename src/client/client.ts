@@ -60,6 +60,16 @@ export interface ClientOptions extends ConnectionSettings {
   userAgent?: string;
 }
 
+/** A client's options without its functions: what can be posted to a worker thread. */
+export type ThreadClientOptions = Omit<ClientOptions, 'send' | 'sleep' | 'now' | 'random' | 'onDebug' | 'onWait'>;
+
+/** See `DocSpaceClient.forThread`. */
+export interface ThreadClient {
+  options: ThreadClientOptions;
+  onDebug?: (line: string) => void;
+  onWait?: (notice: WaitNotice) => void;
+}
+
 export interface FilterQuery {
   startIndex?: number;
   count?: number;
@@ -139,6 +149,31 @@ export class DocSpaceClient {
       onWait: options.onWait,
       closed: this.closing.signal,
     });
+  }
+
+  /**
+   * What another thread needs to make the same client, and where its diagnostics and wait
+   * notices go here; undefined when this client cannot be made again there: it talks through
+   * injected functions (a test's `send`, clocks), or signs in with a password (a second sign-in
+   * would write a login event into the history it reads).
+   */
+  forThread(): ThreadClient | undefined {
+    const o = this.options;
+    if (o.send || o.sleep || o.now || o.random || o.credentials.kind === 'password') return undefined;
+    return {
+      options: {
+        portal: o.portal,
+        credentials: o.credentials,
+        ca: o.ca,
+        allowInsecureHttp: o.allowInsecureHttp,
+        concurrency: this.concurrency,
+        timeoutMs: o.timeoutMs,
+        retry: o.retry,
+        userAgent: this.userAgent,
+      },
+      onDebug: this.onDebug ? (line) => this.debug(line) : undefined,
+      onWait: o.onWait,
+    };
   }
 
   /** Remove every secret this client knows from a piece of text. */

@@ -11,3 +11,4 @@ export { ResponseShapeError } from './response-shape-error.js';
 export { UnavailableError } from './unavailable-error.js';
 export { UsageError } from './usage-error.js';
 export { ClientClosedError } from './closed-error.js';
+export { type PostedError, postError, reviveError } from './transfer.js';

@@ -13,17 +13,13 @@
 import type { DocSpaceClient } from '../client/client.js';
 import { oldestEventTime } from '../history/oldest.js';
 import { probePortal } from '../history/portal.js';
-import {
-  type InvalidEvent,
-  type ReadProgress,
-  readHistory,
-  readLatest,
-} from '../history/reader.js';
+import { type InvalidEvent, type ReadProgress, readLatest } from '../history/reader.js';
 import type { LoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
 import { type PeopleRefresh, refreshPeople } from './people.js';
+import { readForSync } from './read-thread.js';
 
 export interface SyncOptions {
   /**
@@ -34,6 +30,12 @@ export interface SyncOptions {
   overlapMs?: number;
   /** Commit after this many events (default 5,000) or 2 seconds, whichever comes first. */
   batchSize?: number;
+  /**
+   * Read a first sync's whole history on a worker thread, beside this thread's inserts (default
+   * false: the library's tests run its sources, where the worker's file is not built). The CLI
+   * turns it on. Ignored for a client that cannot be made again on another thread.
+   */
+  readThread?: boolean;
   /** Wait for another sync of the same portal instead of failing at once. */
   wait?: boolean;
   /** `floor`: the oldest instant this run will reach (the checkpoint minus the overlap, or the retention limit). */
@@ -250,12 +252,17 @@ async function syncFull(
     const oldest = await oldestEventTime(client, opts.signal).catch(() => undefined);
     if (oldest !== undefined) floor = Math.max(floor, Math.min(oldest, startedAt));
   }
-  const reader = readHistory(client, since !== undefined ? { since } : {}, {
-    raw: true,
-    onInvalid: (inv) => invalid.push(inv),
-    onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
-    onProgress: (p) => opts.onProgress?.({ ...p, floor, now: startedAt }),
-  });
+  const reader = readForSync(
+    client,
+    since !== undefined ? { since } : {},
+    {
+      onInvalid: (inv) => invalid.push(inv),
+      onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
+      onProgress: opts.onProgress ? (p) => opts.onProgress?.({ ...p, floor, now: startedAt }) : undefined,
+    },
+    // A whole history is worth a thread of its own; an incremental read is a page or two.
+    opts.readThread === true && since === undefined,
+  );
   let newest: LoginEvent | undefined;
   let summary: Awaited<ReturnType<typeof reader.next>>['value'] | undefined;
   for (;;) {
@@ -275,7 +282,7 @@ async function syncFull(
     if (e.time > latestTrusted) future++;
     else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
     batch.push(e);
-    raws.push(rawToKeep(step.value.raw!, e));
+    raws.push(step.value.kept);
     if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
   }
   await flush();

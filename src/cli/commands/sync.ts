@@ -153,6 +153,7 @@ async function syncOne(
       overlapMs: opts.overlapMs,
       wait: opts.wait,
       signal,
+      readThread: true,
       portalKey: opts.connection.demo ? DEMO_PORTAL_KEY : undefined,
       onWarning: (m) => reporter.warn(m),
       onProgress: (p) => {

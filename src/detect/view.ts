@@ -1,10 +1,9 @@
 import { attributeFailure, attributionKey, PeopleDirectory } from '../model/attribution.js';
 import type { ActionKind } from '../model/actions.js';
-import type { LoginEvent } from '../model/event.js';
 import { countryCode } from '../geo/countries.js';
 import { deviceKey } from './device.js';
 import { type LoginShape, loginShape, redactLogin } from './login-shape.js';
-import type { DetectContext, Member } from './types.js';
+import type { DetectContext, DetectEvent, Member } from './types.js';
 
 /**
  * The fields rules match on, derived once per event and shared by every rule. One object is
@@ -12,7 +11,7 @@ import type { DetectContext, Member } from './types.js';
  * — attribution, device, country code, hashing — are cached by their input strings.
  */
 export interface EventView {
-  event: LoginEvent;
+  event: DetectEvent;
   id: number;
   ts: number;
   outcome: ActionKind;
@@ -100,14 +99,14 @@ export class ViewBuilder {
       });
     }
     this.view = {
-      event: undefined as unknown as LoginEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
+      event: undefined as unknown as DetectEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
       anonymous: false, target: '', known: false, loginShape: 'member', ip: '', country: '', countryIso: '',
       city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, hourOfWeek: 0, day: 0,
     };
   }
 
   /** Fills the shared view from `e` and returns it. */
-  build(e: LoginEvent): EventView {
+  build(e: DetectEvent): EventView {
     const v = this.view;
     v.event = e;
     v.id = e.id;

@@ -110,7 +110,7 @@ export class Detector {
   }
 
   constructor(rules: readonly RuleSpec[], ctx: DetectContext = {}, state?: DetectState) {
-    this.views = new ViewBuilder(ctx);
+    this.views = new ViewBuilder(ctx, this.profiles);
     this.book = new FindingBook((id) => this.views.isAdmin(id));
     const env: ProcessorEnv = { book: this.book, profiles: this.profiles, views: this.views };
     this.processors = ordered(rules).map((spec) => processorFor(compileRule(spec, ctx.params?.[spec.id] ?? {}), env));

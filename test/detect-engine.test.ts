@@ -180,9 +180,9 @@ describe('bounded memory', () => {
       const failure = i % 10 === 0;
       d.push({
         id: i + 1, time: start + i * 13_000, offsetMinutes: 0, userId: failure ? '712d9ec3-5d2b-4b13-824f-71f00191dcca' : u.id,
-        user: '', login: failure ? u.email : null, anonymous: failure, actionId: failure ? 1013 : 1010, action: '', kind: failure ? 'failure' : 'success',
+        login: failure ? u.email : null, anonymous: failure, actionId: failure ? 1013 : 1010, kind: failure ? 'failure' : 'success',
         ip: `198.51.100.${i % 200}`, country: i % 97 === 0 ? 'France' : 'Germany', city: i % 97 === 0 ? 'Paris' : 'Berlin',
-        browser: `Chrome ${120 + (i % 5)}`, platform: 'Windows 10', page: null,
+        browser: `Chrome ${120 + (i % 5)}`, platform: 'Windows 10',
       });
     }
     const state = d.exportState();

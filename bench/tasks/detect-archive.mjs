@@ -1,14 +1,14 @@
 // All built-in rules over an archive, oldest first, as `detect --since all` does, then
 // incremental detection of the newest N events from the engine state the first pass exported
-// (state as JSON, as it is persisted; the N events read from the archive, as a watcher reads
-// them). Also a read-only pass over the same rows (the baseline that isolates the engine).
-// Prints JSON: events, readMs, fullMs, findings, incremental { events, ms, stateBytes }.
+// (state as JSON, as it is persisted; the N events read after the state's last position, as
+// `detectNew` reads them). Both read through the store's detection scan, the read the CLI makes.
+// Also a read-only pass over the same rows (the baseline that isolates the engine).
+// Prints JSON: events, readMs, fullMs (and their CPU time), findings, byRule, incremental { events, ms, stateBytes }.
 // Usage: node bench/tasks/detect-archive.mjs FILE [N=1000]
-import Database from 'better-sqlite3';
 import { createEmulatorApp } from '../../dist/emulator/index.js';
 import { builtinRules, Detector } from '../../dist/detect/index.js';
 import { detectMembers } from '../../dist/detect/directory.js';
-import { EVENT_FIELDS, valuesToLoginEvent } from '../../dist/store/rows.js';
+import { openStore } from '../../dist/store/index.js';
 
 const [file, n = '1000'] = process.argv.slice(2);
 const fresh = Number(n);
@@ -23,45 +23,64 @@ const people = detectMembers(
 source.close();
 const ctx = { people, secret: 'bench' };
 const rules = builtinRules();
-const db = new Database(file, { readonly: true });
-const portal = db.prepare('SELECT min(id) FROM portals').pluck().get();
-const total = db.prepare('SELECT count(*) FROM events WHERE portal_id = ?').pluck().get(portal);
-const columns = EVENT_FIELDS.join(', ');
-// Oldest first along the (portal_id, time, id) index, as detection needs them.
-const rows = (limit, offset) =>
-  db.prepare(`SELECT ${columns} FROM events WHERE portal_id = ? ORDER BY time, id LIMIT ? OFFSET ?`).raw().iterate(portal, limit, offset);
+const store = await openStore(file, { readOnly: true });
+const portal = Math.min(...(await store.portals()).map((p) => p.id));
+const total = await store.countEvents({ portalIds: [portal] });
+const first = total - fresh;
 
 // Baseline: the same rows read and turned into events, nothing else.
+const cpuMs = (since) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
 let started = performance.now();
+let cpu = process.cpuUsage();
 let read = 0;
-for (const v of rows(total - fresh, 0)) if (valuesToLoginEvent(v).id) read++;
+scan: for await (const chunk of store.scanDetectEvents(portal)) {
+  for (const e of chunk) {
+    if (read === first) break scan;
+    if (e.id) read++;
+  }
+}
 const readMs = performance.now() - started;
+const readCpuMs = cpuMs(cpu);
 
 // `detect --since all`: every rule over everything but the newest N, then the state to keep.
 started = performance.now();
+cpu = process.cpuUsage();
 const detector = new Detector(rules, ctx);
-const ids = new Set();
+const found = new Map();
 let k = 0;
-for (const v of rows(total - fresh, 0)) {
-  detector.push(valuesToLoginEvent(v));
-  if (++k % 8192 === 0) for (const f of detector.drain()) ids.add(f.id);
+full: for await (const chunk of store.scanDetectEvents(portal)) {
+  for (const e of chunk) {
+    if (k === first) break full;
+    detector.push(e);
+    if (++k % 8192 === 0) for (const f of detector.drain()) found.set(f.id, f.rule);
+  }
 }
-for (const f of detector.drain()) ids.add(f.id);
+for (const f of detector.drain()) found.set(f.id, f.rule);
 const stateJson = JSON.stringify(detector.exportState());
 const fullMs = performance.now() - started;
+const fullCpuMs = cpuMs(cpu);
 
-// Incremental: the kept state, the N newest events read from the archive, their findings, the new state.
+// Incremental: the kept state, the N newest events read after its position, their findings, the new state.
 started = performance.now();
-const next = new Detector(rules, ctx, JSON.parse(stateJson));
-const newest = db.prepare(`SELECT ${columns} FROM events WHERE portal_id = ? ORDER BY time DESC, id DESC LIMIT ?`).raw().all(portal, fresh);
-for (let i = newest.length - 1; i >= 0; i--) next.push(valuesToLoginEvent(newest[i]));
+const kept = JSON.parse(stateJson);
+const next = new Detector(rules, ctx, kept);
+let newest = 0;
+for await (const chunk of store.scanDetectEvents(portal, {}, [kept.lastTs, kept.lastId])) {
+  for (const e of chunk) next.push(e);
+  newest += chunk.length;
+}
 const changed = next.drain().length;
-const kept = JSON.stringify(next.exportState()).length;
+const stateBytes = JSON.stringify(next.exportState()).length;
 const incrementalMs = performance.now() - started;
-db.close();
+await store.close();
+const byRule = {};
+for (const rule of found.values()) byRule[rule] = (byRule[rule] ?? 0) + 1;
 console.log(
   JSON.stringify({
-    events: k, read, readMs, fullMs, findings: ids.size,
-    incremental: { events: newest.length, ms: incrementalMs, changed, stateBytes: kept },
+    events: k, read, readMs, fullMs, readCpuMs, fullCpuMs, findings: found.size, byRule,
+    incremental: { events: newest, ms: incrementalMs, changed, stateBytes },
   }),
 );

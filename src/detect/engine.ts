@@ -1,5 +1,4 @@
 import { ACTION_KINDS, type ActionKind } from '../model/actions.js';
-import type { LoginEvent } from '../model/event.js';
 import { ExprError } from './expr.js';
 import { FindingBook, type OpenFinding } from './findings.js';
 import { BaselineProcessor, NewValueProcessor } from './kinds/novelty.js';
@@ -11,7 +10,7 @@ import { Profiles } from './profiles.js';
 import { type CompiledRule, compileRule } from './rule.js';
 import type { RuleSpec } from './rule-schema.js';
 import type { Predicate } from './selection.js';
-import type { DetectContext, EventSource, Finding } from './types.js';
+import type { DetectContext, DetectEvent, EventSource, Finding } from './types.js';
 import { type Entry, entryOf, ViewBuilder } from './view.js';
 
 /**
@@ -111,7 +110,7 @@ export class Detector {
   }
 
   constructor(rules: readonly RuleSpec[], ctx: DetectContext = {}, state?: DetectState) {
-    this.views = new ViewBuilder(ctx);
+    this.views = new ViewBuilder(ctx, this.profiles);
     this.book = new FindingBook((id) => this.views.isAdmin(id));
     const env: ProcessorEnv = { book: this.book, profiles: this.profiles, views: this.views };
     this.processors = ordered(rules).map((spec) => processorFor(compileRule(spec, ctx.params?.[spec.id] ?? {}), env));
@@ -120,7 +119,7 @@ export class Detector {
   }
 
   /** Feeds one event. Events must come oldest first; an event at or before the last one seen with a lower id is skipped. */
-  push(e: LoginEvent): void {
+  push(e: DetectEvent): void {
     const v = this.views.build(e);
     if (v.ts < this.lastTs || (v.ts === this.lastTs && e.id <= this.lastId)) return;
     this.lastTs = v.ts;
@@ -189,7 +188,7 @@ export async function detect(
   const d = new Detector(rules, ctx, options.state);
   const byId = new Map<string, Finding>();
   let n = 0;
-  const take = (e: LoginEvent) => {
+  const take = (e: DetectEvent) => {
     d.push(e);
     // Drain now and then so findings that keep growing do not pile up as copies.
     if (++n % 8192 === 0) for (const f of d.drain()) byId.set(f.id, f);

@@ -9,13 +9,12 @@
  *   `onChanged` writes (the watcher's alerts) in one transaction.
  */
 import type { EventFilter } from '../history/filter.js';
-import type { LoginEvent } from '../model/event.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import type { StoredFinding } from '../store/findings.js';
 import { Detector } from './engine.js';
 import { rulesFingerprint } from './fingerprint.js';
 import type { RuleSpec } from './rule-schema.js';
-import type { DetectContext, EventSource, Finding } from './types.js';
+import type { DetectContext, DetectEvent, EventSource, Finding } from './types.js';
 
 type Params = DetectContext['params'];
 
@@ -78,12 +77,12 @@ const byFirstSeen = (a: Finding, b: Finding) =>
  */
 export async function runChunks(
   detector: Detector,
-  chunks: AsyncIterable<readonly LoginEvent[]> | EventSource,
+  chunks: AsyncIterable<readonly DetectEvent[]> | EventSource,
 ): Promise<{ findings: Finding[]; events: number }> {
   const byId = new Map<string, Finding>();
   let events = 0;
   let sinceDrain = 0;
-  const take = (e: LoginEvent) => {
+  const take = (e: DetectEvent) => {
     detector.push(e);
     events++;
     if (++sinceDrain === 8192) {
@@ -93,9 +92,9 @@ export async function runChunks(
   };
   if (Symbol.iterator in chunks) for (const e of chunks) take(e);
   else {
-    for await (const item of chunks as AsyncIterable<readonly LoginEvent[] | LoginEvent>) {
-      if (Array.isArray(item)) for (const e of item as readonly LoginEvent[]) take(e);
-      else take(item as LoginEvent);
+    for await (const item of chunks as AsyncIterable<readonly DetectEvent[] | DetectEvent>) {
+      if (Array.isArray(item)) for (const e of item as readonly DetectEvent[]) take(e);
+      else take(item as DetectEvent);
     }
   }
   for (const f of detector.drain()) byId.set(f.id, f);
@@ -127,7 +126,7 @@ export async function detectArchive(store: ArchiveStore, opts: DetectArchiveOpti
   const filter: EventFilter = {};
   if (opts.since !== undefined) filter.since = opts.since;
   if (opts.until !== undefined) filter.until = opts.until;
-  const run = await runChunks(new Detector(opts.rules, ctx), store.queryLoginEventsOldestFirst(opts.portalId, filter));
+  const run = await runChunks(new Detector(opts.rules, ctx), store.scanDetectEvents(opts.portalId, filter));
   const found = kept(run.findings, opts.only);
   let created = 0;
   let updated = 0;
@@ -150,8 +149,8 @@ export async function detectNew(store: ArchiveStore, opts: DetectNewOptions): Pr
   const state = saved?.state;
   const seen = state && typeof state.lastTs === 'number' && Number.isFinite(state.lastTs);
   let chunks = seen
-    ? store.queryLoginEventsOldestFirst(opts.portalId, {}, [state.lastTs, state.lastId])
-    : store.queryLoginEventsOldestFirst(opts.portalId, opts.since !== undefined ? { since: opts.since } : {});
+    ? store.scanDetectEvents(opts.portalId, {}, [state.lastTs, state.lastId])
+    : store.scanDetectEvents(opts.portalId, opts.since !== undefined ? { since: opts.since } : {});
   if (seen) {
     // Nothing after the stored state (a watch cycle with nothing new): no detector to rebuild, no
     // state to rewrite, nothing stored. The state stays what the last run that saw events left.

@@ -58,4 +58,14 @@ export interface Finding {
   evidence: Record<string, unknown>;
 }
 
-export type EventSource = AsyncIterable<LoginEvent> | Iterable<LoginEvent>;
+/**
+ * The fields of a login event that detection reads: a LoginEvent is one, and the archive's
+ * detection scan (store/events-scan.ts) reads only these columns. The typed login matters only
+ * for anonymous events (whom a failure aims at), so the scan leaves it null on the others.
+ */
+export type DetectEvent = Pick<
+  LoginEvent,
+  'id' | 'time' | 'offsetMinutes' | 'userId' | 'login' | 'anonymous' | 'actionId' | 'kind' | 'ip' | 'country' | 'city' | 'browser' | 'platform'
+>;
+
+export type EventSource = AsyncIterable<DetectEvent> | Iterable<DetectEvent>;

@@ -1,10 +1,10 @@
 import { attributeFailure, attributionKey, PeopleDirectory } from '../model/attribution.js';
 import type { ActionKind } from '../model/actions.js';
-import type { LoginEvent } from '../model/event.js';
 import { countryCode } from '../geo/countries.js';
 import { deviceKey } from './device.js';
 import { type LoginShape, loginShape, redactLogin } from './login-shape.js';
-import type { DetectContext, Member } from './types.js';
+import type { Profiles } from './profiles.js';
+import type { DetectContext, DetectEvent, Member } from './types.js';
 
 /**
  * The fields rules match on, derived once per event and shared by every rule. One object is
@@ -12,7 +12,7 @@ import type { DetectContext, Member } from './types.js';
  * — attribution, device, country code, hashing — are cached by their input strings.
  */
 export interface EventView {
-  event: LoginEvent;
+  event: DetectEvent;
   id: number;
   ts: number;
   outcome: ActionKind;
@@ -39,6 +39,11 @@ export interface EventView {
   status: 'active' | 'disabled' | 'invited' | 'unknown';
   /** An event of (or aimed at) an account dated at or after the time it was disabled. */
   afterDisabled: boolean;
+  /**
+   * A failure aimed at a member from a device and a place (city) that member has signed in
+   * with before: most likely their own typo. False for everything else.
+   */
+  familiar: boolean;
   /** Portal-local hour of the week, Monday 00:00 = 0 … Sunday 23:00 = 167. */
   hourOfWeek: number;
   /** Portal-local day number since 1970-01-01. */
@@ -47,7 +52,7 @@ export interface EventView {
 
 export const VIEW_FIELDS = [
   'id', 'outcome', 'actionId', 'userId', 'anonymous', 'target', 'known', 'loginShape', 'ip', 'country',
-  'countryIso', 'city', 'place', 'device', 'admin', 'status', 'afterDisabled', 'hourOfWeek', 'day',
+  'countryIso', 'city', 'place', 'device', 'admin', 'status', 'afterDisabled', 'familiar', 'hourOfWeek', 'day',
 ] as const;
 export type ViewField = (typeof VIEW_FIELDS)[number];
 
@@ -60,7 +65,7 @@ export const VIEW_READERS: Readonly<Record<ViewField, (v: EventView) => unknown>
   anonymous: (v) => v.anonymous, target: (v) => v.target, known: (v) => v.known, loginShape: (v) => v.loginShape,
   ip: (v) => v.ip, country: (v) => v.country, countryIso: (v) => v.countryIso, city: (v) => v.city,
   place: (v) => v.place, device: (v) => v.device, admin: (v) => v.admin, status: (v) => v.status,
-  afterDisabled: (v) => v.afterDisabled, hourOfWeek: (v) => v.hourOfWeek, day: (v) => v.day,
+  afterDisabled: (v) => v.afterDisabled, familiar: (v) => v.familiar, hourOfWeek: (v) => v.hourOfWeek, day: (v) => v.day,
 };
 
 interface MemberInfo {
@@ -88,7 +93,11 @@ export class ViewBuilder {
   private readonly countries = new Map<string, string>();
   readonly view: EventView;
 
-  constructor(private readonly ctx: DetectContext) {
+  constructor(
+    private readonly ctx: DetectContext,
+    /** The users' profiles as they stand before the event (for `familiar`). */
+    private readonly profiles: Profiles,
+  ) {
     const people: readonly Member[] = ctx.people ?? [];
     this.directory = new PeopleDirectory(people);
     for (const p of people) {
@@ -100,14 +109,14 @@ export class ViewBuilder {
       });
     }
     this.view = {
-      event: undefined as unknown as LoginEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
+      event: undefined as unknown as DetectEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
       anonymous: false, target: '', known: false, loginShape: 'member', ip: '', country: '', countryIso: '',
-      city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, hourOfWeek: 0, day: 0,
+      city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, familiar: false, hourOfWeek: 0, day: 0,
     };
   }
 
   /** Fills the shared view from `e` and returns it. */
-  build(e: LoginEvent): EventView {
+  build(e: DetectEvent): EventView {
     const v = this.view;
     v.event = e;
     v.id = e.id;
@@ -136,12 +145,19 @@ export class ViewBuilder {
     v.city = e.city;
     v.place = e.city ? this.place(v.countryIso || e.country, e.city) : '';
     v.device = this.device(e.browser, e.platform);
+    v.familiar = v.outcome === 'failure' && m !== undefined && this.familiar(v.target, v.device, v.place);
     const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : e.offsetMinutes;
     const local = v.ts + offset * 60_000;
     // 1970-01-01 was a Thursday: shift by three days so Monday starts the week.
     v.hourOfWeek = (Math.floor(local / HOUR) + 72) % 168;
     v.day = Math.floor(local / DAY);
     return v;
+  }
+
+  /** Whether `userId` has signed in with this device and from this place (neither empty). */
+  private familiar(userId: string, device: string, place: string): boolean {
+    const p = this.profiles.get(userId);
+    return p !== undefined && p.values.device.has(device) && p.values.place.has(place);
   }
 
   private failureTarget(login: string | null): FailureTarget {

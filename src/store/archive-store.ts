@@ -379,6 +379,16 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return locks.withPortalLock(this, portalId, fn, opts);
   }
 
+  /** Name this process as the lock's holder (with `withPortalLock`'s `holderRow: false`). */
+  recordLockHolder(portalId: number): Promise<void> {
+    return locks.recordHolder(this, portalId);
+  }
+
+  /** Remove the row `recordLockHolder` wrote. */
+  clearLockHolder(portalId: number): Promise<void> {
+    return locks.clearHolder(this, portalId);
+  }
+
   async close(): Promise<void> {
     if (this.bound) throw new Error('close() the store, not the transaction');
     await this.backend.close();

@@ -180,7 +180,8 @@ export async function syncPortal(
         throw err;
       }
     },
-    { wait: opts.wait ?? false },
+    // The holder's row goes with the run's own first and last writes (run-record.ts).
+    { wait: opts.wait ?? false, holderRow: false },
   );
 }
 

@@ -17,6 +17,7 @@ import { EXIT, exitCodeFor } from '../src/cli/exit.js';
 import { IoError, UnavailableError } from '../src/errors/index.js';
 import { DocSpaceClient, startEmulator, type RunningEmulator } from '../src/index.js';
 import { openStore } from '../src/store/index.js';
+import { checkedAsIs } from '../src/store/sqlite-checked.js';
 import { syncPortal } from '../src/sync/index.js';
 import { syncInto } from './helpers/archive.js';
 import { CLI, cleanEnv, cli } from './helpers/cli.js';
@@ -202,6 +203,25 @@ describe('a damaged SQLite archive', () => {
     // The integrity check found it (the header and schema read fine), and says so on one line.
     expect(r.stderr).toMatch(/\(quick_check: Tree \d+ page \d+/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is checked once, then trusted while unchanged; damaged in place after that, it is checked and reported again', async () => {
+    const file = join(dir, 'known.sqlite');
+    copyFileSync(archive, file);
+    expect(checkedAsIs(file)).toBe(false);
+    // The first open checks it; closing records the state this tool left it in.
+    await (await openStore(file)).close();
+    expect(checkedAsIs(file)).toBe(true);
+    await (await openStore(file)).close();
+    expect(checkedAsIs(file)).toBe(true);
+    const fd = openSync(file, 'r+');
+    const size = statSync(file).size;
+    writeSync(fd, Buffer.alloc(16 * 1024, 0xa5), 0, 16 * 1024, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    expect(checkedAsIs(file)).toBe(false);
+    const r = await cli(['sync', '--db', file, '-q'], { DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey });
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/\(quick_check: Tree \d+ page \d+/);
   });
 
   it('a full disk while syncing is an I/O error naming the archive (exit 8), not an internal error', async () => {

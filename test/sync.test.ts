@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { statusRow, syncPortal } from '../src/sync/index.js';
@@ -62,6 +62,26 @@ describe('sync', () => {
     expect(again.added).toBe(0);
     // The quota and one page of history: the retention read by the first run is still fresh.
     expect(again.requests).toBe(2);
+  });
+
+  it('a sync with nothing new commits once: its run record, and nothing else', async () => {
+    const { client, store } = await setup({ seed: 2, events: 3000 });
+    const first = await syncPortal(client, store);
+    await syncPortal(client, store);
+    const ledger = await store.coverageEntries(first.portalId);
+    const checkpoint = await store.checkpoint(first.portalId);
+    const commits = vi.spyOn(store.backend, 'transaction');
+    const again = await syncPortal(client, store);
+    expect(again).toMatchObject({ added: 0, interrupted: false });
+    expect(commits).toHaveBeenCalledTimes(1);
+    commits.mockRestore();
+    // The period it proved was already on record; the checkpoint did not move.
+    expect(await store.coverageEntries(first.portalId)).toEqual(ledger);
+    expect(await store.checkpoint(first.portalId)).toEqual(checkpoint);
+    const [run] = await store.runs(first.portalId, 1);
+    expect(run).toMatchObject({ status: 'ok', eventsSeen: again.seen, eventsAdded: 0, requests: 2 });
+    expect(run.finishedAt).not.toBeNull();
+    expect((await store.sql('select count(*) from sync_locks')).rows[0][0]).toEqual(0);
   });
 
   it('reads the retention again once the archived value is an hour old', async () => {

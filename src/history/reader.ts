@@ -61,6 +61,12 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Keep with each event the object the portal served (`raw`), for `event.original` and sync. */
   raw?: boolean;
+  /**
+   * The first window (`startIndex` 0, a full page), already requested by the caller: a sync asks
+   * for it together with the portal's quota, so the two requests share one round trip. Used in
+   * place of requesting that window (once).
+   */
+  firstWindow?: Promise<Page<RawLoginEvent>>;
 }
 
 export interface ReadSummary extends ReadProgress {
@@ -206,8 +212,12 @@ export async function* readHistory(
   let inFlightLimit = rampUp ? 1 : maxInFlight;
   let endSeen = false;
   let stopped = false;
-  const fetchWindow = (start: number) =>
-    client.filterEvents({ startIndex: start, count: size }).then((p) => toWindow(start, p));
+  let firstWindow = opts.firstWindow;
+  const fetchWindow = (start: number) => {
+    const page = start === 0 && firstWindow ? firstWindow : client.filterEvents({ startIndex: start, count: size });
+    if (start === 0) firstWindow = undefined;
+    return page.then((p) => toWindow(start, p));
+  };
   const pump = () => {
     // While ramping up, look no further ahead than the current limit: a short read (an
     // incremental sync) must not pay for windows it will not use.

@@ -243,6 +243,11 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return ledger.coverage(this, portalId);
   }
 
+  /** Does one recorded `complete` period hold all of [from, to]? */
+  isCovered(portalId: number, from: number, to: number): Promise<boolean> {
+    return ledger.isCovered(this, portalId, from, to);
+  }
+
   /** Recorded gaps, merged, minus any part a later run proved complete. */
   gaps(portalId: number): Promise<Interval[]> {
     return ledger.gaps(this, portalId);
@@ -254,6 +259,11 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    */
   startRun(portalId: number, mode: RunMode): Promise<number> {
     return ledger.startRun(this, portalId, mode);
+  }
+
+  /** Record a run that already ended (one commit): a run that needed no other write. */
+  recordRun(portalId: number, mode: RunMode, startedAt: number, outcome: RunOutcome): Promise<number> {
+    return ledger.startRun(this, portalId, mode, { startedAt, outcome });
   }
 
   finishRun(runId: number, outcome: RunOutcome): Promise<void> {
@@ -367,6 +377,16 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    */
   withPortalLock<T>(portalId: number, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
     return locks.withPortalLock(this, portalId, fn, opts);
+  }
+
+  /** Name this process as the lock's holder (with `withPortalLock`'s `holderRow: false`). */
+  recordLockHolder(portalId: number): Promise<void> {
+    return locks.recordHolder(this, portalId);
+  }
+
+  /** Remove the row `recordLockHolder` wrote. */
+  clearLockHolder(portalId: number): Promise<void> {
+    return locks.clearHolder(this, portalId);
   }
 
   async close(): Promise<void> {

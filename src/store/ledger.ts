@@ -121,6 +121,25 @@ async function intervals(s: StoreContext, portalId: number, kind: CoverageKind):
   return rows.map((r) => ({ from: Number(r.from_time), to: Number(r.to_time) }));
 }
 
+/**
+ * Does one recorded `complete` period hold all of [from, to]? (A sync with nothing new proves a
+ * period an earlier run already proved: it need not be written again.) The newest periods
+ * starting at or before `from` are looked at first, so the answer costs a few index rows.
+ */
+export async function isCovered(s: StoreContext, portalId: number, from: number, to: number): Promise<boolean> {
+  const row = await s.db
+    .selectFrom('coverage')
+    .select('id')
+    .where('portal_id', '=', portalId)
+    .where('kind', '=', 'complete')
+    .where('from_time', '<=', from)
+    .where('to_time', '>=', to)
+    .orderBy('from_time', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function coverage(s: StoreContext, portalId: number): Promise<Interval[]> {
   return mergeIntervals(await intervals(s, portalId, 'complete'));
 }
@@ -132,8 +151,17 @@ export async function gaps(s: StoreContext, portalId: number): Promise<Interval[
 
 // --- runs -------------------------------------------------------------------------------------
 
-/** Any run of the portal still marked `running` belongs to a process that died: the caller holds the lock. */
-export async function startRun(s: StoreContext, portalId: number, mode: RunMode): Promise<number> {
+/**
+ * Record a run: `running` from now, or (with `outcome`) a run that already ended, started at
+ * `startedAt`, in one commit. Any run of the portal still marked `running` belongs to a process
+ * that died: the caller holds the lock.
+ */
+export async function startRun(
+  s: StoreContext,
+  portalId: number,
+  mode: RunMode,
+  finished?: { startedAt: number; outcome: RunOutcome },
+): Promise<number> {
   s.writable();
   return s.transaction(async (tx) => {
     await tx.db
@@ -142,18 +170,19 @@ export async function startRun(s: StoreContext, portalId: number, mode: RunMode)
       .where('portal_id', '=', portalId)
       .where('status', '=', 'running')
       .execute();
+    const outcome = finished?.outcome;
     const row = await tx.db
       .insertInto('sync_runs')
       .values({
         portal_id: portalId,
-        started_at: Date.now(),
-        finished_at: null,
-        status: 'running',
+        started_at: finished?.startedAt ?? Date.now(),
+        finished_at: outcome ? Date.now() : null,
+        status: outcome?.status ?? 'running',
         mode,
-        events_seen: 0,
-        events_added: 0,
-        requests: 0,
-        error: null,
+        events_seen: outcome?.eventsSeen ?? 0,
+        events_added: outcome?.eventsAdded ?? 0,
+        requests: outcome?.requests ?? 0,
+        error: outcome?.error ?? null,
         pid: process.pid,
         host: HOSTNAME,
       })

@@ -18,6 +18,13 @@ export interface LockOptions {
   /** Called once when the lock is busy and we start waiting. */
   onWait?: (holder: LockHolder | undefined) => void;
   signal?: AbortSignal;
+  /**
+   * Write the holder's row (who holds the lock, for the "busy" message) on taking the lock and
+   * delete it on release: two commits. False: the caller writes it with its own first write
+   * (`recordHolder`) and deletes it with its last (`clearHolder`), so a run that writes nothing
+   * else writes nothing for the lock either; until then a busy message names no holder.
+   */
+  holderRow?: boolean;
 }
 
 function isAlive(pid: number): boolean {
@@ -79,28 +86,39 @@ export async function withPortalLock<T>(
     await sleep(left, opts.signal);
     unlock = await s.backend.tryLock(portalId);
   }
+  const holderRow = opts.holderRow ?? true;
   try {
-    const holder = { pid: process.pid, host: HOSTNAME, acquired_at: Date.now() };
-    await s.writing((db) =>
-      db
-        .insertInto('sync_locks')
-        .values({ portal_id: portalId, ...holder })
-        .onConflict((oc) => oc.column('portal_id').doUpdateSet(holder))
-        .execute(),
-    );
+    if (holderRow) await recordHolder(s, portalId);
     return await fn();
   } finally {
     try {
-      await s.writing((db) =>
-        db
-          .deleteFrom('sync_locks')
-          .where('portal_id', '=', portalId)
-          .where('pid', '=', process.pid)
-          .where('host', '=', HOSTNAME)
-          .execute(),
-      );
+      if (holderRow) await clearHolder(s, portalId);
     } finally {
       await unlock();
     }
   }
+}
+
+/** Record this process as the holder of the portal's lock (which it must hold). */
+export async function recordHolder(s: StoreContext, portalId: number): Promise<void> {
+  const holder = { pid: process.pid, host: HOSTNAME, acquired_at: Date.now() };
+  await s.writing((db) =>
+    db
+      .insertInto('sync_locks')
+      .values({ portal_id: portalId, ...holder })
+      .onConflict((oc) => oc.column('portal_id').doUpdateSet(holder))
+      .execute(),
+  );
+}
+
+/** Remove this process's holder row of the portal's lock. */
+export async function clearHolder(s: StoreContext, portalId: number): Promise<void> {
+  await s.writing((db) =>
+    db
+      .deleteFrom('sync_locks')
+      .where('portal_id', '=', portalId)
+      .where('pid', '=', process.pid)
+      .where('host', '=', HOSTNAME)
+      .execute(),
+  );
 }

@@ -23,7 +23,8 @@ export interface KeptEvent {
   kept: string | null;
 }
 
-type Callbacks = Pick<ReadOptions, 'onInvalid' | 'onUnproven' | 'onProgress'>;
+/** `firstWindow` (a page already asked for) is used by the read on this thread only. */
+type Callbacks = Pick<ReadOptions, 'onInvalid' | 'onUnproven' | 'onProgress' | 'firstWindow'>;
 
 /** Events the worker may read ahead of what this thread has taken (about 2 MB of them). */
 const HIGH_WATER = 4_000;

@@ -10,16 +10,18 @@
  * - without the `audit` feature only the 20 newest events are reachable: archive them and prove
  *   continuity by overlap with the archive, or record a gap and say how often to sync.
  */
-import type { DocSpaceClient } from '../client/client.js';
+import { type DocSpaceClient, MAX_PAGE_SIZE, type Page } from '../client/client.js';
 import { oldestEventTime } from '../history/oldest.js';
 import { probePortal } from '../history/portal.js';
-import { type InvalidEvent, type ReadProgress, readLatest } from '../history/reader.js';
-import type { LoginEvent } from '../model/event.js';
+import type { InvalidEvent, ReadProgress } from '../history/reader.js';
+import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
 import { rawToKeep } from '../store/original.js';
+import { syncLatest } from './latest.js';
 import { type PeopleRefresh, refreshPeople } from './people.js';
 import { readForSync } from './read-thread.js';
+import { RunRecord } from './run-record.js';
 
 export interface SyncOptions {
   /**
@@ -114,21 +116,28 @@ export async function syncPortal(
         started - known.retentionCheckedAt < RETENTION_RECHECK_MS
           ? known.retentionDays
           : undefined;
+      // The first window of the history is asked for together with the quota when the archive
+      // says the portal has the `audit` feature (the quota is still what decides): a sync with
+      // nothing new then waits for one round trip, not two. Unused if the feature is gone.
+      const firstWindow = known?.audit ? client.filterEvents({ startIndex: 0, count: MAX_PAGE_SIZE }) : undefined;
+      firstWindow?.catch(() => undefined);
       const caps = await probePortal(client, { knownLifetimeDays }).catch(async (err: unknown) => {
         // A portal that refused or broke the first requests still gets its failed run on
         // record, so `status` shows the failure instead of a portal that was never tried.
-        const runId = await store.startRun(portalId, known?.audit === false ? 'last20' : 'audit');
-        await store
-          .finishRun(runId, { status: 'failed', eventsSeen: 0, eventsAdded: 0, requests: client.stats.requests - requestsBefore, error: client.redact((err as Error).message) })
+        await new RunRecord(store, portalId, known?.audit === false ? 'last20' : 'audit')
+          .finish({ status: 'failed', eventsSeen: 0, eventsAdded: 0, requests: client.stats.requests - requestsBefore, error: client.redact((err as Error).message) })
           .catch(() => undefined);
         throw err;
       });
-      await store.updatePortal(portalId, {
-        audit: caps.audit,
-        retentionDays: caps.lifetimeDays,
-        ...(knownLifetimeDays === undefined ? { retentionCheckedAt: started } : {}),
-      });
-      const runId = await store.startRun(portalId, caps.audit ? 'audit' : 'last20');
+      // Written only when it changed (or the retention was read again): nothing else is.
+      if (known?.audit !== caps.audit || known.retentionDays !== caps.lifetimeDays || knownLifetimeDays === undefined) {
+        await store.updatePortal(portalId, {
+          audit: caps.audit,
+          retentionDays: caps.lifetimeDays,
+          ...(knownLifetimeDays === undefined ? { retentionCheckedAt: started } : {}),
+        });
+      }
+      const run = new RunRecord(store, portalId, caps.audit ? 'audit' : 'last20');
       const base = {
         portal: client.portal,
         portalId,
@@ -137,8 +146,8 @@ export async function syncPortal(
       };
       try {
         const { userIds, ...result } = caps.audit
-          ? await syncFull(client, store, portalId, runId, opts, now, caps.lifetimeDays)
-          : await syncLatest(client, store, portalId, runId, started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
+          ? await syncFull(client, store, portalId, run, { ...opts, firstWindow }, now, caps.lifetimeDays)
+          : await syncLatest(client, store, portalId, await run.start(), started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
         const people = result.interrupted
           ? undefined
           : await refreshPeople(client, store, portalId, now(), { seenIds: userIds });
@@ -152,7 +161,7 @@ export async function syncPortal(
           requests: client.stats.requests - requestsBefore,
           durationMs: now() - started,
         };
-        await store.finishRun(runId, {
+        await run.finish({
           status: final.interrupted ? 'interrupted' : 'ok',
           eventsSeen: final.seen,
           eventsAdded: final.added,
@@ -166,8 +175,8 @@ export async function syncPortal(
         }
         return final;
       } catch (err) {
-        await store
-          .finishRun(runId, {
+        await run
+          .finish({
             status: 'failed',
             eventsSeen: 0,
             eventsAdded: 0,
@@ -178,7 +187,8 @@ export async function syncPortal(
         throw err;
       }
     },
-    { wait: opts.wait ?? false },
+    // The holder's row goes with the run's own first and last writes (run-record.ts).
+    { wait: opts.wait ?? false, holderRow: false },
   );
 }
 
@@ -196,7 +206,7 @@ async function overlapFrom(store: ArchiveStore, portalId: number, newestTime: nu
   return n >= OVERLAP_EVENTS && nth !== undefined ? Math.max(since, nth) : since;
 }
 
-type PartialResult = Omit<
+export type PartialResult = Omit<
   SyncResult,
   'portal' | 'portalId' | 'mode' | 'retentionDays' | 'requests' | 'durationMs'
 > & { userIds?: ReadonlySet<string> };
@@ -205,8 +215,8 @@ async function syncFull(
   client: DocSpaceClient,
   store: ArchiveStore,
   portalId: number,
-  runId: number,
-  opts: SyncOptions,
+  run: RunRecord,
+  opts: SyncOptions & { firstWindow?: Promise<Page<RawLoginEvent>> },
   now: () => number,
   lifetimeDays: number,
 ): Promise<PartialResult> {
@@ -235,13 +245,18 @@ async function syncFull(
       const eventRaws = raws;
       batch = [];
       raws = [];
-      const r = await store.insertEvents(portalId, events, eventRaws, now());
-      added += r.added;
-      quarantined += r.quarantined;
+      // The overlap re-read below the checkpoint is usually all archived already: one read
+      // proves it, and the write transaction is not needed.
+      if (!(await allArchived(store, portalId, events, checkpoint?.newestTime))) {
+        await run.start();
+        const r = await store.insertEvents(portalId, events, eventRaws, now());
+        added += r.added;
+        quarantined += r.quarantined;
+      }
     }
     while (invalid.length) {
       const inv = invalid.shift()!;
-      if (await store.quarantine(portalId, inv.reason, inv.raw, runId)) quarantined++;
+      if (await store.quarantine(portalId, inv.reason, inv.raw, await run.start())) quarantined++;
     }
   };
   // What the progress measures against: the checkpoint, or on a first sync the oldest event the
@@ -259,6 +274,7 @@ async function syncFull(
       onInvalid: (inv) => invalid.push(inv),
       onUnproven: (u) => opts.onWarning?.(`${u.reason} (around ${new Date(u.time).toISOString()})`),
       onProgress: opts.onProgress ? (p) => opts.onProgress?.({ ...p, floor, now: startedAt }) : undefined,
+      firstWindow: opts.firstWindow,
     },
     // A whole history is worth a thread of its own; an incremental read is a page or two.
     opts.readThread === true && since === undefined,
@@ -315,94 +331,30 @@ async function syncFull(
       };
     }
   }
-  await store.transaction(async (tx) => {
-    if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
-    if (gap)
-      await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
-    if (newest && summary.complete) {
-      await tx.setCheckpoint(portalId, { newestTime: top, newestId: newest.id, runId });
-    }
-  });
+  // With nothing new, the checkpoint stays where it is and the period is one an earlier run
+  // proved: nothing is written (the run's own record aside).
+  const moveCheckpoint =
+    newest !== undefined && summary.complete && (checkpoint?.newestTime !== top || checkpoint.newestId !== newest.id);
+  if (moveCheckpoint || gap || (covered && !(await store.isCovered(portalId, covered.from, covered.to)))) {
+    // The run's record first, in a commit of its own: a rollback here must not take it along.
+    const runId = await run.start();
+    await store.transaction(async (tx) => {
+      if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
+      if (gap)
+        await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
+      if (newest && summary.complete) {
+        await tx.setCheckpoint(portalId, { newestTime: top, newestId: newest.id, runId });
+      }
+    });
+  }
   return { seen, added, quarantined, future, covered, gap, interrupted: false, userIds };
 }
 
-async function syncLatest(
-  client: DocSpaceClient,
-  store: ArchiveStore,
-  portalId: number,
-  runId: number,
-  latestTrusted: number,
-): Promise<PartialResult> {
-  // Coverage is stated in the portal's own timeline (its newest event), never our clock; events
-  // dated beyond `latestTrusted` are archived but take no part in it.
-  const checkpoint = await store.checkpoint(portalId);
-  const invalid: InvalidEvent[] = [];
-  const served = await readLatest(client, {}, { onInvalid: (inv) => invalid.push(inv), raw: true });
-  const trusted = served.filter((s) => s.event.time <= latestTrusted);
-  const ahead = served.filter((s) => s.event.time > latestTrusted);
-  const events = trusted.map((s) => s.event);
-  const future = ahead.length;
-  let added = 0;
-  let quarantinedByStore = 0;
-  let covered: SyncResult['covered'];
-  let gap: SyncResult['gap'];
-  const times = events.map((e) => e.time);
-  const newestTime = times.length ? Math.max(...times) : undefined;
-  const oldestTime = times.length ? Math.min(...times) : undefined;
-  await store.transaction(async (tx) => {
-    // Trusted and future-dated events are inserted apart: only a trusted event found already
-    // archived proves that this snapshot overlaps the last one.
-    const insert = (list: typeof served) =>
-      tx.insertEvents(
-        portalId,
-        list.map((s) => s.event),
-        list.map((s) => rawToKeep(s.raw!, s.event)),
-        latestTrusted - FUTURE_TOLERANCE_MS,
-      );
-    const r = await insert(trusted);
-    const f = await insert(ahead);
-    added = r.added + f.added;
-    quarantinedByStore = r.quarantined + f.quarantined;
-    const alreadyArchived = events.length - r.added;
-    let newlyQuarantined = 0;
-    for (const inv of invalid) if (await tx.quarantine(portalId, inv.reason, inv.raw, runId)) newlyQuarantined++;
-    quarantinedByStore += newlyQuarantined;
-    if (newestTime === undefined || oldestTime === undefined) return;
-    const wholeHistory = served.length + invalid.length < 20;
-    const overlaps = checkpoint !== undefined && oldestTime <= checkpoint.newestTime && alreadyArchived > 0;
-    if (wholeHistory) {
-      // Fewer than 20 events in all: the snapshot is the portal's whole history.
-      covered = { from: 0, to: newestTime };
-    } else if (!checkpoint || overlaps) {
-      covered = { from: checkpoint ? checkpoint.newestTime : oldestTime, to: newestTime };
-    } else {
-      const spanMs = Math.max(newestTime - oldestTime, MINUTE);
-      const every = Math.max(1, Math.floor(spanMs / 2 / MINUTE));
-      gap = {
-        from: checkpoint.newestTime,
-        to: oldestTime,
-        advice: `more than 20 login events happened since the last sync (the portal lacks the audit feature, so only the 20 newest are readable): events between ${iso(checkpoint.newestTime)} and ${iso(oldestTime)} are missing; sync at least every ${every} minute(s)`,
-      };
-      covered = { from: oldestTime, to: newestTime };
-    }
-    if (covered) await tx.addCoverage(portalId, { ...covered, kind: 'complete', runId });
-    if (gap)
-      await tx.addCoverage(portalId, { from: gap.from, to: gap.to, kind: 'gap', runId, note: gap.advice });
-    const newest = events.reduce((a, b) => (b.time > a.time ? b : a));
-    if (!checkpoint || newestTime >= checkpoint.newestTime) {
-      await tx.setCheckpoint(portalId, { newestTime, newestId: newest.id, runId });
-    }
-  });
-  return {
-    seen: served.length,
-    userIds: new Set(events.filter((e) => !e.anonymous).map((e) => e.userId)),
-    added,
-    future,
-    quarantined: quarantinedByStore,
-    covered,
-    gap,
-    interrupted: false,
-  };
+/** Are all of `events` already archived? Asked only of a batch wholly at or below the checkpoint. */
+async function allArchived(store: ArchiveStore, portalId: number, events: readonly LoginEvent[], checkpointTime: number | undefined): Promise<boolean> {
+  if (checkpointTime === undefined || events.some((e) => e.time > checkpointTime)) return false;
+  const found = await store.existingIds(portalId, events.map((e) => e.id));
+  return events.every((e) => found.has(e.id));
 }
 
 function iso(t: number): string {

@@ -16,6 +16,7 @@ import { groupingFor, toAlertFinding } from './alert-finding.js';
 import { type AutoResponse, autoRespond } from './auto-respond.js';
 import { DEFAULT_FRESH_FOR_MS, historySummary, isHistory } from './backlog.js';
 import type { DetectNew, WatchedFinding } from './contract.js';
+import { nothingNew } from './gate.js';
 
 /** A portal the watcher follows: its client (kept across cycles) and the sender keys its alerts go to. */
 export interface WatchedPortal {
@@ -138,8 +139,11 @@ async function watchPortal(deps: WatchDeps, portal: WatchedPortal): Promise<Port
     const freshBefore = now() - (deps.freshForMs ?? DEFAULT_FRESH_FOR_MS);
     const policy = deps.grouping ?? DEFAULT_GROUPING;
     let committed: WatchedFinding[] = [];
-    // Under the portal's lock: two watchers on one archive never detect the same events twice.
-    await store.withPortalLock(sync.portalId, () =>
+    // No archived event after the stored engine state (a cycle with nothing new): one read says
+    // so, and neither the lock nor detection is needed. Otherwise detection runs under the
+    // portal's lock: two watchers on one archive never detect the same events twice.
+    const idle = await nothingNew(store, { portalId: sync.portalId, rules: deps.rules, params: deps.params, secret: deps.secret });
+    if (!idle) await store.withPortalLock(sync.portalId, () =>
       deps.detectNew(store, {
         portalId: sync.portalId,
         rules: deps.rules,

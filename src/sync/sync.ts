@@ -17,7 +17,6 @@ import type { InvalidEvent, ReadProgress } from '../history/reader.js';
 import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore } from '../store/index.js';
-import { rawToKeep } from '../store/original.js';
 import { syncLatest } from './latest.js';
 import { type PeopleRefresh, refreshPeople } from './people.js';
 import { readForSync } from './read-thread.js';

@@ -43,7 +43,10 @@ export interface ReadProgress {
 }
 
 export interface ReadOptions {
-  /** Windows in flight at once; defaults to the client's concurrency. */
+  /**
+   * Windows in flight at once; defaults to the client's concurrency (when it is no more than the
+   * client's, as many again wait in the client's limiter, ready to go out as answers arrive).
+   */
   concurrency?: number;
   /** Positions shared by adjacent windows (default 4). */
   overlap?: number;

@@ -198,14 +198,12 @@ export async function* readHistory(
   // every completion (not only when the consumer advances), so one slow response or a repair
   // does not idle the other slots. Completed windows wait at most `lookahead` ahead.
   const pending = new Map<number, Promise<Window>>();
+  const lookahead = maxInFlight * 4;
   // When the client sends no more at once than we want in flight, as many again wait in its
   // limiter: a slot is refilled the moment an answer arrives, not after that page's parsing
   // (the client parses on the next turn of the event loop), which under a full pipeline also
   // waits for every page that arrived before it. Cancelled when the read stops.
   const depth = maxInFlight >= client.concurrency ? maxInFlight + client.concurrency : maxInFlight;
-  // A repair queues behind those windows, so the consumer can wait two answers' time for it:
-  // the look-ahead is counted in requested windows, so that the slots stay busy meanwhile.
-  const lookahead = depth * 4;
   const cancel = new AbortController();
   let nextToRequest = 0;
   let consumed = 0;

@@ -3,6 +3,7 @@
  * (`send.ts`: transport → pause → limit → retry). The transport is Node's HTTP client, or any
  * `fetch(Request) → Response` given as `send` (the emulator's in-memory app, a test double).
  */
+import { setImmediate } from 'node:timers/promises';
 import type { output } from 'zod/v4/core';
 import type { ZodMiniType } from './zod.js';
 import { AuthenticationError, NotDocSpaceError, ResponseShapeError, UsageError } from '../errors/index.js';
@@ -30,6 +31,7 @@ import {
   quotaSchema,
 } from './schemas.js';
 import { type ClientStats, type Exchange, layeredSend, type WaitNotice } from './send.js';
+import type { ThreadClient } from './thread-client.js';
 import { looksLikeHtml } from './status-errors.js';
 import { Transport } from './transport.js';
 
@@ -58,16 +60,6 @@ export interface ClientOptions extends ConnectionSettings {
   /** The client is about to wait (rate limit, server request, back-off): see `describeWait`. */
   onWait?: (notice: WaitNotice) => void;
   userAgent?: string;
-}
-
-/** A client's options without its functions: what can be posted to a worker thread. */
-export type ThreadClientOptions = Omit<ClientOptions, 'send' | 'sleep' | 'now' | 'random' | 'onDebug' | 'onWait'>;
-
-/** See `DocSpaceClient.forThread`. */
-export interface ThreadClient {
-  options: ThreadClientOptions;
-  onDebug?: (line: string) => void;
-  onWait?: (notice: WaitNotice) => void;
 }
 
 export interface FilterQuery {
@@ -271,10 +263,10 @@ export class DocSpaceClient {
     this.login = undefined;
   }
 
-  private async getExchange(url: URL): Promise<Exchange> {
+  private async getExchange(url: URL, signal?: AbortSignal): Promise<Exchange> {
     // Credentials first, outside the retries: a refused login is not worth repeating.
     const auth = await this.auth();
-    return this.send({ method: 'GET', url, headers: this.headers({ authorization: auth }) });
+    return this.send({ method: 'GET', url, headers: this.headers({ authorization: auth }), signal });
   }
 
   /** Check the body is a DocSpace envelope and return its validated `response`. */
@@ -353,8 +345,12 @@ export class DocSpaceClient {
     return this.envelopeWithTotal(outcome, true).response;
   }
 
-  private async eventPage(path: string, query?: Record<string, string | number | undefined>) {
-    const outcome = await this.getExchange(this.url(path, query));
+  private async eventPage(path: string, query?: Query, signal?: AbortSignal) {
+    const outcome = await this.getExchange(this.url(path, query), signal);
+    // The page's CPU work (the JSON, the checks) waits for the next turn of the event loop, so
+    // that a request queued for the slot this answer freed goes out first: with a pipeline of
+    // pages, a new request would otherwise wait for every page that arrived before it.
+    await setImmediate();
     const payload = this.envelope(outcome);
     if (!Array.isArray(payload)) {
       throw new ResponseShapeError(`Unexpected response from ${this.portal} for ${outcome.request}: not a list`, {
@@ -380,17 +376,18 @@ export class DocSpaceClient {
    * (startIndex/count) and only then applies userId/action/from/to, so a filtered page may be
    * empty while matches exist further back. The history reader pages unfiltered for that reason.
    */
-  filterEvents(q: FilterQuery = {}): Promise<Page<RawLoginEvent>> {
+  filterEvents(q: FilterQuery = {}, signal?: AbortSignal): Promise<Page<RawLoginEvent>> {
     const count = q.count ?? MAX_PAGE_SIZE;
     if (count < 1 || count > MAX_PAGE_SIZE) throw new UsageError(`count must be 1..${MAX_PAGE_SIZE}`);
-    return this.eventPage('security/audit/login/filter', {
+    const query = {
       startIndex: q.startIndex && q.startIndex > 0 ? q.startIndex : undefined,
       count,
       userId: q.userId,
       action: q.action,
       from: q.from !== undefined ? toQueryDate(q.from) : undefined,
       to: q.to !== undefined ? toQueryDate(q.to) : undefined,
-    });
+    };
+    return this.eventPage('security/audit/login/filter', query, signal);
   }
 
   /** `GET security/audit/settings/lifetime`: how many days the portal keeps login history. */

@@ -97,8 +97,11 @@ export function layeredSend(o: LayerOptions): (req: HttpRequest) => Promise<Exch
   // slot passes to a queued request, or that request would go out into the same refusal.
   const attemptOnce = (req: HttpRequest, request: string, attempt: number, sleptUntil: number) =>
     limit(async (): Promise<Step> => {
+      // Given up while it queued for a slot (a reader that stopped): the slot goes to the next.
+      if (req.signal?.aborted) return { fail: req.signal.reason };
       const ticket = await pause.admit(sleptUntil);
       o.stats.waitedMs += ticket.waitedMs;
+      if (req.signal?.aborted) return { fail: req.signal.reason };
       o.stats.requests++;
       const started = o.now();
       let outcome: Outcome;

@@ -31,6 +31,11 @@ export interface HttpRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * The caller no longer wants the answer: the client's layers do not send a request still
+   * waiting for a slot, a pause or a retry (one already on the wire is left to finish).
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {

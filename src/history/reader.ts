@@ -43,7 +43,10 @@ export interface ReadProgress {
 }
 
 export interface ReadOptions {
-  /** Windows in flight at once; defaults to the client's concurrency. */
+  /**
+   * Windows in flight at once; defaults to the client's concurrency (when it is no more than the
+   * client's, as many again wait in the client's limiter, ready to go out as answers arrive).
+   */
   concurrency?: number;
   /** Positions shared by adjacent windows (default 4). */
   overlap?: number;
@@ -202,6 +205,12 @@ export async function* readHistory(
   // does not idle the other slots. Completed windows wait at most `lookahead` ahead.
   const pending = new Map<number, Promise<Window>>();
   const lookahead = maxInFlight * 4;
+  // When the client sends no more at once than we want in flight, as many again wait in its
+  // limiter: a slot is refilled the moment an answer arrives, not after that page's parsing
+  // (the client parses on the next turn of the event loop), which under a full pipeline also
+  // waits for every page that arrived before it. Cancelled when the read stops.
+  const depth = maxInFlight >= client.concurrency ? maxInFlight + client.concurrency : maxInFlight;
+  const cancel = new AbortController();
   let nextToRequest = 0;
   let consumed = 0;
   let outstanding = 0;
@@ -209,12 +218,13 @@ export async function* readHistory(
   // start with one window and double while more are needed, instead of paying for a full
   // pipeline it will not use. An unbounded read goes wide at once.
   const rampUp = opts.rampUp ?? (filter.since !== undefined || opts.limit !== undefined);
-  let inFlightLimit = rampUp ? 1 : maxInFlight;
+  let inFlightLimit = rampUp ? 1 : depth;
   let endSeen = false;
   let stopped = false;
   let firstWindow = opts.firstWindow;
   const fetchWindow = (start: number) => {
-    const page = start === 0 && firstWindow ? firstWindow : client.filterEvents({ startIndex: start, count: size });
+    const page =
+      start === 0 && firstWindow ? firstWindow : client.filterEvents({ startIndex: start, count: size }, cancel.signal);
     if (start === 0) firstWindow = undefined;
     return page.then((p) => toWindow(start, p));
   };
@@ -355,11 +365,13 @@ export async function* readHistory(
         // Everything newer than this window's oldest event has been covered.
         return summary(true, false);
       }
-      if (inFlightLimit < maxInFlight) inFlightLimit = Math.min(maxInFlight, inFlightLimit * 2);
+      if (inFlightLimit < depth) inFlightLimit = Math.min(depth, inFlightLimit * 2);
     }
   } finally {
-    // Stop requesting when the consumer stops early (limit, --since, error, break).
+    // Stop requesting when the consumer stops early (limit, --since, error, break), and drop
+    // the windows still waiting in the client's limiter: past the end they are wasted.
     stopped = true;
+    cancel.abort();
   }
   return summary(!limitReached, endSeen);
 }

@@ -2,7 +2,7 @@
  * What the sync's reading thread and the main thread say to each other (src/sync/read-thread.ts
  * and read-worker.ts). Events travel in batches with the text `events.raw` keeps for each.
  */
-import type { ThreadClientOptions } from '../client/client.js';
+import type { ThreadClientOptions } from '../client/thread-client.js';
 import type { ClientStats, WaitNotice } from '../client/send.js';
 import type { PostedError } from '../errors/index.js';
 import type { EventFilter } from '../history/filter.js';

@@ -5,7 +5,8 @@
  * order and end with the same summary; the worker's requests count in the client's stats.
  */
 import { Worker } from 'node:worker_threads';
-import type { DocSpaceClient, ThreadClient } from '../client/client.js';
+import type { DocSpaceClient } from '../client/client.js';
+import type { ThreadClient } from '../client/thread-client.js';
 import type { ClientStats } from '../client/send.js';
 import { reviveError } from '../errors/index.js';
 import type { EventFilter } from '../history/filter.js';

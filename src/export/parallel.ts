@@ -81,6 +81,8 @@ export async function exportArchive(
       const theirs = opts.parallel === false ? undefined : next();
       if (theirs) worker ??= new SegmentWorker({ reader: reader.spec, how });
       const pending = theirs && worker ? worker.run(theirs) : undefined;
+      // Awaited below; if this thread's segment fails first, its failure is the one reported.
+      pending?.catch(() => undefined);
       total += await writeSegment(reader, how, mine, sink);
       if (pending) {
         const done = await pending;

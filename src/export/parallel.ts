@@ -78,12 +78,12 @@ export async function exportArchive(
       return seg;
     };
     const parallel = opts.parallel !== false;
-    const start = (seg: Segment | undefined): WorkerJob | undefined => {
+    const start = (seg: Segment | undefined): Promise<SegmentDone> | undefined => {
       if (!seg) return undefined;
       worker ??= new SegmentWorker({ reader: reader.spec, how });
-      const job = timed(worker.run(seg));
+      const job = worker.run(seg);
       // Awaited below; if this thread's segment fails first, its failure is the one reported.
-      job.done.catch(() => undefined);
+      job.catch(() => undefined);
       return job;
     };
     let total = 0;
@@ -99,8 +99,9 @@ export async function exportArchive(
         mine = next(rows);
         continue;
       }
-      const done = await job.done;
-      share.theirs(done.rows, job.ms());
+      const done = await job;
+      // The worker's own time: the reply itself waits until this thread's segment is done.
+      share.theirs(done.rows, done.ms);
       // The worker's next segment goes out before this one's text is written, so it never
       // waits for the main thread's writing.
       mine = next(share.next());
@@ -117,20 +118,11 @@ export async function exportArchive(
   }
 }
 
-interface WorkerJob {
-  done: Promise<{ rows: number; chunks: Buffer[] }>;
-  /** Milliseconds from the request to the reply (the worker is idle when it is asked). */
-  ms(): number;
-}
-
-function timed(done: Promise<{ rows: number; chunks: Buffer[] }>): WorkerJob {
-  const began = performance.now();
-  let ms = 0;
-  void done.then(
-    () => (ms = performance.now() - began),
-    () => undefined,
-  );
-  return { done, ms: () => ms };
+/** What the worker sends back for a segment: its text, its rows, and its own time for them. */
+interface SegmentDone {
+  rows: number;
+  chunks: Buffer[];
+  ms: number;
 }
 
 /**
@@ -171,7 +163,7 @@ class SegmentWorker {
   private readonly worker: Worker;
   private seq = 0;
   private current:
-    | { seq: number; chunks: Buffer[]; resolve: (r: { rows: number; chunks: Buffer[] }) => void; reject: (e: Error) => void }
+    | { seq: number; chunks: Buffer[]; resolve: (r: SegmentDone) => void; reject: (e: Error) => void }
     | undefined;
   private failure: Error | undefined;
 
@@ -186,7 +178,7 @@ class SegmentWorker {
       if ('chunk' in m) job.chunks.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength));
       else {
         this.current = undefined;
-        if ('done' in m) job.resolve({ rows: m.done, chunks: job.chunks });
+        if ('done' in m) job.resolve({ rows: m.done, chunks: job.chunks, ms: m.ms });
         else job.reject(new Error(`export worker: ${m.error}`));
       }
     });
@@ -199,7 +191,7 @@ class SegmentWorker {
     this.worker.on('exit', (code) => fail(new Error(`export worker exited with code ${code}`)));
   }
 
-  run(segment: Segment): Promise<{ rows: number; chunks: Buffer[] }> {
+  run(segment: Segment): Promise<SegmentDone> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {

@@ -132,7 +132,7 @@ interface SegmentDone {
  * writing the worker's take as long as the worker's segment does. Segments are ranges of one
  * order whatever their size, so the output never depends on the timing, only the split does.
  */
-class Share {
+export class Share {
   private ownRate = 0;
   private theirRate = 0;
   private writeMs = 0;

@@ -112,6 +112,16 @@ describe('parallel archive export', () => {
     expect(text.split('\r\n')).toHaveLength(20_002);
   });
 
+  it('--columns and --json FIELD,FIELD pick what they pick on the general path', async () => {
+    const ref = await reference(['--limit', '17000']);
+    const csv = await events(['--format', 'csv', '--columns', 'id,date,user', '--limit', '17000']);
+    const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
+    expect(csv.startsWith('ID,Date,User\n')).toBe(true);
+    expect(rows.map((r) => [Number(r.ID), r.Date, r.User])).toEqual(ref.map((e) => [e.id, e.localDate, e.user]));
+    const picked = ndjson(await events(['--format', 'ndjson', '--json', 'id,login', '--limit', '17000']));
+    expect(picked).toEqual(await reference(['--json', 'id,login', '--limit', '17000']));
+  });
+
   it('ECS documents match the general path event for event', async () => {
     const fast = ndjson(await events(['--format', 'ecs', '--limit', '18000']));
     expect(fast).toHaveLength(18_000);

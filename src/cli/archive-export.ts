@@ -32,7 +32,7 @@ export async function exportFromArchive(
   try {
     const out = await openOutput(output, io);
     try {
-      const how = { format: format as SegmentFormat, excel: output.excel, portal: only.url };
+      const how = { format: format as SegmentFormat, excel: output.excel, portal: only.url, select: output.select, fields: output.fields };
       const count = await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
       await out.close();
       if (reporter && output.file !== undefined) reporter.note(`wrote ${count} events to ${output.file}`);

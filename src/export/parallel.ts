@@ -3,8 +3,9 @@
  * formatting them cost about the same, and both are single-threaded work, so a long export is
  * cut into segments of the archive's (time, id) order: the main thread formats one segment
  * straight into the output while a worker thread formats the next one, whose text is written
- * as soon as the main thread's segment is done. Output order and content are exactly those of
- * the one-thread path; memory holds at most one segment of text.
+ * as soon as the main thread's segment is done; the worker is handed its next segment before
+ * that, and the main thread's segments are sized to keep both busy (`Share`). Output order and content are exactly those of
+ * the one-thread path; memory holds the text of at most two of the worker's segments.
  *
  * Segments are disjoint ranges of the order, each read in its own snapshot: a sync writing at
  * the same time can add events to a range not yet read, never duplicate or reorder one.
@@ -59,13 +60,13 @@ export async function exportArchive(
     let ended = false;
     let header = true;
     /**
-     * The next segment: from `from` to the position `limit` rows further, found by walking
+     * The next segment: from `from` to the position `size` rows further, found by walking
      * the `(portal_id, time, id)` index alone when the filter is by time only.
      */
-    const next = (): Segment | undefined => {
+    const next = (size: number): Segment | undefined => {
       // The first segment always runs, even empty: a CSV of nothing still has its header row.
       if (ended || (remaining <= 0 && !header)) return undefined;
-      const limit = Math.max(0, Math.min(rows, remaining));
+      const limit = Math.max(0, Math.min(size, remaining));
       const boundary = store.compileEventRange(portalId, filter, { from, limit: 1, offset: limit, positionsOnly: true });
       const before = limit > 0 ? (reader.first(boundary) as [number, number] | undefined) : undefined;
       const q = store.compileEventRange(portalId, filter, { from, before, limit });
@@ -76,17 +77,39 @@ export async function exportArchive(
       from = before;
       return seg;
     };
+    const parallel = opts.parallel !== false;
+    const start = (seg: Segment | undefined): Promise<SegmentDone> | undefined => {
+      if (!seg) return undefined;
+      worker ??= new SegmentWorker({ reader: reader.spec, how });
+      const job = worker.run(seg);
+      // Awaited below; if this thread's segment fails first, its failure is the one reported.
+      job.catch(() => undefined);
+      return job;
+    };
     let total = 0;
-    for (let mine = next(); mine; mine = next()) {
-      const theirs = opts.parallel === false ? undefined : next();
-      if (theirs) worker ??= new SegmentWorker({ reader: reader.spec, how });
-      const pending = theirs && worker ? worker.run(theirs) : undefined;
-      total += await writeSegment(reader, how, mine, sink);
-      if (pending) {
-        const done = await pending;
-        for (const chunk of done.chunks) await writeChunk(sink, chunk);
-        total += done.rows;
+    let mine = next(rows);
+    let job = parallel ? start(next(rows)) : undefined;
+    const share = new Share(rows);
+    while (mine) {
+      const began = performance.now();
+      const own = await writeSegment(reader, how, mine, sink);
+      share.own(own, performance.now() - began);
+      total += own;
+      if (!job) {
+        mine = next(rows);
+        continue;
       }
+      const done = await job;
+      // The worker's own time: the reply itself waits until this thread's segment is done.
+      share.theirs(done.rows, done.ms);
+      // The worker's next segment goes out before this one's text is written, so it never
+      // waits for the main thread's writing.
+      mine = next(share.next());
+      job = mine ? start(next(rows)) : undefined;
+      const writing = performance.now();
+      for (const chunk of done.chunks) await writeChunk(sink, chunk);
+      share.writing(performance.now() - writing);
+      total += done.rows;
     }
     return total;
   } finally {
@@ -95,12 +118,52 @@ export async function exportArchive(
   }
 }
 
+/** What the worker sends back for a segment: its text, its rows, and its own time for them. */
+interface SegmentDone {
+  rows: number;
+  chunks: Buffer[];
+  ms: number;
+}
+
+/**
+ * How many rows the main thread takes in its next segment. Besides formatting its own segments
+ * it writes every byte of the export, the worker's included, so equal segments leave the worker
+ * waiting; the main thread's share is set from the last pair so that formatting its segment and
+ * writing the worker's take as long as the worker's segment does. Segments are ranges of one
+ * order whatever their size, so the output never depends on the timing, only the split does.
+ */
+export class Share {
+  private ownRate = 0;
+  private theirRate = 0;
+  private writeMs = 0;
+  constructor(private readonly rows: number) {}
+
+  own(rows: number, ms: number): void {
+    if (rows >= 1024 && ms > 0) this.ownRate = ms / rows;
+  }
+
+  theirs(rows: number, ms: number): void {
+    // A short last segment says little about the rate.
+    this.theirRate = rows >= this.rows / 2 && ms > 0 ? ms / rows : 0;
+  }
+
+  writing(ms: number): void {
+    this.writeMs = ms;
+  }
+
+  next(): number {
+    if (!this.ownRate || !this.theirRate) return this.rows;
+    const rows = (this.theirRate * this.rows - this.writeMs) / this.ownRate;
+    return Math.round(Math.min(2 * this.rows, Math.max(this.rows / 8, rows)));
+  }
+}
+
 /** The worker thread, one segment at a time. */
 class SegmentWorker {
   private readonly worker: Worker;
   private seq = 0;
   private current:
-    | { seq: number; chunks: Buffer[]; resolve: (r: { rows: number; chunks: Buffer[] }) => void; reject: (e: Error) => void }
+    | { seq: number; chunks: Buffer[]; resolve: (r: SegmentDone) => void; reject: (e: Error) => void }
     | undefined;
   private failure: Error | undefined;
 
@@ -115,7 +178,7 @@ class SegmentWorker {
       if ('chunk' in m) job.chunks.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength));
       else {
         this.current = undefined;
-        if ('done' in m) job.resolve({ rows: m.done, chunks: job.chunks });
+        if ('done' in m) job.resolve({ rows: m.done, chunks: job.chunks, ms: m.ms });
         else job.reject(new Error(`export worker: ${m.error}`));
       }
     });
@@ -128,7 +191,7 @@ class SegmentWorker {
     this.worker.on('exit', (code) => fail(new Error(`export worker exited with code ${code}`)));
   }
 
-  run(segment: Segment): Promise<{ rows: number; chunks: Buffer[] }> {
+  run(segment: Segment): Promise<SegmentDone> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {

@@ -5,9 +5,10 @@
  * format identically.
  */
 import type { LoginEvent } from '../model/event.js';
-import { eventColumns, eventJson } from '../output/columns.js';
+import { EVENT_FIELDS, eventColumns, eventJson } from '../output/columns.js';
 import { toEcs } from '../output/ecs.js';
 import { createWriter } from '../output/index.js';
+import { eventJsonText } from '../output/json-text.js';
 import type { ReadonlyConnection } from '../store/reader.js';
 import { valuesToLoginEvent } from '../store/rows.js';
 
@@ -21,6 +22,10 @@ export interface ExportFormat {
   excel?: boolean;
   /** The portal URL, for ECS `observer`. */
   portal?: string;
+  /** `--columns a,b`: these CSV columns, in this order. */
+  select?: readonly string[];
+  /** `--json a,b`: only these fields of each NDJSON row. */
+  fields?: readonly string[];
 }
 
 export interface Segment {
@@ -42,8 +47,12 @@ export async function writeSegment(
     columns: eventColumns,
     sink,
     json: eventJson,
+    jsonText: eventJsonText,
+    jsonFields: EVENT_FIELDS,
     ecs: (e) => toEcs(e, { portal: how.portal }),
     excel: how.excel,
+    select: how.select,
+    fields: how.fields,
     header: seg.header,
   });
   let n = 0;

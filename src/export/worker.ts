@@ -13,7 +13,8 @@ export interface SegmentRequest {
 
 export type SegmentReply =
   | { seq: number; chunk: Uint8Array }
-  | { seq: number; done: number }
+  /** `done` rows in `ms` milliseconds of the worker's own time. */
+  | { seq: number; done: number; ms: number }
   | { seq: number; error: string };
 
 /** What the worker is started with. */
@@ -39,8 +40,9 @@ port.on('message', (req: SegmentRequest) => {
       return true;
     },
   } as unknown as NodeJS.WritableStream;
+  const began = performance.now();
   writeSegment(reader, how, req.segment, sink).then(
-    (done) => port.postMessage({ seq: req.seq, done } satisfies SegmentReply),
+    (done) => port.postMessage({ seq: req.seq, done, ms: performance.now() - began } satisfies SegmentReply),
     (err: unknown) => port.postMessage({ seq: req.seq, error: String((err as Error)?.message ?? err) } satisfies SegmentReply),
   );
 });

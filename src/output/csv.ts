@@ -35,6 +35,34 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A quote, a comma or a line break: the characters that force quoting anywhere in a field. */
+const QUOTE_INSIDE = /[",\r\n]/;
+
+/**
+ * Whether a text cell goes out exactly as it is: it starts and ends with a printable ASCII
+ * character that is neither a formula start nor a space, and holds nothing that needs quoting.
+ * Almost every cell of a login history does (names, actions, addresses, URLs); the rest take
+ * `csvField(csvCell(…))`, and `plainText(t)` implies that both leave `t` unchanged.
+ */
+function plainText(t: string): boolean {
+  const n = t.length;
+  if (n === 0) return true;
+  const first = t.charCodeAt(0);
+  const last = t.charCodeAt(n - 1);
+  return (
+    first > 32 && first < 127 && first !== 61 /* = */ && first !== 43 /* + */ && first !== 45 /* - */ &&
+    first !== 64 /* @ */ && last > 32 && last < 127 && !QUOTE_INSIDE.test(t)
+  );
+}
+
+/** `csvField(csvCell(value, kind))`, with the common cells kept off the slow path. */
+function csvText(value: CellValue, kind: 'text' | 'number' | 'date' | undefined): string {
+  if (typeof value === 'string') return plainText(value) ? value : csvField(csvCell(value, kind));
+  // Numbers need no quoting or neutralising.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  return csvField(csvCell(value, kind));
+}
+
 export function csvWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
   const eol = opts.excel ? '\r\n' : '\n';
   const columns = opts.columns;
@@ -45,9 +73,7 @@ export function csvWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
     let out = '';
     for (let i = 0; i < columns.length; i++) {
       const c = columns[i];
-      const v = c.value(row);
-      // Numbers need no quoting or neutralising: the common case is kept off the slow path.
-      const cell = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : csvField(csvCell(v, c.kind));
+      const cell = csvText(c.value(row), c.kind);
       out += i === 0 ? cell : `,${cell}`;
     }
     return out + eol;

@@ -18,6 +18,7 @@ export {
   userActivityColumns,
 } from './columns.js';
 export { csvCell, neutraliseFormula } from './csv.js';
+export { eventJsonText } from './json-text.js';
 export { portalColumn } from './portal-rows.js';
 export { ECS_VERSION, type EcsOptions, toEcs } from './ecs.js';
 export { createProgress, type Progress } from './progress.js';
@@ -70,5 +71,5 @@ function choose<T>(format: OutputFormat, opts: WriterOptions<T>): WriterOptions<
   if (!opts.fields?.length) return { ...opts, columns };
   const valid = opts.jsonFields ?? opts.columns.map((c) => c.key);
   const full = opts.json ?? ((r: T) => rowObject(opts.columns, r));
-  return { ...opts, columns, json: pickFields(full, opts.fields, valid) };
+  return { ...opts, columns, json: pickFields(full, opts.fields, valid), jsonText: undefined };
 }

@@ -46,10 +46,11 @@ export function jsonArrayWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
 
 export function ndjsonWriter<T>(opts: WriterOptions<T>, map?: (row: T) => unknown): RowWriter<T> {
   const toJson = map ?? opts.json ?? ((r: T) => rowObject(opts.columns, r));
+  const toText = map ? undefined : opts.jsonText;
   const out = new ChunkedText(opts.sink);
   return {
     async write(row) {
-      await out.add(`${JSON.stringify(toJson(row))}\n`);
+      await out.add(`${toText ? toText(row) : JSON.stringify(toJson(row))}\n`);
     },
     async end() {
       await out.flush();

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors/index.js';
 import { EVENT_FIELDS, eventColumns,
-  portalEventColumns, eventJson, toEcs } from '../../output/index.js';
+  portalEventColumns, eventJson, eventJsonText, toEcs } from '../../output/index.js';
 import type { LoginEvent } from '../../model/event.js';
 import { type ArchiveFlags, type ArchiveSelection, parseArchiveFlags } from '../archive.js';
 import { type ConnectionFlags, parseConnectionFlags } from '../context.js';
@@ -92,6 +92,7 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
       const writer = out.writer({
         columns: several ? portalEventColumns : eventColumns,
         json: eventJson,
+        jsonText: eventJsonText,
         jsonFields: several ? ['portal', ...EVENT_FIELDS] : EVENT_FIELDS,
         ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });

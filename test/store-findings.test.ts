@@ -242,8 +242,8 @@ for (const d of DIALECTS) {
       const first = await detectNew(store, { portalId: portal, rules: builtinRules(), secret, since: start });
       expect(first.events).toBe(all.filter((e) => e.time >= start).length);
       // Another process stores its state while this run reads its events.
-      const read = store.queryLoginEventsOldestFirst.bind(store);
-      store.queryLoginEventsOldestFirst = (...args) => {
+      const read = store.scanDetectEvents.bind(store);
+      store.scanDetectEvents = (...args) => {
         const fingerprint = rulesFingerprint(builtinRules(), { secret });
         return (async function* () {
           const saved = (await store.loadDetectState(portal, fingerprint))!.state;

@@ -9,10 +9,8 @@ import type { Outbox } from '../alert/outbox.js';
 import type { DetectState } from '../detect/engine.js';
 import type { DetectEvent, Finding } from '../detect/types.js';
 import type { EventFilter } from '../history/filter.js';
-import type { LoginEvent } from '../model/event.js';
 import type { Backend } from './backend.js';
 import type { Db, StoreContext } from './context.js';
-import * as read from './events-read.js';
 import * as scan from './events-scan.js';
 import type { EventPosition } from './events-read.js';
 import * as findings from './findings.js';
@@ -31,11 +29,6 @@ export abstract class ArchiveRecords implements StoreContext {
   abstract transaction<T>(fn: (tx: StoreContext) => Promise<T>): Promise<T>;
 
   // --- findings (findings.ts) -------------------------------------------------------------------
-
-  /** One portal's events, oldest first, after `after` when given: the order detections read. */
-  queryLoginEventsOldestFirst(portalId: number, filter: EventFilter = {}, after?: EventPosition): AsyncGenerator<LoginEvent[]> {
-    return read.loginEventsOldestFirst(this, portalId, filter, after);
-  }
 
   /** The same events with only the fields detection reads (`DetectEvent`): the detection runs' read. */
   scanDetectEvents(portalId: number, filter: EventFilter = {}, after?: EventPosition): AsyncGenerator<DetectEvent[]> {

@@ -203,35 +203,6 @@ export function compileEventRange(
   return sel.compile();
 }
 
-/**
- * One portal's events matching `filter`, oldest first (time, then id), after `after` when given,
- * in chunks: the order detections read. On a backend that streams raw values (SQLite), one
- * compiled query streamed; elsewhere keyset pages, each one indexed range query.
- */
-export async function* loginEventsOldestFirst(
-  s: StoreContext,
-  portalId: number,
-  filter: EventFilter,
-  after?: EventPosition,
-  chunk = 2000,
-): AsyncGenerator<LoginEvent[]> {
-  const page = (from: EventPosition | undefined) =>
-    eventsIn(s.db, [portalId], filter, from ? { before: from } : {}).select([...EVENT_COLUMNS]).orderBy('time', 'asc').orderBy('id', 'asc');
-  const iterateRaw = s.backend.capabilities.iterateRaw;
-  if (iterateRaw && !s.inTransaction) {
-    yield* loginEventChunks(iterateRaw(page(after).compile()), chunk);
-    return;
-  }
-  let from = after;
-  for (;;) {
-    const rows = (await page(from).limit(chunk).execute()) as EventRow[];
-    if (rows.length) yield rows.map(toLoginEvent);
-    if (rows.length < chunk) return;
-    const last = rows[rows.length - 1];
-    from = [Number(last.time), Number(last.id)];
-  }
-}
-
 /** How many archived events match (same filters as `queryEventChunks`, without limit). */
 export async function countEvents(s: StoreContext, filter: ArchiveQuery = {}): Promise<number> {
   if (filter.portalIds?.length === 0) return 0;

@@ -44,7 +44,7 @@ export function valuesToDetectEvent(v: readonly unknown[]): DetectEvent {
 
 /**
  * One portal's events matching `filter`, oldest first (time, then id), after `after` when given,
- * `chunk` at a time: what detection reads. Same order and range as `loginEventsOldestFirst`.
+ * `chunk` at a time: what detection (and the watcher's nothing-new gate) reads.
  */
 export async function* detectEventsOldestFirst(
   s: StoreContext,

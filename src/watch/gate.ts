@@ -14,7 +14,8 @@ export async function nothingNew(store: ArchiveStore, opts: Pick<DetectNewOption
   const secret = opts.secret ?? (await store.detectSecret(opts.portalId));
   const cursor = await detectCursor(store, opts.portalId, rulesFingerprint(opts.rules, { params: opts.params, secret }));
   if (!cursor) return false;
-  const after = store.queryLoginEventsOldestFirst(opts.portalId, {}, [cursor.lastTs, cursor.lastId]);
+  // The read detection itself makes (only the columns rules use), stopped at its first chunk.
+  const after = store.scanDetectEvents(opts.portalId, {}, [cursor.lastTs, cursor.lastId]);
   try {
     return (await after.next()).done === true;
   } finally {

@@ -67,10 +67,15 @@ describe('a sync records only what it read', () => {
         res.end('{"error":{"message":"boom"}}');
         return;
       }
-      fetch(`${emu.url}${req.url}`, { headers: { authorization: String(req.headers.authorization) } }).then(async (up) => {
-        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
-        res.end(await up.text());
-      });
+      // The sync gives up while other pages are still in flight, and the test then closes the emulator under
+      // them: an upstream failure must end this one response, not surface as an unhandled rejection.
+      fetch(`${emu.url}${req.url}`, { headers: { authorization: String(req.headers.authorization) } })
+        .then(async (up) => {
+          const body = await up.text();
+          res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
+          res.end(body);
+        })
+        .catch(() => res.destroy());
     });
     open.push(server);
     const client = new DocSpaceClient({

@@ -19,6 +19,7 @@ export async function rewritingProxy(target: string, rewrite: EventRewrite): Pro
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
       (up) => {
         const chunks: Buffer[] = [];
+        up.on('error', () => res.destroy());
         up.on('data', (c: Buffer) => chunks.push(c));
         up.on('end', () => {
           let body = Buffer.concat(chunks);
@@ -34,6 +35,9 @@ export async function rewritingProxy(target: string, rewrite: EventRewrite): Pro
         });
       },
     );
+    // The client may give up (exit 5 on a bad event) and the test close the upstream while pages are
+    // still in flight: a failed upstream ends this one response instead of crashing the test run.
+    out.on('error', () => res.destroy());
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -101,6 +101,13 @@ class SqliteBackend implements Backend {
       // 19 parameters a row keeps a statement under SQLite's 32,766 bound parameters; larger
       // statements gained nothing in measurements.
       maxInsertRows: 500,
+      writeEach: (sql, rows) => {
+        // Only inside `transaction`, on its connection, as `write` is.
+        const stmt = this.statement(sql);
+        let changes = 0;
+        for (const r of rows) changes += stmt.run(r as unknown[]).changes;
+        return changes;
+      },
       fileReader: inFile ? () => openReader({ file: readOnlyName(path, true) }) : undefined,
       iterateRaw: (query: CompiledQuery) => {
         // An in-memory archive has no file for a second connection: read it on its own.
@@ -157,13 +164,17 @@ class SqliteBackend implements Backend {
     // Called only inside `transaction`, which holds Kysely's one connection: running the
     // statement on the same better-sqlite3 handle directly is therefore part of it. Every
     // statement is cached: better-sqlite3 through Kysely would prepare it on each call.
-    let stmt = this.statements.get(query.sql);
+    return this.statement(query.sql).run(query.parameters as unknown[]).changes;
+  }
+
+  private statement(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
     if (!stmt) {
       if (this.statements.size >= STATEMENT_CACHE) this.statements.clear();
-      stmt = this.raw.prepare(query.sql);
-      this.statements.set(query.sql, stmt);
+      stmt = this.raw.prepare(text);
+      this.statements.set(text, stmt);
     }
-    return stmt.run(query.parameters as unknown[]).changes;
+    return stmt;
   }
 
   private lockFile(portalId: number): string {

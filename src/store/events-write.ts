@@ -43,9 +43,13 @@ export async function insertEvents(
   let quarantined = 0;
   let batch: EventsTable[] = [];
   const rollups = new RollupBatch();
+  const each = s.backend.capabilities.writeEach;
   const flush = async () => {
     for (const row of await newRows(s, portalId, batch)) rollups.add(row);
-    added += await s.backend.write(db, inserts.build(batch), batch.length === perStatement);
+    if (each) {
+      const one = inserts.eachRow(batch);
+      added += each(one.sql, one.rows);
+    } else added += await s.backend.write(db, inserts.build(batch), batch.length === perStatement);
     batch = [];
   };
   for (let i = 0; i < events.length; i++) {
@@ -58,7 +62,7 @@ export async function insertEvents(
     if (batch.length === perStatement) await flush();
   }
   if (batch.length > 0) await flush();
-  await writeRollups(rollups, (q) => s.backend.write(db, q), s.backend.dialect);
+  await writeRollups(rollups, (q) => s.backend.write(db, q), s.backend.dialect, each);
   return { added, duplicates: events.length - quarantined - added, quarantined };
 }
 

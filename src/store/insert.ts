@@ -30,6 +30,24 @@ export class EventInsert {
       .compile();
   }
 
+  /**
+   * The one-row statement and each row's values, for a backend that runs one-row statements
+   * (`writeEach`); the rows must have the keys of the first, in the same order.
+   */
+  eachRow(rows: readonly EventsTable[]): { sql: string; rows: unknown[][] } {
+    const first = this.build(rows.slice(0, 1));
+    const { columns } = this.shapes.get(1)!;
+    const values = new Array<unknown[]>(rows.length);
+    values[0] = first.parameters as unknown[];
+    for (let i = 1; i < rows.length; i++) {
+      const row = rows[i];
+      const v = new Array(columns.length);
+      for (let c = 0; c < columns.length; c++) v[c] = row[columns[c]];
+      values[i] = v;
+    }
+    return { sql: first.sql, rows: values };
+  }
+
   /** The same statement; rows must all have the keys of the first, in the same order (as `toRow` makes them). */
   build(rows: readonly EventsTable[]): CompiledQuery {
     let shape = this.shapes.get(rows.length);

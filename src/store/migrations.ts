@@ -316,6 +316,15 @@ export const MIGRATIONS: readonly StoreMigration[] = [
       await rebuildRollups(db, (q) => db.executeQuery(q), dialect);
     },
   },
+  {
+    version: 11,
+    name: 'the week profile is read from the events',
+    async up(db) {
+      // A member's hour-of-week profile is asked for one member at a time (the user page), which
+      // the events_user index answers; as a rollup it was 44% of the insert path's upserts.
+      await db.schema.dropTable('rollup_user_week').ifExists().execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -13,7 +13,12 @@
  * either; future-dated events are in both (reports show them, so rollups count them).
  *
  * Time keys are UTC: `hour` is `floor(time / 1h)`, `day` is `floor(time / 1 day)`; `rollup_hours`
- * and `rollup_user_week` keep the portal's offset too, so the portal's own clock can be rebuilt.
+ * keeps the portal's offset too, so the portal's own clock can be rebuilt.
+ *
+ * A member's hour-of-week profile is not a rollup (schema 11 dropped `rollup_user_week`): it is
+ * asked for one member at a time, which the `events_user` index answers, while keeping it cost
+ * the insert path 44% of its upserts (a row per member, hour of the week and kind, rewritten by
+ * almost every batch).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { DialectName } from './backend.js';
@@ -21,13 +26,6 @@ import type { ArchiveSchema, EventsTable } from './schema.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
-/** 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week (Monday 00:00 = 0). */
-const EPOCH_WEEK_HOUR = 72;
-
-/** The UTC hour of the week of an instant, Monday 00:00 = 0. */
-export function weekHour(time: number): number {
-  return (((Math.floor(time / HOUR) + EPOCH_WEEK_HOUR) % 168) + 168) % 168;
-}
 
 /** How a value column is combined when its key is already there. */
 type Merge = 'sum' | 'min' | 'max' | 'name' | 'lastId' | 'least';
@@ -64,7 +62,6 @@ export const ROLLUP_TABLES: readonly TableSpec[] = [
   { table: 'rollup_ip_days', keys: ['portal_id', 'day', 'ip'], values: DAY_VALUES },
   { table: 'rollup_place_days', keys: ['portal_id', 'day', 'country', 'city'], values: DAY_VALUES },
   { table: 'rollup_device_days', keys: ['portal_id', 'day', 'browser', 'platform'], values: DAY_VALUES },
-  { table: 'rollup_user_week', keys: ['portal_id', 'user_id', 'week_hour', 'offset_minutes', 'kind'], values: { events: 'sum' } },
 ];
 
 type Row = Record<string, string | number | null>;
@@ -105,7 +102,6 @@ export class RollupBatch {
   private readonly ipDays = this.rows.get('rollup_ip_days')!;
   private readonly placeDays = this.rows.get('rollup_place_days')!;
   private readonly deviceDays = this.rows.get('rollup_device_days')!;
-  private readonly userWeek = this.rows.get('rollup_user_week')!;
 
   add(e: RollupSource): void {
     this.events++;
@@ -181,11 +177,6 @@ export class RollupBatch {
       const lower = login.toLowerCase();
       if (r.email === null || lower < (r.email as string)) r.email = lower;
     }
-    const wh = weekHour(t);
-    const weekKey = `${p}${SEP}${u}${SEP}${wh}${SEP}${e.offset_minutes}${SEP}${kind}`;
-    const w = this.userWeek.get(weekKey);
-    if (w) (w.events as number)++;
-    else this.userWeek.set(weekKey, { portal_id: p, user_id: u, week_hour: wh, offset_minutes: e.offset_minutes, kind, events: 1 });
   }
 }
 
@@ -221,6 +212,8 @@ function span(r: Row, t: number): void {
 
 /** Runs one compiled write in the open transaction (the backend's batched-write fast path). */
 export type WriteFn = (query: CompiledQuery) => Promise<unknown>;
+/** Runs a one-row write once per parameter list in the open transaction (`BackendCapabilities.writeEach`). */
+export type EachFn = (sql: string, rows: ReadonlyArray<readonly unknown[]>) => unknown;
 
 /**
  * The upsert of `rows` rows into a rollup table. Text is compared byte-wise on both databases
@@ -269,11 +262,23 @@ const CHUNK_SIZES = [256, 16, 1] as const;
 
 const statements = new Map<string, string>();
 
+function statementFor(spec: TableSpec, rows: number, dialect: DialectName): string {
+  const name = `${dialect}:${spec.table}:${rows}`;
+  let text = statements.get(name);
+  if (text === undefined) {
+    if (statements.size > 256) statements.clear();
+    text = upsertSql(spec, rows, dialect);
+    statements.set(name, text);
+  }
+  return text;
+}
+
 /**
- * Add a batch to the rollup tables: per table, multi-row upserts in chunks of `CHUNK_SIZES`.
- * Call it inside the transaction that adds the batch's events.
+ * Add a batch to the rollup tables: per table, multi-row upserts in chunks of `CHUNK_SIZES`, or
+ * one-row upserts through `each` where the backend has it (SQLite: see `writeEach`). Call it
+ * inside the transaction that adds the batch's events.
  */
-export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: DialectName): Promise<void> {
+export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: DialectName, each?: EachFn): Promise<void> {
   if (batch.events === 0) return;
   for (const spec of ROLLUP_TABLES) {
     const byKey = batch.rows.get(spec.table)!;
@@ -282,17 +287,15 @@ export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: 
     // then land on the same index pages, which costs the tables keyed by user a third less.
     const rows = [...byKey.keys()].sort().map((k) => byKey.get(k)!);
     const columns = [...spec.keys, ...Object.keys(spec.values)];
+    if (each) {
+      each(statementFor(spec, 1, dialect), rows.map((r) => columns.map((col) => r[col])));
+      continue;
+    }
     for (let i = 0; i < rows.length; ) {
       const size = CHUNK_SIZES.find((c) => c <= rows.length - i)!;
       const chunk = rows.slice(i, i + size);
       i += size;
-      const name = `${dialect}:${spec.table}:${chunk.length}`;
-      let text = statements.get(name);
-      if (text === undefined) {
-        if (statements.size > 256) statements.clear();
-        text = upsertSql(spec, chunk.length, dialect);
-        statements.set(name, text);
-      }
+      const text = statementFor(spec, chunk.length, dialect);
       const parameters = new Array(chunk.length * columns.length);
       let k = 0;
       for (const r of chunk) for (const col of columns) parameters[k++] = r[col];
@@ -385,7 +388,6 @@ export async function createRollupTables(db: Kysely<any>): Promise<void> {
     portal_id: 'integer',
     hour: 'integer',
     day: 'integer',
-    week_hour: 'smallint',
     offset_minutes: 'integer',
     action_id: 'integer',
     anonymous: 'smallint',

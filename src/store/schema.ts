@@ -239,15 +239,6 @@ export interface RollupDeviceDaysTable extends DayCounts {
 }
 
 /** A member's own events per hour of the week (UTC, Monday 00:00 = 0) and offset: the baseline. */
-export interface RollupUserWeekTable {
-  portal_id: number;
-  user_id: string;
-  week_hour: number;
-  offset_minutes: number;
-  kind: string;
-  events: number;
-}
-
 export interface ArchiveSchema extends FindingTables {
   rollup_hours: RollupHoursTable;
   rollup_user_days: RollupUserDaysTable;
@@ -255,7 +246,6 @@ export interface ArchiveSchema extends FindingTables {
   rollup_ip_days: RollupIpDaysTable;
   rollup_place_days: RollupPlaceDaysTable;
   rollup_device_days: RollupDeviceDaysTable;
-  rollup_user_week: RollupUserWeekTable;
   portals: PortalsTable;
   events: EventsTable;
   coverage: CoverageTable;

@@ -212,14 +212,17 @@ export async function userBaseline(store: ArchiveStore, userId: string, q: Dashb
     merge(devices, `${r.browser}\u0000${r.platform}`, () => ({ browser: r.browser, platform: r.platform, ...seen }), r);
     merge(ips, r.ip, () => ({ ip: r.ip, ...seen }), r);
   }
-  // The week profile is kept per UTC hour of the week and offset: placed on the clock here (a
-  // zone with daylight saving uses its offset now, as the profile spans the year).
+  // The week profile (the whole history) is counted per UTC hour of the week and offset from the
+  // member's own events, which the events_user index finds, then placed on the clock here (a zone
+  // with daylight saving uses its offset now, as the profile spans the year). 1970-01-01 was a
+  // Thursday: hour 0 of the epoch is hour 72 of its week (Monday 00:00 = 0).
+  const weekHour = sql<number>`((${sql.ref('time')} / 3600000) + 72) % 168`;
   const week = await store.db
-    .selectFrom('rollup_user_week')
-    .select(['week_hour', 'offset_minutes', sql<number>`sum(events)`.as('n')])
+    .selectFrom('events')
+    .select([weekHour.as('week_hour'), 'offset_minutes', sql<number>`count(*)`.as('n')])
     .where('portal_id', 'in', portals)
     .where('user_id', '=', id)
-    .groupBy(['week_hour', 'offset_minutes'])
+    .groupBy([weekHour, 'offset_minutes'])
     .execute();
   const weekHours = new Array<number>(168).fill(0);
   const now = q.until ?? Date.now();

@@ -49,7 +49,7 @@ for (const b of rows) {
   await alone.transaction(async (tx) => {
     const r = new RollupBatch();
     for (const row of b) r.add(row);
-    await writeRollups(r, (q) => tx.backend.write(tx.db, q), tx.dialect);
+    await writeRollups(r, (q) => tx.backend.write(tx.db, q), tx.dialect, tx.backend.capabilities.writeEach);
   });
   rollupMs += performance.now() - started;
 }

@@ -266,6 +266,25 @@ describe('dashboard security', () => {
   });
 });
 
+describe('serve --demo', () => {
+  it('runs the built-in rules over its new archive, so the Findings queue and the Overview show findings', async () => {
+    const { startServe } = await import('../src/cli/commands/serve.js');
+    const { Reporter } = await import('../src/cli/io.js');
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    const io = { stdout: sink, stderr: sink, env: { ...process.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined, DOCSPACE_LOGINS_DB: undefined } };
+    const serving = await startServe({ demo: true, port: '0' }, io, new Reporter(io, true));
+    try {
+      const text = async (path: string) => (await fetch(new URL(path, serving.url))).text();
+      const queue = await text('/findings');
+      expect(queue).not.toContain('No findings.');
+      expect((queue.match(/<span class="badge sev-/g) ?? []).length).toBeGreaterThan(3);
+      expect(await text('/')).toMatch(/Open findings<\/[^>]+>\s*<[^>]+>[1-9]/);
+    } finally {
+      await serving.close();
+    }
+  }, 60_000);
+});
+
 describe('serve --allow-actions', () => {
   it('acts on the demo portal through respond: a member is logged out everywhere after the confirmation step', async () => {
     const { startServe } = await import('../src/cli/commands/serve.js');

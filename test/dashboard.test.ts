@@ -49,6 +49,13 @@ describe('dashboard pages', () => {
     expect(text).toContain('Successful sign-ins');
     expect(text).toMatch(/data-chart="\{&quot;type&quot;:&quot;stack&quot;/);
     expect(text).toContain('Countries and cities');
+    for (const tile of ['Failed sign-ins', 'Lock-outs', 'Users signed in', 'Addresses']) expect(text).toContain(tile);
+    for (const panel of ['Sign-ins by kind', 'Failures by weekday and hour', 'Top targets of failures', 'Top addresses', 'Latest findings']) {
+      expect(text).toContain(`<h2>${panel}</h2>`);
+    }
+    // Open findings is a tile only when the archive has a findings store.
+    expect(text).not.toContain('Open findings');
+    expect((await get(app({ findings: fakeFindings() }), '/?period=all')).text).toMatch(/Open findings<\/span><span class="tile-value">1</);
   });
 
   it('the default Overview (Last 30 days) starts at a UTC midnight and says so; 24h rolls with now', async () => {
@@ -111,6 +118,8 @@ describe('dashboard pages', () => {
     expect(user.res.status).toBe(200);
     expect(user.text).toContain(`<h1>${href[2]}</h1>`);
     expect(user.text).toContain('Usual hours');
+    for (const panel of ['Sign-ins over time', 'Failed sign-ins', 'Places', 'Devices', 'Addresses', 'Findings']) expect(user.text).toContain(`<h2>${panel}</h2>`);
+    expect(user.text).toContain('<th>First seen</th><th>Last seen</th>');
   });
 
   it('a user filter by e-mail keeps that member\'s events and the failures typed with their login', async () => {

@@ -164,6 +164,23 @@ describe.skipIf(!CHROMIUM)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('--allow-actions: "Log out everywhere" asks on a page of its own, then acts through respond', async () => {
+    const env = { ...io.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined };
+    const acting = await startServe({ demo: true, allowActions: true, port: '0' }, { ...io, env }, reporter);
+    try {
+      const { page, problems } = await visit(`${acting.url}events?period=all&kind=success&user=${encodeURIComponent('anna.weber@demo.docspace.test')}`);
+      await Promise.all([page.waitForURL(/\/user\?/), page.locator('table.events tbody a[href^="/user?"]').first().click()]);
+      await Promise.all([page.waitForURL(/\/actions\/confirm/), page.locator('button', { hasText: 'Log out everywhere' }).click()]);
+      expect(await page.textContent('main')).toContain('end every session of this user');
+      await Promise.all([page.waitForURL(/\/actions\/run/), page.locator('button', { hasText: 'Yes, log out everywhere' }).click()]);
+      expect(await page.textContent('main')).toContain('its audit trail shows it');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await acting.close();
+    }
+  }, 60_000);
+
   it('a typed <script> login shows as text and never runs', async () => {
     const { page, problems } = await visit(`${serving.url}events?kind=failure&period=all`);
     expect(problems).toEqual([]);

@@ -4,7 +4,9 @@
  * request on a 429, paces itself, and never gives up while the read makes progress. Time is a
  * virtual clock shared by the client and the test server's limiter, so minutes take no time.
  */
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/run.js';
 import { DocSpaceClient, describeWait, readHistory, type WaitNotice } from '../src/index.js';
 import { envelope, loginFilter, type Responder, type ScriptedServer, scriptedServer, syntheticEvents } from './helpers/scripted-server.js';
 
@@ -166,5 +168,48 @@ describe('a portal that rate-limits with X-RateLimit-Limit only', () => {
     await calls;
     expect(arrivals).toHaveLength(5);
     expect(arrivals.slice(2).every((t) => t >= pauseEnd)).toBe(true);
+  });
+});
+
+describe('the wait on the command line', () => {
+  /** `events` against a portal whose first page is a bare 429, with stderr a terminal or not. */
+  async function eventsAfterA429(stderrIsTty: boolean) {
+    let pages = 0;
+    const filter = loginFilter(syntheticEvents(150));
+    server = await scriptedServer((req, res, n) => {
+      if (req.url?.includes('portal/quota')) return envelope({ audit: true })(req, res, n);
+      if (req.url?.includes('settings/lifetime')) return envelope({ loginHistoryLifeTime: 180 })(req, res, n);
+      if (!req.url?.includes('login/filter')) return envelope([])(req, res, n);
+      if (pages++ === 0) {
+        res.writeHead(429, { 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0' });
+        res.end();
+        return;
+      }
+      filter(req, res, n);
+    });
+    let out = '';
+    let err = '';
+    const stdout = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
+    const stderr = Object.assign(new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) }), { isTTY: stderrIsTty });
+    const code = await run(['events', '--format', 'ndjson', '--since', '2025-12-01'], {
+      stdout,
+      stderr,
+      env: { HOME: '/nonexistent', DOCSPACE_URL: server.url, DOCSPACE_API_KEY: KEY },
+    });
+    return { code, lines: out.split('\n').filter(Boolean).length, err };
+  }
+
+  it('a terminal is told why the read is quiet: "rate-limited by the portal: waiting 1 s" with the limit', async () => {
+    const r = await eventsAfterA429(true);
+    expect(r.code, r.err).toBe(0);
+    expect(r.lines).toBe(150);
+    expect(r.err).toContain('rate-limited by the portal: waiting 1 s (limit 600 requests/min)');
+  });
+
+  it('a pipe or a log gets no such line: the read just goes on', async () => {
+    const r = await eventsAfterA429(false);
+    expect(r.code, r.err).toBe(0);
+    expect(r.lines).toBe(150);
+    expect(r.err).not.toMatch(/rate-limited/);
   });
 });

@@ -3,8 +3,9 @@
  * downloaded browser), against `serve`'s own start-up code over a seeded archive. Every page
  * loads with no console error and no failed request, charts draw on canvases of non-zero size,
  * filters change the rows, links lead where they say, a `<script>` typed login stays text, and
- * a non-loopback address needs the token. With DOCSPACE_LOGINS_SCREENSHOTS=1 the same run
- * writes docs/screenshots/*.png for the README.
+ * a non-loopback address needs the token, and a finding is acknowledged through its form. The
+ * built-in rules run over the archive first, so the finding queue and the finding panels have
+ * rows. With DOCSPACE_LOGINS_SCREENSHOTS=1 the same run writes docs/screenshots/*.png for the README.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -12,6 +13,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliIo, Reporter } from '../src/cli/io.js';
 import { type Serving, startServe } from '../src/cli/commands/serve.js';
+import { builtinRules } from '../src/detect/index.js';
+import { detectArchive } from '../src/detect/run.js';
+import { openStore } from '../src/store/index.js';
 import { SCRIPT_LOGIN, type SeededArchive, seededArchive } from './helpers/dashboard.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
@@ -29,6 +33,12 @@ describe.skipIf(!CHROMIUM)('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     archive = await seededArchive({ events: 4000, now: Date.now() });
+    const writable = await openStore(archive.path);
+    try {
+      for (const p of await writable.portals()) await detectArchive(writable, { portalId: p.id, rules: builtinRules() });
+    } finally {
+      await writable.close();
+    }
     serving = await startServe({ db: archive.path, port: '0' }, io, reporter);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 120_000);
@@ -64,10 +74,11 @@ describe.skipIf(!CHROMIUM)('dashboard in Chromium', () => {
     );
   }
 
-  async function shot(page: Page, name: string) {
+  /** The whole page, or (`fullPage` false) its first screen: the finding queue runs to thousands of pixels. */
+  async function shot(page: Page, name: string, fullPage = true) {
     if (!SHOTS) return;
     mkdirSync('docs/screenshots', { recursive: true });
-    await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+    await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage });
   }
 
   it('the overview loads cleanly and draws its charts on canvases of non-zero size', async () => {
@@ -123,10 +134,52 @@ describe.skipIf(!CHROMIUM)('dashboard in Chromium', () => {
       const { page, problems, status } = await visit(`${serving.url}${name}`);
       expect(status).toBe(200);
       expect(problems).toEqual([]);
-      await shot(page, name);
+      await shot(page, name, name !== 'findings');
       await page.close();
     }
   });
+
+  it('findings: the queue shows the detected findings by severity, and Acknowledge moves one out of the open queue', async () => {
+    const { page, problems } = await visit(`${serving.url}findings?period=all`);
+    expect(problems).toEqual([]);
+    const rows = page.locator('table.findings tbody tr');
+    const open = await rows.count();
+    expect(open).toBeGreaterThan(0);
+    const severities = await page.$$eval('table.findings tbody .badge[class*="sev-"]', (els) => els.map((e) => e.textContent!.trim()));
+    const order = ['critical', 'high', 'medium', 'low', 'info'];
+    expect(severities.map((s) => order.indexOf(s))).toEqual([...severities.map((s) => order.indexOf(s))].sort((a, b) => a - b));
+    expect(await rows.first().locator('details pre').count()).toBe(1);
+    // The POST answers 303; the browser then loads the queue again.
+    // The form's POST answers 303 and the browser loads the queue again; a refusal ends there.
+    const landed = page.waitForResponse((r) => r.request().isNavigationRequest() && r.status() !== 303);
+    await rows.first().locator('button', { hasText: 'Acknowledge' }).click();
+    const res = await landed;
+    expect(`${res.request().method()} ${res.status()}`).toBe('GET 200');
+    expect(res.url()).toMatch(/\/findings\?/);
+    await page.waitForLoadState('load');
+    expect(problems).toEqual([]);
+    await expect(page.locator('table.findings tbody tr').count()).resolves.toBe(open - 1);
+    await page.goto(`${serving.url}findings?period=all&status=acknowledged`);
+    await expect(page.locator('table.findings tbody tr').count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('--allow-actions: "Log out everywhere" asks on a page of its own, then acts through respond', async () => {
+    const env = { ...io.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined };
+    const acting = await startServe({ demo: true, allowActions: true, port: '0' }, { ...io, env }, reporter);
+    try {
+      const { page, problems } = await visit(`${acting.url}events?period=all&kind=success&user=${encodeURIComponent('anna.weber@demo.docspace.test')}`);
+      await Promise.all([page.waitForURL(/\/user\?/), page.locator('table.events tbody a[href^="/user?"]').first().click()]);
+      await Promise.all([page.waitForURL(/\/actions\/confirm/), page.locator('button', { hasText: 'Log out everywhere' }).click()]);
+      expect(await page.textContent('main')).toContain('end every session of this user');
+      await Promise.all([page.waitForURL(/\/actions\/run/), page.locator('button', { hasText: 'Yes, log out everywhere' }).click()]);
+      expect(await page.textContent('main')).toContain('its audit trail shows it');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await acting.close();
+    }
+  }, 60_000);
 
   it('a typed <script> login shows as text and never runs', async () => {
     const { page, problems } = await visit(`${serving.url}events?kind=failure&period=all`);

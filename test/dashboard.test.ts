@@ -5,7 +5,11 @@
  * guards every request when one is set.
  */
 /* global Request */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { createDashboardApp, type DashboardApp, type DashboardOptions, respondRunner } from '../src/dashboard/index.js';
@@ -45,6 +49,13 @@ describe('dashboard pages', () => {
     expect(text).toContain('Successful sign-ins');
     expect(text).toMatch(/data-chart="\{&quot;type&quot;:&quot;stack&quot;/);
     expect(text).toContain('Countries and cities');
+    for (const tile of ['Failed sign-ins', 'Lock-outs', 'Users signed in', 'Addresses']) expect(text).toContain(tile);
+    for (const panel of ['Sign-ins by kind', 'Failures by weekday and hour', 'Top targets of failures', 'Top addresses', 'Latest findings']) {
+      expect(text).toContain(`<h2>${panel}</h2>`);
+    }
+    // Open findings is a tile only when the archive has a findings store.
+    expect(text).not.toContain('Open findings');
+    expect((await get(app({ findings: fakeFindings() }), '/?period=all')).text).toMatch(/Open findings<\/span><span class="tile-value">1</);
   });
 
   it('the default Overview (Last 30 days) starts at a UTC midnight and says so; 24h rolls with now', async () => {
@@ -107,6 +118,8 @@ describe('dashboard pages', () => {
     expect(user.res.status).toBe(200);
     expect(user.text).toContain(`<h1>${href[2]}</h1>`);
     expect(user.text).toContain('Usual hours');
+    for (const panel of ['Sign-ins over time', 'Failed sign-ins', 'Places', 'Devices', 'Addresses', 'Findings']) expect(user.text).toContain(`<h2>${panel}</h2>`);
+    expect(user.text).toContain('<th>First seen</th><th>Last seen</th>');
   });
 
   it('a user filter by e-mail keeps that member\'s events and the failures typed with their login', async () => {
@@ -133,6 +146,50 @@ describe('dashboard pages', () => {
     const { res, text } = await get(app(), '/events?user=nobody-at-all');
     expect(res.status).toBe(400);
     expect(text).toContain('matches no member');
+  });
+
+  it('address, country and action filters keep only their rows, on the page and in its export', async () => {
+    const a = app();
+    const exported = async (query: string) =>
+      parse((await get(a, `/events/export.csv?period=all${query}`)).text, { columns: true, bom: true }) as Array<Record<string, string>>;
+    const all = await exported('');
+    const most = (key: string) => {
+      const n = new Map<string, number>();
+      for (const r of all) if (r[key]) n.set(r[key], (n.get(r[key]) ?? 0) + 1);
+      return [...n].sort((x, y) => y[1] - x[1])[0][0];
+    };
+    const ip = most('IP');
+    const country = most('Country');
+    for (const [query, key, value] of [
+      [`&ip=${ip}`, 'IP', ip],
+      [`&country=${encodeURIComponent(country)}`, 'Country', country],
+      ['&action=1013', 'Action', 'Failed Login via API'],
+    ]) {
+      const kept = await exported(query);
+      expect(kept.length, query).toBeGreaterThan(0);
+      expect(kept.length, query).toBeLessThan(all.length);
+      expect(kept.every((r) => r[key] === value), query).toBe(true);
+      const shown = (await get(a, `/events?period=all${query}`)).text;
+      expect(rows(shown), query).toBe(Math.min(50, kept.length));
+    }
+  });
+
+  it('the address page shows its outcomes over time, who used it, and its places', async () => {
+    const a = app();
+    const ip = /href="\/ip\?[^"]*ip=([^"&]+)/.exec((await get(a, '/events?period=all&kind=success')).text)![1];
+    const { res, text } = await get(a, `/ip?period=all&ip=${ip}`);
+    expect(res.status).toBe(200);
+    for (const heading of ['Outcomes over time', 'Who used it', 'Places over time', 'Findings']) expect(text).toContain(`<h2>${heading}</h2>`);
+    expect(text).toMatch(/data-chart=/);
+    expect(text).toMatch(/href="\/user\?/);
+  });
+
+  it('archive health shows the coverage ledger, the last sync, retention, the next purge and the quarantine', async () => {
+    const { text } = await get(app(), '/health');
+    for (const label of ['Gaps', 'Last sync', 'Retention', 'Portal purges next', 'Quarantined']) expect(text).toContain(`<dt>${label}</dt>`);
+    expect(text).toContain('Coverage ledger');
+    expect(text).toMatch(/complete/);
+    expect(text).toMatch(/<dt>Retention<\/dt><dd>\d+ days/);
   });
 
   it('the XLSX export is a workbook', async () => {
@@ -252,6 +309,27 @@ describe('dashboard security', () => {
     expect((await get(a, '/', { cookie })).res.status).toBe(200);
   });
 
+  it('--token-file guards a non-loopback --host with that token, prints no token in the link, and refuses a short one', async () => {
+    const { startServe } = await import('../src/cli/commands/serve.js');
+    const { Reporter } = await import('../src/cli/io.js');
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    const io = { stdout: sink, stderr: sink, env: { ...process.env } };
+    const dir = mkdtempSync(join(tmpdir(), 'dl-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'a-long-token-from-a-file-0123\n');
+    const serving = await startServe({ db: archive.path, port: '0', host: '0.0.0.0', allowInsecureHttp: true, tokenFile: file }, io, new Reporter(io, true));
+    try {
+      expect(serving.link).not.toContain('token');
+      const url = serving.url.replace('0.0.0.0', '127.0.0.1');
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: 'Bearer a-long-token-from-a-file-0123' } })).status).toBe(200);
+    } finally {
+      await serving.close();
+    }
+    writeFileSync(file, 'short');
+    await expect(startServe({ db: archive.path, port: '0', tokenFile: file }, io, new Reporter(io, true))).rejects.toThrow(/shorter than 16 characters/);
+  });
+
   it('serve refuses a non-loopback --host over plain http, and --allow-actions without a portal to act on, before opening anything', async () => {
     let text = '';
     const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
@@ -264,6 +342,25 @@ describe('dashboard security', () => {
     // Actions act on the configured portal: with none configured there is nothing to act on.
     expect(text).toMatch(/^error: No portal configured/);
   });
+});
+
+describe('serve --demo', () => {
+  it('runs the built-in rules over its new archive, so the Findings queue and the Overview show findings', async () => {
+    const { startServe } = await import('../src/cli/commands/serve.js');
+    const { Reporter } = await import('../src/cli/io.js');
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    const io = { stdout: sink, stderr: sink, env: { ...process.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined, DOCSPACE_LOGINS_DB: undefined } };
+    const serving = await startServe({ demo: true, port: '0' }, io, new Reporter(io, true));
+    try {
+      const text = async (path: string) => (await fetch(new URL(path, serving.url))).text();
+      const queue = await text('/findings');
+      expect(queue).not.toContain('No findings.');
+      expect((queue.match(/<span class="badge sev-/g) ?? []).length).toBeGreaterThan(3);
+      expect(await text('/')).toMatch(/Open findings<\/[^>]+>\s*<[^>]+>[1-9]/);
+    } finally {
+      await serving.close();
+    }
+  }, 60_000);
 });
 
 describe('serve --allow-actions', () => {
@@ -284,6 +381,8 @@ describe('serve --allow-actions', () => {
       const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
       const user = await page(href);
       expect(user.text).toContain('Log out everywhere');
+      // The key serve read to act with never reaches a page.
+      for (const text of [events.text, user.text]) expect(text).not.toMatch(/sk-[0-9a-f]{16}/);
       const session = user.res.headers.get('set-cookie')!.split(';')[0];
       const forms = [...user.text.matchAll(/<form method="post" action="\/actions\/confirm"[^]*?<\/form>/g)].map((m) => m[0]);
       const everywhere = forms.find((f) => f.includes('logout-user'))!;

@@ -9,13 +9,17 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const SESSION_COOKIE = 'dl_session';
 export const TOKEN_COOKIE = 'dl_token';
 
-/** Every response's security headers: a strict CSP (no inline script or style), no framing, no referrer. */
+/**
+ * Every response's security headers: a strict CSP (no inline script or style), no framing, and no
+ * referrer beyond our own origin. Not `no-referrer`: under it a browser sends `Origin: null` with
+ * every form POST, even to the page's own origin, and `sameOrigin` would refuse them all.
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
 };

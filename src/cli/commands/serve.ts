@@ -77,6 +77,7 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
   const cleanup: (() => Promise<void>)[] = [];
   try {
     if (!(await store.portals()).length) throw new UsageError('The archive is empty: run docspace-logins sync first (or serve --demo)');
+    if (archive.demo && !archive.db) await detectDemo(store);
     const portalIds = await selectedPortals(store, archive, io.env);
     const actions = flags.allowActions ? await actionRunner(flags, store, io, reporter) : undefined;
     if (actions) cleanup.push(actions.close);
@@ -106,6 +107,15 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
     if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${host} is not an address of this machine`);
     throw err;
   }
+}
+
+/**
+ * `serve --demo` opens a new archive that no `detect` has run over: the built-in rules run once, so
+ * the demo shows its finding queue and the Overview's findings instead of "No findings".
+ */
+async function detectDemo(store: ArchiveStore): Promise<void> {
+  const [{ detectArchive }, { builtinRules }] = await Promise.all([import('../../detect/run.js'), import('../../detect/load.js')]);
+  for (const p of await store.portals()) await detectArchive(store, { portalId: p.id, rules: builtinRules() });
 }
 
 /**

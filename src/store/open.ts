@@ -1,6 +1,5 @@
 /** Where the archive is and how it is opened: the target (path or URL), its backend, its schema. */
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import { defaultArchive } from '../config/paths.js';
 import { ArchiveStore } from './archive-store.js';
@@ -86,9 +85,11 @@ export async function openStore(target?: string, opts: OpenStoreOptions = {}): P
   }
   const store = new ArchiveStore(backend);
   try {
-    // One round trip first: an unreachable server must say so, not look like an empty archive
-    // (reading the schema version treats any failure as "no schema yet").
-    await sql`select 1`.execute(backend.db);
+    // Connect first: an unreachable server must say so, not look like an empty archive (reading
+    // the schema version treats any failure as "no schema yet"). Taking a connection is enough
+    // (PostgreSQL's handshake answers for the server, the database and the role), so no query
+    // costs a round trip for it; the connection goes back to the pool for the schema read.
+    await backend.db.connection().execute(async () => undefined);
     if (backend.readOnly) await checkSchema(backend);
     else store.migration = await migrate(backend);
   } catch (err) {

@@ -82,6 +82,35 @@ describe('reading the full history', () => {
     }
   });
 
+  it('asks for a repair window as soon as both sides of an unproven boundary are in, before the consumer gets there', async () => {
+    const { emu, client } = await setup({ seed: 11, events: 800, days: 5 });
+    // As above: the older of two same-second groups spans the boundary of the first two windows.
+    emu.state.appendEvents(70);
+    await new Promise((r) => setTimeout(r, 1100));
+    emu.state.appendEvents(60);
+    const asked: number[] = [];
+    let open = 0;
+    let quiet = () => {};
+    const allIn = new Promise<void>((r) => (quiet = r));
+    const inner = client.filterEvents.bind(client);
+    client.filterEvents = (query, signal) => {
+      asked.push(query?.startIndex ?? 0);
+      open++;
+      const page = inner(query, signal);
+      // Quiet once nothing is out and nothing new went out after the last answer.
+      void page
+        .finally(() => --open === 0 && setImmediate(() => open === 0 && quiet()))
+        .catch(() => undefined);
+      return page;
+    };
+    const reader = readHistory(client);
+    // The consumer holds the first event: the reader stays at the first window.
+    await reader.next();
+    await allIn;
+    expect(asked).toContain(50);
+    await reader.return(undefined as never);
+  });
+
   it('collects a same-second group larger than a page by sampling, and reports it unproven', async () => {
     const { emu, client } = await setup({ seed: 12, events: 500, days: 5 });
     emu.state.appendEvents(250);

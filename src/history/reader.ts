@@ -238,6 +238,7 @@ export async function* readHistory(
       const promise = fetchWindow(idx * stride).then((w) => {
         // A short window is the end of the list: request nothing beyond it.
         if (w.short) endSeen = true;
+        arrived(idx, w);
         return w;
       });
       promise
@@ -249,6 +250,37 @@ export async function* readHistory(
         .catch(() => undefined);
       pending.set(idx, promise);
     }
+  };
+
+  /** Is everything between `a` (newer) and `b` (older) in a ∪ b? */
+  const proven = (a: Window, b: Window) =>
+    b.events.length === 0 || a.last === undefined || (b.first !== undefined && b.first > a.last);
+
+  // Repair windows asked for as soon as both sides of an unproven boundary have arrived, keyed
+  // by where they start: the consumer reaches that boundary later, and a repair requested only
+  // then waits behind a full pipeline while the consumer waits for it. Only for an unbounded
+  // read, which will reach every boundary; `done` holds the windows not yet consumed.
+  const early = new Map<number, Promise<Window>>();
+  const done = new Map<number, Window>();
+  const repairStart = (w: Window) => w.start + size - REPAIR_OVERLAPS[0];
+  const prefetchRepair = (newer: Window, older: Window) => {
+    if (proven(newer, older) || early.has(repairStart(newer))) return;
+    const repair = fetchWindow(repairStart(newer));
+    repair.catch(() => undefined);
+    early.set(repairStart(newer), repair);
+  };
+  const arrived = (idx: number, w: Window) => {
+    if (rampUp || stopped || idx < consumed) return;
+    done.set(idx, w);
+    const newer = done.get(idx - 1);
+    const older = done.get(idx + 1);
+    if (newer) prefetchRepair(newer, w);
+    if (older) prefetchRepair(w, older);
+  };
+  const repairWindow = (start: number) => {
+    const ready = early.get(start);
+    early.delete(start);
+    return ready ?? fetchWindow(start);
   };
 
   // Emitted ids, for de-duplication: a window can only repeat events that a shifted neighbour
@@ -313,10 +345,6 @@ export async function* readHistory(
     return false;
   }
 
-  /** Is everything between `a` (newer) and `b` (older) in a ∪ b? */
-  const proven = (a: Window, b: Window) =>
-    b.events.length === 0 || a.last === undefined || (b.first !== undefined && b.first > a.last);
-
   try {
     for (let idx = 0; ; idx++) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
@@ -326,6 +354,7 @@ export async function* readHistory(
       if (!promise) break;
       pending.delete(idx);
       const w = await promise;
+      done.delete(idx - 1);
 
       if (prev && !proven(prev, w)) {
         // Repair windows chained from `prev` towards `w`, each overlapping the last one: a window
@@ -335,7 +364,7 @@ export async function* readHistory(
         // we read cannot hold the read forever.
         let level = 0;
         for (let n = 0; n < MAX_REPAIRS && !proven(prev, w); n++) {
-          const repair = await fetchWindow(prev.start + size - REPAIR_OVERLAPS[level]);
+          const repair = await repairWindow(prev.start + size - REPAIR_OVERLAPS[level]);
           if (proven(prev, repair)) {
             if (yield* accept(repair)) return summary(true, false);
             if (repair.short) break;

@@ -20,6 +20,10 @@ export interface ApiInstant {
  * writes some plain DateTime fields (e.g. `lastModified`) that way.
  */
 export function parseApiDate(value: string, assumeUtc = false): ApiInstant | undefined {
+  return serverDate(value) ?? parseAnyApiDate(value, assumeUtc);
+}
+
+function parseAnyApiDate(value: string, assumeUtc: boolean): ApiInstant | undefined {
   const m = API_DATE.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;
@@ -34,6 +38,58 @@ export function parseApiDate(value: string, assumeUtc = false): ApiInstant | und
   // Reject 2025-02-30 and friends, which Date.UTC would silently roll over.
   if (check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1) return undefined;
   return { time: local - offsetMinutes * 60_000, offsetMinutes };
+}
+
+/** The number written at `value[from, from + length)`, or -1 where a character is not a digit. */
+function digitsAt(value: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The shape the server writes every event date in (`2025-06-03T14:05:09.0000000+02:00`, or `Z`),
+ * read without the pattern's captures and the Date the roll-over check needs: a full read parses
+ * a date per event, and this is several times faster. Undefined for anything else, including
+ * any date the general reading would reject or roll over (it then decides).
+ */
+function serverDate(value: string): ApiInstant | undefined {
+  const zoned = value.length === 33;
+  if (!zoned && value.length !== 28) return undefined;
+  const c = (i: number) => value.charCodeAt(i);
+  // - - T : : .
+  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(19) !== 46) return undefined;
+  let offsetMinutes = 0;
+  if (zoned) {
+    const sign = c(27);
+    const hours = digitsAt(value, 28, 2);
+    const minutes = digitsAt(value, 31, 2);
+    if ((sign !== 43 && sign !== 45) || c(30) !== 58 || hours < 0 || minutes < 0 || minutes > 59) return undefined;
+    offsetMinutes = sign === 45 ? -(hours * 60 + minutes) : hours * 60 + minutes;
+  } else if (c(27) !== 90) {
+    return undefined;
+  }
+  const y = digitsAt(value, 0, 4);
+  const mo = digitsAt(value, 5, 2);
+  const d = digitsAt(value, 8, 2);
+  const h = digitsAt(value, 11, 2);
+  const mi = digitsAt(value, 14, 2);
+  const sec = digitsAt(value, 17, 2);
+  const ms = digitsAt(value, 20, 3);
+  // Years before 1000 (Date.UTC reads 0–99 as 19xx), impossible days and times that would roll
+  // over are left to the general reading, as are fractions with a non-digit.
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h < 0 || mi < 0 || sec < 0 || ms < 0 || digitsAt(value, 23, 4) < 0)
+    return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const inDay = ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+  if (d > DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0) || inDay >= DAY_MS) return undefined;
+  return { time: Date.UTC(y, mo - 1, d) + inDay - offsetMinutes * 60_000, offsetMinutes };
 }
 
 /**

@@ -1,11 +1,9 @@
 /** Where the archive is and how it is opened: the target (path or URL), its backend, its schema. */
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import { defaultArchive } from '../config/paths.js';
 import { ArchiveStore } from './archive-store.js';
 import { type Backend, openError } from './backend.js';
-import { sqliteBackend } from './backend-sqlite.js';
 import { checkSchema, migrate, OutdatedSchemaError } from './migrations.js';
 
 export interface OpenStoreOptions {
@@ -45,6 +43,28 @@ export function resolveArchive(target?: string, env: NodeJS.ProcessEnv = process
 }
 
 /**
+ * node-postgres asks, as it loads, whether it runs in a Cloudflare Worker: by `navigator.userAgent`
+ * when there is a `navigator`, else by building a `Response`. Node 20 has no `navigator`, and its
+ * first `Response` loads Node's whole fetch implementation, which nothing else here uses: about
+ * 40 ms of CPU, a tenth of a sync with nothing new. While `pg` loads, a `navigator` like Node 21's
+ * answers the question instead; it is removed afterwards.
+ */
+async function withoutFetchProbe<T>(load: () => Promise<T>): Promise<T> {
+  if ('navigator' in globalThis) return load();
+  const major = process.versions.node.split('.')[0];
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { userAgent: `Node.js/${major}` },
+    configurable: true,
+    writable: true,
+  });
+  try {
+    return await load();
+  } finally {
+    delete (globalThis as { navigator?: unknown }).navigator;
+  }
+}
+
+/**
  * Open (and, unless read-only, create or upgrade) the archive at `target`: a file path for
  * SQLite or a `postgres://` URL. Without a target: `$DOCSPACE_LOGINS_DB`, else
  * `$XDG_DATA_HOME/docspace-logins/archive.sqlite`, else `~/.local/share/docspace-logins/archive.sqlite`.
@@ -55,17 +75,21 @@ export async function openStore(target?: string, opts: OpenStoreOptions = {}): P
   target = where;
   let backend: Backend;
   if (isPostgresUrl(where)) {
-    // Loaded only for PostgreSQL: SQLite users never pay for `pg`.
-    const { postgresBackend } = await import('./backend-pg.js');
+    // Each backend is loaded only when used: SQLite users never pay for `pg`, nor PostgreSQL
+    // users for the SQLite driver.
+    const { postgresBackend } = await withoutFetchProbe(() => import('./backend-pg.js'));
     backend = postgresBackend(where, { readOnly: opts.readOnly, poolSize: opts.poolSize });
   } else {
+    const { sqliteBackend } = await import('./backend-sqlite.js');
     backend = sqliteBackend(where, { readOnly: opts.readOnly, busyTimeoutMs: opts.busyTimeoutMs });
   }
   const store = new ArchiveStore(backend);
   try {
-    // One round trip first: an unreachable server must say so, not look like an empty archive
-    // (reading the schema version treats any failure as "no schema yet").
-    await sql`select 1`.execute(backend.db);
+    // Connect first: an unreachable server must say so, not look like an empty archive (reading
+    // the schema version treats any failure as "no schema yet"). Taking a connection is enough
+    // (PostgreSQL's handshake answers for the server, the database and the role), so no query
+    // costs a round trip for it; the connection goes back to the pool for the schema read.
+    await backend.db.connection().execute(async () => undefined);
     if (backend.readOnly) await checkSchema(backend);
     else store.migration = await migrate(backend);
   } catch (err) {

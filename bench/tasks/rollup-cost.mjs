@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createEmulatorApp } from '../../dist/emulator/index.js';
 import { normaliseEvent, parseApiDate } from '../../dist/index.js';
 import { openStore } from '../../dist/store/index.js';
-import { RollupBatch, writeRollups } from '../../dist/store/rollups.js';
+import { RollupBatch } from '../../dist/store/rollup-batch.js';
+import { writeRollups } from '../../dist/store/rollups.js';
 import { toRow } from '../../dist/store/rows.js';
 
 const [dir, count, seed, days, users] = process.argv.slice(2);

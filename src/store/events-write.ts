@@ -5,7 +5,8 @@
 import type { LoginEvent } from '../model/event.js';
 import { type StoreContext, safeJson } from './context.js';
 import type { EventInsert } from './insert.js';
-import { RollupBatch, writeRollups } from './rollups.js';
+import { RollupBatch } from './rollup-batch.js';
+import { writeRollups } from './rollups.js';
 import { toRow } from './rows.js';
 import type { EventsTable } from './schema.js';
 

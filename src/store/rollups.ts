@@ -3,8 +3,9 @@
  * next to them, so that whole-history reports and the dashboard read thousands of rows instead of
  * millions of events.
  *
- * One piece of code makes them: `RollupBatch` aggregates event rows in memory (one entry per key),
- * and `writeRollups` adds a batch to the tables with one multi-row upsert per table and chunk.
+ * One piece of code makes them: `RollupBatch` (rollup-batch.ts) aggregates event rows in memory
+ * (one entry per key), and `writeRollups` adds a batch to the tables: one-row upserts on SQLite,
+ * multi-row upserts per table and chunk on PostgreSQL.
  * The insert path feeds it the rows it really added (never a duplicate), in the transaction that
  * adds the events, so the rollups and the events commit together; migration 10 feeds it every
  * event already archived (`rebuildRollups`), so an older archive is back-filled once, on upgrade.
@@ -22,10 +23,25 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { DialectName } from './backend.js';
-import type { ArchiveSchema, EventsTable } from './schema.js';
+import type { ArchiveSchema } from './schema.js';
 
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
+import { RollupBatch, type RollupRow as Row } from './rollup-batch.js';
+
+
+/** Orders rows by the given key columns (numbers as numbers, text by code unit). */
+function byKey(keys: readonly string[]): (a: Row, b: Row) => number {
+  return (a, b) => {
+    for (const k of keys) {
+      const x = a[k];
+      const y = b[k];
+      if (x === y) continue;
+      if (x === null) return -1;
+      if (y === null) return 1;
+      return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+}
 
 /** How a value column is combined when its key is already there. */
 type Merge = 'sum' | 'min' | 'max' | 'name' | 'lastId' | 'least';
@@ -64,151 +80,6 @@ export const ROLLUP_TABLES: readonly TableSpec[] = [
   { table: 'rollup_device_days', keys: ['portal_id', 'day', 'browser', 'platform'], values: DAY_VALUES },
 ];
 
-type Row = Record<string, string | number | null>;
-
-/** The event columns rollups are made of. */
-export type RollupSource = Pick<
-  EventsTable,
-  | 'portal_id'
-  | 'id'
-  | 'time'
-  | 'offset_minutes'
-  | 'user_id'
-  | 'user_name'
-  | 'login'
-  | 'login_key'
-  | 'anonymous'
-  | 'action_id'
-  | 'kind'
-  | 'ip'
-  | 'country'
-  | 'city'
-  | 'browser'
-  | 'platform'
->;
-
-const SEP = '\u0000';
-
-/** Rollup rows of a set of events, one per key, ready to be added to the tables. */
-export class RollupBatch {
-  /** Table → key → row. */
-  readonly rows: ReadonlyMap<string, Map<string, Row>> = new Map(ROLLUP_TABLES.map((t) => [t.table, new Map()]));
-  events = 0;
-  // The maps of `rows`, by name: `add` runs once per archived event, so it does no lookups by
-  // table name, builds no closures and spreads no objects.
-  private readonly hours = this.rows.get('rollup_hours')!;
-  private readonly userDays = this.rows.get('rollup_user_days')!;
-  private readonly loginDays = this.rows.get('rollup_login_days')!;
-  private readonly ipDays = this.rows.get('rollup_ip_days')!;
-  private readonly placeDays = this.rows.get('rollup_place_days')!;
-  private readonly deviceDays = this.rows.get('rollup_device_days')!;
-
-  add(e: RollupSource): void {
-    this.events++;
-    const t = e.time;
-    const hour = Math.floor(t / HOUR);
-    const day = Math.floor(t / DAY);
-    const kind = e.kind;
-    const browser = e.browser ?? '';
-    const platform = e.platform ?? '';
-    const p = e.portal_id;
-    const pd = `${p}${SEP}${day}${SEP}`;
-    const hourKey = `${p}${SEP}${hour}${SEP}${e.offset_minutes}${SEP}${e.action_id}${SEP}${kind}${SEP}${e.anonymous}`;
-    const h = this.hours.get(hourKey);
-    if (h) (h.events as number)++;
-    else this.hours.set(hourKey, { portal_id: p, hour, offset_minutes: e.offset_minutes, action_id: e.action_id, kind, anonymous: e.anonymous, events: 1 });
-    const ipKey = pd + e.ip;
-    outcome(this.ipDays.get(ipKey) ?? set(this.ipDays, ipKey, dayRow(p, day, t, 'ip', e.ip)), kind, t);
-    const placeKey = `${pd}${e.country}${SEP}${e.city}`;
-    const place = this.placeDays.get(placeKey);
-    if (place) outcome(place, kind, t);
-    else {
-      const r = dayRow(p, day, t, 'country', e.country);
-      r.city = e.city;
-      outcome(set(this.placeDays, placeKey, r), kind, t);
-    }
-    const deviceKey = `${pd}${browser}${SEP}${platform}`;
-    const device = this.deviceDays.get(deviceKey);
-    if (device) outcome(device, kind, t);
-    else {
-      const r = dayRow(p, day, t, 'browser', browser);
-      r.platform = platform;
-      outcome(set(this.deviceDays, deviceKey, r), kind, t);
-    }
-    if (e.anonymous) {
-      const loginKey = e.login_key ?? '';
-      const key = `${p}${SEP}${loginKey}${SEP}${day}${SEP}${kind}`;
-      let r = this.loginDays.get(key);
-      if (!r) r = set(this.loginDays, key, { portal_id: p, login_key: loginKey, day, kind, events: 0, first_time: t, last_time: t, last_id: e.id });
-      (r.events as number)++;
-      newest(r, t, e.id);
-      span(r, t);
-      return;
-    }
-    const u = e.user_id;
-    const userKey = `${p}${SEP}${u}${SEP}${day}${SEP}${kind}${SEP}${e.ip}${SEP}${e.country}${SEP}${e.city}${SEP}${browser}${SEP}${platform}`;
-    let r = this.userDays.get(userKey);
-    if (!r) {
-      r = set(this.userDays, userKey, {
-        portal_id: p,
-        user_id: u,
-        day,
-        kind,
-        ip: e.ip,
-        country: e.country,
-        city: e.city,
-        browser,
-        platform,
-        events: 0,
-        first_time: t,
-        last_time: t,
-        last_id: e.id,
-        name: e.user_name,
-        email: null,
-      });
-    }
-    (r.events as number)++;
-    if (t > (r.last_time as number) || (t === r.last_time && e.user_name > (r.name as string))) r.name = e.user_name;
-    newest(r, t, e.id);
-    span(r, t);
-    // The e-mail a user's own events carried (OAuth and confirm-link logins), as the users report reads it.
-    const login = e.login;
-    if (login?.includes('@')) {
-      const lower = login.toLowerCase();
-      if (r.email === null || lower < (r.email as string)) r.email = lower;
-    }
-  }
-}
-
-function set(rows: Map<string, Row>, key: string, row: Row): Row {
-  rows.set(key, row);
-  return row;
-}
-
-/** A new row of a `DAY_VALUES` table, its one key column besides portal and day set. */
-function dayRow(p: number, day: number, t: number, column: string, value: string): Row {
-  const r: Row = { portal_id: p, day, events: 0, successes: 0, failures: 0, logouts: 0, first_time: t, last_time: t };
-  r[column] = value;
-  return r;
-}
-
-function outcome(r: Row, kind: string, t: number): void {
-  (r.events as number)++;
-  if (kind === 'success') (r.successes as number)++;
-  else if (kind === 'failure') (r.failures as number)++;
-  else if (kind === 'logout') (r.logouts as number)++;
-  span(r, t);
-}
-
-/** Keep the id of the newest event (the greatest on a tie); before `span` moves `last_time`. */
-function newest(r: Row, t: number, id: number): void {
-  if (t > (r.last_time as number) || (t === r.last_time && id > (r.last_id as number))) r.last_id = id;
-}
-
-function span(r: Row, t: number): void {
-  if (t < (r.first_time as number)) r.first_time = t;
-  if (t > (r.last_time as number)) r.last_time = t;
-}
 
 /** Runs one compiled write in the open transaction (the backend's batched-write fast path). */
 export type WriteFn = (query: CompiledQuery) => Promise<unknown>;
@@ -281,11 +152,10 @@ function statementFor(spec: TableSpec, rows: number, dialect: DialectName): stri
 export async function writeRollups(batch: RollupBatch, write: WriteFn, dialect: DialectName, each?: EachFn): Promise<void> {
   if (batch.events === 0) return;
   for (const spec of ROLLUP_TABLES) {
-    const byKey = batch.rows.get(spec.table)!;
-    if (!byKey.size) continue;
-    // In key order (the keys start with the primary key's leading columns): consecutive upserts
-    // then land on the same index pages, which costs the tables keyed by user a third less.
-    const rows = [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+    const rows = batch.rowsOf(spec.table);
+    if (!rows.length) continue;
+    // In primary-key order: consecutive upserts land on the same index pages.
+    rows.sort(byKey(spec.keys));
     const columns = [...spec.keys, ...Object.keys(spec.values)];
     if (each) {
       each(statementFor(spec, 1, dialect), rows.map((r) => columns.map((col) => r[col])));
@@ -347,8 +217,9 @@ export async function rebuildRollups(
   let portals = (await db.selectFrom('portals').select('id').execute()).map((r) => Number(r.id));
   if (portalId !== undefined) portals = portals.filter((p) => p === portalId);
   let total = 0;
-  let batch = new RollupBatch();
   for (const p of portals) {
+    // A batch holds one portal's events.
+    let batch = new RollupBatch();
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
       const rows = await db
@@ -370,8 +241,8 @@ export async function rebuildRollups(
       if (rows.length < REBUILD_CHUNK) break;
       after = Number(rows[rows.length - 1].id);
     }
+    await writeRollups(batch, write, dialect);
   }
-  await writeRollups(batch, write, dialect);
   return total;
 }
 

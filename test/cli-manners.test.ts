@@ -251,6 +251,31 @@ describe('usage', () => {
   });
 });
 
+describe('--since all', () => {
+  /** How each command that takes --since is run here: over the archive, or the demo portal. */
+  const runs: Record<string, string[]> = {
+    users: ['users', '--demo'],
+    events: ['events', '--archive', '--demo', '--db', 'DB', '--limit', '3'],
+    detect: ['detect', '--demo', '--db', 'DB', '--format', 'json'],
+    'findings list': ['findings', 'list', '--demo', '--db', 'DB', '--format', 'json'],
+    report: ['report', 'summary', '--demo', '--db', 'DB', '--format', 'json'],
+    'alerts list': ['alerts', 'list', '--db', 'DB', '--format', 'json'],
+    'alerts replay': ['alerts', 'replay', '--db', 'DB'],
+  };
+
+  it('every command that takes --since is run here (the list follows the command tree)', async () => {
+    const bash = (await piped(['completion', 'bash'])).stdout;
+    const taking = [...bash.matchAll(/^\s+"([^"]+)"\) opts="([^"]*)"/gm)].filter((m) => m[2].split(' ').includes('--since')).map((m) => m[1]);
+    expect(taking.sort()).toEqual(Object.keys(runs).sort());
+  });
+
+  it.each(Object.entries(runs))('%s --since all reads everything, not a usage error', async (_name, args) => {
+    const r = await piped([...args.map((a) => (a === 'DB' ? db : a)), '--since', 'all', '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('shell completion', () => {
   /** What bash offers after `words` (the last one being completed). */
   function complete(script: string, words: string[]): string[] {

@@ -14,6 +14,7 @@ import { cli } from './helpers/cli.js';
 const ESC = '\u001b';
 let dir: string;
 let db: string;
+let alertsDb: string;
 
 /** Settings of a person's shell: a config dir of its own, and no pager unless a test asks. */
 const home = () => ({ HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), DOCSPACE_LOGINS_PAGER: '', FORCE_COLOR: undefined });
@@ -37,6 +38,10 @@ beforeAll(async () => {
   expect(sync.code).toBe(0);
   const profile = await piped(['profiles', 'add', 'acme', '--portal', 'https://acme.example.com', '--key-env', 'ACME_KEY']);
   expect(profile.code).toBe(0);
+  // An outbox with an alert in it, for the alerts table.
+  alertsDb = join(dir, 'alerts.sqlite');
+  const watch = await piped(['watch', '--once', '--demo', '--db', alertsDb, '--alert', `file:${join(dir, 'alerts.ndjson')}`, '-q']);
+  expect(watch.code, watch.stderr).toBe(0);
 }, 120_000);
 
 describe('every table fits the terminal', () => {
@@ -51,6 +56,13 @@ describe('every table fits the terminal', () => {
       (name): [string, () => string[]] => [`report ${name}`, () => ['report', name, '--demo', '--db', db]],
     ),
     ['report inactive', () => ['report', 'inactive', '--demo', '--db', db, '--days', '1']],
+    ['report users --live', () => ['report', 'users', '--live', '--demo', '--since', '7d']],
+    ['events --archive', () => ['events', '--archive', '--demo', '--db', db, '--limit', '40']],
+    ['rules list', () => ['rules', 'list']],
+    // detect stores what it finds: findings list then has rows to show.
+    ['detect', () => ['detect', '--demo', '--db', db]],
+    ['findings list', () => ['findings', 'list', '--demo', '--db', db]],
+    ['alerts list', () => ['alerts', 'list', '--db', alertsDb]],
   ];
   for (const columns of [80, 120]) {
     it.each(tables)(`%s: no line is wider than ${columns} columns`, async (_name, args) => {

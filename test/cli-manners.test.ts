@@ -177,6 +177,30 @@ describe('around the rows', () => {
     expect(parse(readFileSync(file, 'utf8'), { columns: true })).toHaveLength(6);
   });
 
+  it('users closes the same way: "no users matched" for an empty period, "wrote N users to FILE"', async () => {
+    const empty = await terminal(['users', '--archive', '--demo', '--db', db, '--since', '2020-01-01', '--until', '2020-01-02']);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toMatch(/^no users matched$/m);
+    const file = join(dir, 'users.csv');
+    const r = await piped(['users', '--archive', '--demo', '--db', db, '--since', '7d', '--details', '--output', file]);
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as unknown[];
+    expect(rows.length).toBeGreaterThan(1);
+    expect(r.stderr).toContain(`wrote ${rows.length} users to ${file}`);
+  });
+
+  it('a report written to a file says what it wrote', async () => {
+    const file = join(dir, 'report-users.csv');
+    const r = await piped(['report', 'users', '--demo', '--db', db, '--since', 'all', '--output', file]);
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as unknown[];
+    expect(rows.length).toBeGreaterThan(1);
+    expect(r.stderr).toContain(`wrote ${rows.length} rows to ${file}`);
+    const summary = await piped(['report', 'summary', '--demo', '--db', db, '--output', join(dir, 'summary.json')]);
+    expect(summary.stderr).toContain(`wrote the summary to ${join(dir, 'summary.json')}`);
+  });
+
   it('an export from the archive says what it wrote too', async () => {
     const file = join(dir, 'archive.csv');
     const r = await piped(['events', '--archive', '--demo', '--db', db, '--limit', '25', '--output', file]);

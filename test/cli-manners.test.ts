@@ -14,6 +14,7 @@ import { cli } from './helpers/cli.js';
 const ESC = '\u001b';
 let dir: string;
 let db: string;
+let alertsDb: string;
 
 /** Settings of a person's shell: a config dir of its own, and no pager unless a test asks. */
 const home = () => ({ HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), DOCSPACE_LOGINS_PAGER: '', FORCE_COLOR: undefined });
@@ -37,6 +38,10 @@ beforeAll(async () => {
   expect(sync.code).toBe(0);
   const profile = await piped(['profiles', 'add', 'acme', '--portal', 'https://acme.example.com', '--key-env', 'ACME_KEY']);
   expect(profile.code).toBe(0);
+  // An outbox with an alert in it, for the alerts table.
+  alertsDb = join(dir, 'alerts.sqlite');
+  const watch = await piped(['watch', '--once', '--demo', '--db', alertsDb, '--alert', `file:${join(dir, 'alerts.ndjson')}`, '-q']);
+  expect(watch.code, watch.stderr).toBe(0);
 }, 120_000);
 
 describe('every table fits the terminal', () => {
@@ -51,6 +56,13 @@ describe('every table fits the terminal', () => {
       (name): [string, () => string[]] => [`report ${name}`, () => ['report', name, '--demo', '--db', db]],
     ),
     ['report inactive', () => ['report', 'inactive', '--demo', '--db', db, '--days', '1']],
+    ['report users --live', () => ['report', 'users', '--live', '--demo', '--since', '7d']],
+    ['events --archive', () => ['events', '--archive', '--demo', '--db', db, '--limit', '40']],
+    ['rules list', () => ['rules', 'list']],
+    // detect stores what it finds: findings list then has rows to show.
+    ['detect', () => ['detect', '--demo', '--db', db]],
+    ['findings list', () => ['findings', 'list', '--demo', '--db', db]],
+    ['alerts list', () => ['alerts', 'list', '--db', alertsDb]],
   ];
   for (const columns of [80, 120]) {
     it.each(tables)(`%s: no line is wider than ${columns} columns`, async (_name, args) => {
@@ -165,6 +177,30 @@ describe('around the rows', () => {
     expect(parse(readFileSync(file, 'utf8'), { columns: true })).toHaveLength(6);
   });
 
+  it('users closes the same way: "no users matched" for an empty period, "wrote N users to FILE"', async () => {
+    const empty = await terminal(['users', '--archive', '--demo', '--db', db, '--since', '2020-01-01', '--until', '2020-01-02']);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toMatch(/^no users matched$/m);
+    const file = join(dir, 'users.csv');
+    const r = await piped(['users', '--archive', '--demo', '--db', db, '--since', '7d', '--details', '--output', file]);
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as unknown[];
+    expect(rows.length).toBeGreaterThan(1);
+    expect(r.stderr).toContain(`wrote ${rows.length} users to ${file}`);
+  });
+
+  it('a report written to a file says what it wrote', async () => {
+    const file = join(dir, 'report-users.csv');
+    const r = await piped(['report', 'users', '--demo', '--db', db, '--since', 'all', '--output', file]);
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as unknown[];
+    expect(rows.length).toBeGreaterThan(1);
+    expect(r.stderr).toContain(`wrote ${rows.length} rows to ${file}`);
+    const summary = await piped(['report', 'summary', '--demo', '--db', db, '--output', join(dir, 'summary.json')]);
+    expect(summary.stderr).toContain(`wrote the summary to ${join(dir, 'summary.json')}`);
+  });
+
   it('an export from the archive says what it wrote too', async () => {
     const file = join(dir, 'archive.csv');
     const r = await piped(['events', '--archive', '--demo', '--db', db, '--limit', '25', '--output', file]);
@@ -248,6 +284,31 @@ describe('usage', () => {
     const [header, first] = lines(r.stdout);
     expect(header).toMatch(/Name\s+Email\s+Last seen/);
     expect(first.split(/\s{2,}/).length).toBeGreaterThan(2);
+  });
+});
+
+describe('--since all', () => {
+  /** How each command that takes --since is run here: over the archive, or the demo portal. */
+  const runs: Record<string, string[]> = {
+    users: ['users', '--demo'],
+    events: ['events', '--archive', '--demo', '--db', 'DB', '--limit', '3'],
+    detect: ['detect', '--demo', '--db', 'DB', '--format', 'json'],
+    'findings list': ['findings', 'list', '--demo', '--db', 'DB', '--format', 'json'],
+    report: ['report', 'summary', '--demo', '--db', 'DB', '--format', 'json'],
+    'alerts list': ['alerts', 'list', '--db', 'DB', '--format', 'json'],
+    'alerts replay': ['alerts', 'replay', '--db', 'DB'],
+  };
+
+  it('every command that takes --since is run here (the list follows the command tree)', async () => {
+    const bash = (await piped(['completion', 'bash'])).stdout;
+    const taking = [...bash.matchAll(/^\s+"([^"]+)"\) opts="([^"]*)"/gm)].filter((m) => m[2].split(' ').includes('--since')).map((m) => m[1]);
+    expect(taking.sort()).toEqual(Object.keys(runs).sort());
+  });
+
+  it.each(Object.entries(runs))('%s --since all reads everything, not a usage error', async (_name, args) => {
+    const r = await piped([...args.map((a) => (a === 'DB' ? db : a)), '--since', 'all', '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   UnavailableError,
 } from '../src/index.js';
 import { MAX_BODY_BYTES } from '../src/client/transport.js';
+import { readDirectory } from '../src/sync/people.js';
 import { empty, envelope, type ScriptedServer, scriptedServer, syntheticEvents } from './helpers/scripted-server.js';
 
 const KEY = `sk-${'ab12'.repeat(16)}`;
@@ -98,6 +99,28 @@ describe('a hostile server', () => {
     expect(err).toBeInstanceOf(NoProgressError);
     expect(err.message).toMatch(/5 pages in a row with no event not already seen/);
     expect(exitCodeFor(err)).toBe(5);
+  });
+
+  it('a people list that never ends (the same full page for every startIndex) ends with "no progress", exit code 5', async () => {
+    const members = Array.from({ length: 100 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `M ${i}` }));
+    server = await scriptedServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ response: members, count: 100, total: 1_000_000_000, status: 0, statusCode: 200, links: [{ href: `http://x${req.url}` }] }));
+    });
+    const c = connect(server.url);
+    const got: string[] = [];
+    const err = await (async () => {
+      for await (const p of c.people()) got.push(p.id);
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(NoProgressError);
+    expect(err.message).toMatch(/3 pages in a row with no member not already seen/);
+    expect(exitCodeFor(err)).toBe(5);
+    // Each member once, and a handful of requests rather than an endless loop.
+    expect(got).toEqual(members.map((m) => m.id));
+    expect(server.requests.length).toBe(4);
+    // The directory a sync reads (people/filter) stops at the first page that brings nobody new.
+    expect((await readDirectory(c)).map((p) => p.id)).toEqual(members.map((m) => m.id));
+    expect(server.requests.length).toBe(6);
   });
 
   it('cutting the body off mid-response is "closed the connection mid-response", not a time-out', async () => {

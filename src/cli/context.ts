@@ -119,6 +119,9 @@ export function resolveSettings(
   });
 }
 
+/** The shortest wait announced when stderr is not a terminal. */
+const ANNOUNCED_WAIT_MS = 5_000;
+
 export async function connect(
   opts: ConnectionOptions,
   reporter: Reporter,
@@ -145,8 +148,14 @@ export async function connect(
     timeoutMs: opts.timeoutMs,
     retry: retries !== undefined ? { attempts: retries + 1 } : undefined,
     onDebug: reporter.debugEnabled ? (line) => reporter.debug(line) : undefined,
-    // A long silence on a terminal needs a reason: "rate-limited by the portal: waiting 8 s".
-    onWait: reporter.interactive ? (w) => reporter.note(describeWait(w)) : undefined,
+    // A silence needs a reason: "rate-limited by the portal: waiting 8 s", "portal asks to wait
+    // 60 s". On a terminal every wait; in a pipe or a log only the long ones, where a short
+    // back-off would be noise but a minute of nothing looks like a hang.
+    onWait: reporter.quiet
+      ? undefined
+      : (w) => {
+          if (reporter.interactive || w.ms >= ANNOUNCED_WAIT_MS) reporter.note(describeWait(w));
+        },
   });
   reporter.redact = (s) => client.redact(s);
   return {

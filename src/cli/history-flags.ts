@@ -37,6 +37,11 @@ export function parseTime(value: string, flag: string, now: number): number {
   return t;
 }
 
+/** A `--since` that also takes "all" (undefined: no lower bound), for commands without the history filter. */
+export function parseSince(value: string | undefined, now: number): number | undefined {
+  return value === undefined || value.trim().toLowerCase() === 'all' ? undefined : parseTime(value, '--since', now);
+}
+
 export function parseHistoryFlags(flags: HistoryFlags, now = Date.now()): ParsedHistoryFlags {
   const filter: EventFilter = {};
   // `--since all`: the whole retained history, for every command (not only reports).

@@ -70,9 +70,10 @@ export interface OpenOutput {
   close(): Promise<void>;
   /**
    * The closing line on stderr, after `close`: "wrote 12 events to FILE", "12 events shown" on a
-   * terminal, or "no events matched" for an empty table.
+   * terminal, or "no events matched" for an empty table. `count`: rows written past `writer`
+   * (a plain list), else what `writer` counted.
    */
-  finish(reporter: Reporter, noun: string): void;
+  finish(reporter: Reporter, noun: string, count?: number): void;
 }
 
 /** The fields of `--json a,b`, or undefined for a bare `--json`. */
@@ -181,10 +182,11 @@ export async function openOutput(opts: OutputOptions, io: CliIo): Promise<OpenOu
     },
     // Commands close before their closing line and again on the way out: the second does nothing.
     close: () => (closing ??= close()),
-    finish(reporter, noun) {
-      if (toFile) reporter.note(`wrote ${rows} ${noun} to ${opts.file}`);
-      else if (rows === 0 && format === 'table') reporter.note(`no ${noun} matched`);
-      else if (terminal && stderrIsTerminal(io) && format === 'table') reporter.note(`${rows} ${noun} shown`);
+    finish(reporter, noun, count) {
+      const n = count ?? rows;
+      if (toFile) reporter.note(`wrote ${n} ${noun} to ${opts.file}`);
+      else if (n === 0 && format === 'table') reporter.note(`no ${noun} matched`);
+      else if (terminal && stderrIsTerminal(io) && format === 'table') reporter.note(`${n} ${noun} shown`);
     },
   };
 }

@@ -99,6 +99,7 @@ async function writeReport(
     if (result.name === 'summary' && (format === 'json' || format === 'ndjson')) {
       const doc = summaryJson(result.summary);
       out.sink.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : `${JSON.stringify(doc)}\n`);
+      await wrote(out, output.file, reporter, 'the summary');
       return;
     }
     const table = reportTable(result, clock);
@@ -114,6 +115,7 @@ async function writeReport(
       out.sink.write(`\nEvents per day (${clock.label}):\n${bars}\n`);
     }
     if (!table.rows.length && format === 'table') reporter.note('Nothing to report for this period.');
+    await wrote(out, output.file, reporter, rowCount(out.rows));
   } finally {
     await out.close();
   }
@@ -142,6 +144,7 @@ async function writePortalReports(
       }));
       if (format === 'json') out.sink.write(`${JSON.stringify(docs, null, 2)}\n`);
       else for (const d of docs) out.sink.write(`${JSON.stringify(d)}\n`);
+      await wrote(out, output.file, reporter, `${docs.length} summaries`);
       return;
     }
     const tables = reports.map((r) => ({ portal: r.portal, table: reportTable(r.result, r.clock) }));
@@ -173,7 +176,16 @@ async function writePortalReports(
     }
     await writer.end();
     if (!total && format === 'table') reporter.note('Nothing to report for this period.');
+    await wrote(out, output.file, reporter, rowCount(total));
   } finally {
     await out.close();
   }
+}
+
+const rowCount = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+
+/** Close the output and, for a file, say what went into it: "wrote 37 rows to users.csv". */
+async function wrote(out: { close(): Promise<void> }, file: string | undefined, reporter: Reporter, what: string): Promise<void> {
+  await out.close();
+  if (file !== undefined) reporter.note(`wrote ${what} to ${file}`);
 }

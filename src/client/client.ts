@@ -12,6 +12,7 @@ import { isGuid } from '../model/ids.js';
 import { toQueryDate } from '../model/time.js';
 import { assertApiKeyFormat, assertSafeTransport, type ConnectionSettings } from './config.js';
 import { type FetchLike, fetchTransport } from './fetch-transport.js';
+import { pagePeople } from './people-pages.js';
 import { Redactor } from './redact.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import {
@@ -426,16 +427,9 @@ export class DocSpaceClient {
     return { items: items.data, total };
   }
 
-  /** Every active member, paged by 100 using the envelope's `total`. */
-  async *people(): AsyncGenerator<Person> {
-    for (let start = 0; ; start += MAX_PAGE_SIZE) {
-      const page = await this.peoplePage(start);
-      yield* page.items;
-      const done =
-        page.items.length < MAX_PAGE_SIZE ||
-        (page.total !== undefined && start + MAX_PAGE_SIZE >= page.total);
-      if (done) return;
-    }
+  /** Every active member, paged by 100 using the envelope's `total` (see `pagePeople`). */
+  people(): AsyncGenerator<Person> {
+    return pagePeople((start) => this.peoplePage(start, MAX_PAGE_SIZE), MAX_PAGE_SIZE, this.portal);
   }
 
   /** `GET security/activeconnections` for the authenticated user. */

@@ -10,7 +10,7 @@ import { UsageError } from '../../errors/index.js';
 import { openArchive } from '../archive.js';
 import { parseWholeNumber } from '../context.js';
 import { EXIT } from '../exit.js';
-import { parseTime } from '../history-flags.js';
+import { parseSince } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
 import { type OutputFlags, parseOutputFlags, writeRows } from '../output.js';
@@ -26,7 +26,7 @@ export interface AlertsFlags extends OutputFlags {
 
 export async function alertsListCommand(flags: AlertsFlags, io: CliIo, _reporter: Reporter): Promise<number> {
   const now = Date.now();
-  const since = flags.since !== undefined ? parseTime(flags.since, '--since', now) : undefined;
+  const since = parseSince(flags.since, now);
   const limit = parseWholeNumber(flags.limit, '--limit', 1, 1_000_000) ?? 100;
   const output = parseOutputFlags(flags, io, FORMATS_OF.alerts);
   const store = await openArchive({ db: flags.db }, io.env, true);
@@ -84,9 +84,9 @@ export async function alertsShowCommand(id: string, flags: AlertsFlags, io: CliI
 
 /** Finished deliveries of recent alerts become due again; a watcher sends them on its next cycle. */
 export async function alertsReplayCommand(flags: AlertsFlags, io: CliIo, reporter: Reporter): Promise<number> {
-  if (flags.since === undefined) throw new UsageError('alerts replay needs --since (e.g. --since 24h)');
+  if (flags.since === undefined) throw new UsageError('alerts replay needs --since (e.g. --since 24h, or all)');
   const now = Date.now();
-  const since = parseTime(flags.since, '--since', now);
+  const since = parseSince(flags.since, now) ?? 0;
   const destination = flags.alert !== undefined ? parseDestination(flags.alert, { allowInsecureHttp: flags.allowInsecureHttp }).key : undefined;
   const store = await openArchive({ db: flags.db }, io.env);
   try {

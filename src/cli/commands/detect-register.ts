@@ -53,7 +53,7 @@ export function registerDetectCommands(program: Command, h: CommandHelpers): voi
           .option('--status <status>', 'open, acknowledged, resolved or suppressed (repeatable)', collect)
           .addOption(new Option('--severity <severity>', 'this severity and above').choices(SEVERITY_CHOICES))
           .option('--rule <id>', 'only this rule (repeatable)', collect)
-          .option('--since <when>', 'last seen at or after this time (ISO or relative, e.g. 7d)')
+          .option('--since <when>', 'last seen at or after this time (ISO, relative: 7d, or "all")')
           .option('--limit <n>', 'at most this many')
           .option('--json [fields]', 'same as --format json; with fields, only those'),
       ),

@@ -9,7 +9,7 @@ import { parseDuration } from '../../model/time.js';
 import type { ShownFinding } from '../../output/findings.js';
 import { type ArchiveStore, FINDING_STATUSES, type FindingStatus, type StoredFinding } from '../../store/index.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
-import { parseTime } from '../history-flags.js';
+import { parseSince } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import { type OutputFlags, type OutputOptions, parseOutputFlags, writeRows } from '../output.js';
 import { FORMATS_OF } from '../formats.js';
@@ -101,7 +101,7 @@ export async function findingsListCommand(flags: FindingsFlags, io: CliIo, repor
   // Fail on a bad --format before any work is done.
   const output = parseOutputFlags(flags, io, FORMATS_OF.findings);
   const now = Date.now();
-  const since = flags.since === undefined || flags.since.trim().toLowerCase() === 'all' ? undefined : parseTime(flags.since, '--since', now);
+  const since = parseSince(flags.since, now);
   let limit: number | undefined;
   if (flags.limit !== undefined) {
     limit = Number(flags.limit);

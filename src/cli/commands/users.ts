@@ -105,6 +105,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       }
     }
     let skipped = 0;
+    let listed: number | undefined;
     if (details) {
       if (parsed.limit) rows = rows!.slice(0, parsed.limit);
     } else {
@@ -113,6 +114,7 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
       const ids = parsed.limit ? u.userIds.slice(0, parsed.limit) : u.userIds;
       // Like the seed example: plain ids, one per line, unless a format was asked for.
       const plain = !output.asked;
+      listed = ids.length;
       if (plain) for (const id of ids) out.sink.write(`${id}\n`);
       else if (out.format === 'json') out.sink.write(`${JSON.stringify(ids, null, 2)}\n`);
       else if (out.format === 'ndjson' || out.format === 'csv') {
@@ -142,6 +144,9 @@ export async function usersCommand(flags: UsersFlags, io: CliIo, reporter: Repor
         `note: ${skipped} anonymous event(s) (failed logins under the Guest id) were left out; add --include-anonymous to list the Guest id`,
       );
     }
+    await out.close();
+    // A plain list of ids goes past the row writer: its count is given.
+    out.finish(reporter, 'users', rows ? rows.length : listed);
     return source.finish();
   } finally {
     await out.close();

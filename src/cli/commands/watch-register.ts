@@ -56,7 +56,7 @@ export function registerWatchCommands(program: Command, h: CommandHelpers): void
         alerts
           .command('list')
           .description('alerts, newest first, with where their deliveries stand')
-          .option('--since <when>', 'created at or after (ISO or relative: 24h, 7d)')
+          .option('--since <when>', 'created at or after (ISO, relative: 24h, 7d, or "all")')
           .option('--limit <n>', 'at most this many (default 100)'),
       ),
     ),
@@ -68,7 +68,7 @@ export function registerWatchCommands(program: Command, h: CommandHelpers): void
       alerts
         .command('replay')
         .description('send recent alerts again (same ids: receivers drop what they have)')
-        .option('--since <when>', 'alerts created at or after (e.g. 24h)')
+        .option('--since <when>', 'alerts created at or after (e.g. 24h, or "all")')
         .option('--alert <destination>', 'only to this destination (and enable it again after a 410)')
         .option('--allow-insecure-http', 'allow a plain http destination beyond loopback'),
     ),

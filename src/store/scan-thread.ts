@@ -41,17 +41,15 @@ interface ScanSetup {
 }
 
 /**
- * The worker: self-contained (it is run from its source text), so it imports nothing and reads
- * everything from `workerData`. The query's columns are id, time, offset, action id, anonymous,
+ * The worker: self-contained (it is run from its source text), so it imports nothing, loads
+ * modules through `load` and reads everything from `workerData`. The query's columns are id, time, offset, action id, anonymous,
  * then the tuple text.
  */
 /* c8 ignore start */
-function scanWorker(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+function scanWorker(load: (id: string) => unknown): void {
+  const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const setup = workerData as ScanSetup;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require(setup.driver) as typeof import('better-sqlite3');
+  const Database = load(setup.driver) as typeof import('better-sqlite3');
   const db = new Database(setup.file, { readonly: true, fileMustExist: true, timeout: 5000 });
   const taken = new Int32Array(setup.taken);
   const ids = new Map<string, number>();
@@ -114,7 +112,8 @@ export async function* scanOnWorker(file: string, query: ReaderQuery): AsyncGene
     driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     file, query: { sql: query.sql, parameters: [...query.parameters] }, batch: BATCH, ahead: AHEAD, limit: TUPLES, taken,
   };
-  const worker = new Worker(`(${scanWorker.toString()})()`, { eval: true, workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // `require` handed in by name: a bundler rewrites the word inside the function's own text.
+  const worker = new Worker(`(${scanWorker.toString()})(require)`, { eval: true, workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   const inbox: ScanBatch[] = [];
   let done = false;
   let failure: Error | undefined;

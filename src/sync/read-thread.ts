@@ -18,10 +18,14 @@ import type { FromReader, ReadSetup, ToReader } from './read-protocol.js';
 /** Set by the CLI bundle, whose chunks sit one folder below the worker's entry point. */
 declare const READ_WORKER: string | undefined;
 
-export interface KeptEvent {
-  event: LoginEvent;
-  /** What `events.raw` keeps for it (see rawToKeep). */
-  kept: string | null;
+/**
+ * Events in the order read, each with what `events.raw` keeps for it (`kept[i]` is `events[i]`'s;
+ * see rawToKeep). A run of them at a time: the worker's messages as they come, so the sync's loop
+ * awaits once per message, not once per event.
+ */
+export interface KeptEvents {
+  events: readonly LoginEvent[];
+  kept: ReadonlyArray<string | null>;
 }
 
 /** `firstWindow` (a page already asked for) is used by the read on this thread only. */
@@ -39,18 +43,18 @@ export function readForSync(
   filter: EventFilter,
   cb: Callbacks,
   thread: boolean,
-): AsyncGenerator<KeptEvent, ReadSummary, undefined> {
+): AsyncGenerator<KeptEvents, ReadSummary, undefined> {
   const spec = thread ? client.forThread() : undefined;
   return spec ? readOnWorker(client, spec, filter, cb) : readHere(client, filter, cb);
 }
 
-async function* readHere(client: DocSpaceClient, filter: EventFilter, cb: Callbacks): AsyncGenerator<KeptEvent, ReadSummary, undefined> {
+async function* readHere(client: DocSpaceClient, filter: EventFilter, cb: Callbacks): AsyncGenerator<KeptEvents, ReadSummary, undefined> {
   const reader = readHistory(client, filter, { ...cb, raw: true });
   try {
     for (;;) {
       const step = await reader.next();
       if (step.done) return step.value;
-      yield { event: step.value.event, kept: rawToKeep(step.value.raw!, step.value.event) };
+      yield { events: [step.value.event], kept: [rawToKeep(step.value.raw!, step.value.event)] };
     }
   } finally {
     await reader.return(undefined as never);
@@ -62,7 +66,7 @@ async function* readOnWorker(
   spec: ThreadClient,
   filter: EventFilter,
   cb: Callbacks,
-): AsyncGenerator<KeptEvent, ReadSummary, undefined> {
+): AsyncGenerator<KeptEvents, ReadSummary, undefined> {
   const setup: ReadSetup = {
     client: spec.options,
     filter,
@@ -113,7 +117,7 @@ async function* readOnWorker(
       switch (m.t) {
         case 'events':
           count(m.stats);
-          for (let i = 0; i < m.events.length; i++) yield { event: m.events[i], kept: m.kept[i] };
+          yield { events: m.events, kept: m.kept };
           taken += m.events.length;
           tell({ t: 'taken', taken });
           break;

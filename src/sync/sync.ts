@@ -291,14 +291,18 @@ async function syncFull(
       summary = step.value;
       break;
     }
-    const e = step.value.event;
-    seen++;
-    if (!e.anonymous) userIds.add(e.userId);
-    if (e.time > latestTrusted) future++;
-    else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
-    batch.push(e);
-    raws.push(step.value.kept);
-    if (batch.length >= batchSize || now() - lastFlush > 2000) await flush();
+    const { events, kept } = step.value;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      seen++;
+      if (!e.anonymous) userIds.add(e.userId);
+      if (e.time > latestTrusted) future++;
+      else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
+      batch.push(e);
+      raws.push(kept[i]);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (now() - lastFlush > 2000) await flush();
   }
   await flush();
 

@@ -2,7 +2,7 @@
  * The emulator's data and state: determinism per seed, dates in the portal's zone, people,
  * retention and purging, live events, the realism of the generated history, and scale.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulatorApp, type RunningEmulator, startEmulator } from '../src/emulator/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
 import { parseApiDate } from '../src/model/time.js';
@@ -357,18 +357,24 @@ describe('retention, purge and live events', () => {
   });
 
   it('appends live events at the head while running, and stops on close', async () => {
-    const emu = await startEmulator({ seed: 6, events: 200, now: NOW, live: 40 });
-    const before = emu.state.store.size;
-    const firstId = emu.state.store.lastId;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const grown = emu.state.store.size;
-    expect(grown).toBeGreaterThan(before + 5);
-    const last = await call(emu, 'security/audit/login/last');
-    expect(Math.max(...last.json.response.map((e: { id: number }) => e.id))).toBeGreaterThan(firstId);
-    await emu.close();
-    const closed = emu.state.store.size;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(emu.state.store.size).toBe(closed);
+    // The live timer and the time it measures are faked, so one simulated second is exactly
+    // 40 events however loaded the machine (timeouts and sockets stay real).
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: NOW });
+    try {
+      const emu = await startEmulator({ seed: 6, events: 200, now: NOW, live: 40 });
+      const before = emu.state.store.size;
+      const firstId = emu.state.store.lastId;
+      vi.advanceTimersByTime(1000);
+      expect(emu.state.store.size - before).toBe(40);
+      const last = await call(emu, 'security/audit/login/last');
+      expect(Math.max(...last.json.response.map((e: { id: number }) => e.id))).toBeGreaterThan(firstId);
+      await emu.close();
+      const closed = emu.state.store.size;
+      vi.advanceTimersByTime(10_000);
+      expect(emu.state.store.size).toBe(closed);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

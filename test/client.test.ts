@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError,
   DocSpaceClient,
@@ -255,18 +255,23 @@ describe('DocSpace client transport', () => {
   });
 
   it('keeps at most `concurrency` requests in flight', async () => {
-    let inFlight = 0;
+    // The server holds every request and answers the oldest only once three are waiting, so
+    // the peak is reached however slowly the requests arrive (a timer-based answer could free a
+    // slot before a late third request arrived on a loaded machine).
+    const held: Array<() => void> = [];
     let peak = 0;
     server = await scriptedServer((req, res) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight--;
-        envelope([])(req, res, 0);
-      }, 20);
+      held.push(() => envelope([])(req, res, 0));
+      peak = Math.max(peak, held.length);
     });
     const { client } = makeClient(server.url, { concurrency: 3 });
-    await Promise.all(Array.from({ length: 12 }, (_, i) => client.filterEvents({ startIndex: i * 100 })));
+    const all = Promise.all(Array.from({ length: 12 }, (_, i) => client.filterEvents({ startIndex: i * 100 })));
+    for (let answered = 0; answered < 12; answered++) {
+      const waiting = Math.min(3, 12 - answered);
+      await vi.waitFor(() => expect(held.length).toBeGreaterThanOrEqual(waiting), { timeout: 10_000, interval: 2 });
+      held.shift()!();
+    }
+    await all;
     expect(peak).toBe(3);
   });
 

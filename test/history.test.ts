@@ -32,6 +32,13 @@ async function setup(opts: Parameters<typeof startEmulator>[0] = {}, concurrency
   return { emu, client };
 }
 
+/** 70 events in one second at the head, then 60 in the next second (dated, not waited for). */
+function sameSecondGroups(emu: RunningEmulator) {
+  const second = Math.floor(emu.state.now() / 1000) * 1000;
+  emu.state.appendEvents(70, second);
+  emu.state.appendEvents(60, second + 1000);
+}
+
 async function collect(iter: AsyncIterable<ReadEvent>) {
   const out: LoginEvent[] = [];
   for await (const { event } of iter) out.push(event);
@@ -70,9 +77,7 @@ describe('reading the full history', () => {
     const { emu, client } = await setup({ seed: 11, events: 800, days: 5 });
     // Two groups of 70 and 60 events in consecutive seconds at the head: the older group spans
     // the boundary between the first two windows, and every request orders it anew.
-    emu.state.appendEvents(70);
-    await new Promise((r) => setTimeout(r, 1100));
-    emu.state.appendEvents(60);
+    sameSecondGroups(emu);
     const truth = new Set(emu.state.allEvents().map((e) => e.id));
     for (let round = 0; round < 3; round++) {
       const { events, summary } = await readAll(client);
@@ -85,9 +90,7 @@ describe('reading the full history', () => {
   it('asks for a repair window as soon as both sides of an unproven boundary are in, before the consumer gets there', async () => {
     const { emu, client } = await setup({ seed: 11, events: 800, days: 5 });
     // As above: the older of two same-second groups spans the boundary of the first two windows.
-    emu.state.appendEvents(70);
-    await new Promise((r) => setTimeout(r, 1100));
-    emu.state.appendEvents(60);
+    sameSecondGroups(emu);
     const asked: number[] = [];
     let open = 0;
     let quiet = () => {};

@@ -748,14 +748,14 @@ for (const d of DIALECTS) {
         await kill9(child);
         // PostgreSQL ends the dead session (and its lock) as soon as the socket closes; SQLite's
         // lock is the operating system's, gone with the process.
-        const started = Date.now();
+        // Bounded by timeoutMs (a lock still held throws ArchiveBusyError after it), not by
+        // measuring wall time, which a loaded machine stretches.
         const got = await store.withPortalLock(p, async () => 'mine', {
           wait: d.name === 'postgres',
           timeoutMs: 5000,
           pollMs: 25,
         });
         expect(got).toBe('mine');
-        expect(Date.now() - started).toBeLessThan(5000);
       });
 
       it('leaves whole transactions only, and the next run completes without duplicates', async () => {

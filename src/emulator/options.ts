@@ -71,6 +71,11 @@ export interface EmulatorOptions {
    */
   clock?: () => number;
   /**
+   * How the emulator waits `latencyMs` (default a timer): tests pass one they release themselves,
+   * so the delay is observed without measuring wall time.
+   */
+  sleep?: (ms: number) => Promise<void>;
+  /**
    * Geolocation of client addresses: a CSV file path, or its rows already parsed. One range a
    * line, `cidr,country,city` (IPv4 or IPv6); addresses outside keep the emulator's own mapping.
    */
@@ -140,6 +145,7 @@ export interface ResolvedEmulatorOptions {
   dstFoldQuirk: boolean;
   oddDates: OddDate[];
   clock?: () => number;
+  sleep: (ms: number) => Promise<void>;
   geo: GeoRange[];
   scenarios: boolean;
 }
@@ -189,6 +195,7 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedEmulatorOptions
     dstFoldQuirk: o.dstFoldQuirk ?? false,
     oddDates: o.oddDates ?? [],
     clock: o.clock,
+    sleep: o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     geo: typeof o.geo === 'string' ? readGeoFile(o.geo) : (o.geo ?? []),
     scenarios: o.scenarios ?? seed === DEMO.seed,
   };

@@ -27,7 +27,7 @@ export function compose(middleware: readonly Middleware[], handler: Handler): (c
 /** The configured delay before every API answer. */
 export function latency(state: EmulatorState): Middleware {
   return async function latency(_ctx, next) {
-    if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
+    if (state.latencyMs > 0) await state.options.sleep(state.latencyMs);
     return next();
   };
 }

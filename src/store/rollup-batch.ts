@@ -36,15 +36,15 @@ export type RollupSource = Pick<
  * hashing a long key string built per event (`user, day, kind, ip, country, city, browser,
  * platform`) was most of its cost, while each event's own strings are hashed once here.
  */
-class Interner {
-  private readonly ids = new Map<string, number>();
+class Interner<K extends string | number> {
+  private readonly ids = new Map<K, number>();
 
-  id(s: string): number {
-    let i = this.ids.get(s);
+  id(k: K): number {
+    let i = this.ids.get(k);
     if (i === undefined) {
       i = this.ids.size;
       if (i >= ID_LIMIT) throw new RangeError('too many distinct values in one rollup batch');
-      this.ids.set(s, i);
+      this.ids.set(k, i);
     }
     return i;
   }
@@ -57,9 +57,9 @@ const ID_LIMIT = 2 ** 22;
 export class RollupBatch {
   events = 0;
   private portal: number | undefined;
-  private readonly strings = new Interner();
+  private readonly strings = new Interner<string>();
   /** Pairs of string ids (country and city, browser and platform, a place and a device) as one id. */
-  private readonly pairs = new Map<number, number>();
+  private readonly pairs = new Interner<number>();
   private readonly hours = new Map<number, Row>();
   private readonly loginDays = new Map<number, Row>();
   private readonly ipDays = new Map<number, Row>();
@@ -85,14 +85,7 @@ export class RollupBatch {
   }
 
   private pair(a: number, b: number): number {
-    const key = a * ID_LIMIT + b;
-    let id = this.pairs.get(key);
-    if (id === undefined) {
-      id = this.pairs.size;
-      if (id >= ID_LIMIT) throw new RangeError('too many distinct values in one rollup batch');
-      this.pairs.set(key, id);
-    }
-    return id;
+    return this.pairs.id(a * ID_LIMIT + b);
   }
 
   add(e: RollupSource): void {

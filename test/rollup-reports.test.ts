@@ -98,7 +98,7 @@ for (const c of cases) {
             const events = (await archiveData(store, scope, { rollups: false })) as ArchiveReportData;
             const spy = spied(events);
             const rollups = new RollupReportData(store, events.scope, spy.data);
-            const clock = new ZoneClock(parseZone(z), (await events.portalOffset()) ?? 0);
+            const clock = new ZoneClock(parseZone(z), await events.portalOffsets());
             const o = { since: p.since, until: p.until, now: NOW, clock, identities };
             for (const name of ['summary', 'daily', 'users'] as const) {
               spy.asked.length = 0;

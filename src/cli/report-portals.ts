@@ -46,7 +46,7 @@ export async function runReports(
   const reports: PortalReport[] = [];
   let unattributed = false;
   for (const part of parts) {
-    const clock = new ZoneClock(opts.zone, (await part.data.portalOffset()) ?? 0);
+    const clock = new ZoneClock(opts.zone, await part.data.portalOffsets());
     let result: ReportResult;
     if (name === 'inactive') {
       // With --until, "inactive" is as of that instant.

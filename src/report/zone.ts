@@ -9,6 +9,7 @@
  *   every event lands on the local date a person in that zone would give it.
  */
 import { UsageError } from '../errors/index.js';
+import { OffsetHistory } from '../model/offset-history.js';
 import { formatAtOffset, formatOffset, parseUtcOffset } from '../model/time.js';
 import { ZoneOffsets } from '../model/zone.js';
 
@@ -70,44 +71,46 @@ export function zoneLabel(spec: ZoneSpec): string {
  */
 export class ZoneClock {
   readonly label: string;
+  /**
+   * In `portal` mode, the offsets for an instant that is not an event's (a `--since` bound, an
+   * aggregated time): the offset the portal used at that time. A number is one offset for all time.
+   */
+  readonly portalOffsets: OffsetHistory;
   private readonly offsets?: ZoneOffsets;
 
-  /**
-   * `portalOffset`: in `portal` mode, the offset used for an instant that is not an event's (a
-   * `--since` bound, an aggregated time): the portal's newest event's.
-   */
   constructor(
     readonly spec: ZoneSpec,
-    readonly portalOffset = 0,
+    portalOffsets: OffsetHistory | number = 0,
   ) {
     this.label = zoneLabel(spec);
+    this.portalOffsets = typeof portalOffsets === 'number' ? OffsetHistory.constant(portalOffsets) : portalOffsets;
     if (spec.kind === 'iana') this.offsets = new ZoneOffsets(spec.name);
   }
 
-  /** Minutes east of UTC at `time`; `eventOffset` is the portal's offset for that event. */
-  offsetAt(time: number, eventOffset = this.portalOffset): number {
-    if (this.spec.kind === 'portal') return eventOffset;
+  /** Minutes east of UTC at `time`; `eventOffset` is the portal's offset for that event, when `time` is one's. */
+  offsetAt(time: number, eventOffset?: number): number {
+    if (this.spec.kind === 'portal') return eventOffset ?? this.portalOffsets.at(time);
     if (this.spec.kind === 'fixed') return this.spec.offsetMinutes;
     return this.offsets!.at(time);
   }
 
   /** The wall-clock time at `time` as epoch-like milliseconds (UTC fields carry the local time). */
-  wallClock(time: number, eventOffset = this.portalOffset): number {
+  wallClock(time: number, eventOffset?: number): number {
     return time + this.offsetAt(time, eventOffset) * 60_000;
   }
 
   /** Local wall-clock hours since the epoch: `floor(hour / 24)` is the local day, `hour % 24` the hour. */
-  localHour(time: number, eventOffset = this.portalOffset): number {
+  localHour(time: number, eventOffset?: number): number {
     return Math.floor(this.wallClock(time, eventOffset) / HOUR);
   }
 
   /** `2025-06-03` in this zone. */
-  localDate(time: number, eventOffset = this.portalOffset): string {
+  localDate(time: number, eventOffset?: number): string {
     return new Date(this.wallClock(time, eventOffset)).toISOString().slice(0, 10);
   }
 
   /** `2025-06-03T14:05:09+02:00`: the instant as this zone shows it. */
-  format(time: number, eventOffset = this.portalOffset): string {
+  format(time: number, eventOffset?: number): string {
     return formatAtOffset(time, this.offsetAt(time, eventOffset));
   }
 

@@ -2,6 +2,7 @@
 import type { ActionKind } from '../../model/actions.js';
 import type { LoginEvent } from '../../model/event.js';
 import { GUEST_ID } from '../../model/ids.js';
+import { OffsetHistory } from '../../model/offset-history.js';
 import {
   type ActivityDim,
   type ActivityFact,
@@ -18,6 +19,8 @@ import { type CountryCount, countryCounts } from '../reports/summary.js';
 import type { ZoneClock } from '../zone.js';
 import type { ReportData } from './index.js';
 
+const HOUR = 3_600_000;
+
 /**
  * Facts from events as they stream past (a live read, or any list of LoginEvents): one pass,
  * memory in proportion to the distinct facts, not to the events. Events outside `period` still
@@ -32,14 +35,17 @@ export class EventFacts implements ReportData {
     string,
     { time: number; offset: number; kind: ActionKind; anonymous: boolean; country: string; events: number }
   >();
-  private newest?: { time: number; offset: number };
+  /** The portal's offset per UTC hour with events (the largest, if an hour saw two), as the archive's rollups keep it. */
+  private readonly hourOffsets = new Map<number, number>();
 
   constructor(private readonly period: Period = {}) {}
 
   add(e: LoginEvent): void {
     const time = e.time;
     if (this.period.until !== undefined && time > this.period.until) return;
-    if (!this.newest || time > this.newest.time) this.newest = { time, offset: e.offsetMinutes };
+    const hour = Math.floor(time / HOUR);
+    const hourOffset = this.hourOffsets.get(hour);
+    if (hourOffset === undefined || e.offsetMinutes > hourOffset) this.hourOffsets.set(hour, e.offsetMinutes);
     const userId = e.anonymous ? GUEST_ID : e.userId.toLowerCase();
     if (!e.anonymous) {
       let u = this.seen.get(userId);
@@ -150,7 +156,7 @@ export class EventFacts implements ReportData {
     return out;
   }
 
-  async portalOffset(): Promise<number | undefined> {
-    return this.newest?.offset;
+  async portalOffsets(): Promise<OffsetHistory> {
+    return OffsetHistory.fromHours(this.hourOffsets);
   }
 }

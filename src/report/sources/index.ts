@@ -1,5 +1,6 @@
 // Where a report's facts come from: the archive (SQL, `archive/`; its rollups, `rollup-facts.ts`) or any stream of events (`events.ts`).
 import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, UserSeen } from '../facts.js';
+import type { OffsetHistory } from '../../model/offset-history.js';
 import type { CountryCount } from '../reports/summary.js';
 import type { ZoneClock } from '../zone.js';
 
@@ -15,6 +16,6 @@ export interface ReportData {
   users(): Promise<UserSeen[]>;
   /** Newest successful login in the period per user id (users without one are absent). */
   lastSuccess(userIds: readonly string[]): Promise<Map<string, number>>;
-  /** The portal's offset (minutes) for showing aggregated times in `portal` mode: its newest event's. */
-  portalOffset(): Promise<number | undefined>;
+  /** The offsets the portal used over its history, for showing aggregated times in `portal` mode. */
+  portalOffsets(): Promise<OffsetHistory>;
 }

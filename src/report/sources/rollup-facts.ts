@@ -18,6 +18,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { ActionKind } from '../../model/actions.js';
 import { GUEST_ID } from '../../model/ids.js';
+import type { OffsetHistory } from '../../model/offset-history.js';
 import type { ArchiveStore } from '../../store/index.js';
 import { USER_ACTIVITY_DIMS } from '../activity.js';
 import { type ActivityDim, type ActivityFact, type ActivityOptions, type HourFact, type HourOptions, projectFacts, type UserSeen } from '../facts.js';
@@ -347,7 +348,7 @@ export class RollupReportData implements ReportData {
     return this.events.lastSuccess(userIds);
   }
 
-  portalOffset(): Promise<number | undefined> {
-    return this.events.portalOffset();
+  portalOffsets(): Promise<OffsetHistory> {
+    return this.events.portalOffsets();
   }
 }

@@ -12,6 +12,7 @@
  * placed on the local clock; activity is grouped per hour in index order, then those far fewer
  * rows by the dimensions asked for. Both shapes give the same facts (the tests run both).
  */
+import type { OffsetHistory } from '../../../model/offset-history.js';
 import type { ArchiveStore } from '../../../store/index.js';
 import type { ActivityDim, ActivityFact, ActivityOptions, HourFact, HourOptions, Period, UserSeen } from '../../facts.js';
 import { type CountryCount, countryCounts } from '../../reports/summary.js';
@@ -21,7 +22,7 @@ import { RollupReportData } from '../rollup-facts.js';
 import { archiveActivity } from './activity.js';
 import { archiveHours } from './hours.js';
 import { type ArchiveQuery, type ArchiveScope, groupsBySorting } from './scope.js';
-import { archiveLastSuccess, archivePortalOffset, archiveUsers } from './users.js';
+import { archiveLastSuccess, archivePortalOffsets, archiveUsers } from './users.js';
 
 export type { ArchiveScope } from './scope.js';
 
@@ -89,7 +90,7 @@ export class ArchiveReportData implements ReportData {
     return archiveLastSuccess(this.query, userIds);
   }
 
-  portalOffset(): Promise<number | undefined> {
-    return archivePortalOffset(this.query);
+  portalOffsets(): Promise<OffsetHistory> {
+    return archivePortalOffsets(this.query);
   }
 }

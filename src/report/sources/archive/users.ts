@@ -1,11 +1,12 @@
 /**
  * Per-user probes of the archive: every user (a loose index scan of `events_user`, one probe per
- * user, not a pass over the events), each user's newest success, and the portal's newest offset.
+ * user, not a pass over the events), each user's newest success, and the offsets the portal used over time.
  */
 import { sql } from 'kysely';
 import { GUEST_ID } from '../../../model/ids.js';
+import { OffsetHistory } from '../../../model/offset-history.js';
 import type { UserSeen } from '../../facts.js';
-import { type ArchiveQuery, flag, num } from './scope.js';
+import { type ArchiveQuery, flag, num, UTC_HOUR } from './scope.js';
 
 /**
  * Every user id per portal by a loose index scan of `events_user` (one probe per user, not a
@@ -81,17 +82,24 @@ export async function archiveLastSuccess(a: ArchiveQuery, userIds: readonly stri
   return out;
 }
 
-export async function archivePortalOffset(a: ArchiveQuery): Promise<number | undefined> {
-  let best: { time: number; offset: number } | undefined;
-  for (const p of a.portals) {
-    const row = await a.db
-      .selectFrom('events')
-      .select(['time', 'offset_minutes'])
-      .where('portal_id', '=', p)
-      .orderBy('time', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (row && (!best || num(row.time) > best.time)) best = { time: num(row.time), offset: num(row.offset_minutes) };
+/**
+ * The offsets the portals used over their history: one offset per UTC hour (the largest, if an hour
+ * saw two), kept only where it changes (`lag` does that in the database, so a few rows come back).
+ * From the rollups, which keep each hour's offset; from the events only when there are no rollups.
+ */
+export async function archivePortalOffsets(a: ArchiveQuery): Promise<OffsetHistory> {
+  if (!a.portals.length) return new OffsetHistory();
+  const inPortals = sql`portal_id IN (${sql.join(a.portals)})`;
+  const fromRollups = sql`SELECT hour, max(offset_minutes) AS off FROM rollup_hours WHERE ${inPortals} GROUP BY hour`;
+  const fromEvents = sql`SELECT ${UTC_HOUR} AS hour, max(offset_minutes) AS off FROM events WHERE ${inPortals} GROUP BY 1`;
+  for (const perHour of [fromRollups, fromEvents]) {
+    const { rows } = await sql<{ hour: number | string; off: number | string }>`
+      SELECT hour, off FROM (
+        SELECT hour, off, lag(off) OVER (ORDER BY hour) AS prev FROM (${perHour}) AS h
+      ) AS c
+      WHERE prev IS NULL OR prev <> off
+      ORDER BY hour`.execute(a.db);
+    if (rows.length) return OffsetHistory.fromHours(rows.map((r) => [num(r.hour), num(r.off)] as const));
   }
-  return best?.offset;
+  return new OffsetHistory();
 }

@@ -5,6 +5,7 @@
  * from a live read alike. Runs once per database (PostgreSQL when DOCSPACE_LOGINS_TEST_PG is set).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readView } from '../src/dashboard/view.js';
 import { DocSpaceClient, type LoginEvent, normaliseEvent, parseApiDate, type RunningEmulator, startEmulator } from '../src/index.js';
 import { OffsetHistory } from '../src/model/offset-history.js';
 import { formatOffset } from '../src/model/time.js';
@@ -115,6 +116,14 @@ for (const d of DIALECTS) {
         expect(await times(await new EventFacts().addAll(events), name)).toEqual(archived);
       });
     }
+
+    it("the dashboard's clock in portal mode uses the same offsets", async () => {
+      const v = await readView(store, new URL('http://dashboard.test/?period=all'), NOW, {});
+      expect(v.clock.offsetAt(Date.parse('2025-09-15T12:00:00Z'))).toBe(120);
+      expect(v.clock.offsetAt(Date.parse('2025-11-15T12:00:00Z'))).toBe(60);
+      const utc = await readView(store, new URL('http://dashboard.test/?period=all&tz=UTC'), NOW, {});
+      expect(utc.clock.offsetAt(Date.parse('2025-09-15T12:00:00Z'))).toBe(0);
+    });
 
     it('without rollups the archive reads the same offsets from the events (last: it empties the rollups)', async () => {
       const before = await (await archiveData(store)).portalOffsets();

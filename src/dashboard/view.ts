@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors/index.js';
 import { parseTimeInput } from '../model/time.js';
+import { archivePortalOffsets } from '../report/sources/archive/users.js';
 import { parseZone, ZoneClock, type ZoneSpec, zoneLabel } from '../report/zone.js';
 import type { ArchiveStore, PortalInfo } from '../store/index.js';
 
@@ -60,7 +61,10 @@ export async function readView(
   const tz = url.searchParams.get('tz') || 'portal';
   const zone = parseZone(tz, process.env);
   const only = portalIds.length === 1 ? portals.find((p) => p.id === portalIds[0]) : undefined;
-  const clock = new ZoneClock(zone, only?.timezoneOffset ?? portals[0]?.timezoneOffset ?? 0);
+  // In portal mode an aggregated time is shown at the offset the portal used then (as reports do);
+  // the portal's configured offset only when the archive holds no event yet.
+  const history = zone.kind === 'portal' ? await archivePortalOffsets({ db: store.db, portals: portalIds }) : undefined;
+  const clock = new ZoneClock(zone, history && !history.empty ? history : (only?.timezoneOffset ?? portals[0]?.timezoneOffset ?? 0));
   const period = url.searchParams.get('period') || DEFAULT_PERIOD;
   let since: number | undefined;
   if (period !== 'all') {

@@ -37,6 +37,11 @@ export class OffsetHistory {
     return new OffsetHistory(sorted.map(([hour, offset]) => ({ from: hour * HOUR, offset })));
   }
 
+  /** No run at all (an archive with no events yet). */
+  get empty(): boolean {
+    return this.runs.length === 0;
+  }
+
   /** The offset in use at `time`: before the first run the first's, after the last the last's (0 when empty). */
   at(time: number): number {
     const runs = this.runs;

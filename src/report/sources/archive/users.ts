@@ -87,7 +87,7 @@ export async function archiveLastSuccess(a: ArchiveQuery, userIds: readonly stri
  * saw two), kept only where it changes (`lag` does that in the database, so a few rows come back).
  * From the rollups, which keep each hour's offset; from the events only when there are no rollups.
  */
-export async function archivePortalOffsets(a: ArchiveQuery): Promise<OffsetHistory> {
+export async function archivePortalOffsets(a: Pick<ArchiveQuery, 'db' | 'portals'>): Promise<OffsetHistory> {
   if (!a.portals.length) return new OffsetHistory();
   const inPortals = sql`portal_id IN (${sql.join(a.portals)})`;
   const fromRollups = sql`SELECT hour, max(offset_minutes) AS off FROM rollup_hours WHERE ${inPortals} GROUP BY hour`;

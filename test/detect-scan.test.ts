@@ -50,13 +50,18 @@ function expected(e: LoginEvent): DetectEvent {
 
 for (const d of DIALECTS) {
   describe.skipIf(Boolean(d.skip))(dialectTitle(d, 'detection scan'), () => {
-    it('reads every event as stored, oldest first, in chunks, from a position', async () => {
+    /** A fresh archive holding `history()`, and its events oldest first. */
+    async function archived() {
       const events = history();
       const store = await openStore(await d.fresh());
       open.push(store);
       const portal = await store.ensurePortal({ url: 'https://acme.example.com' });
       await store.insertEvents(portal, events);
-      const stored = [...events].sort((a, b) => a.time - b.time || a.id - b.id);
+      return { store, portal, stored: [...events].sort((a, b) => a.time - b.time || a.id - b.id) };
+    }
+
+    it('reads every event as stored, oldest first, in chunks, from a position', async () => {
+      const { store, portal, stored } = await archived();
       const read = async (after?: [number, number]) => {
         const out: DetectEvent[] = [];
         for await (const chunk of store.scanDetectEvents(portal, {}, after)) {
@@ -71,12 +76,7 @@ for (const d of DIALECTS) {
     });
 
     it('a scan handed to a worker thread after a few rows reads the same events, in chunks of the size asked', async () => {
-      const events = history();
-      const store = await openStore(await d.fresh());
-      open.push(store);
-      const portal = await store.ensurePortal({ url: 'https://acme.example.com' });
-      await store.insertEvents(portal, events);
-      const stored = [...events].sort((a, b) => a.time - b.time || a.id - b.id);
+      const { store, portal, stored } = await archived();
       for (const handoff of [1, 7]) {
         const out: DetectEvent[] = [];
         for await (const chunk of detectEventsOldestFirst(store, portal, {}, undefined, 5, handoff)) {

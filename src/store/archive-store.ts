@@ -18,6 +18,7 @@ import type { LoginEvent } from '../model/event.js';
 import type { Backend, BackendCapabilities, DialectName, SqlResult, SqlRows } from './backend.js';
 import { ArchiveRecords } from './archive-records.js';
 import type { Db, StoreContext } from './context.js';
+import * as deferred from './deferred-indexes.js';
 import * as read from './events-read.js';
 import type { ArchiveQuery, EventRange } from './events-read.js';
 import * as write from './events-write.js';
@@ -343,6 +344,23 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    */
   async analyze(): Promise<void> {
     await this.backend.analyze();
+  }
+
+  /**
+   * Before loading a whole history into an archive with no events: drop the secondary indexes no
+   * insert needs, to build them once at the end (`restoreIndexes`). Returns the names dropped
+   * (none on a backend that cannot, or an archive that has events). See deferred-indexes.ts.
+   */
+  deferIndexes(): Promise<string[]> {
+    return deferred.deferIndexes(this);
+  }
+
+  /** Build the indexes a load deferred (also those of a run that died); one read when none are. */
+  async restoreIndexes(): Promise<number> {
+    const built = await deferred.restoreIndexes(this);
+    // The statistics were taken without them: the planner needs theirs.
+    if (built) await this.backend.analyze();
+    return built;
   }
 
   /**

@@ -108,6 +108,10 @@ class SqliteBackend implements Backend {
         for (const r of rows) changes += stmt.run(r as unknown[]).changes;
         return changes;
       },
+      indexDefinitions: (names) =>
+        (this.raw
+          .prepare(`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`)
+          .all(...names) as Array<{ name: string; definition: string }>),
       fileReader: inFile ? () => openReader({ file: readOnlyName(path, true) }) : undefined,
       iterateRaw: (query: CompiledQuery) => {
         // An in-memory archive has no file for a second connection: read it on its own.

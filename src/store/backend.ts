@@ -57,6 +57,12 @@ export interface BackendCapabilities {
    */
   readonly writeEach?: (sql: string, rows: ReadonlyArray<readonly unknown[]>) => number;
   /**
+   * Present where building an index once over loaded rows is much cheaper than keeping it up to
+   * date row by row, and the index's definition can be read back to build it again (SQLite: its
+   * `CREATE INDEX` text). Returns the named indexes that exist, on the open connection.
+   */
+  readonly indexDefinitions?: (names: readonly string[]) => Array<{ name: string; definition: string }>;
+  /**
    * Present when another thread (or process) can read the archive on a connection of its own:
    * SQLite in a file. The connection is read-only, so a long read never blocks a writer.
    */

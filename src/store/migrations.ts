@@ -12,6 +12,7 @@ import { attributionKey } from '../model/attribution.js';
 import { type Kysely, sql } from 'kysely';
 import { UsageError } from '../errors/index.js';
 import type { Backend, DialectName } from './backend.js';
+import { buildDeferred } from './deferred-indexes.js';
 import { createFindingTables } from './findings-schema.js';
 import { createRollupTables, dropRollupTables, rebuildRollups } from './rollups.js';
 import type { ArchiveSchema } from './schema.js';
@@ -325,9 +326,26 @@ export const MIGRATIONS: readonly StoreMigration[] = [
       await db.schema.dropTable('rollup_user_week').ifExists().execute();
     },
   },
+  {
+    version: 12,
+    name: 'indexes a first sync builds at its end',
+    async up(db) {
+      // The definitions of the indexes a first sync dropped to load faster, until it builds
+      // them again (deferred-indexes.ts); empty otherwise.
+      await db.schema
+        .createTable('deferred_indexes')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('deferred_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** The schema that has `deferred_indexes`. */
+const DEFERRED_INDEXES_SINCE = 12;
 
 /** Key of the transaction-scoped advisory lock that serialises PostgreSQL migrations. */
 const MIGRATION_LOCK = [0x646c6f67, 0] as const;
@@ -403,6 +421,8 @@ export async function migrate(
     const from = await schemaVersion(db);
     if (from > latest) throw tooNew(from, backend.location);
     const applied: MigrationReport['applied'] = [];
+    // A migration may change an index a first sync had deferred: build those first.
+    if (from >= DEFERRED_INDEXES_SINCE) await buildDeferred(db);
     for (const m of migrations) {
       if (m.version <= from) continue;
       await m.up(db, backend.dialect);

@@ -256,6 +256,14 @@ export interface ArchiveSchema extends FindingTables {
   people: PeopleTable;
   responses: ResponsesTable;
   schema_version: SchemaVersionTable;
+  deferred_indexes: DeferredIndexesTable;
+}
+
+/** An index a first sync dropped, until it builds it again (deferred-indexes.ts). */
+export interface DeferredIndexesTable {
+  name: string;
+  definition: string;
+  deferred_at: number;
 }
 
 /** An archived event row as queries return it. */

@@ -16,7 +16,7 @@ import { probePortal } from '../history/portal.js';
 import type { InvalidEvent, ReadProgress } from '../history/reader.js';
 import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
-import type { ArchiveStore } from '../store/index.js';
+import type { ArchiveStore, Checkpoint } from '../store/index.js';
 import { syncLatest } from './latest.js';
 import { type PeopleRefresh, refreshPeople } from './people.js';
 import { readForSync } from './read-thread.js';
@@ -219,8 +219,36 @@ async function syncFull(
   now: () => number,
   lifetimeDays: number,
 ): Promise<PartialResult> {
+  // Indexes an earlier first sync deferred and did not live to build (one read when none).
+  await store.restoreIndexes();
   const checkpoint = await store.checkpoint(portalId);
   const since = checkpoint ? await overlapFrom(store, portalId, checkpoint.newestTime, opts.overlapMs) : undefined;
+  // A whole history into an archive with no events: indexes are built once, after the load.
+  const deferred = since === undefined ? await store.deferIndexes() : [];
+  let result: PartialResult;
+  try {
+    result = await readAll(client, store, portalId, run, opts, now, lifetimeDays, checkpoint, since);
+  } catch (err) {
+    // Also when the read failed: what was archived is served by its indexes. The read's error
+    // is the one to report; a failed build is done again by the next sync.
+    if (deferred.length) await store.restoreIndexes().catch(() => undefined);
+    throw err;
+  }
+  if (deferred.length) await store.restoreIndexes();
+  return result;
+}
+
+async function readAll(
+  client: DocSpaceClient,
+  store: ArchiveStore,
+  portalId: number,
+  run: RunRecord,
+  opts: SyncOptions & { firstWindow?: Promise<Page<RawLoginEvent>> },
+  now: () => number,
+  lifetimeDays: number,
+  checkpoint: Checkpoint | undefined,
+  since: number | undefined,
+): Promise<PartialResult> {
   // Large commits are much cheaper per event (each rewrites the index pages it touched); the
   // time bound keeps a slow portal's progress on disk. A kill loses at most one batch.
   const batchSize = opts.batchSize ?? 5_000;

@@ -1,0 +1,143 @@
+/**
+ * A first sync into an archive with no events drops the secondary indexes no insert needs and
+ * builds them once at its end (src/store/deferred-indexes.ts). Whatever happens to the run, the
+ * archive ends with every index of its schema, and a run that died leaves the work to the next.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DocSpaceClient, NotDocSpaceError, type RunningEmulator, startEmulator } from '../src/index.js';
+import { openStore } from '../src/store/index.js';
+import { syncPortal } from '../src/sync/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dl-deferred-'));
+const DEFERRED = ['events_login_key', 'events_report', 'events_user', 'rollup_login_days_day', 'rollup_user_days_day'];
+let emu: RunningEmulator;
+let other: RunningEmulator;
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 41, events: 3_000, days: 40, users: 40 });
+  other = await startEmulator({ seed: 42, events: 500, days: 10, users: 10 });
+});
+afterAll(async () => {
+  await emu.close();
+  await other.close();
+});
+
+/** The archive's named indexes and the rows of `deferred_indexes`. */
+function catalogue(file: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+    const pending = (db.prepare('SELECT name FROM deferred_indexes ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name);
+    return { indexes, pending };
+  } finally {
+    db.close();
+  }
+}
+
+function client(e: RunningEmulator, fetchImpl?: (r: Request) => Promise<Response>) {
+  return new DocSpaceClient({ portal: e.url, credentials: { kind: 'apiKey', apiKey: e.apiKey }, ...(fetchImpl ? { send: fetchImpl } : {}) });
+}
+
+/** Sync `e` into `file`; `watch` sees the index catalogue while the events are being loaded. */
+async function sync(file: string, e: RunningEmulator, opts: { fetch?: (r: Request) => Promise<Response>; during?: (c: ReturnType<typeof catalogue>) => void } = {}) {
+  const store = await openStore(file);
+  const c = client(e, opts.fetch);
+  try {
+    let looked = false;
+    return await syncPortal(c, store, {
+      batchSize: 500,
+      onProgress: () => {
+        if (looked || !opts.during) return;
+        looked = true;
+        opts.during(catalogue(file));
+      },
+    });
+  } finally {
+    await store.close();
+    await c.close();
+  }
+}
+
+describe('indexes of a first sync', () => {
+  it('are dropped while the history loads and all there, whole, when it is done', async () => {
+    const file = join(dir, 'first.sqlite');
+    const fresh = await openStore(file);
+    await fresh.close();
+    const before = catalogue(file).indexes;
+    for (const name of DEFERRED) expect(before).toContain(name);
+
+    let during: ReturnType<typeof catalogue> | undefined;
+    const r = await sync(file, emu, { during: (c) => (during = c) });
+    expect(r.added).toBe(3_000);
+    expect(during?.pending).toEqual(DEFERRED);
+    for (const name of DEFERRED) expect(during?.indexes).not.toContain(name);
+    expect(catalogue(file)).toEqual({ indexes: before, pending: [] });
+
+    // Each index is whole: SQLite's own check compares every index with its table.
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+      // A user's history is read through the user index again.
+      const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM events WHERE portal_id = 1 AND user_id = 'x' ORDER BY time`).all() as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).join(' ')).toContain('events_user');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('are built even when the read fails', async () => {
+    const file = join(dir, 'failed.sqlite');
+    let pages = 0;
+    let during: ReturnType<typeof catalogue> | undefined;
+    // The portal breaks after a few pages of its history.
+    const breaking = async (request: Request) => {
+      if (request.url.includes('/security/audit/login/') && ++pages > 5) {
+        during ??= catalogue(file);
+        return new Response('<!doctype html><html></html>', { status: 200, headers: { 'content-type': 'text/html' } });
+      }
+      return fetch(request);
+    };
+    const err = await sync(file, emu, { fetch: breaking }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotDocSpaceError);
+    expect(during?.pending).toEqual(DEFERRED);
+    const after = catalogue(file);
+    expect(after.pending).toEqual([]);
+    for (const name of DEFERRED) expect(after.indexes).toContain(name);
+  });
+
+  it('are kept up to date as rows arrive once the archive has events, of any portal', async () => {
+    const file = join(dir, 'second.sqlite');
+    await sync(file, other);
+    let during: ReturnType<typeof catalogue> | undefined;
+    const r = await sync(file, emu, { during: (c) => (during = c) });
+    expect(r.added).toBe(3_000);
+    expect(during?.pending).toEqual([]);
+    for (const name of DEFERRED) expect(during?.indexes).toContain(name);
+  });
+
+  it('left deferred by a run that died are built by the next sync of any portal', async () => {
+    const file = join(dir, 'died.sqlite');
+    await sync(file, emu);
+    // What a run killed during its load leaves behind: the definitions recorded, the indexes gone.
+    const db = new Database(file);
+    try {
+      const defs = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (${DEFERRED.map(() => '?').join(', ')})`).all(...DEFERRED) as Array<{ name: string; sql: string }>;
+      expect(defs).toHaveLength(DEFERRED.length);
+      for (const d of defs) {
+        db.prepare('INSERT INTO deferred_indexes (name, definition, deferred_at) VALUES (?, ?, 0)').run(d.name, d.sql);
+        db.exec(`DROP INDEX ${d.name}`);
+      }
+    } finally {
+      db.close();
+    }
+    expect(catalogue(file).pending).toEqual(DEFERRED);
+    await sync(file, other);
+    const after = catalogue(file);
+    expect(after.pending).toEqual([]);
+    for (const name of DEFERRED) expect(after.indexes).toContain(name);
+  });
+});

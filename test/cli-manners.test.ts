@@ -152,6 +152,15 @@ describe('times', () => {
     const users = await terminal(['users', '--demo', '--details', '--since', '7d', '-q'], {}, 120);
     expect(users.stdout).toMatch(/ ago|just now/);
   });
+
+  it('status at 120 columns cuts no date: coverage reads "… ago" at a terminal', async () => {
+    const tty = await terminal(['status', '--db', db, '-q'], {}, 120);
+    const [header, row] = lines(tty.stdout);
+    expect(header).toMatch(/Covered from\s+Covered to/);
+    expect(row).not.toContain('…');
+    // Events, then the two coverage ends, each "N d ago" / "N h ago" / "just now".
+    expect(row).toMatch(/\d+\s+(\d+ (min|h|d) ago|just now)\s+(\d+ (min|h|d) ago|just now)\s/);
+  });
 });
 
 describe('around the rows', () => {

@@ -41,8 +41,23 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
         columns: [
           { key: 'portal', header: 'Portal', value: (r) => r.portal, keep: true },
           { key: 'events', header: 'Events', value: (r) => r.events, kind: 'number', keep: true },
-          { key: 'coveredFrom', header: 'Covered from', value: (r) => r.coveredFrom },
-          { key: 'coveredTo', header: 'Covered to', value: (r) => r.coveredTo },
+          // Dates are what status is read for: never cut, "117 d ago" at a terminal (ISO elsewhere).
+          {
+            key: 'coveredFrom',
+            header: 'Covered from',
+            value: (r) => r.coveredFrom,
+            relative: (r, now) => timeAgo(r.coveredFrom, now),
+            kind: 'date',
+            keep: true,
+          },
+          {
+            key: 'coveredTo',
+            header: 'Covered to',
+            value: (r) => r.coveredTo,
+            relative: (r, now) => timeAgo(r.coveredTo, now),
+            kind: 'date',
+            keep: true,
+          },
           {
             key: 'gaps',
             header: 'Gaps',

@@ -405,8 +405,12 @@ describe('serve --allow-actions', () => {
     let text = '';
     const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
     const io = { stdout: sink, stderr: sink, env: { ...process.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined } };
-    const serving = await startServe({ demo: true, allowActions: true, port: '0' }, io, new Reporter(io, true));
+    const serving = await startServe({ demo: true, allowActions: true, port: '0' }, io, new Reporter(io));
     try {
+      // One demo portal: the one the archive was synced from is the one actions go to.
+      const started = [...text.matchAll(/Using the built-in DocSpace emulator at (\S+) /g)].map((m) => m[1]);
+      expect(started).toHaveLength(1);
+      expect(text).toContain(`Actions act on the built-in demo portal (${started[0]})`);
       const origin = serving.url.replace(/\/$/, '');
       const page = async (path: string, cookie?: string) => {
         const res = await fetch(origin + path, { headers: cookie ? { cookie } : {} });

@@ -160,20 +160,32 @@ async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, r
   }
 }
 
-export async function serveCommand(flags: ServeFlags, io: CliIo, reporter: Reporter): Promise<number> {
+/** What `serve` reaches outside the process with, replaceable in tests. */
+export interface ServeDeps {
+  /** Opens a link in the browser (`--open`); by default the platform's opener (xdg-open, open, start). */
+  openBrowser?: (url: string) => Promise<void>;
+  /** Resolves when serving should end; by default at Ctrl-C or SIGTERM. */
+  stopped?: Promise<void>;
+}
+
+export async function serveCommand(flags: ServeFlags, io: CliIo, reporter: Reporter, deps: ServeDeps = {}): Promise<number> {
   const serving = await startServe(flags, io, reporter);
   // Ctrl-C is handled before the URL is printed: whoever waits for the URL (a supervisor, a test)
   // may stop it at once, and the signal must then end the server cleanly rather than kill it.
-  const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  const stopped =
+    deps.stopped ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
   io.stdout.write(`Dashboard: ${serving.link}\n`);
   if (serving.link !== serving.url && !flags.tokenFile) {
     reporter.note('The link carries the access token: it is shown once, and opening it sets a cookie in that browser.');
   }
   reporter.note('Ctrl-C stops it.');
-  if (flags.open) openBrowser(serving.link, reporter);
+  if (flags.open) {
+    (deps.openBrowser ?? openBrowser)(serving.link).catch(() => reporter.warn(`could not open a browser: open ${serving.link} yourself`));
+  }
   await stopped;
   await serving.close();
   return 0;
@@ -191,10 +203,14 @@ function readToken(path: string): string {
   return token;
 }
 
-function openBrowser(url: string, reporter: Reporter): void {
+/** The platform's way to open a link; rejects when that program cannot be started. */
+function openBrowser(url: string): Promise<void> {
   const [cmd, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
-  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => reporter.warn(`could not open a browser: open ${url} yourself`));
-  child.unref();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.once('error', reject);
+    child.once('spawn', () => resolve());
+    child.unref();
+  });
 }

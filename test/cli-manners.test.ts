@@ -152,6 +152,25 @@ describe('times', () => {
     const users = await terminal(['users', '--demo', '--details', '--since', '7d', '-q'], {}, 120);
     expect(users.stdout).toMatch(/ ago|just now/);
   });
+
+  it('alerts list at a terminal says when as the other tables do ("… ago"), not UTC with milliseconds', async () => {
+    const tty = await terminal(['alerts', 'list', '--db', alertsDb, '-q'], {}, 120);
+    const [header, row] = lines(tty.stdout);
+    expect(header).toMatch(/^Created\s/);
+    expect(row).toMatch(/^(\d+ (min|h|d) ago|just now)\s/);
+    expect(tty.stdout).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}Z/);
+    const csv = parse((await piped(['alerts', 'list', '--db', alertsDb, '--format', 'csv'])).stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(csv[0].Created).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('status at 120 columns cuts no date: coverage reads "… ago" at a terminal', async () => {
+    const tty = await terminal(['status', '--db', db, '-q'], {}, 120);
+    const [header, row] = lines(tty.stdout);
+    expect(header).toMatch(/Covered from\s+Covered to/);
+    expect(row).not.toContain('…');
+    // Events, then the two coverage ends, each "N d ago" / "N h ago" / "just now".
+    expect(row).toMatch(/\d+\s+(\d+ (min|h|d) ago|just now)\s+(\d+ (min|h|d) ago|just now)\s/);
+  });
 });
 
 describe('around the rows', () => {

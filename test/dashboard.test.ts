@@ -244,6 +244,41 @@ describe('findings', () => {
   });
 });
 
+describe('findings name who they are about', () => {
+  it('the findings "About" column shows the member by name, linked to the user page', async () => {
+    const portalId = (await archive.store.portals())[0].id;
+    const person = (await archive.store.people(portalId)).find((p) => p.displayName)!;
+    const findings = fakeFindings();
+    findings.rows.push({ ...findings.rows[0], id: 'f2', portalId, rule: 'DSL-012', title: 'Off-hours login', group: person.id.toUpperCase() });
+    const { text } = await get(app({ findings }), '/findings?period=all');
+    const cell = /<td><a href="(\/user\?[^"]*)">([^<]*)<\/a><\/td>/.exec(text)!;
+    expect(cell[2]).toBe(person.displayName);
+    expect(cell[1]).toContain(`id=${person.id}`);
+    expect(text).not.toMatch(/>user<\/a>/);
+  });
+
+  it('the action confirmation names the member by name and e-mail, with the user id as secondary text', async () => {
+    const a = app({ actions: async () => ({ ok: true, summary: 'sent' }) });
+    const events = await get(a, '/events?period=all&kind=success');
+    const href = /href="(\/user\?[^"]+)"/.exec(events.text)![1].replace(/&amp;/g, '&');
+    const id = new URL(href, ORIGIN).searchParams.get('id')!;
+    const portalId = Number(new URL(href, ORIGIN).searchParams.get('portal'));
+    const person = (await archive.store.people(portalId)).find((p) => p.id === id)!;
+    const user = await get(a, href);
+    const session = user.res.headers.get('set-cookie')!.split(';')[0];
+    for (const form of user.text.match(/<form method="post" action="\/actions\/confirm"[^]*?<\/form>/g)!) {
+      const fields = new URLSearchParams([...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]] as [string, string]));
+      const res = await a.fetch(
+        new Request(`${ORIGIN}/actions/confirm`, { method: 'POST', body: fields, headers: { cookie: session, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } }),
+      );
+      const line = /<p><strong>Log out[^<]*<\/strong>:([^]*?)<\/p>/.exec(await res.text())![1];
+      expect(line).toContain(`<strong>${person.displayName}</strong>`);
+      if (person.email) expect(line).toContain(person.email);
+      expect(line).toContain(`<code>${id}</code>`);
+    }
+  });
+});
+
 describe('dashboard security', () => {
   it('without --allow-actions the user page has no action buttons and action POSTs are refused', async () => {
     const a = app();
@@ -370,8 +405,12 @@ describe('serve --allow-actions', () => {
     let text = '';
     const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
     const io = { stdout: sink, stderr: sink, env: { ...process.env, DOCSPACE_URL: undefined, DOCSPACE_API_KEY: undefined } };
-    const serving = await startServe({ demo: true, allowActions: true, port: '0' }, io, new Reporter(io, true));
+    const serving = await startServe({ demo: true, allowActions: true, port: '0' }, io, new Reporter(io));
     try {
+      // One demo portal: the one the archive was synced from is the one actions go to.
+      const started = [...text.matchAll(/Using the built-in DocSpace emulator at (\S+) /g)].map((m) => m[1]);
+      expect(started).toHaveLength(1);
+      expect(text).toContain(`Actions act on the built-in demo portal (${started[0]})`);
       const origin = serving.url.replace(/\/$/, '');
       const page = async (path: string, cookie?: string) => {
         const res = await fetch(origin + path, { headers: cookie ? { cookie } : {} });

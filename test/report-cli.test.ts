@@ -280,6 +280,18 @@ describe('report usage errors', () => {
     const r = await report('summary', { since: undefined, until: UNTIL, format: 'json' });
     expect(JSON.parse(r.stdout).since).toBe(new Date(Date.parse(UNTIL) - 30 * DAY).toISOString());
   });
+
+  it('a duration --since counts back from a fixed --until; with a relative --until both count from now', async () => {
+    const r = await report('summary', { since: '10d', until: UNTIL, format: 'json' });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ since: new Date(Date.parse(UNTIL) - 10 * DAY).toISOString(), until: UNTIL });
+    const before = Date.now();
+    const rel = JSON.parse((await report('summary', { since: '14d', until: '7d', format: 'json' })).stdout);
+    const after = Date.now();
+    expect(Date.parse(rel.since)).toBeGreaterThanOrEqual(before - 14 * DAY);
+    expect(Date.parse(rel.since)).toBeLessThanOrEqual(after - 14 * DAY);
+    expect(Date.parse(rel.until) - Date.parse(rel.since)).toBe(7 * DAY);
+  });
 });
 
 describe('registerReportCommand', () => {

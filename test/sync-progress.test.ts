@@ -31,6 +31,41 @@ it('ends at 100% when 60 days are all a portal with 180-day retention holds', as
   expect(last).toBeLessThanOrEqual(1.01);
 });
 
+it('a live read with --since long ago ends at 100%, measured against the history the portal holds', async () => {
+  const { startRead } = await import('../src/cli/read.js');
+  const { Reporter } = await import('../src/cli/io.js');
+  const { Writable } = await import('node:stream');
+  // The emulator's clock is the real one here: startRead measures from Date.now().
+  const emu = await startEmulator({ seed: 9, events: 4000, days: 60, lifetimeDays: 180 });
+  open.push(emu);
+  const client = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
+  open.push(client);
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const shares: number[] = [];
+  let stopped = false;
+  const read = startRead(client, { since: Date.parse('2020-01-01T00:00:00Z') }, new Reporter({ stdout: sink, stderr: sink, env: {} }), {
+    progress: {
+      update: (done, total) => {
+        if (total !== undefined) shares.push(done / total);
+      },
+      stop: () => (stopped = true),
+    },
+  });
+  let n = 0;
+  for await (const _ of read.events) n++;
+  expect(read.finish().exitCode).toBe(0);
+  expect(n).toBeGreaterThan(3000);
+  expect(stopped).toBe(true);
+  // Before, the bar measured back to 2020 and its last figure was about 3%.
+  expect(shares.at(-1)).toBe(1);
+  // Along the way it measured at most back to the retention limit (60 of 180 days: a third), never to
+  // the years asked; the oldest event held, probed alongside the read, narrows it further when it
+  // answers first (a race this test does not depend on).
+  const beforeEnd = shares.slice(0, -1);
+  expect(Math.max(...beforeEnd)).toBeGreaterThan(0.3);
+  expect(Math.max(...shares)).toBeLessThanOrEqual(1);
+});
+
 it('sync --all on a terminal shows one progress line per portal', async () => {
   const { writeFileSync } = await import('node:fs');
   const { cli } = await import('./helpers/cli.js');

@@ -18,6 +18,7 @@ import { UsageError } from '../errors/index.js';
 import { getProfile, loadConfig } from '../config/profiles.js';
 import type { EventFilter } from '../history/filter.js';
 import { type ArchiveStore, openStore, type PortalInfo } from '../store/index.js';
+import type { Connected } from './context.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import type { Reporter } from './io.js';
 
@@ -61,6 +62,11 @@ export interface OpenArchiveOptions {
   /** For `--demo` without `--db`: sync the demo portal into the temporary archive first (default true). */
   syncDemo?: boolean;
   reporter?: Reporter;
+  /**
+   * For `--demo` without `--db`: the demo portal to sync from, kept open by its owner (serve
+   * --allow-actions acts on it); by default one is started for the sync and stopped after it.
+   */
+  demoConnection?: Connected;
 }
 
 export async function openArchive(
@@ -86,11 +92,11 @@ async function openDemoArchive(env: NodeJS.ProcessEnv, opts: OpenArchiveOptions)
         import('./io.js'),
       ]);
       const writer = await openStore(path, { env });
-      const conn = await connect({ demo: true }, opts.reporter ?? new Reporter(processIo(), true), env);
+      const conn = opts.demoConnection ?? (await connect({ demo: true }, opts.reporter ?? new Reporter(processIo(), true), env));
       try {
         await syncPortal(conn.client, writer, { portalKey: DEMO_PORTAL_KEY });
       } finally {
-        await conn.close();
+        if (conn !== opts.demoConnection) await conn.close();
         await writer.close();
       }
     }

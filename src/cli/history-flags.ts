@@ -8,7 +8,7 @@ import { livePeople } from '../history/people-live.js';
 import { filterForPeople, resolveUsers } from '../history/resolve-users.js';
 import { ACTIONS, type ActionKind, isActionKind } from '../model/actions.js';
 import { isGuid } from '../model/ids.js';
-import { parseTimeInput } from '../model/time.js';
+import { parseDuration, parseTimeInput } from '../model/time.js';
 import { parseWholeNumber } from './context.js';
 
 export interface HistoryFlags {
@@ -42,17 +42,40 @@ export function parseSince(value: string | undefined, now: number): number | und
   return value === undefined || value.trim().toLowerCase() === 'all' ? undefined : parseTime(value, '--since', now);
 }
 
-export function parseHistoryFlags(flags: HistoryFlags, now = Date.now()): ParsedHistoryFlags {
-  const filter: EventFilter = {};
-  // `--since all`: the whole retained history, for every command (not only reports).
-  if (flags.since !== undefined && flags.since.trim().toLowerCase() !== 'all') {
-    filter.since = parseTime(flags.since, '--since', now);
+/**
+ * The one reading of a period (`--since`, `--until`) every command and the dashboard share. A
+ * duration `--since` (`30d`) counts back from a fixed `--until` (an ISO date): "the 30 days up to
+ * 30 June". With a relative `--until` or none, both count back from now, so `--since 14d --until 7d`
+ * is the week before last. Without `--since`, `defaultSpan` (when given) ends at `--until` or now.
+ * `--since all` (or no `--since` and no default) leaves the start open.
+ */
+export function resolvePeriod(
+  flags: { since?: string; until?: string },
+  now: number,
+  defaultSpan?: number,
+): { since?: number; until?: number } {
+  const until = flags.until === undefined ? undefined : parseTime(flags.until, '--until', now);
+  const fixedEnd = until !== undefined && parseDuration(flags.until!) === undefined && flags.until!.trim().toLowerCase() !== 'now';
+  const sinceText = flags.since?.trim();
+  let since: number | undefined;
+  if (sinceText === undefined) {
+    if (defaultSpan !== undefined) since = (until ?? now) - defaultSpan;
+  } else if (sinceText.toLowerCase() !== 'all') {
+    const span = parseDuration(sinceText);
+    since = span !== undefined && fixedEnd ? until - span : parseTime(sinceText, '--since', now);
   }
-  if (flags.until !== undefined) filter.until = parseTime(flags.until, '--until', now);
-  if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
+  if (since !== undefined && until !== undefined && since > until) {
     throw new UsageError('--since is after --until: swap them');
   }
-  if (filter.since !== undefined && filter.since > now) throw new UsageError('--since is in the future');
+  if (since !== undefined && since > now) throw new UsageError('--since is in the future');
+  return { since, until };
+}
+
+export function parseHistoryFlags(flags: HistoryFlags, now = Date.now(), defaultSpan?: number): ParsedHistoryFlags {
+  const filter: EventFilter = {};
+  const period = resolvePeriod(flags, now, defaultSpan);
+  if (period.since !== undefined) filter.since = period.since;
+  if (period.until !== undefined) filter.until = period.until;
   const kinds = splitList(flags.kind);
   for (const k of kinds) {
     if (!isActionKind(k) || k === 'other') {

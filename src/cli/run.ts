@@ -41,7 +41,7 @@ function connectionOptions(cmd: Command): Command {
 function historyOptions(cmd: Command): Command {
   return cmd
     .option('--since <when>', 'from this time: ISO date/date-time (UTC unless zoned) or relative (30d, 12h)')
-    .option('--until <when>', 'up to this time (same forms as --since)')
+    .option('--until <when>', 'up to this time (same forms as --since; a relative --since counts back from a dated --until)')
     .option(
       '--user <id|email|login>',
       'only this user (repeatable); matches failures by typed login too',

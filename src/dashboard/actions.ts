@@ -48,9 +48,26 @@ export function parseActionForm(form: URLSearchParams): ActionRequest {
   return { portalId, action, target, userId };
 }
 
-export function confirmBody(req: ActionRequest, csrf: string, userHref: string, what: string): Html {
+/** Who an action is about as the page names them: the archived directory's name and e-mail, when known. */
+export interface ActionTarget {
+  displayName?: string | null;
+  email?: string | null;
+}
+
+/** "Anna Weber (anna@…)", with the user id as secondary text; the id alone for someone not in the directory. */
+function targetLine(req: ActionRequest, who: ActionTarget | undefined): Html {
+  const name = who?.displayName || who?.email;
+  const person = name
+    ? html`<strong>${name}</strong>${who?.email && who.email !== name ? html` &lt;${who.email}&gt;` : ''} <span class="muted">(<code>${req.userId}</code>)</span>`
+    : html`user <code>${req.userId}</code>`;
+  return req.action === 'logout-session'
+    ? html`the session of ${person} that signed in with login event <code>${req.target}</code>`
+    : person;
+}
+
+export function confirmBody(req: ActionRequest, csrf: string, userHref: string, who: ActionTarget | undefined): Html {
   return html`<section class="panel confirm">
-  <p><strong>${LABELS[req.action]}</strong>: ${what}</p>
+  <p><strong>${LABELS[req.action]}</strong>: ${targetLine(req, who)}</p>
   <p>This asks the portal to end ${req.action === 'logout-session' ? 'that one session' : 'every session of this user'}; they can sign in again.</p>
   <form method="post" action="/actions/run" class="inline">
     <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="portal" value="${req.portalId}">

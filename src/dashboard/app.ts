@@ -90,8 +90,8 @@ export function createDashboardApp(options: DashboardOptions): DashboardApp {
     '/actions/confirm': async (c, form) => {
       const req = parseActionForm(form);
       const v = await viewFor(c, req.portalId);
-      const what = req.action === 'logout-session' ? `the session that signed in with login event ${req.target}` : `user ${req.userId}`;
-      return htmlResponse(page(v, { title: 'Confirm', section: '' }, confirmBody(req, c.csrf, userHref(v, req.portalId, req.userId), what)));
+      const who = (await options.store.findPeople(req.portalId, { keys: [req.userId] })).find((p) => p.id === req.userId);
+      return htmlResponse(page(v, { title: 'Confirm', section: '' }, confirmBody(req, c.csrf, userHref(v, req.portalId, req.userId), who)));
     },
     '/actions/run': async (c, form) => {
       const req = parseActionForm(form);

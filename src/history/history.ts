@@ -21,7 +21,7 @@ export interface HistorySummary extends Partial<ReadSummary> {
 export interface LoginHistory {
   /** Each event, with the object the portal served when `raw: true` was asked for. */
   events: AsyncIterable<ReadEvent>;
-  /** Available once `events` has been consumed to the end. */
+  /** Available once `events` has been consumed to the end (`capabilities` as soon as the read starts). */
   summary(): HistorySummary;
 }
 
@@ -53,6 +53,8 @@ export function loginHistory(
       return;
     }
     const capabilities = await probePortal(client);
+    // Known from here on: a progress display measures against the retention while reading.
+    result = { ...result, capabilities };
     if (!capabilities.audit) {
       const limited = await latest();
       yield* limited;

@@ -7,6 +7,7 @@ import { alertDocument, createAlert } from '../../alert/payload.js';
 import { createSender } from '../../alert/send/index.js';
 import type { AlertRow } from '../../alert/outbox.js';
 import { UsageError } from '../../errors/index.js';
+import { timeAgo } from '../../output/relative.js';
 import { openArchive } from '../archive.js';
 import { parseWholeNumber } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -37,7 +38,15 @@ export async function alertsListCommand(flags: AlertsFlags, io: CliIo, _reporter
       io,
       {
         columns: [
-          { key: 'created', header: 'Created', value: (r) => new Date(r.createdAt), kind: 'date', keep: true },
+          // As every table shows a time the tool recorded: "3 h ago" at a terminal, ISO elsewhere.
+          {
+            key: 'created',
+            header: 'Created',
+            value: (r) => new Date(r.createdAt),
+            relative: (r, now) => timeAgo(r.createdAt, now),
+            kind: 'date',
+            keep: true,
+          },
           { key: 'severity', header: 'Severity', value: (r) => r.severity, keep: true },
           { key: 'reason', header: 'Reason', value: (r) => r.reason },
           { key: 'rule', header: 'Rule', value: (r) => r.rule },

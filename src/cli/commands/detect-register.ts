@@ -26,7 +26,7 @@ export function registerDetectCommands(program: Command, h: CommandHelpers): voi
     .option('--all', 'every portal in the archive, not just the configured one')
     .option('--live', "read the portal's history instead of the archive")
     .option('--since <when>', 'from this time: ISO date/date-time, relative (30d, 12h) or "all" (default: 30d)')
-    .option('--until <when>', 'up to this time (same forms as --since)')
+    .option('--until <when>', 'up to this time (same forms as --since; a relative --since counts back from a dated --until)')
     .option('--rule <id>', 'only this rule (repeatable); rules it builds on run too', collect)
     .option('--rules <path>', 'a rule file or folder of your own, besides the built-in ones')
     .addOption(new Option('--fail-on <severity>', 'exit 10 when an open finding of this severity or above exists').choices(SEVERITY_CHOICES))

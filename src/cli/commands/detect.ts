@@ -21,7 +21,8 @@ import { parseHistoryFlags } from '../history-flags.js';
 import type { CliIo, Reporter } from '../io.js';
 import type { OutputFlags } from '../output.js';
 
-export const DEFAULT_DETECT_SINCE = '30d';
+/** The period `detect` reads without --since: the 30 days up to --until (or now). */
+const DEFAULT_DETECT_SPAN = 30 * 86_400_000;
 
 export interface DetectFlags extends ConnectionFlags, ArchiveFlags, OutputFlags {
   since?: string;
@@ -95,7 +96,7 @@ export async function detectCommand(flags: DetectFlags, io: CliIo, reporter: Rep
   const { FORMATS_OF } = await import('../formats.js');
   const output = parseOutputFlags(flags, io, FORMATS_OF.findings);
   const now = Date.now();
-  const parsed = parseHistoryFlags({ since: flags.since ?? DEFAULT_DETECT_SINCE, until: flags.until }, now);
+  const parsed = parseHistoryFlags({ since: flags.since, until: flags.until }, now, DEFAULT_DETECT_SPAN);
   const failOn = parseFailOn(flags.failOn);
   if (flags.live && flags.all) throw new UsageError('--live reads one portal: leave out --all');
   // The portal and an archive to store in (--live), or the archive and its portals.

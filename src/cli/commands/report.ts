@@ -82,12 +82,9 @@ async function parseReportFlags(name: string, flags: ReportFlags, io: CliIo): Pr
   const { parseHistoryFlags } = await import('../history-flags.js');
   const { parseOutputFlags } = await import('../output.js');
   const now = Date.now();
-  // `--since all`: the whole history. Without --since, the last 30 days (inactive: all of it).
-  const allTime = flags.since?.trim().toLowerCase() === 'all';
-  const history = parseHistoryFlags({ since: allTime ? undefined : flags.since, until: flags.until, user: flags.user }, now);
-  if (name !== 'inactive' && !allTime && history.filter.since === undefined) {
-    history.filter.since = (history.filter.until ?? now) - DEFAULT_REPORT_DAYS * DAY;
-  }
+  // `--since all`: the whole history. Without --since, the 30 days up to --until (inactive: all of it).
+  const defaultSpan = name === 'inactive' ? undefined : DEFAULT_REPORT_DAYS * DAY;
+  const history = parseHistoryFlags({ since: flags.since, until: flags.until, user: flags.user }, now, defaultSpan);
   const zone = parseZone(flags.tz, io.env);
   const top = parseWholeNumber(flags.top, '--top', 1, 1_000_000);
   if (flags.days !== undefined && name !== 'inactive') throw new UsageError('--days is for the inactive report');
@@ -307,7 +304,7 @@ export function registerReportCommand(program: Command, h: CommandHelpers): Comm
       '--since <when>',
       `from this time: ISO date/date-time (UTC unless zoned), relative (30d, 12h) or "all" (default: ${DEFAULT_REPORT_DAYS}d)`,
     )
-    .option('--until <when>', 'up to this time (same forms as --since)')
+    .option('--until <when>', 'up to this time (same forms as --since; a relative --since counts back from a dated --until)')
     .option('--user <id|email|login>', 'only this user (repeatable); matches failures by typed login too', collect)
     .option('--tz <zone>', 'portal (default), local, UTC, +hh:mm or an IANA zone like Europe/Berlin')
     .option('--top <n>', 'rows of a top-N report (default 10; summary: countries, default 5)')

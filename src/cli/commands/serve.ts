@@ -12,6 +12,7 @@ import { UsageError } from '../../errors/index.js';
 import type { DocSpaceClient } from '../../client/client.js';
 import type { ArchiveStore } from '../../store/index.js';
 import type { ArchiveFlags } from '../archive.js';
+import type { Connected } from '../context.js';
 import type { CommandHelpers } from '../command-helpers.js';
 import { parseWholeNumber } from '../context.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -72,15 +73,27 @@ export async function startServe(flags: ServeFlags, io: CliIo, reporter: Reporte
     import('../../dashboard/index.js'),
   ]);
   const archive = parseArchiveFlags(flags);
-  // Writable for one thing only: a finding's status (acknowledge, resolve). Events are only read.
-  const store = await openArchive(archive, io.env, { readOnly: false, reporter });
   const cleanup: (() => Promise<void>)[] = [];
+  // --demo --allow-actions: one demo portal, the one the archive is synced from and actions go to.
+  const demoConnection =
+    flags.allowActions && archive.demo && !archive.db
+      ? await (await import('../context.js')).connect({ demo: true }, reporter, io.env)
+      : undefined;
+  if (demoConnection) cleanup.push(() => demoConnection.close());
+  let store: ArchiveStore;
+  try {
+    // Writable for one thing only: a finding's status (acknowledge, resolve). Events are only read.
+    store = await openArchive(archive, io.env, { readOnly: false, reporter, demoConnection });
+  } catch (err) {
+    for (const c of cleanup) await c();
+    throw err;
+  }
   try {
     if (!(await store.portals()).length) throw new UsageError('The archive is empty: run docspace-logins sync first (or serve --demo)');
     if (archive.demo && !archive.db) await detectDemo(store);
     const portalIds = await selectedPortals(store, archive, io.env);
-    const actions = flags.allowActions ? await actionRunner(flags, store, io, reporter) : undefined;
-    if (actions) cleanup.push(actions.close);
+    const actions = flags.allowActions ? await actionRunner(flags, store, io, reporter, demoConnection) : undefined;
+    if (actions && !demoConnection) cleanup.push(actions.close);
     const app = createDashboardApp({
       store,
       portalIds,
@@ -122,7 +135,7 @@ async function detectDemo(store: ArchiveStore): Promise<void> {
  * `--allow-actions`: the log-out buttons act through `respond` on the portal serve is configured
  * for (--portal/--profile/DOCSPACE_URL, or the demo portal), and only on that portal's pages.
  */
-async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, reporter: Reporter) {
+async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, reporter: Reporter, given?: Connected) {
   const [{ connect }, { respond }, { respondRunner }, { DEMO_PORTAL_KEY }] = await Promise.all([
     import('../context.js'),
     import('../../respond/index.js'),
@@ -130,7 +143,7 @@ async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, r
     import('../archive.js'),
   ]);
   // --allow-insecure-http is about the dashboard's own address here, not the portal's.
-  const conn = await connect({ portal: flags.portal, profile: flags.profile, demo: Boolean(flags.demo) }, reporter, io.env);
+  const conn = given ?? (await connect({ portal: flags.portal, profile: flags.profile, demo: Boolean(flags.demo) }, reporter, io.env));
   try {
     const portal = await store.portal(flags.demo ? DEMO_PORTAL_KEY : conn.client.portal);
     if (!portal) throw new UsageError(`--allow-actions: the archive holds no portal ${conn.client.portal}: run docspace-logins sync first`);
@@ -142,25 +155,37 @@ async function actionRunner(flags: ServeFlags, store: ArchiveStore, io: CliIo, r
     reporter.note(`Actions act on ${conn.label} (log-out buttons on its pages, each confirmed first).`);
     return { runner, close: () => conn.close() };
   } catch (err) {
-    await conn.close();
+    if (conn !== given) await conn.close();
     throw err;
   }
 }
 
-export async function serveCommand(flags: ServeFlags, io: CliIo, reporter: Reporter): Promise<number> {
+/** What `serve` reaches outside the process with, replaceable in tests. */
+export interface ServeDeps {
+  /** Opens a link in the browser (`--open`); by default the platform's opener (xdg-open, open, start). */
+  openBrowser?: (url: string) => Promise<void>;
+  /** Resolves when serving should end; by default at Ctrl-C or SIGTERM. */
+  stopped?: Promise<void>;
+}
+
+export async function serveCommand(flags: ServeFlags, io: CliIo, reporter: Reporter, deps: ServeDeps = {}): Promise<number> {
   const serving = await startServe(flags, io, reporter);
   // Ctrl-C is handled before the URL is printed: whoever waits for the URL (a supervisor, a test)
   // may stop it at once, and the signal must then end the server cleanly rather than kill it.
-  const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  const stopped =
+    deps.stopped ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
   io.stdout.write(`Dashboard: ${serving.link}\n`);
   if (serving.link !== serving.url && !flags.tokenFile) {
     reporter.note('The link carries the access token: it is shown once, and opening it sets a cookie in that browser.');
   }
   reporter.note('Ctrl-C stops it.');
-  if (flags.open) openBrowser(serving.link, reporter);
+  if (flags.open) {
+    (deps.openBrowser ?? openBrowser)(serving.link).catch(() => reporter.warn(`could not open a browser: open ${serving.link} yourself`));
+  }
   await stopped;
   await serving.close();
   return 0;
@@ -178,10 +203,14 @@ function readToken(path: string): string {
   return token;
 }
 
-function openBrowser(url: string, reporter: Reporter): void {
+/** The platform's way to open a link; rejects when that program cannot be started. */
+function openBrowser(url: string): Promise<void> {
   const [cmd, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
-  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => reporter.warn(`could not open a browser: open ${url} yourself`));
-  child.unref();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.once('error', reject);
+    child.once('spawn', () => resolve());
+    child.unref();
+  });
 }

@@ -1,4 +1,5 @@
 import { timeAgo } from '../../output/relative.js';
+import type { Column } from '../../output/writer.js';
 import { type StatusRow, statusRow } from '../../sync/index.js';
 import { type ArchiveFlags, openArchive, parseArchiveFlags, selectedPortals } from '../archive.js';
 import type { CliIo, Reporter } from '../io.js';
@@ -24,6 +25,11 @@ const STATUS_FIELDS: ReadonlyArray<keyof StatusRow> = [
   'warning',
 ];
 
+/** An end of the proven coverage. Dates are what status is read for: never cut, "117 d ago" at a terminal (ISO elsewhere). */
+function coverageColumn(key: 'coveredFrom' | 'coveredTo', header: string): Column<StatusRow> {
+  return { key, header, value: (r) => r[key], relative: (r, now) => timeAgo(r[key], now), kind: 'date', keep: true };
+}
+
 /** `docspace-logins status`: what the archive holds per portal, and what is at risk. */
 export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo, reporter: Reporter) {
   const output = parseOutputFlags(flags, io, FORMATS_OF.status);
@@ -41,8 +47,8 @@ export async function statusCommand(flags: ArchiveFlags & OutputFlags, io: CliIo
         columns: [
           { key: 'portal', header: 'Portal', value: (r) => r.portal, keep: true },
           { key: 'events', header: 'Events', value: (r) => r.events, kind: 'number', keep: true },
-          { key: 'coveredFrom', header: 'Covered from', value: (r) => r.coveredFrom },
-          { key: 'coveredTo', header: 'Covered to', value: (r) => r.coveredTo },
+          coverageColumn('coveredFrom', 'Covered from'),
+          coverageColumn('coveredTo', 'Covered to'),
           {
             key: 'gaps',
             header: 'Gaps',

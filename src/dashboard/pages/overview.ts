@@ -77,7 +77,7 @@ export async function overviewPage(deps: PageDeps, v: View): Promise<Html> {
 </div>
 <section class="panel wide">
   <h2>Latest findings</h2>
-  ${findings ? findingsTable(v, findings, { compact: true }) : html`<p class="muted">No findings store in this archive yet: run detection to fill it.</p>`}
+  ${findings ? findingsTable(v, findings, { compact: true, people }) : html`<p class="muted">No findings store in this archive yet: run detection to fill it.</p>`}
 </section>`;
   return page(v, { title: 'Overview', section: '/' }, body);
 }

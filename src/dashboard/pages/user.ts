@@ -79,7 +79,7 @@ ${sessions ? html`<section class="panel"><h2>Recent sessions</h2><table class="d
   <td>${actionForm(opts.actionsCsrf!, portalId, 'logout-session', String(r.event.id), 'Log out this session', '', id)}</td></tr>`)}
   </tbody></table></section>` : ''}
 </div>
-<section class="panel wide"><h2>Findings</h2>${findings ? findingsTable(v, findings) : html`<p class="muted">No findings store in this archive yet.</p>`}</section>`;
+<section class="panel wide"><h2>Findings</h2>${findings ? findingsTable(v, findings, { people }) : html`<p class="muted">No findings store in this archive yet.</p>`}</section>`;
   return page(v, { title: name, section: '', keep: { id } }, body);
 }
 

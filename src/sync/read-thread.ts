@@ -117,9 +117,11 @@ async function* readOnWorker(
       switch (m.t) {
         case 'events':
           count(m.stats);
-          yield { events: m.events, kept: m.kept };
+          // Taken as it is handed over, not once the caller comes back for more: the caller may
+          // spend that time writing a whole batch, and the worker reads on meanwhile.
           taken += m.events.length;
           tell({ t: 'taken', taken });
+          yield { events: m.events, kept: m.kept };
           break;
         case 'invalid':
           cb.onInvalid?.(m.invalid);

@@ -58,6 +58,13 @@ export class RollupBatch {
   events = 0;
   private portal: number | undefined;
   private readonly strings = new Interner<string>();
+  /**
+   * Kinds, action ids and offsets: a handful of values each, packed into keys in a few bits, so
+   * they have pools of their own (in the strings' pool a kind first seen after 255 addresses
+   * would overflow its 8 bits into the next field).
+   */
+  private readonly kinds = new Interner<string>();
+  private readonly numbers = new Interner<number>();
   /** Pairs of string ids (country and city, browser and platform, a place and a device) as one id. */
   private readonly pairs = new Interner<number>();
   private readonly hours = new Map<number, Row>();
@@ -100,9 +107,10 @@ export class RollupBatch {
     const browser = e.browser ?? '';
     const platform = e.platform ?? '';
     const str = this.strings;
-    const kindId = str.id(kind);
-    // kind, anonymity, action and offset are a handful of values: 8 bits each is ample.
-    const hourKey = (((hour * 256 + kindId) * 2 + e.anonymous) * 4096 + str.id(String(e.action_id))) * 4096 + str.id(String(e.offset_minutes));
+    const kindId = this.kinds.id(kind);
+    // kind, anonymity, action and offset are a handful of values: 8 and 12 bits are ample.
+    const num = this.numbers;
+    const hourKey = (((hour * 256 + kindId) * 2 + e.anonymous) * 4096 + num.id(e.action_id)) * 4096 + num.id(e.offset_minutes);
     const h = this.hours.get(hourKey);
     if (h) (h.events as number)++;
     else this.hours.set(hourKey, { portal_id: p, hour, offset_minutes: e.offset_minutes, action_id: e.action_id, kind, anonymous: e.anonymous, events: 1 });

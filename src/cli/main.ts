@@ -1,9 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --min-semi-space-size=4
-// The flags in the line above: the tool streams, so its live heap stays around 15 MB however
-// long the history, but V8 sizes the young generation for throughput (up to 3 x 16 MB). A 4 MB
-// semi-space keeps a 1M-event sync under 200 MB resident. Starting at that size instead of 1 MB
-// spares the seven scavenges that loading the code used to cost a short command (a no-op sync
-// now makes two), each copying start-up objects that live anyway. V8 takes both only at start-up.
+#!/usr/bin/env node
+// No V8 flags in the line above. A 4 MB semi-space (--max/--min-semi-space-size) used to be set
+// here to bound the young generation, but any semi-space flag changes V8's flag hash, and V8 then
+// rejects the code cache Node ships for its own modules: every internal module a command loads
+// after start-up (the ES module loader, http, net, streams) is compiled from source, about 30 ms of
+// CPU, a tenth of a sync with nothing new. The threads that stream a whole history cap their own
+// young generation (resourceLimits in read-thread.ts, scan-thread.ts and export/parallel.ts); the
+// main thread's costs some memory: a 1M-event first sync peaked at 192 MB resident (187 MB with
+// the flags), a 1M-row XLSX export at 145 MB (123 MB).
 /**
  * Entry point. `--version` is answered before anything heavy is imported: cold start matters
  * for a tool that scripts call in loops.

@@ -169,8 +169,8 @@ class SegmentWorker {
 
   constructor(setup: WorkerSetup) {
     const url = new URL(typeof EXPORT_WORKER === 'string' ? EXPORT_WORKER : './worker.js', import.meta.url);
-    // The CLI runs with a 4 MB semi-space (main.ts); the worker gets the same small young
-    // generation, or its default one would add ~100 MB resident to an export.
+    // A small young generation for the worker: its default one would add ~100 MB resident to
+    // an export. (Set here, not by a V8 flag in the CLI's shebang: see main.ts.)
     this.worker = new Worker(url, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.worker.on('message', (m: SegmentReply) => {
       const job = this.current;

@@ -9,7 +9,6 @@
  * runs from the sources, the build and the bundle without a worker file of its own.
  */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type { ReaderQuery } from './reader.js';
 
 /** Rows per posted batch. */
@@ -112,6 +111,8 @@ export async function* scanOnWorker(file: string, query: ReaderQuery): AsyncGene
     driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     file, query: { sql: query.sql, parameters: [...query.parameters] }, batch: BATCH, ahead: AHEAD, limit: TUPLES, taken,
   };
+  // Loaded here, not with the store: most commands that open it never scan on a thread.
+  const { Worker } = await import('node:worker_threads');
   // `require` handed in by name: a bundler rewrites the word inside the function's own text.
   const worker = new Worker(`(${scanWorker.toString()})(require)`, { eval: true, workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   const inbox: ScanBatch[] = [];

@@ -4,7 +4,6 @@
  * next pages run while this thread writes the last ones. Both yield the same events in the same
  * order and end with the same summary; the worker's requests count in the client's stats.
  */
-import { Worker } from 'node:worker_threads';
 import type { DocSpaceClient } from '../client/client.js';
 import type { ThreadClient } from '../client/thread-client.js';
 import type { ClientStats } from '../client/send.js';
@@ -81,6 +80,8 @@ async function* readOnWorker(
   // a batch: a few MB. Without a cap V8 lets the old generation grow far past that before
   // collecting it: measured on a 1M-event first sync, 252 MB resident uncapped, 209 MB at 40 MB.
   const oldMb = 32 + (spec.options.concurrency ?? 8);
+  // Loaded here: an incremental sync reads on this thread and never needs the module.
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(url, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: oldMb } });
   spec.onDebug?.('reading the history on a worker thread');
   const inbox: FromReader[] = [];

@@ -235,7 +235,9 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    * Group again the months whose member day rows changed (of one portal, or all), in one
    * transaction: the end of a sync. Returns the months grouped (rollup-months.ts).
    */
-  regroupMonths(portalId?: number): Promise<number> {
+  async regroupMonths(portalId?: number): Promise<number> {
+    // A sync that added nothing opens no write transaction for this.
+    if (!(await months.anyMarked(this.db, portalId))) return 0;
     return this.writing((db) => months.regroupMonths(db, portalId));
   }
 

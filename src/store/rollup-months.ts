@@ -56,6 +56,13 @@ export async function markMonths(batch: RollupBatch, portalId: number, write: Wr
   await write(CompiledQuery.raw(text, parameters));
 }
 
+/** Whether a month (of one portal, or any) is marked. */
+export async function anyMarked(db: Kysely<ArchiveSchema>, portalId?: number): Promise<boolean> {
+  let q = db.selectFrom('rollup_months_dirty').select('month');
+  if (portalId !== undefined) q = q.where('portal_id', '=', portalId);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
 /**
  * Group the marked months (of one portal, or all) again from the day table and clear their
  * marks. Run it inside a write transaction. Returns the months grouped.

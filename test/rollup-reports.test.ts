@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReportFlags, reportCommand } from '../src/cli/commands/report.js';
 import { type UsersFlags, usersCommand } from '../src/cli/commands/users.js';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
+import type { RunningEmulator } from '../src/index.js';
 import { runReport } from '../src/report/run.js';
 import { ArchiveReportData, archiveData } from '../src/report/sources/archive/index.js';
 import { RollupReportData } from '../src/report/sources/rollup-facts.js';
 import { parseZone, ZoneClock } from '../src/report/zone.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
-import { syncInto } from './helpers/archive.js';
+import { type Identities, syncedArchive } from './helpers/archive.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
 import { runCommand } from './helpers/run-command.js';
 
@@ -73,15 +73,10 @@ for (const c of cases) {
       let emu: RunningEmulator;
       let store: ArchiveStore;
       let db: string;
-      let identities: Map<string, { email: string | null; userName: string | null; name: string }>;
+      let identities: Identities;
 
       beforeAll(async () => {
-        emu = await startEmulator({ now: NOW, seed, users: 24, events: 2500, days: 30 });
-        db = await c.fresh();
-        await syncInto(emu, db);
-        store = await openStore(db);
-        const portal = (await store.portals())[0].id;
-        identities = new Map((await store.people(portal, { includeRemoved: true })).map((p) => [p.id, { email: p.email ?? null, userName: p.userName ?? null, name: p.displayName }]));
+        ({ emu, db, store, identities } = await syncedArchive(c.fresh, { now: NOW, seed, users: 24, events: 2500, days: 30 }));
       }, 120_000);
       afterAll(async () => {
         await store?.close();
@@ -161,7 +156,10 @@ for (const c of cases) {
         }
         // They were read from the rollups: without them the archive's answer changes.
         const writer = await openStore(db);
-        await writer.transaction((tx) => tx.db.deleteFrom('rollup_user_days').execute().then(() => undefined));
+        await writer.transaction(async (tx) => {
+          await tx.db.deleteFrom('rollup_user_days').execute();
+          await tx.db.deleteFrom('rollup_user_months').execute();
+        });
         const emptied = await run(usersCommand, { details: true, archive: true, db, since, format: 'json' } as UsersFlags);
         expect(JSON.parse(emptied.stdout)).toEqual([]);
         await writer.rebuildRollups();

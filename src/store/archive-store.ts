@@ -32,6 +32,7 @@ import type { MigrationReport } from './migrations.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
+import * as months from './rollup-months.js';
 import * as rollups from './rollups.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import type { ReadonlyConnection } from './reader.js';
@@ -224,7 +225,21 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    * written by other means (a bulk load). Returns the events read.
    */
   rebuildRollups(portalId?: number): Promise<number> {
-    return this.writing((db) => rollups.rebuildRollups(db, (q) => this.backend.write(db, q), this.dialect, portalId));
+    return this.writing(async (db) => {
+      const events = await rollups.rebuildRollups(db, (q) => this.backend.write(db, q), this.dialect, portalId);
+      await months.rebuildMonths(db, portalId);
+      return events;
+    });
+  }
+
+  /**
+   * Group again the months whose member day rows changed (of one portal, or all), in one
+   * transaction: the end of a sync. Returns the months grouped (rollup-months.ts).
+   */
+  async regroupMonths(portalId?: number): Promise<number> {
+    // A sync that added nothing opens no write transaction for this.
+    if (!(await months.anyMarked(this.db, portalId))) return 0;
+    return this.writing((db) => months.regroupMonths(db, portalId));
   }
 
   // --- ledger (ledger.ts) ------------------------------------------------------------------------

@@ -160,7 +160,8 @@ export function openError(backend: Backend, err: unknown): unknown {
 /** Tables with a `portal_id` column, which a portal-scoped `sql` sees through views (the outbox's too, by finding). */
 export const PORTAL_TABLES = ['events', 'coverage', 'sync_runs', 'checkpoints', 'quarantine', 'people', 'sync_locks',
   'findings', 'finding_history', 'detect_state', 'detect_keys', 'responses',
-  'rollup_hours', 'rollup_user_days', 'rollup_login_days', 'rollup_ip_days', 'rollup_place_days', 'rollup_device_days'] as const;
+  'rollup_hours', 'rollup_user_days', 'rollup_login_days', 'rollup_ip_days', 'rollup_place_days', 'rollup_device_days',
+  'rollup_user_months', 'rollup_months_dirty'] as const;
 
 /**
  * The temporary views that narrow `sql` to some portals: each shadows its table for unqualified

@@ -6,6 +6,7 @@ import type { LoginEvent } from '../model/event.js';
 import { type StoreContext, safeJson } from './context.js';
 import type { EventInsert } from './insert.js';
 import { RollupBatch } from './rollup-batch.js';
+import { markMonths } from './rollup-months.js';
 import { writeRollups } from './rollups.js';
 import { toRow } from './rows.js';
 import type { EventsTable } from './schema.js';
@@ -64,6 +65,7 @@ export async function insertEvents(
   }
   if (batch.length > 0) await flush();
   await writeRollups(rollups, (q) => s.backend.write(db, q), s.backend.dialect, each);
+  await markMonths(rollups, portalId, (q) => s.backend.write(db, q), s.backend.dialect);
   return { added, duplicates: events.length - quarantined - added, quarantined };
 }
 

@@ -91,6 +91,18 @@ export class RollupBatch {
     return rows;
   }
 
+  /** The UTC days of the batch's member day rows. */
+  memberDays(): Set<number> {
+    const days = new Set<number>();
+    for (const inner of this.userDays.values()) {
+      for (const r of inner.values()) {
+        days.add(r.day as number);
+        break;
+      }
+    }
+    return days;
+  }
+
   private pair(a: number, b: number): number {
     return this.pairs.id(a * ID_LIMIT + b);
   }

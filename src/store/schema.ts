@@ -202,6 +202,33 @@ export interface RollupUserDaysTable {
   email: string | null;
 }
 
+/**
+ * `rollup_user_days` grouped again by UTC month (`year * 12 + month`, January = 0) and by the
+ * columns the users report reads (schema 12, rollup-months.ts); no last_id, no city. `name` and
+ * `email` are keys here: a month row per name and e-mail its day rows carried.
+ */
+export interface RollupUserMonthsTable {
+  portal_id: number;
+  month: number;
+  user_id: string;
+  kind: string;
+  ip: string;
+  country: string;
+  browser: string;
+  platform: string;
+  email: string | null;
+  name: string;
+  events: number;
+  first_time: number;
+  last_time: number;
+}
+
+/** Months whose day rows changed since the month table last grouped them: read from the day table. */
+export interface RollupMonthsDirtyTable {
+  portal_id: number;
+  month: number;
+}
+
 /** Anonymous events per attribution key of the typed login (`''`: none typed), UTC day and kind: who was aimed at. */
 export interface RollupLoginDaysTable {
   portal_id: number;
@@ -242,6 +269,8 @@ export interface RollupDeviceDaysTable extends DayCounts {
 export interface ArchiveSchema extends FindingTables {
   rollup_hours: RollupHoursTable;
   rollup_user_days: RollupUserDaysTable;
+  rollup_user_months: RollupUserMonthsTable;
+  rollup_months_dirty: RollupMonthsDirtyTable;
   rollup_login_days: RollupLoginDaysTable;
   rollup_ip_days: RollupIpDaysTable;
   rollup_place_days: RollupPlaceDaysTable;

@@ -147,6 +147,9 @@ export async function syncPortal(
         const { userIds, ...result } = caps.audit
           ? await syncFull(client, store, portalId, run, { ...opts, firstWindow }, now, caps.lifetimeDays)
           : await syncLatest(client, store, portalId, await run.start(), started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
+        // The months this run changed are grouped again once, here, not per batch (rollup-months.ts);
+        // until then reports read those months from the day rows.
+        await store.regroupMonths(portalId);
         const people = result.interrupted
           ? undefined
           : await refreshPeople(client, store, portalId, now(), { seenIds: userIds });

@@ -92,7 +92,7 @@ class SqliteBackend implements Backend {
       }
     }
     this.raw.pragma('foreign_keys = ON');
-    this.raw.pragma('cache_size = -32000');
+    this.raw.pragma(`cache_size = -${CACHE_KIB}`);
     this.db = new KyselyDb<ArchiveSchema>({ dialect: new SqliteDialect({ database: this.raw }) });
     const inFile = path !== ':memory:';
     this.capabilities = {
@@ -112,6 +112,7 @@ class SqliteBackend implements Backend {
         (this.raw
           .prepare(`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`)
           .all(...names) as Array<{ name: string; definition: string }>),
+      bulkLoad: (on) => this.raw.pragma(`cache_size = -${on ? BULK_CACHE_KIB : CACHE_KIB}`),
       fileReader: inFile ? () => openReader({ file: readOnlyName(path, true) }) : undefined,
       iterateRaw: (query: CompiledQuery) => {
         // An in-memory archive has no file for a second connection: read it on its own.
@@ -309,6 +310,16 @@ class SqliteBackend implements Backend {
     if (this.sound) markChecked(this.path);
   }
 }
+
+/** The page cache of a connection, in KiB. */
+const CACHE_KIB = 32_000;
+/**
+ * The page cache while a first sync loads without secondary indexes, and builds them (the build's
+ * sorter sizes itself by it too): appending rows and upserting rollups touch far fewer pages than
+ * queries do. On a 1M-event first sync (per-thread CPU, interleaved runs): main thread 28.2 s CPU
+ * with either size, peak RSS 184–187 MB against 197–198 MB.
+ */
+const BULK_CACHE_KIB = 16_000;
 
 export function sqliteBackend(path: string, opts: SqliteOptions = {}): Backend {
   if (path !== ':memory:' && !opts.readOnly) {

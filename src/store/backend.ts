@@ -63,6 +63,12 @@ export interface BackendCapabilities {
    */
   readonly indexDefinitions?: (names: readonly string[]) => Array<{ name: string; definition: string }>;
   /**
+   * Present where a load without secondary indexes (deferred-indexes.ts) needs less of the
+   * connection's memory than its queries do: called with `true` when the load starts and `false`
+   * once the indexes are built again.
+   */
+  readonly bulkLoad?: (on: boolean) => void;
+  /**
    * Present when another thread (or process) can read the archive on a connection of its own:
    * SQLite in a file. The connection is read-only, so a long read never blocks a writer.
    */

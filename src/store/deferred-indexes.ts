@@ -39,6 +39,7 @@ export async function deferIndexes(ctx: StoreContext): Promise<string[]> {
       await db.insertInto('deferred_indexes').values({ name, definition, deferred_at: at }).onConflict((oc) => oc.doNothing()).execute();
       await db.schema.dropIndex(name).ifExists().execute();
     }
+    ctx.backend.capabilities.bulkLoad?.(true);
     return found.map((f) => f.name);
   });
 }
@@ -48,11 +49,15 @@ export async function deferIndexes(ctx: StoreContext): Promise<string[]> {
  * none. Returns how many were built.
  */
 export async function restoreIndexes(ctx: StoreContext): Promise<number> {
-  if (ctx.backend.readOnly || !ctx.backend.capabilities.indexDefinitions) return 0;
-  const pending = await ctx.db.selectFrom('deferred_indexes').select('name').limit(1).executeTakeFirst();
-  if (!pending) return 0;
-  // Read again under the write lock: another writer may have built them meanwhile.
-  return ctx.transaction((tx) => buildDeferred(tx.db));
+  const caps = ctx.backend.capabilities;
+  if (ctx.backend.readOnly || !caps.indexDefinitions) return 0;
+  try {
+    const pending = await ctx.db.selectFrom('deferred_indexes').select('name').limit(1).executeTakeFirst();
+    // Read again under the write lock: another writer may have built them meanwhile.
+    return pending ? await ctx.transaction((tx) => buildDeferred(tx.db)) : 0;
+  } finally {
+    caps.bulkLoad?.(false);
+  }
 }
 
 /** @internal Build the recorded indexes on `db`, inside its transaction (also run by `migrate`). */

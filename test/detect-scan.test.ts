@@ -75,11 +75,11 @@ for (const d of DIALECTS) {
       expect(await read([at.time, at.id])).toEqual(stored.slice(5).map(expected));
     });
 
-    it('a scan handed to a worker thread after a few rows reads the same events, in chunks of the size asked', async () => {
+    it('a scan handed to a worker thread after a few rows reads the same events, in chunks of the size asked, over pages of any size', async () => {
       const { store, portal, stored } = await archived();
-      for (const handoff of [1, 7]) {
+      for (const [handoff, page] of [[1, 4096], [7, 3], [2, 1]]) {
         const out: DetectEvent[] = [];
-        for await (const chunk of detectEventsOldestFirst(store, portal, {}, undefined, 5, handoff)) {
+        for await (const chunk of detectEventsOldestFirst(store, portal, {}, undefined, 5, handoff, page)) {
           expect(chunk.length).toBeLessThanOrEqual(5);
           out.push(...chunk);
         }

@@ -13,7 +13,7 @@ import type { EventFilter } from '../history/filter.js';
 import { ACTION_KINDS, type ActionKind, actionKind } from '../model/actions.js';
 import type { StoreContext } from './context.js';
 import { type EventPosition, eventsIn } from './events-read.js';
-import { scanOnWorker } from './scan-thread.js';
+import { type PagedQuery, SCAN_PAGE, scanOnWorker, type TupleFormat } from './scan-thread.js';
 
 type Matching = ReturnType<typeof eventsIn>;
 
@@ -61,7 +61,8 @@ function plainColumns(q: Matching) {
 
 /**
  * One portal's events matching `filter`, oldest first (time, then id), after `after` when given,
- * `chunk` at a time: what detection (and the watcher's nothing-new gate) reads.
+ * `chunk` at a time: what detection (and the watcher's nothing-new gate) reads. `handoff` and
+ * `page` are the worker's start and page size (for tests).
  */
 export async function* detectEventsOldestFirst(
   s: StoreContext,
@@ -70,11 +71,12 @@ export async function* detectEventsOldestFirst(
   after?: EventPosition,
   chunk = 2000,
   handoff = HANDOFF,
+  page = SCAN_PAGE,
 ): AsyncGenerator<DetectEvent[]> {
   const matching = (from: EventPosition | undefined) => eventsIn(s.db, [portalId], filter, from ? { before: from } : {});
   const iterateRaw = s.backend.capabilities.iterateRaw;
   if (iterateRaw && !s.inTransaction) {
-    yield* packedScan(s, iterateRaw, matching, after, chunk, handoff);
+    yield* packedScan(s, iterateRaw, matching, after, chunk, handoff, page);
     return;
   }
   let from = after;
@@ -98,6 +100,8 @@ export async function* detectEventsOldestFirst(
 const SEP = '\x1f';
 const MARK = '\x02';
 const TUPLE_PARTS = 8;
+/** The tuple's layout for the worker, which splits it there: the nullable values (browser on) are marked. */
+const TUPLE_FORMAT: TupleFormat = { sep: SEP, mark: MARK, parts: TUPLE_PARTS, marked: 5 };
 /** Distinct tuples remembered before the cache starts over (a few MB; 19k in a 500k-event archive). */
 const TUPLE_CACHE = 100_000;
 
@@ -128,12 +132,33 @@ function splitTuple(text: string): Tuple | undefined {
   return [CANONICAL.get(p[0]) ?? null, flat(p[1]), flat(p[2]), flat(p[3]), flat(p[4]), unmark(p[5]), unmark(p[6]), unmark(p[7])];
 }
 
+/** A tuple the worker split (its values strings of their own already), or undefined for an odd one. */
+function splitByWorker(p: (string | null)[] | null): Tuple | undefined {
+  if (!p) return undefined;
+  return [CANONICAL.get(p[0]!) ?? null, p[1]!, p[2]!, p[3]!, p[4]!, p[5], p[6], p[7]];
+}
+
 /**
  * A whole number read from a Float64Array as a small integer when it is one: V8 stores an object's
  * number fields by their representation, and a double-valued id or action id in the events from the
  * worker would turn those fields into boxed doubles for every event the engine reads.
  */
 const small = (x: number): number => ((x | 0) === x ? x | 0 : x);
+
+/**
+ * The query `compile` makes for a position, as keyset pages from `from`: compiled once at a
+ * position of markers, whose places among the parameters are where each next page's start goes.
+ */
+function pagedQuery(compile: (at: EventPosition) => CompiledQuery, from: EventPosition, page: number): PagedQuery {
+  const markers = [Symbol('time'), Symbol('id')];
+  const q = compile(markers as unknown as EventPosition);
+  const at = markers.map((m) => q.parameters.indexOf(m)) as [number, number];
+  if (at[0] < 0 || at[1] < 0) throw new Error('the detection scan query lost its position');
+  const parameters = [...q.parameters];
+  parameters[at[0]] = from[0];
+  parameters[at[1]] = from[1];
+  return { sql: q.sql, parameters, at, page };
+}
 
 /** Rows read in the calling thread before a scan goes on on a worker (incremental runs never get there). */
 const HANDOFF = 50_000;
@@ -153,13 +178,14 @@ async function* packedScan(
   after: EventPosition | undefined,
   chunk: number,
   handoff: number,
+  page: number,
 ): AsyncGenerator<DetectEvent[]> {
-  const packed = (from: EventPosition | undefined) =>
+  const columns = (from: EventPosition | undefined) =>
     matching(from)
       .select(['id', 'time', 'offset_minutes', 'action_id', 'anonymous', TUPLE_SQL.as('tuple')])
       .orderBy('time', 'asc')
-      .orderBy('id', 'asc')
-      .compile();
+      .orderBy('id', 'asc');
+  const packed = (from: EventPosition | undefined) => columns(from).compile();
   const oddRow = (id: number) => {
     const out: DetectEvent[] = [];
     for (const row of iterateRaw(plainColumns(matching(undefined).where('id', '=', id)).compile())) out.push(valuesToDetectEvent(row));
@@ -217,9 +243,9 @@ async function* packedScan(
   const path = reader.spec.file;
   reader.close();
   let table: (Tuple | undefined)[] = [];
-  for await (const b of scanOnWorker(path, packed(from))) {
+  for await (const b of scanOnWorker(path, pagedQuery((at) => columns(at).limit(page).compile(), from!, page), TUPLE_FORMAT)) {
     if (b.reset) table = [];
-    for (const text of b.fresh) table.push(splitTuple(text));
+    for (const parts of b.fresh) table.push(splitByWorker(parts));
     const nums = b.nums;
     for (let i = 0; i < b.rows; i++) {
       const t = table[b.tuples[i]];

@@ -30,20 +30,29 @@ const WEEKEND = [5, 6];
 export function hourSupport(p: Profile, hourOfWeek: number, day: number, b: HoursBaseline): number {
   const hour = hourOfWeek % 24;
   const from = day - b.historyDays;
-  const seen: number[] = [];
+  // The days found so far, in a scratch list kept between calls: this runs for every success.
+  const seen = SEEN;
+  let n = 0;
   for (const weekday of Math.floor(hourOfWeek / 24) >= 5 ? WEEKEND : WORKDAYS) {
     for (let k = -b.tolerance; k <= b.tolerance; k++) {
       const days = p.slots.get((((weekday * 24 + hour + k) % 168) + 168) % 168);
       if (!days) continue;
       for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) {
         const d = days[i];
-        if (d >= day || seen.includes(d)) continue;
-        seen.push(d);
-        if (seen.length >= b.minDays) return seen.length;
+        if (d >= day || foundIn(seen, n, d)) continue;
+        seen[n++] = d;
+        if (n >= b.minDays) return n;
       }
     }
   }
-  return seen.length;
+  return n;
+}
+
+const SEEN: number[] = [];
+
+function foundIn(list: readonly number[], n: number, d: number): boolean {
+  for (let i = 0; i < n; i++) if (list[i] === d) return true;
+  return false;
 }
 
 /** Whether `hourOfWeek` is among the user's usual hours on `day`. */

@@ -84,7 +84,7 @@ export class TravelProcessor implements Processor {
     if (prev.entry.ip === v.ip || this.allowIps.has(v.ip) || this.allowIps.has(prev.entry.ip)) return;
     const a = prev.place;
     if (a.level === 'none' || b.level === 'none') return;
-    if (this.ignorePairs.has(`${a.country}-${b.country}`)) return;
+    if (this.ignorePairs.size && this.ignorePairs.has(`${a.country}-${b.country}`)) return;
     const km = distanceKm(a.lat, a.lon, b.lat, b.lon);
     const exact = a.level === 'city' && b.level === 'city';
     if (km < (exact ? this.minKm : this.countryMinKm)) return;

@@ -52,7 +52,8 @@ export async function alertsListCommand(flags: AlertsFlags, io: CliIo, _reporter
           { key: 'rule', header: 'Rule', value: (r) => r.rule },
           { key: 'title', header: 'Title', value: (r) => r.title },
           { key: 'deliveries', header: 'Deliveries', value: (r) => deliveries(r) },
-          { key: 'id', header: 'Alert id', value: (r) => r.id, keep: true },
+          // Never cut (like gh's ids): `alerts show` takes it as printed.
+          { key: 'id', header: 'Alert id', value: (r) => r.id, whole: true },
         ],
         json: (r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }),
       },

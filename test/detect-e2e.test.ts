@@ -122,6 +122,18 @@ beforeAll(async () => {
     }
   }
 
+  // A portal-wide spray: five addresses share eight accounts, one try per account and address.
+  hours(4);
+  const portalWide = usable.slice(13, 21);
+  expect(portalWide).toHaveLength(8);
+  for (const ip of ['203.0.113.60', '203.0.113.61', '203.0.113.140', '192.0.2.40', '198.51.100.60']) {
+    for (const p of portalWide) {
+      expect(await attempt(p.email, 'Autumn2025!', ip)).toBe(401);
+      record('portalSpray');
+      now += 20_000;
+    }
+  }
+
   // Wrong authenticator codes after the right password.
   hours(4);
   expect(await attempt(cast.tfa.email, cast.tfa.password, '203.0.113.9')).toBe(200);
@@ -227,6 +239,13 @@ describe('attacks through the login endpoint are found by their rules', () => {
     expect(f.evidence.countries).toEqual(['BR', 'RU', 'VN']);
   });
 
+  it('five addresses sharing eight accounts, one try each: DSL-006, the portal as its group, no per-address or per-account finding', () => {
+    const [f] = of('DSL-006', ids.portalSpray);
+    expect(f).toMatchObject({ group: '*', severity: 'medium' });
+    expect(f.eventIds).toEqual(expect.arrayContaining(ids.portalSpray));
+    for (const rule of ['DSL-001', 'DSL-003', 'DSL-004', 'DSL-005']) expect(of(rule, ids.portalSpray), rule).toEqual([]);
+  });
+
   it('wrong authenticator codes after the right password: DSL-008, filed under the member', () => {
     const [f] = of('DSL-008', ids.tfa);
     expect(f).toMatchObject({ group: cast.tfa.id, count: 3, severity: 'high', eventIds: ids.tfa });
@@ -253,7 +272,7 @@ describe('attacks through the login endpoint are found by their rules', () => {
   });
 
   it('gives each attack one finding of its rule, not one per event', () => {
-    for (const [name, rule] of [['burst', 'DSL-001'], ['spray', 'DSL-003'], ['stuffing', 'DSL-004'], ['distributed', 'DSL-005'], ['tfa', 'DSL-008']] as const) {
+    for (const [name, rule] of [['burst', 'DSL-001'], ['spray', 'DSL-003'], ['stuffing', 'DSL-004'], ['distributed', 'DSL-005'], ['portalSpray', 'DSL-006'], ['tfa', 'DSL-008']] as const) {
       expect(of(rule, ids[name]), name).toHaveLength(1);
     }
   });

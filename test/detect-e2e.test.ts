@@ -73,6 +73,10 @@ beforeAll(async () => {
   cast.disabled = emu.state.people.find((p) => p.status === 2 && !p.deleted && p.terminated !== undefined && p.terminated < START)!;
   expect(Object.values(cast).every(Boolean) && listed.length === 3).toBe(true);
 
+  // A member signs in once, then nothing for 100 days (the end of the script comes back).
+  cast.dormant = usable[21];
+  expect(await attempt(cast.dormant.email, cast.dormant.password, '198.51.100.70')).toBe(200);
+
   // A burst against one account from one address, paced under the lockout (5 a minute)...
   for (let i = 0; i < 10; i++) {
     expect(await attempt(cast.burst.email, `guess-${i}`, '198.51.100.7')).toBe(401);
@@ -165,6 +169,11 @@ beforeAll(async () => {
     record('disabled');
     now += MINUTE;
   }
+
+  // The dormant account is used again, 100 days after its last sign-in.
+  hours(100 * 24);
+  expect(await attempt(cast.dormant.email, cast.dormant.password, '198.51.100.70')).toBe(200);
+  record('dormant');
 
   hours(1);
   const db = join(mkdtempSync(join(tmpdir(), 'dl-detect-e2e-')), 'archive.sqlite');
@@ -269,6 +278,13 @@ describe('attacks through the login endpoint are found by their rules', () => {
     const [f] = of('DSL-016', ids.disabled);
     expect(f).toMatchObject({ group: cast.disabled.id, count: 2, severity: 'medium' });
     expect(f.evidence).toMatchObject({ status: 'disabled', afterDisabled: true });
+  });
+
+  it('a member back after more than 90 days without a sign-in: DSL-013, with the idle time', () => {
+    const [f] = of('DSL-013', ids.dormant);
+    expect(f).toMatchObject({ group: cast.dormant.id, sessionIds: ids.dormant });
+    // 100 days after the other attacks, which took a day and a half after its first sign-in.
+    expect(f.evidence).toMatchObject({ idleDays: 101 });
   });
 
   it('gives each attack one finding of its rule, not one per event', () => {

@@ -149,6 +149,9 @@ describe('fitting a table to the terminal', () => {
     const text = await render<Row>('table', [{ title: '128 findings in the history read', id }], { columns, width: 100 });
     expect(text).toContain(id);
     for (const l of lines(text)) expect(Array.from(l).length).toBeLessThanOrEqual(100);
+    // Narrower than the id itself: the line is left to wrap rather than cut the id.
+    const narrow = await render<Row>('table', [{ title: 'x', id }], { columns, width: 40 });
+    expect(narrow).toContain(id);
   });
 
   it('cuts with an ellipsis, by characters rather than bytes', () => {

@@ -132,8 +132,9 @@ export function tableWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
     });
     let out = parts.join(' '.repeat(GAP)).trimEnd();
     if (overflow) {
-      // Even the columns that matter are too wide: cut the line rather than let it wrap.
-      out = truncate(out, opts.width!);
+      // Even the columns that matter are too wide: cut the line rather than let it wrap, unless
+      // that would cut an id meant to be copied (then the terminal wraps it, as gh's ids do).
+      if (!shown.some((i) => cols[i].whole)) out = truncate(out, opts.width!);
       if (header && color) out = paint(out, 'header');
     }
     return `${out}\n`;

@@ -84,6 +84,16 @@ for (const target of targets) {
       expect(row).toMatchObject({ status: 'delivered', attempts: 2, deliveredAt: T0 + DEFAULT_LEASE_MS + 5, lastError: null });
     });
 
+    it('alertIds names an alert by its id or a prefix of it: the exact id first, else every alert it starts', async () => {
+      for (const revision of [1, 2, 10]) await outbox.enqueue(createAlert(finding({ revision }), 'new', T0 + revision), [HOOK]);
+      const id = 'dsl-003:198.51.100.7';
+      expect(await outbox.alertIds(`${id}:1`)).toEqual([`${id}:1`]);
+      expect(await outbox.alertIds(`${id}:2`)).toEqual([`${id}:2`]);
+      expect(await outbox.alertIds('dsl-003:198.51')).toEqual([`${id}:1`, `${id}:10`, `${id}:2`]);
+      expect(await outbox.alertIds('dsl-003:198.51', 2)).toHaveLength(2);
+      expect(await outbox.alertIds('dsl-004')).toEqual([]);
+    });
+
     it('markRetry makes the delivery due again at nextAt, keeping the error', async () => {
       await outbox.enqueue(createAlert(finding(), 'new', T0), [HOOK]);
       const [claim] = await outbox.claimDue(T0);

@@ -163,6 +163,21 @@ describe('times', () => {
     expect(csv[0].Created).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('alerts list never cuts an alert id, and alerts show takes it whole or by a unique prefix', async () => {
+    const [alert] = JSON.parse((await piped(['alerts', 'list', '--db', alertsDb, '--format', 'json'])).stdout) as Array<{ id: string }>;
+    expect(alert.id.length).toBeGreaterThan(48);
+    const tty = await terminal(['alerts', 'list', '--db', alertsDb, '-q'], {}, 100);
+    expect(tty.stdout).toContain(alert.id);
+    for (const id of [alert.id, alert.id.slice(0, 12)]) {
+      const show = await piped(['alerts', 'show', id, '--db', alertsDb]);
+      expect(show.code, show.stderr).toBe(0);
+      expect(JSON.parse(show.stdout)).toMatchObject({ data: { alert: { id: alert.id } } });
+    }
+    const none = await piped(['alerts', 'show', 'no-such-alert', '--db', alertsDb]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('No alert "no-such-alert"');
+  });
+
   it('status at 120 columns cuts no date: coverage reads "… ago" at a terminal', async () => {
     const tty = await terminal(['status', '--db', db, '-q'], {}, 120);
     const [header, row] = lines(tty.stdout);

@@ -73,6 +73,10 @@ beforeAll(async () => {
   cast.disabled = emu.state.people.find((p) => p.status === 2 && !p.deleted && p.terminated !== undefined && p.terminated < START)!;
   expect(Object.values(cast).every(Boolean) && listed.length === 3).toBe(true);
 
+  // A member signs in once, then nothing for 100 days (the end of the script comes back).
+  cast.dormant = usable[21];
+  expect(await attempt(cast.dormant.email, cast.dormant.password, '198.51.100.70')).toBe(200);
+
   // A burst against one account from one address, paced under the lockout (5 a minute)...
   for (let i = 0; i < 10; i++) {
     expect(await attempt(cast.burst.email, `guess-${i}`, '198.51.100.7')).toBe(401);
@@ -122,6 +126,18 @@ beforeAll(async () => {
     }
   }
 
+  // A portal-wide spray: five addresses share eight accounts, one try per account and address.
+  hours(4);
+  const portalWide = usable.slice(13, 21);
+  expect(portalWide).toHaveLength(8);
+  for (const ip of ['203.0.113.60', '203.0.113.61', '203.0.113.140', '192.0.2.40', '198.51.100.60']) {
+    for (const p of portalWide) {
+      expect(await attempt(p.email, 'Autumn2025!', ip)).toBe(401);
+      record('portalSpray');
+      now += 20_000;
+    }
+  }
+
   // Wrong authenticator codes after the right password.
   hours(4);
   expect(await attempt(cast.tfa.email, cast.tfa.password, '203.0.113.9')).toBe(200);
@@ -153,6 +169,11 @@ beforeAll(async () => {
     record('disabled');
     now += MINUTE;
   }
+
+  // The dormant account is used again, 100 days after its last sign-in.
+  hours(100 * 24);
+  expect(await attempt(cast.dormant.email, cast.dormant.password, '198.51.100.70')).toBe(200);
+  record('dormant');
 
   hours(1);
   const db = join(mkdtempSync(join(tmpdir(), 'dl-detect-e2e-')), 'archive.sqlite');
@@ -227,6 +248,13 @@ describe('attacks through the login endpoint are found by their rules', () => {
     expect(f.evidence.countries).toEqual(['BR', 'RU', 'VN']);
   });
 
+  it('five addresses sharing eight accounts, one try each: DSL-006, the portal as its group, no per-address or per-account finding', () => {
+    const [f] = of('DSL-006', ids.portalSpray);
+    expect(f).toMatchObject({ group: '*', severity: 'medium' });
+    expect(f.eventIds).toEqual(expect.arrayContaining(ids.portalSpray));
+    for (const rule of ['DSL-001', 'DSL-003', 'DSL-004', 'DSL-005']) expect(of(rule, ids.portalSpray), rule).toEqual([]);
+  });
+
   it('wrong authenticator codes after the right password: DSL-008, filed under the member', () => {
     const [f] = of('DSL-008', ids.tfa);
     expect(f).toMatchObject({ group: cast.tfa.id, count: 3, severity: 'high', eventIds: ids.tfa });
@@ -252,8 +280,15 @@ describe('attacks through the login endpoint are found by their rules', () => {
     expect(f.evidence).toMatchObject({ status: 'disabled', afterDisabled: true });
   });
 
+  it('a member back after more than 90 days without a sign-in: DSL-013, with the idle time', () => {
+    const [f] = of('DSL-013', ids.dormant);
+    expect(f).toMatchObject({ group: cast.dormant.id, sessionIds: ids.dormant });
+    // 100 days after the other attacks, which took a day and a half after its first sign-in.
+    expect(f.evidence).toMatchObject({ idleDays: 101 });
+  });
+
   it('gives each attack one finding of its rule, not one per event', () => {
-    for (const [name, rule] of [['burst', 'DSL-001'], ['spray', 'DSL-003'], ['stuffing', 'DSL-004'], ['distributed', 'DSL-005'], ['tfa', 'DSL-008']] as const) {
+    for (const [name, rule] of [['burst', 'DSL-001'], ['spray', 'DSL-003'], ['stuffing', 'DSL-004'], ['distributed', 'DSL-005'], ['portalSpray', 'DSL-006'], ['tfa', 'DSL-008']] as const) {
       expect(of(rule, ids[name]), name).toHaveLength(1);
     }
   });

@@ -139,6 +139,21 @@ describe('fitting a table to the terminal', () => {
     expect(fit.widths[0]).toBe(30 - 9 - 2);
   });
 
+  it('never cuts an id meant to be copied, however long: the other columns give way', async () => {
+    const id = 'ops:history:https://portal.of.a.rather.long.name.example.com:1796262129393:1';
+    type Row = { title: string; id: string };
+    const columns: Array<Column<Row>> = [
+      { key: 'title', header: 'Title', value: (r) => r.title, keep: true },
+      { key: 'id', header: 'Alert id', value: (r) => r.id, whole: true },
+    ];
+    const text = await render<Row>('table', [{ title: '128 findings in the history read', id }], { columns, width: 100 });
+    expect(text).toContain(id);
+    for (const l of lines(text)) expect(Array.from(l).length).toBeLessThanOrEqual(100);
+    // Narrower than the id itself: the line is left to wrap rather than cut the id.
+    const narrow = await render<Row>('table', [{ title: 'x', id }], { columns, width: 40 });
+    expect(narrow).toContain(id);
+  });
+
   it('cuts with an ellipsis, by characters rather than bytes', () => {
     expect(truncate('Zimmermann', 6)).toBe('Zimme…');
     expect(truncate('Дмитрий Иванов', 8)).toBe('Дмитрий…');

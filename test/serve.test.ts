@@ -7,8 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveCommand, startServe } from '../src/cli/commands/serve.js';
+import { registerServeCommand, serveCommand, startServe } from '../src/cli/commands/serve.js';
 import { type CliIo, Reporter } from '../src/cli/io.js';
 import { addProfile } from '../src/config/profiles.js';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
@@ -114,6 +115,21 @@ describe('serve --profile', () => {
     } finally {
       await all.close();
     }
+  });
+
+  it('without --profile, --portal or --all the default profile is shown first, as --help says (the portal rule)', async () => {
+    const io = shell();
+    const serving = await startServe({ db, port: '0' }, io, new Reporter(io, true));
+    try {
+      expect(picked(await (await fetch(serving.url)).text())).toBe(String(ids.get(b.url)));
+    } finally {
+      await serving.close();
+    }
+    const help = registerServeCommand(new Command(), { commonOptions: (c) => c, action: () => async () => {} })
+      .helpInformation()
+      .replace(/\s+/g, ' ');
+    expect(help).not.toContain('the default without --profile/--portal');
+    expect(help).toMatch(/--all every archived portal \(the default when no portal is configured: [^)]*default profile\)/);
   });
 
   it("with --allow-actions acts on the profile's portal, with the profile's key", async () => {

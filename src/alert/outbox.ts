@@ -336,6 +336,18 @@ export class Outbox {
     });
   }
 
+  /**
+   * The ids `idOrPrefix` names: itself when an alert has it, else those that start with it (like
+   * git's short hashes), in order, at most `limit`. Alert ids hold any character, so no LIKE.
+   */
+  async alertIds(idOrPrefix: string, limit = 6): Promise<string[]> {
+    const exact = await this.db.selectFrom('outbox_alerts').select('id').where('id', '=', idOrPrefix).executeTakeFirst();
+    if (exact) return [exact.id as string];
+    const head = sql<string>`substr(${sql.ref('id')}, 1, ${sql.lit(Array.from(idOrPrefix).length)})`;
+    const rows = await this.db.selectFrom('outbox_alerts').select('id').where(head, '=', idOrPrefix).orderBy('id').limit(limit).execute();
+    return rows.map((r) => r.id as string);
+  }
+
   /** One alert as it is sent, or undefined. */
   async alert(id: string): Promise<Alert | undefined> {
     const row = await this.db.selectFrom('outbox_alerts').select('payload').where('id', '=', id).executeTakeFirst();

@@ -44,6 +44,7 @@ export interface FitColumn {
   /** The width its longest value (or header) needs, capped. */
   natural: number;
   keep?: boolean;
+  whole?: boolean;
   kind?: Column<unknown>['kind'];
   minWidth?: number;
 }
@@ -55,9 +56,9 @@ export interface Fit {
   widths: number[];
 }
 
-/** The narrowest a column may be: numbers and kept times are never cut. */
+/** The narrowest a column may be: numbers, kept times and whole ids are never cut. */
 function minimum(c: FitColumn): number {
-  if (c.kind === 'number' || (c.kind === 'date' && c.keep)) return c.natural;
+  if (c.whole || c.kind === 'number' || (c.kind === 'date' && c.keep)) return c.natural;
   return Math.min(c.natural, c.minWidth ?? (c.keep ? MIN_KEPT : MIN_OPTIONAL));
 }
 
@@ -71,7 +72,7 @@ export function fitColumns(cols: readonly FitColumn[], width: number | undefined
   const natural = cols.map((c) => c.natural);
   if (width === undefined) return { shown: all, widths: natural };
   // A table that marks nothing as important keeps at least its first column.
-  const kept = (i: number) => Boolean(cols[i].keep) || (i === 0 && !cols.some((c) => c.keep));
+  const kept = (i: number) => Boolean(cols[i].keep || cols[i].whole) || (i === 0 && !cols.some((c) => c.keep || c.whole));
   const min = cols.map((c, i) => minimum({ ...c, keep: kept(i) }));
   const shown = all.slice();
   let widths = natural.slice();
@@ -131,8 +132,9 @@ export function tableWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
     });
     let out = parts.join(' '.repeat(GAP)).trimEnd();
     if (overflow) {
-      // Even the columns that matter are too wide: cut the line rather than let it wrap.
-      out = truncate(out, opts.width!);
+      // Even the columns that matter are too wide: cut the line rather than let it wrap, unless
+      // that would cut an id meant to be copied (then the terminal wraps it, as gh's ids do).
+      if (!shown.some((i) => cols[i].whole)) out = truncate(out, opts.width!);
       if (header && color) out = paint(out, 'header');
     }
     return `${out}\n`;
@@ -145,10 +147,10 @@ export function tableWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
     // No rows, no bare header: the command says that nothing matched.
     if (!rows.length) return;
     const fitCols: FitColumn[] = cols.map((c, i) => {
-      const cap = c.width ?? MAX_WIDTH;
+      const cap = c.whole ? Infinity : (c.width ?? MAX_WIDTH);
       let natural = textWidth(c.header);
       for (const r of rows) natural = Math.max(natural, Math.min(cap, textWidth(r.text[i])));
-      return { header: c.header, natural, keep: c.keep, kind: c.kind, minWidth: c.minWidth };
+      return { header: c.header, natural, keep: c.keep, whole: c.whole, kind: c.kind, minWidth: c.minWidth };
     });
     fit = fitColumns(fitCols, opts.width);
     const used =

@@ -23,6 +23,8 @@ export interface Column<T> {
   minWidth?: number;
   /** A column that matters: a narrow terminal shrinks it last and never drops it. */
   keep?: boolean;
+  /** An id to copy (into `… show ID`): a table never cuts it, the other columns give way (implies `keep`). */
+  whole?: boolean;
   /** Shown in a table only with `--wide` or `--columns` (spreadsheets and CSV always have it). */
   wideOnly?: boolean;
   /** The colour of this cell in a table on a terminal. */

@@ -52,7 +52,8 @@ export async function alertsListCommand(flags: AlertsFlags, io: CliIo, _reporter
           { key: 'rule', header: 'Rule', value: (r) => r.rule },
           { key: 'title', header: 'Title', value: (r) => r.title },
           { key: 'deliveries', header: 'Deliveries', value: (r) => deliveries(r) },
-          { key: 'id', header: 'Alert id', value: (r) => r.id, keep: true },
+          // Never cut (like gh's ids): `alerts show` takes it as printed.
+          { key: 'id', header: 'Alert id', value: (r) => r.id, whole: true },
         ],
         json: (r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }),
       },
@@ -69,14 +70,19 @@ function deliveries(r: AlertRow): string {
   return parts.length ? parts.join(', ') : 'none';
 }
 
-/** The alert as destinations receive it (the webhook document), and where each delivery stands. */
+/** The alert as destinations receive it (the webhook document), and where each delivery stands; `id` may be a unique prefix. */
 export async function alertsShowCommand(id: string, flags: AlertsFlags, io: CliIo, _reporter: Reporter): Promise<number> {
   const store = await openArchive({ db: flags.db }, io.env, true);
   try {
     const outbox = store.outbox();
-    const alert = await outbox.alert(id);
+    const ids = id.length ? await outbox.alertIds(id) : [];
+    if (ids.length > 1) {
+      const more = ids.length > 5 ? ', …' : '';
+      throw new UsageError(`The id "${id}" fits more than one alert (${ids.slice(0, 5).join(', ')}${more}): give more of it`);
+    }
+    const alert = ids.length ? await outbox.alert(ids[0]) : undefined;
     if (!alert) throw new UsageError(`No alert "${id}" in the archive (see: docspace-logins alerts list)`);
-    const deliveries = (await outbox.deliveries(id)).map((d) => ({
+    const deliveries = (await outbox.deliveries(ids[0])).map((d) => ({
       destination: d.destination,
       status: d.status,
       attempts: d.attempts,

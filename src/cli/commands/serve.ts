@@ -37,7 +37,7 @@ export function registerServeCommand(program: Command, h: Pick<CommandHelpers, '
     .option('--db <path|url>', 'archive: SQLite file or postgres:// URL (env DOCSPACE_LOGINS_DB)')
     .option('--profile <name>', 'show this profile\'s portal first')
     .option('--portal <url>', 'show this portal first')
-    .option('--all', 'every archived portal (the default without --profile/--portal)')
+    .option('--all', 'every archived portal (the default when no portal is configured: no --portal/--profile, DOCSPACE_URL/DOCSPACE_API_HOST or default profile)')
     .addOption(new Option('--demo', 'a fresh archive synced from the built-in demo portal').conflicts(['portal', 'profile']))
     .option('--allow-actions', 'show "log out" buttons that act on the portal (POST, CSRF token, confirmation)')
     .option('--allow-insecure-http', 'allow plain http on a non-loopback --host (put TLS in front of it)')

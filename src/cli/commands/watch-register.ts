@@ -61,7 +61,7 @@ export function registerWatchCommands(program: Command, h: CommandHelpers): void
       ),
     ),
   ).action(h.action(async (flags, io, r) => (await import('./alerts.js')).alertsListCommand(flags, io, r)));
-  const show = h.commonOptions(archive(alerts.command('show <id>').description('one alert as destinations receive it, and its deliveries')));
+  const show = h.commonOptions(archive(alerts.command('show <id>').description('one alert as destinations receive it, and its deliveries (id or a unique prefix of it)')));
   show.action((id: string, flags) => h.action<typeof flags>(async (f, io, r) => (await import('./alerts.js')).alertsShowCommand(id, f, io, r))(flags));
   h.commonOptions(
     archive(

@@ -6,7 +6,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { ActionKind } from '../../../model/actions.js';
 import { isActionKind } from '../../../model/actions.js';
-import { type ArchiveSchema, type ArchiveStore, userCondition } from '../../../store/index.js';
+import { type ArchiveSchema, type ArchiveStore, whereEventFilter } from '../../../store/index.js';
 import type { Period } from '../../facts.js';
 
 export const HOUR = 3_600_000;
@@ -52,12 +52,8 @@ export const kindOf = (v: unknown): ActionKind => (typeof v === 'string' && isAc
 export function scoped<O>(a: ArchiveQuery, q: EventsQuery<O>, period = true): EventsQuery<O> {
   const s = a.scope;
   q = q.where('portal_id', 'in', a.portals.length ? [...a.portals] : [-1]);
-  if (period && s.since !== undefined) q = q.where('time', '>=', s.since);
-  if (period && s.until !== undefined) q = q.where('time', '<=', s.until);
-  // The one SQL version of the `--user` filter, the same as the store's event reads.
-  const who = { userIds: s.userIds, logins: s.logins };
-  if (s.userIds?.length || s.logins?.length) q = q.where((eb) => userCondition(eb, who)!);
-  return q;
+  // The one SQL version of the history filter, the same as the store's event reads.
+  return whereEventFilter(q, { since: s.since, until: s.until, userIds: s.userIds, logins: s.logins }, { period });
 }
 
 /**

@@ -145,7 +145,7 @@ export async function syncPortal(
       };
       try {
         const { userIds, ...result } = caps.audit
-          ? await syncFull(client, store, portalId, run, { ...opts, firstWindow }, now, caps.lifetimeDays)
+          ? await syncFull({ client, store, portalId, run, opts: { ...opts, firstWindow }, now, lifetimeDays: caps.lifetimeDays })
           : await syncLatest(client, store, portalId, await run.start(), started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
         // The months this run changed are grouped again once, here, not per batch (rollup-months.ts);
         // until then reports read those months from the day rows.
@@ -213,15 +213,19 @@ export type PartialResult = Omit<
   'portal' | 'portalId' | 'mode' | 'retentionDays' | 'requests' | 'durationMs'
 > & { userIds?: ReadonlySet<string> };
 
-async function syncFull(
-  client: DocSpaceClient,
-  store: ArchiveStore,
-  portalId: number,
-  run: RunRecord,
-  opts: SyncOptions & { firstWindow?: Promise<Page<RawLoginEvent>> },
-  now: () => number,
-  lifetimeDays: number,
-): Promise<PartialResult> {
+/** What a read of the audit history works with. */
+interface FullSync {
+  client: DocSpaceClient;
+  store: ArchiveStore;
+  portalId: number;
+  run: RunRecord;
+  opts: SyncOptions & { firstWindow?: Promise<Page<RawLoginEvent>> };
+  now: () => number;
+  lifetimeDays: number;
+}
+
+async function syncFull(a: FullSync): Promise<PartialResult> {
+  const { store, portalId, opts } = a;
   // Indexes an earlier first sync deferred and did not live to build (one read when none).
   await store.restoreIndexes();
   const checkpoint = await store.checkpoint(portalId);
@@ -230,7 +234,7 @@ async function syncFull(
   const deferred = since === undefined ? await store.deferIndexes() : [];
   let result: PartialResult;
   try {
-    result = await readAll(client, store, portalId, run, opts, now, lifetimeDays, checkpoint, since);
+    result = await readAll(a, checkpoint, since);
   } catch (err) {
     // Also when the read failed: what was archived is served by its indexes. The read's error
     // is the one to report; a failed build is done again by the next sync.
@@ -241,17 +245,8 @@ async function syncFull(
   return result;
 }
 
-async function readAll(
-  client: DocSpaceClient,
-  store: ArchiveStore,
-  portalId: number,
-  run: RunRecord,
-  opts: SyncOptions & { firstWindow?: Promise<Page<RawLoginEvent>> },
-  now: () => number,
-  lifetimeDays: number,
-  checkpoint: Checkpoint | undefined,
-  since: number | undefined,
-): Promise<PartialResult> {
+async function readAll(a: FullSync, checkpoint: Checkpoint | undefined, since: number | undefined): Promise<PartialResult> {
+  const { client, store, portalId, run, opts, now, lifetimeDays } = a;
   // Large commits are much cheaper per event (each rewrites the index pages it touched); the
   // time bound keeps a slow portal's progress on disk. A kill loses at most one batch.
   const batchSize = opts.batchSize ?? 5_000;

@@ -55,11 +55,14 @@ export function loginMasker(mask: LoginMask): (e: LoginEvent) => LoginEvent {
     }
     return f;
   };
+  const top = maskerOf(mask);
+  const { portals } = mask;
   return (e) => {
     // Only an anonymous event's login was typed by someone not signed in (DSL-014 reads those
     // alone); a signed-in member's events carry their display name or e-mail there.
     if (e.login === null || !e.anonymous) return e;
-    const login = maskerOf((e.portal !== undefined && mask.portals?.[e.portal]) || mask)(e.login);
+    const of = portals && e.portal !== undefined && portals[e.portal];
+    const login = (of ? maskerOf(of) : top)(e.login);
     if (login === undefined) return e;
     // DocSpace names an anonymous failure by the typed login: `user` holds it too.
     const user = e.user.trim() === e.login.trim() ? login : e.user;

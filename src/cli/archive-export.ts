@@ -10,6 +10,7 @@ import { EXIT } from './exit.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import type { CliIo, Reporter } from './io.js';
 import { openOutput, type OutputOptions } from './output.js';
+import type { LoginMask } from '../output/masked-logins.js';
 
 const FORMATS: readonly string[] = ['csv', 'ndjson', 'ecs'] satisfies SegmentFormat[];
 
@@ -23,6 +24,7 @@ export async function exportFromArchive(
   parsed: ParsedHistoryFlags,
   io: CliIo,
   reporter?: Reporter,
+  maskLogins?: LoginMask,
 ): Promise<number | undefined> {
   const { store, only } = archive;
   const { format } = output;
@@ -32,7 +34,7 @@ export async function exportFromArchive(
   try {
     const out = await openOutput(output, io);
     try {
-      const how = { format: format as SegmentFormat, excel: output.excel, portal: only.url, select: output.select, fields: output.fields };
+      const how = { format: format as SegmentFormat, excel: output.excel, portal: only.url, select: output.select, fields: output.fields, maskLogins };
       const count = await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
       await out.close();
       if (reporter && output.file !== undefined) reporter.note(`wrote ${count} events to ${output.file}`);

@@ -165,7 +165,9 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
             .option(
               '--ecs-original',
               'with --format ecs: add event.original, the event as the portal served it',
-            ),
+            )
+            .option('--mask-logins', 'typed logins that look like passwords as their keyed hmac:…, as findings show them (the default)')
+            .option('--no-mask-logins', 'typed logins exactly as typed, passwords included (see README: Passwords typed as logins)'),
         ),
       ),
       FORMATS_OF.events,

@@ -1,5 +1,5 @@
 /** How values look on a page: times in the chosen zone, counts, typed logins (masked when they may be passwords). */
-import { loginShape, redactLogin } from '../detect/login-shape.js';
+import { maskLogin } from '../detect/login-shape.js';
 import type { ActionKind } from '../model/actions.js';
 import { type Html, html, query } from './html.js';
 import { type View, viewParams } from './view.js';
@@ -23,9 +23,8 @@ export function percent(part: number, whole: number): string {
  */
 export function shownLogin(login: string | null, secret?: string): Html {
   if (login === null || !login.trim()) return html`<span class="muted">(empty)</span>`;
-  if (loginShape(login) === 'secret') {
-    return html`<span class="masked" title="looks like a password: masked">${redactLogin(login, secret)}</span>`;
-  }
+  const masked = maskLogin(login, secret);
+  if (masked !== undefined) return html`<span class="masked" title="looks like a password: masked">${masked}</span>`;
   return html`<code>${login}</code>`;
 }
 

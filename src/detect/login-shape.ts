@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { isPlaceholderLogin } from '../model/attribution.js';
+import { attributeFailure, attributionKey, isPlaceholderLogin, type PeopleDirectory } from '../model/attribution.js';
 
 /**
  * What a typed login that matches no member looks like. People sometimes type their password into
@@ -25,6 +25,38 @@ export function loginShape(login: string | null): LoginShape {
   if (/[._@-]/.test(s)) classes++;
   // "Summer2024" mixes three classes: user names are one or two ("anna.schmidt", "jsmith2").
   return classes >= 3 && s.length >= 8 ? 'secret' : 'username';
+}
+
+/** Whom a failed login was aimed at, as the rules group it. */
+export interface FailureTarget {
+  /** The member's user id; else the typed login's attribution key, or its keyed hash (`secret`), or ''. */
+  target: string;
+  known: boolean;
+  shape: LoginShape | 'member';
+}
+
+/**
+ * The one decision on a typed login: a member's e-mail or user name (by `directory`) names that
+ * member; any other is classified by `loginShape`, and one that may be a password is kept only as
+ * its keyed hash. The rules (DSL-014 and every per-account rule) group by `target`; outputs mask
+ * with `maskLogin`, which asks this, so a masked value equals the finding's group.
+ */
+export function typedLoginTarget(login: string, directory: PeopleDirectory | undefined, secret: string | undefined): FailureTarget {
+  const owner = directory && attributeFailure(login, directory);
+  if (owner) return { target: owner, known: true, shape: 'member' };
+  const shape = loginShape(login);
+  const target = shape === 'empty' ? '' : shape === 'secret' ? redactLogin(login, secret) : attributionKey(login);
+  return { target, known: false, shape };
+}
+
+/**
+ * The keyed hash a typed login is shown as when it may be a password, else undefined (shown as
+ * typed). Without a people directory every value shaped like a password is masked, a member's
+ * user name such as `anna.schmidt2` included.
+ */
+export function maskLogin(login: string, secret: string | undefined, directory?: PeopleDirectory): string | undefined {
+  const t = typedLoginTarget(login, directory, secret);
+  return t.shape === 'secret' ? t.target : undefined;
 }
 
 /** `hmac:<16 hex>` for a value that must not be kept in clear. */

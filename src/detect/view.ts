@@ -1,8 +1,8 @@
-import { attributeFailure, attributionKey, PeopleDirectory } from '../model/attribution.js';
+import { PeopleDirectory } from '../model/attribution.js';
 import type { ActionKind } from '../model/actions.js';
 import { countryCode } from '../geo/countries.js';
 import { deviceKey } from './device.js';
-import { type LoginShape, loginShape, redactLogin } from './login-shape.js';
+import { type FailureTarget, type LoginShape, typedLoginTarget } from './login-shape.js';
 import type { Profiles } from './profiles.js';
 import type { DetectContext, DetectEvent, Member } from './types.js';
 
@@ -72,12 +72,6 @@ interface MemberInfo {
   admin: boolean;
   status: EventView['status'];
   disabledAt: number;
-}
-
-interface FailureTarget {
-  target: string;
-  known: boolean;
-  shape: LoginShape | 'member';
 }
 
 const CACHE_LIMIT = 100_000;
@@ -164,14 +158,7 @@ export class ViewBuilder {
     const raw = login ?? '';
     let hit = this.failures.get(raw);
     if (hit) return hit;
-    const owner = attributeFailure(raw, this.directory);
-    if (owner) {
-      hit = { target: owner, known: true, shape: 'member' };
-    } else {
-      const shape = loginShape(raw);
-      const target = shape === 'empty' ? '' : shape === 'secret' ? redactLogin(raw, this.ctx.secret) : attributionKey(raw);
-      hit = { target, known: false, shape };
-    }
+    hit = typedLoginTarget(raw, this.directory, this.ctx.secret);
     if (this.failures.size >= CACHE_LIMIT) this.failures.clear();
     this.failures.set(raw, hit);
     return hit;

@@ -9,6 +9,7 @@ import { EVENT_FIELDS, eventColumns, eventJson } from '../output/columns.js';
 import { toEcs } from '../output/ecs.js';
 import { createWriter } from '../output/index.js';
 import { eventJsonText } from '../output/json-text.js';
+import { type LoginMask, loginMasker } from '../output/masked-logins.js';
 import type { ReadonlyConnection } from '../store/reader.js';
 import { valuesToLoginEvent } from '../store/rows.js';
 
@@ -26,6 +27,8 @@ export interface ExportFormat {
   select?: readonly string[];
   /** `--json a,b`: only these fields of each NDJSON row. */
   fields?: readonly string[];
+  /** Mask typed logins that may be passwords, with this key (`--mask-logins`); absent: as archived. */
+  maskLogins?: LoginMask;
 }
 
 export interface Segment {
@@ -55,9 +58,11 @@ export async function writeSegment(
     fields: how.fields,
     header: seg.header,
   });
+  const mask = how.maskLogins && loginMasker(how.maskLogins);
   let n = 0;
   for (const values of reader.iterate(seg)) {
-    await writer.write(valuesToLoginEvent(values));
+    const e = valuesToLoginEvent(values);
+    await writer.write(mask ? mask(e) : e);
     n++;
   }
   await writer.end();

@@ -19,6 +19,7 @@ export {
 } from './columns.js';
 export { csvCell, neutraliseFormula } from './csv.js';
 export { eventJsonText } from './json-text.js';
+export { type LoginMask, loginMasker, maskedOriginal } from './masked-logins.js';
 export { portalColumn } from './portal-rows.js';
 export { ECS_VERSION, type EcsOptions, toEcs } from './ecs.js';
 export { createProgress, type Progress } from './progress.js';

@@ -2,6 +2,7 @@ import { UsageError } from '../../errors/index.js';
 import { EVENT_FIELDS, eventColumns,
   portalEventColumns, eventJson, eventJsonText, toEcs } from '../../output/index.js';
 import type { LoginEvent } from '../../model/event.js';
+import type { LoginMask } from '../../output/masked-logins.js';
 import { type ArchiveFlags, type ArchiveSelection, parseArchiveFlags } from '../archive.js';
 import { type ConnectionFlags, parseConnectionFlags } from '../context.js';
 import { type HistoryFlags, type ParsedHistoryFlags, parseHistoryFlags } from '../history-flags.js';
@@ -14,7 +15,7 @@ import { type EventSource, type EventWithOriginal, openEventSource, type ReadFro
 export type EventsFlags = ConnectionFlags &
   ArchiveFlags &
   HistoryFlags &
-  OutputFlags & { archive?: boolean; ecsOriginal?: boolean; tz?: string };
+  OutputFlags & { archive?: boolean; ecsOriginal?: boolean; tz?: string; maskLogins?: boolean };
 
 /** What `events` was asked for, parsed from its flags before any work is done. */
 export interface EventsOptions {
@@ -26,6 +27,11 @@ export interface EventsOptions {
   ecsOriginal: boolean;
   /** `--tz`: show times at this zone instead of each event's own offset. */
   tz?: string;
+  /**
+   * Typed logins that may be passwords shown as their keyed hash: on unless `--no-mask-logins`
+   * (README, "Passwords typed as logins"). `db`: the archive whose detect key a live read uses.
+   */
+  maskLogins: false | { db?: string };
 }
 
 export function parseEventsFlags(flags: EventsFlags, io: CliIo): EventsOptions {
@@ -37,7 +43,8 @@ export function parseEventsFlags(flags: EventsFlags, io: CliIo): EventsOptions {
     );
   }
   const from: ReadFrom = flags.archive ? { archive: parseArchiveFlags(flags) } : { connection: parseConnectionFlags(flags) };
-  return { history, output, from, ecsOriginal: Boolean(flags.ecsOriginal), tz: flags.tz };
+  const maskLogins = flags.maskLogins === false ? false : { db: flags.db };
+  return { history, output, from, ecsOriginal: Boolean(flags.ecsOriginal), tz: flags.tz, maskLogins };
 }
 
 /** Events re-dated at a zone, as reports do with `--tz` (`portal` keeps each event's own offset). */
@@ -55,16 +62,35 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
   const parsed = opts.history;
   // The archive is opened once, for whichever path reads it.
   let archive: ArchiveSelection | undefined;
+  // From the archive, the masking key is known before any output; live, once the portal answers.
+  let archiveMask: LoginMask | undefined;
   if (opts.from.archive) {
     const { openArchiveSelection } = await import('../archive.js');
     archive = await openArchiveSelection(opts.from.archive, io.env);
+    if (opts.maskLogins) {
+      const { archiveLoginMask } = await import('../login-mask.js');
+      archiveMask = await archiveLoginMask(archive, reporter).catch(async (err: unknown) => {
+        await archive?.store.close();
+        throw err;
+      });
+    }
     if (!opts.ecsOriginal && !opts.tz) {
       // A period of one SQLite portal as CSV/NDJSON/ECS: formatted on two cores.
       const { exportFromArchive } = await import('../archive-export.js');
-      const code = await exportFromArchive(archive, opts.output, parsed, io, reporter);
+      const code = await exportFromArchive(archive, opts.output, parsed, io, reporter, archiveMask);
       if (code !== undefined) return code;
     }
   }
+  const masker = async (source: EventSource<unknown>): Promise<((e: LoginEvent) => LoginEvent) | undefined> => {
+    if (!opts.maskLogins) return undefined;
+    const { loginMasker } = await import('../../output/masked-logins.js');
+    if (archiveMask) return loginMasker(archiveMask);
+    const { liveLoginMask, notingFirstMask } = await import('../login-mask.js');
+    const portal = { url: source.portal, demo: Boolean(opts.from.connection?.demo) };
+    const live = await liveLoginMask(opts.maskLogins.db, portal, io.env, reporter);
+    const mask = loginMasker(live.mask);
+    return live.note ? notingFirstMask(mask, live.note, reporter) : mask;
+  };
   const out = await openOutput(opts.output, io).catch(async (err: unknown) => {
     await archive?.store.close();
     throw err;
@@ -78,9 +104,15 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
       });
       // Only ECS is allowed here, and it writes nothing but the `ecs` document.
       return await writeEvents(source, out, reporter, async () => {
+        const mask = await masker(source);
+        const { maskedOriginal } = await import('../../output/masked-logins.js');
         const writer = out.writer<EventWithOriginal>({
           columns: [],
-          ecs: (r) => toEcs(r.event, { portal: r.event.portal ?? source.portal, original: r.original }),
+          ecs: ({ event, original }) => {
+            const shown = mask ? mask(event) : event;
+            // The original is masked too: it holds the typed login twice (`login`, `user`).
+            return toEcs(shown, { portal: event.portal ?? source.portal, original: maskedOriginal(original, event, shown) });
+          },
         });
         return writer;
       });
@@ -96,9 +128,11 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
         jsonFields: several ? ['portal', ...EVENT_FIELDS] : EVENT_FIELDS,
         ecs: (e) => toEcs(e, { portal: e.portal ?? source.portal }),
       });
+      const mask = await masker(source);
       // --tz: times at the chosen zone instead of the event's own offset (the UTC instant stays).
-      if (!opts.tz) return writer;
-      const shown = await zoned(opts.tz, io);
+      const zone = opts.tz ? await zoned(opts.tz, io) : undefined;
+      const shown = mask && zone ? (e: LoginEvent) => zone(mask(e)) : (mask ?? zone);
+      if (!shown) return writer;
       return { write: (e) => writer.write(shown(e)), end: () => writer.end() };
     });
   } finally {

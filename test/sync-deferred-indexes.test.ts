@@ -42,10 +42,27 @@ function client(e: RunningEmulator, fetchImpl?: (r: Request) => Promise<Response
   return new DocSpaceClient({ portal: e.url, credentials: { kind: 'apiKey', apiKey: e.apiKey }, ...(fetchImpl ? { send: fetchImpl } : {}) });
 }
 
+/** The connection's `PRAGMA synchronous`, read outside any transaction. */
+function synchronousOf(store: Awaited<ReturnType<typeof openStore>>): number {
+  const row = (store.backend as unknown as { raw: Database.Database }).raw.pragma('synchronous', { simple: true });
+  return Number(row);
+}
+
 /** Sync `e` into `file`; `watch` sees the index catalogue while the events are being loaded. */
-async function sync(file: string, e: RunningEmulator, opts: { fetch?: (r: Request) => Promise<Response>; during?: (c: ReturnType<typeof catalogue>) => void } = {}) {
+async function sync(
+  file: string,
+  e: RunningEmulator,
+  opts: { fetch?: (r: Request) => Promise<Response>; during?: (c: ReturnType<typeof catalogue>) => void; loads?: Array<{ on: boolean; synchronous: number }> } = {},
+) {
   const store = await openStore(file);
   const c = client(e, opts.fetch);
+  // Each switch of the connection's bulk load, and the fsync level it leaves (0 OFF, 1 NORMAL).
+  const caps = store.backend.capabilities as { bulkLoad?: (on: boolean) => void };
+  const bulkLoad = caps.bulkLoad!;
+  caps.bulkLoad = (on) => {
+    bulkLoad(on);
+    opts.loads?.push({ on, synchronous: synchronousOf(store) });
+  };
   try {
     let looked = false;
     return await syncPortal(c, store, {
@@ -71,9 +88,13 @@ describe('indexes of a first sync', () => {
     for (const name of DEFERRED) expect(before).toContain(name);
 
     let during: ReturnType<typeof catalogue> | undefined;
-    const r = await sync(file, emu, { during: (c) => (during = c) });
+    const loads: Array<{ on: boolean; synchronous: number }> = [];
+    const r = await sync(file, emu, { during: (c) => (during = c), loads });
     expect(r.added).toBe(3_000);
     expect(during?.pending).toEqual(DEFERRED);
+    // Loaded without fsync, and back to NORMAL (its WAL synced) once the indexes are built.
+    expect(loads.filter((l) => l.on)).toEqual([{ on: true, synchronous: 0 }]);
+    expect(loads.at(-1)).toEqual({ on: false, synchronous: 1 });
     for (const name of DEFERRED) expect(during?.indexes).not.toContain(name);
     expect(catalogue(file)).toEqual({ indexes: before, pending: [] });
 
@@ -101,8 +122,10 @@ describe('indexes of a first sync', () => {
       }
       return fetch(request);
     };
-    const err = await sync(file, emu, { fetch: breaking }).catch((e: unknown) => e);
+    const loads: Array<{ on: boolean; synchronous: number }> = [];
+    const err = await sync(file, emu, { fetch: breaking, loads }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotDocSpaceError);
+    expect(loads.at(-1)).toEqual({ on: false, synchronous: 1 });
     expect(during?.pending).toEqual(DEFERRED);
     const after = catalogue(file);
     expect(after.pending).toEqual([]);
@@ -113,9 +136,12 @@ describe('indexes of a first sync', () => {
     const file = join(dir, 'second.sqlite');
     await sync(file, other);
     let during: ReturnType<typeof catalogue> | undefined;
-    const r = await sync(file, emu, { during: (c) => (during = c) });
+    const loads: Array<{ on: boolean; synchronous: number }> = [];
+    const r = await sync(file, emu, { during: (c) => (during = c), loads });
     expect(r.added).toBe(3_000);
     expect(during?.pending).toEqual([]);
+    // Events already archived are never written without fsync.
+    expect(loads.filter((l) => l.on)).toEqual([]);
     for (const name of DEFERRED) expect(during?.indexes).toContain(name);
   });
 

@@ -52,6 +52,8 @@ class SqliteBackend implements Backend {
   private readonly memoryLocks = new Set<number>();
   /** The file was checked (or found as last checked) on open: record its state again at close. */
   private sound = false;
+  /** A first sync is loading into an archive that held no event (`bulkLoad`). */
+  private loading = false;
 
   constructor(
     private readonly path: string,
@@ -112,7 +114,7 @@ class SqliteBackend implements Backend {
         (this.raw
           .prepare(`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`)
           .all(...names) as Array<{ name: string; definition: string }>),
-      bulkLoad: (on) => this.raw.pragma(`cache_size = -${on ? BULK_CACHE_KIB : CACHE_KIB}`),
+      bulkLoad: (on) => this.bulkLoad(on),
       fileReader: inFile ? () => openReader({ file: readOnlyName(path, true) }) : undefined,
       iterateRaw: (query: CompiledQuery) => {
         // An in-memory archive has no file for a second connection: read it on its own.
@@ -170,6 +172,25 @@ class SqliteBackend implements Backend {
     // statement on the same better-sqlite3 handle directly is therefore part of it. Every
     // statement is cached: better-sqlite3 through Kysely would prepare it on each call.
     return this.statement(query.sql).run(query.parameters as unknown[]).changes;
+  }
+
+  /**
+   * A load into an archive that held no event, from its first insert to its indexes built: a
+   * smaller page cache (BULK_CACHE_KIB), and no fsync. `synchronous = OFF` gives up only what a
+   * power loss or an OS crash mid-load could break, and there is nothing yet to break: the archive
+   * had no event, every event is still on the portal, and a damaged file is found by the quick
+   * check on the next open (the crash leaves the -wal file). A process that dies loses nothing
+   * more than under NORMAL. Once the load ends, a checkpoint under NORMAL syncs the WAL and then
+   * the file, so everything written during the load is on disk before the sync returns.
+   * Measured: 400k events, first sync, three interleaved runs each: 19.8 s → 17.4 s wall, the
+   * main thread's time in fsync gone (it was ~15% of its samples, in state D).
+   */
+  private bulkLoad(on: boolean): void {
+    if (on === this.loading) return;
+    this.loading = on;
+    this.raw.pragma(`cache_size = -${on ? BULK_CACHE_KIB : CACHE_KIB}`);
+    this.raw.pragma(`synchronous = ${on ? 'OFF' : 'NORMAL'}`);
+    if (!on) this.raw.pragma('wal_checkpoint(PASSIVE)');
   }
 
   private statement(text: string): Database.Statement {

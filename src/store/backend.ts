@@ -63,9 +63,10 @@ export interface BackendCapabilities {
    */
   readonly indexDefinitions?: (names: readonly string[]) => Array<{ name: string; definition: string }>;
   /**
-   * Present where a load without secondary indexes (deferred-indexes.ts) needs less of the
-   * connection's memory than its queries do: called with `true` when the load starts and `false`
-   * once the indexes are built again.
+   * Present where a load without secondary indexes into an archive with no event
+   * (deferred-indexes.ts) can be made cheaper: less of the connection's memory than its queries
+   * need, no fsync until it ends. Called, outside any transaction, with `true` when the load
+   * starts and `false` once the indexes are built again (which makes the load durable).
    */
   readonly bulkLoad?: (on: boolean) => void;
   /**

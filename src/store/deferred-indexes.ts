@@ -29,7 +29,7 @@ const DEFERRABLE = ['events_user', 'events_report', 'events_login_key', 'rollup_
 export async function deferIndexes(ctx: StoreContext): Promise<string[]> {
   const definitions = ctx.backend.capabilities.indexDefinitions;
   if (!definitions || ctx.backend.readOnly) return [];
-  return ctx.transaction(async (tx) => {
+  const names = await ctx.transaction(async (tx) => {
     const db = tx.db;
     if (await db.selectFrom('events').select('portal_id').limit(1).executeTakeFirst()) return [];
     const found = definitions(DEFERRABLE);
@@ -39,9 +39,10 @@ export async function deferIndexes(ctx: StoreContext): Promise<string[]> {
       await db.insertInto('deferred_indexes').values({ name, definition, deferred_at: at }).onConflict((oc) => oc.doNothing()).execute();
       await db.schema.dropIndex(name).ifExists().execute();
     }
-    ctx.backend.capabilities.bulkLoad?.(true);
     return found.map((f) => f.name);
   });
+  if (names.length) ctx.backend.capabilities.bulkLoad?.(true);
+  return names;
 }
 
 /**

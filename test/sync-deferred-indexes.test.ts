@@ -7,10 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocSpaceClient, NotDocSpaceError, type RunningEmulator, startEmulator } from '../src/index.js';
 import { openStore } from '../src/store/index.js';
 import { syncPortal } from '../src/sync/index.js';
+import { dialects, dialectTitle } from './helpers/dialects.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dl-deferred-'));
 const DEFERRED = ['events_login_key', 'events_report', 'events_user', 'rollup_login_days_day', 'rollup_user_days_day'];
@@ -165,5 +167,63 @@ describe('indexes of a first sync', () => {
     const after = catalogue(file);
     expect(after.pending).toEqual([]);
     for (const name of DEFERRED) expect(after.indexes).toContain(name);
+  });
+});
+
+const [, postgres] = await dialects('deferred');
+
+/** The same catalogue on PostgreSQL: the indexes of the archive's schema (the URL's search_path). */
+async function pgCatalogue(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const indexes = (await c.query<{ name: string }>('select indexname as name from pg_indexes where schemaname = current_schema() order by 1')).rows.map((r) => r.name);
+    const pending = (await c.query<{ name: string }>('select name from deferred_indexes order by 1')).rows.map((r) => r.name);
+    return { indexes, pending };
+  } finally {
+    await c.end();
+  }
+}
+
+describe.skipIf(postgres.skip)(dialectTitle(postgres, 'indexes of a first sync'), () => {
+  afterAll(() => postgres.cleanup());
+
+  /** Sync `e` into `url`, reading the catalogue while the fourth history page is held back. */
+  async function held(url: string, e: RunningEmulator) {
+    let during: Awaited<ReturnType<typeof pgCatalogue>> | undefined;
+    let pages = 0;
+    const holding = async (request: Request) => {
+      if (request.url.includes('/security/audit/login/') && ++pages === 4) during = await pgCatalogue(url);
+      return fetch(request);
+    };
+    const store = await openStore(url);
+    const c = client(e, holding);
+    try {
+      const r = await syncPortal(c, store, { batchSize: 500 });
+      return { r, during, after: await pgCatalogue(url) };
+    } finally {
+      await store.close();
+      await c.close();
+    }
+  }
+
+  it('are dropped while the history loads and built again when it is done', async () => {
+    const url = await postgres.fresh();
+    const before = await (async () => {
+      await (await openStore(url)).close();
+      return pgCatalogue(url);
+    })();
+    for (const name of DEFERRED) expect(before.indexes).toContain(name);
+
+    const { r, during, after } = await held(url, emu);
+    expect(r.added).toBe(3_000);
+    expect(during?.pending).toEqual(DEFERRED);
+    for (const name of DEFERRED) expect(during?.indexes).not.toContain(name);
+    expect(after).toEqual(before);
+
+    // Once the archive has events, a sync keeps them up to date instead.
+    const again = await held(url, other);
+    expect(again.r.added).toBe(500);
+    expect(again.during).toEqual(before);
   });
 });

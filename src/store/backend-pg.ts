@@ -73,6 +73,9 @@ class PostgresBackend implements Backend {
     claimLocking: 'skip-locked',
     // 19 parameters a row keep a statement under the protocol's 65,535 bound parameters.
     maxInsertRows: 1000,
+    // `indexdef` names the table with its schema: built again in the schema it was read from.
+    indexDefinitions: async (db, names) =>
+      (await sql<{ name: string; definition: string }>`select indexname as name, indexdef as definition from pg_indexes where schemaname = current_schema() and indexname in (${sql.join(names)})`.execute(db)).rows,
   };
   private readonly pool: pg.Pool;
   private readonly config: pg.ClientConfig;

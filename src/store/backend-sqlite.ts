@@ -110,10 +110,8 @@ class SqliteBackend implements Backend {
         for (const r of rows) changes += stmt.run(r as unknown[]).changes;
         return changes;
       },
-      indexDefinitions: (names) =>
-        (this.raw
-          .prepare(`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})`)
-          .all(...names) as Array<{ name: string; definition: string }>),
+      indexDefinitions: async (db, names) =>
+        (await sql<{ name: string; definition: string }>`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (${sql.join(names)})`.execute(db)).rows,
       bulkLoad: (on) => this.bulkLoad(on),
       fileReader: inFile ? () => openReader({ file: readOnlyName(path, true) }) : undefined,
       iterateRaw: (query: CompiledQuery) => {

@@ -57,11 +57,12 @@ export interface BackendCapabilities {
    */
   readonly writeEach?: (sql: string, rows: ReadonlyArray<readonly unknown[]>) => number;
   /**
-   * Present where building an index once over loaded rows is much cheaper than keeping it up to
-   * date row by row, and the index's definition can be read back to build it again (SQLite: its
-   * `CREATE INDEX` text). Returns the named indexes that exist, on the open connection.
+   * Present where the definition of an index can be read back to build it again (its `CREATE
+   * INDEX` text: SQLite's `sqlite_master`, PostgreSQL's `pg_indexes`), so a load into an empty
+   * archive can build the indexes once over the loaded rows instead of keeping them up to date
+   * row by row (deferred-indexes.ts). Returns those of `names` that exist, read through `db`.
    */
-  readonly indexDefinitions?: (names: readonly string[]) => Array<{ name: string; definition: string }>;
+  readonly indexDefinitions?: (db: Kysely<ArchiveSchema>, names: readonly string[]) => Promise<Array<{ name: string; definition: string }>>;
   /**
    * Present where a load without secondary indexes into an archive with no event
    * (deferred-indexes.ts) can be made cheaper: less of the connection's memory than its queries

@@ -31,8 +31,9 @@ export async function deferIndexes(ctx: StoreContext): Promise<string[]> {
   if (!definitions || ctx.backend.readOnly) return [];
   const names = await ctx.transaction(async (tx) => {
     const db = tx.db;
+    await oneAtATime(tx);
     if (await db.selectFrom('events').select('portal_id').limit(1).executeTakeFirst()) return [];
-    const found = definitions(DEFERRABLE);
+    const found = await definitions(db, DEFERRABLE);
     if (!found.length) return [];
     const at = Date.now();
     for (const { name, definition } of found) {
@@ -55,10 +56,25 @@ export async function restoreIndexes(ctx: StoreContext): Promise<number> {
   try {
     const pending = await ctx.db.selectFrom('deferred_indexes').select('name').limit(1).executeTakeFirst();
     // Read again under the write lock: another writer may have built them meanwhile.
-    return pending ? await ctx.transaction((tx) => buildDeferred(tx.db)) : 0;
+    return pending
+      ? await ctx.transaction(async (tx) => {
+          await oneAtATime(tx);
+          return buildDeferred(tx.db);
+        })
+      : 0;
   } finally {
     caps.bulkLoad?.(false);
   }
+}
+
+/**
+ * Serialize the transactions that drop or build deferred indexes. SQLite has one writer at a
+ * time already; on PostgreSQL two first syncs of different portals into one empty archive would
+ * each drop (or build) indexes, every DROP INDEX locking the events table, in an order of their
+ * own: a deadlock. The table lock is held until the transaction ends; plain reads go on.
+ */
+async function oneAtATime(tx: StoreContext): Promise<void> {
+  if (tx.backend.dialect === 'postgres') await sql`lock table deferred_indexes in exclusive mode`.execute(tx.db);
 }
 
 /** @internal Build the recorded indexes on `db`, inside its transaction (also run by `migrate`). */

@@ -34,14 +34,14 @@ export function visibilityFindings(polls: readonly PollCoverage[], rule: RuleSpe
     if ((p.newEvents ?? 0) > gapAbove && p.overlap === false) reasons.push(['gap', { newEvents: p.newEvents }]);
     for (const [group, detail] of reasons) {
       const have = open.get(group);
-      if (have && ts - Date.parse(have.firstSeen) <= suppress) {
+      if (have && ts - have.firstSeen <= suppress) {
         have.count++;
-        have.lastSeen = new Date(ts).toISOString();
+        have.lastSeen = ts;
         continue;
       }
       const f: Finding = {
         id: findingId(rule.id, group, ts), rule: rule.id, title: rule.title, severity: rule.severity, tags: [...rule.tags],
-        group, firstSeen: new Date(ts).toISOString(), lastSeen: new Date(ts).toISOString(), count: 1, eventIds: [], sessionIds: [],
+        group, firstSeen: ts, lastSeen: ts, count: 1, eventIds: [], sessionIds: [],
         confidence: 'high', evidence: detail,
       };
       open.set(group, f);

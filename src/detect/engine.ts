@@ -154,7 +154,7 @@ export class Detector {
       rules: Object.fromEntries(this.processors.map((p) => [p.rule.id, p.exportState()])),
       profiles: this.profiles.exportState(),
       findings: [...this.book.open.values()].map((o) => ({
-        rule: o.finding.rule, key: o.key, until: o.until, lastTs: o.lastTs, lastId: o.lastId, finding: o.finding, ips: [...o.ips], targets: [...o.targets],
+        rule: o.finding.rule, key: o.key, until: o.until, lastTs: o.lastTs, lastId: o.lastId, finding: { ...o.finding, lastSeen: o.lastTs }, ips: [...o.ips], targets: [...o.targets],
         countries: [...o.countries], devices: [...o.devices], admin: o.admin, extra: o.extra,
       })),
     };

@@ -49,8 +49,8 @@ for (const d of cases) {
       const store = await openStore(await d.fresh());
       try {
         const detected = (id: string) => ({
-          id, rule: 'DSL-001', title: 't', severity: 'medium' as const, tags: [], group: 'g', firstSeen: new Date(T0).toISOString(),
-          lastSeen: new Date(T0).toISOString(), count: 10, eventIds: [1], sessionIds: [], confidence: 'high' as const, evidence: {},
+          id, rule: 'DSL-001', title: 't', severity: 'medium' as const, tags: [], group: 'g', firstSeen: T0,
+          lastSeen: T0, count: 10, eventIds: [1], sessionIds: [], confidence: 'high' as const, evidence: {},
         });
         const acme = await store.ensurePortal({ url: 'https://acme.example' });
         const other = await store.ensurePortal({ url: 'https://other.example' });

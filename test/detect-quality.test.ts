@@ -77,7 +77,7 @@ describe.each([DEMO.seed, 2, 5])('labelled scenarios of seed %i', (seed) => {
     expect(offHours.length).toBeGreaterThan(0);
     const last = new Map<string, number>();
     for (const f of offHours) {
-      const at = Date.parse(f.firstSeen);
+      const at = f.firstSeen;
       const before = last.get(f.group);
       if (before !== undefined) expect(at - before, f.group).toBeGreaterThan(7 * 86_400_000);
       last.set(f.group, at);

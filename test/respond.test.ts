@@ -363,8 +363,8 @@ describe('the record, next to the finding', () => {
           severity: 'critical',
           tags: [],
           group: m.id,
-          firstSeen: new Date(NOW).toISOString(),
-          lastSeen: new Date(NOW).toISOString(),
+          firstSeen: NOW,
+          lastSeen: NOW,
           count: 1,
           eventIds: [doomed.eventId],
           sessionIds: [doomed.eventId],
@@ -396,8 +396,8 @@ describe('the record, next to the finding', () => {
     try {
       const portalId = await store.ensurePortal({ url: 'https://elsewhere.example.com' });
       await store.upsertFindings(portalId, [
-        { id: 'cafe0123456789abcdef0123', rule: 'R', title: 't', severity: 'high', tags: [], group: 'x', firstSeen: new Date(NOW).toISOString(),
-          lastSeen: new Date(NOW).toISOString(), count: 1, eventIds: [1], sessionIds: [1], confidence: 'high', evidence: {} },
+        { id: 'cafe0123456789abcdef0123', rule: 'R', title: 't', severity: 'high', tags: [], group: 'x', firstSeen: NOW,
+          lastSeen: NOW, count: 1, eventIds: [1], sessionIds: [1], confidence: 'high', evidence: {} },
       ]);
     } finally {
       await store.close();

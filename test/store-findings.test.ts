@@ -29,8 +29,8 @@ function finding(over: Partial<Finding> = {}): Finding {
     severity: 'high',
     tags: ['attack.t1110.003'],
     group: '198.51.100.7',
-    firstSeen: new Date(T0).toISOString(),
-    lastSeen: new Date(T0 + 18 * MIN).toISOString(),
+    firstSeen: T0,
+    lastSeen: T0 + 18 * MIN,
     count: 18,
     eventIds: [1, 2, 3],
     sessionIds: [],
@@ -60,7 +60,7 @@ for (const d of DIALECTS) {
     it('a grown detection updates its finding (count, last seen, ids, evidence); an older view never shrinks it', async () => {
       const { store, portal } = await setup();
       await store.upsertFindings(portal, [finding()], T0 + HOUR);
-      const grown = finding({ count: 19, lastSeen: new Date(T0 + 25 * MIN).toISOString(), eventIds: [1, 2, 3, 4], evidence: { targets: { anna: 4, bob: 3 } } });
+      const grown = finding({ count: 19, lastSeen: T0 + 25 * MIN, eventIds: [1, 2, 3, 4], evidence: { targets: { anna: 4, bob: 3 } } });
       const r = await store.upsertFindings(portal, [grown], T0 + 2 * HOUR);
       expect(r).toMatchObject({ created: 0, updated: 1 });
       expect(r.changed[0]).toMatchObject({ count: 19, eventIds: [1, 2, 3, 4], evidence: { targets: { anna: 4 } }, updatedAt: T0 + 2 * HOUR, createdAt: T0 + HOUR });
@@ -79,7 +79,7 @@ for (const d of DIALECTS) {
         ['acknowledged', 'looking into it'],
         ['resolved', undefined],
       ]);
-      const later = finding({ count: 20, lastSeen: new Date(T0 + HOUR).toISOString() });
+      const later = finding({ count: 20, lastSeen: T0 + HOUR });
       const [again] = (await store.upsertFindings(portal, [later], T0 + 2 * HOUR)).changed;
       expect(again.status).toBe('open');
       expect(again.history.at(-1)).toEqual({ at: T0 + 2 * HOUR, status: 'open', note: 'new events after it was resolved' });
@@ -102,7 +102,7 @@ for (const d of DIALECTS) {
       const other = await store.ensurePortal({ url: 'https://other.example.com' });
       await store.upsertFindings(portal, [
         finding(),
-        finding({ id: 'a1b2ffff000011112222', rule: 'DSL-012', severity: 'low', lastSeen: new Date(T0 + DAY).toISOString() }),
+        finding({ id: 'a1b2ffff000011112222', rule: 'DSL-012', severity: 'low', lastSeen: T0 + DAY }),
       ], T0);
       await store.upsertFindings(other, [finding({ id: '99990000111122223333', severity: 'critical' })], T0);
       expect((await store.listFindings()).map((f) => f.id)).toEqual(['a1b2ffff000011112222', '99990000111122223333', 'a1b2c3d4e5f60718293a']);
@@ -254,7 +254,7 @@ for (const d of DIALECTS) {
       await store.insertEvents(portal, fixtureEvents({ name: 'more', start: '2025-08-01T00:00:00Z', events: [{ action: 'failure', user: 'bob', repeat: 12, every: '1m' }], expect: [] } as never).map((e) => ({ ...e, id: e.id + 100_000 })));
       const late = await detectNew(store, { portalId: portal, rules: builtinRules(), secret });
       expect(late).toMatchObject({ superseded: true, created: 0, findings: [] });
-      expect((await store.listFindings()).filter((f) => f.lastSeen >= '2025-08')).toEqual([]);
+      expect((await store.listFindings()).filter((f) => f.lastSeen >= Date.parse('2025-08-01'))).toEqual([]);
     });
 
     it('a failing onChanged stores neither the findings nor the state', async () => {

@@ -1,6 +1,6 @@
 import { ACTION_KINDS, type ActionKind } from '../model/actions.js';
 import { ExprError } from './expr.js';
-import { FindingBook, type OpenFinding } from './findings.js';
+import { byFirstSeen, FindingBook, type OpenFinding } from './findings.js';
 import { BaselineProcessor, NewValueProcessor } from './kinds/novelty.js';
 import { SequenceProcessor, SingleProcessor } from './kinds/sequence.js';
 import { WindowProcessor } from './kinds/window.js';
@@ -20,7 +20,8 @@ import { type Entry, entryOf, ViewBuilder } from './view.js';
  * exactly the findings a single run over all events would have given.
  */
 
-export const STATE_VERSION = 2;
+/** 3: a finding's first and last seen are epoch ms (2 kept ISO text; it is read and upgraded). */
+export const STATE_VERSION = 3;
 
 /** Serialisable engine state: persist it between incremental runs (JSON-safe). */
 export interface DetectState {
@@ -153,13 +154,14 @@ export class Detector {
       rules: Object.fromEntries(this.processors.map((p) => [p.rule.id, p.exportState()])),
       profiles: this.profiles.exportState(),
       findings: [...this.book.open.values()].map((o) => ({
-        rule: o.finding.rule, key: o.key, until: o.until, lastTs: o.lastTs, lastId: o.lastId, finding: o.finding, ips: [...o.ips], targets: [...o.targets],
+        rule: o.finding.rule, key: o.key, until: o.until, lastTs: o.lastTs, lastId: o.lastId, finding: { ...o.finding, lastSeen: o.lastTs }, ips: [...o.ips], targets: [...o.targets],
         countries: [...o.countries], devices: [...o.devices], admin: o.admin, extra: o.extra,
       })),
     };
   }
 
-  private importState(s: DetectState): void {
+  private importState(saved: DetectState): void {
+    const s = upgradeState(saved);
     if (s.version !== STATE_VERSION) throw new Error(`detection state version ${s.version}, expected ${STATE_VERSION}: run detection over the archive again`);
     this.lastTs = s.lastTs ?? -Infinity;
     this.lastId = s.lastId;
@@ -173,6 +175,19 @@ export class Detector {
       this.book.open.set(f.key, open);
     }
   }
+}
+
+/**
+ * State written by version 2, which archives keep between incremental runs: its open findings had
+ * the first seen as ISO text and the last seen empty (the newest event's time, `lastTs`, stood for it).
+ */
+function upgradeState(s: DetectState): DetectState {
+  if (s.version !== 2) return s;
+  const findings = s.findings.map((o) => ({
+    ...o,
+    finding: { ...o.finding, firstSeen: Date.parse(o.finding.firstSeen as unknown as string), lastSeen: o.lastTs },
+  }));
+  return { ...s, version: STATE_VERSION, findings };
 }
 
 /**
@@ -198,5 +213,5 @@ export async function detect(
   else for await (const e of events) take(e);
   for (const f of d.drain()) byId.set(f.id, f);
   options.onState?.(d.exportState());
-  return [...byId.values()].sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : 1));
+  return [...byId.values()].sort(byFirstSeen);
 }

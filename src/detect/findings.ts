@@ -19,7 +19,7 @@ export interface OpenFinding {
   finding: Finding;
   key: string;
   until: number;
-  /** Newest event attached (ms); ISO strings are made only in snapshots. */
+  /** Newest event attached (ms): a snapshot's `lastSeen`. */
   lastTs: number;
   lastId: number;
   ips: Map<string, number>;
@@ -77,7 +77,7 @@ export class FindingBook {
       open = {
         finding: {
           id: findingId(rule.id, group, start), rule: rule.id, title: rule.title, severity: rule.severity,
-          tags: rule.tags, group, firstSeen: new Date(start).toISOString(), lastSeen: '', count: 0,
+          tags: rule.tags, group, firstSeen: start, lastSeen: start, count: 0,
           eventIds: [], sessionIds: [], confidence, evidence: {},
         },
         key, until: start + rule.suppressMs, lastTs: start, lastId: -1, ips: new Map(), targets: new Map(), countries: new Set(),
@@ -132,6 +132,11 @@ export class FindingBook {
   }
 }
 
+/** The engine's order of findings: by first event, then by id. */
+export function byFirstSeen(a: Finding, b: Finding): number {
+  return a.firstSeen - b.firstSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export function rank(s: Severity): number {
   return SEVERITIES.indexOf(s);
 }
@@ -144,7 +149,7 @@ export function snapshot(open: OpenFinding): Finding {
   const f = open.finding;
   return {
     ...f,
-    lastSeen: new Date(open.lastTs).toISOString(),
+    lastSeen: open.lastTs,
     eventIds: [...f.eventIds],
     sessionIds: [...f.sessionIds],
     tags: [...f.tags],

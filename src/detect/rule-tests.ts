@@ -50,6 +50,11 @@ function userByName(people: readonly Member[], name: string): Member | undefined
   return people.find((p) => p.userName === name);
 }
 
+/** A test's polls (DSL-018), their times written as ISO text in the rule file. */
+function fixturePolls(test: RuleTestSpec): PollCoverage[] {
+  return (test.polls ?? []).map((p) => ({ ...p, at: Date.parse(String(p.at)) }));
+}
+
 /** Expands a test's terse events into LoginEvents, oldest first. */
 export function fixtureEvents(test: RuleTestSpec, people: readonly Member[] = TEST_PEOPLE): LoginEvent[] {
   const start = Date.parse(test.start ?? DEFAULT_START);
@@ -144,7 +149,7 @@ export async function runRuleTests(source: string | readonly LoadedRule[]): Prom
       const people = (test.people as Member[] | undefined) ?? TEST_PEOPLE;
       let findings: Finding[];
       if (spec.engine === 'code' && spec.module === 'visibility') {
-        findings = visibilityFindings((test.polls ?? []) as unknown as PollCoverage[], spec);
+        findings = visibilityFindings(fixturePolls(test), spec);
       } else {
         const all_ = await detect(fixtureEvents(test, people), { people, secret: 'rule-tests' }, withDependencies(spec, all));
         findings = all_.filter((f) => f.rule === spec.id);

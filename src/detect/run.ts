@@ -12,6 +12,7 @@ import type { EventFilter } from '../history/filter.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import type { StoredFinding } from '../store/findings.js';
 import { Detector } from './engine.js';
+import { byFirstSeen } from './findings.js';
 import { rulesFingerprint } from './fingerprint.js';
 import type { RuleSpec } from './rule-schema.js';
 import type { DetectContext, DetectEvent, EventSource, Finding } from './types.js';
@@ -67,9 +68,6 @@ export async function archiveContext(store: ArchiveStore, opts: Pick<DetectRunOp
 }
 
 export { rulesFingerprint };
-
-const byFirstSeen = (a: Finding, b: Finding) =>
-  a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /**
  * Feeds `chunks` (oldest first) to `detector` and collects each changed finding in its latest

@@ -45,8 +45,9 @@ export interface Finding {
   tags: string[];
   /** The group the rule counted over, e.g. a target login, an IP, a user id; `*` for portal-wide. */
   group: string;
-  firstSeen: string;
-  lastSeen: string;
+  /** Time of its first and newest event (epoch ms; ISO text is made only where findings are printed or sent). */
+  firstSeen: number;
+  lastSeen: number;
   /** Matching events (those in the window when it fired, plus every later match attached). */
   count: number;
   /** Ids of the matching events (at most 1000, oldest first). */

@@ -10,8 +10,8 @@ import type { Finding } from './types.js';
  * events in between. Either way detections are blind to part of the history: say so.
  */
 export interface PollCoverage {
-  /** When the poll ran (ISO). */
-  at: string;
+  /** When the poll ran (epoch ms). */
+  at: number;
   /** The quota's `audit` flag, when known. */
   audit?: boolean;
   /** The server ignored the filters it was sent (≤ 20 rows whatever was asked). */
@@ -28,20 +28,20 @@ export function visibilityFindings(polls: readonly PollCoverage[], rule: RuleSpe
   const out: Finding[] = [];
   const open = new Map<string, Finding>();
   for (const p of polls) {
-    const ts = Date.parse(p.at);
+    const ts = p.at;
     const reasons: [string, Record<string, unknown>][] = [];
     if (p.audit === false || p.filtersIgnored) reasons.push(['no-audit', { audit: p.audit ?? null, filtersIgnored: Boolean(p.filtersIgnored) }]);
     if ((p.newEvents ?? 0) > gapAbove && p.overlap === false) reasons.push(['gap', { newEvents: p.newEvents }]);
     for (const [group, detail] of reasons) {
       const have = open.get(group);
-      if (have && ts - Date.parse(have.firstSeen) <= suppress) {
+      if (have && ts - have.firstSeen <= suppress) {
         have.count++;
-        have.lastSeen = new Date(ts).toISOString();
+        have.lastSeen = ts;
         continue;
       }
       const f: Finding = {
         id: findingId(rule.id, group, ts), rule: rule.id, title: rule.title, severity: rule.severity, tags: [...rule.tags],
-        group, firstSeen: new Date(ts).toISOString(), lastSeen: new Date(ts).toISOString(), count: 1, eventIds: [], sessionIds: [],
+        group, firstSeen: ts, lastSeen: ts, count: 1, eventIds: [], sessionIds: [],
         confidence: 'high', evidence: detail,
       };
       open.set(group, f);

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import type { Severity } from '../detect/types.js';
 import { isGuid } from '../model/ids.js';
+import { isoUtc } from '../model/time.js';
 import type { StoredFinding } from '../store/findings.js';
 import type { Tone } from './color.js';
 import { ECS_VERSION } from './ecs.js';
@@ -24,8 +25,6 @@ const SEVERITY_TONE: Record<Severity, Tone | undefined> = { low: 'dim', medium: 
 /** Elastic's risk scores for the four severities, which SIEMs sort and colour by. */
 const RISK: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
 
-const ms = (iso: string) => Date.parse(iso);
-
 export const findingColumns: ReadonlyArray<Column<ShownFinding>> = [
   // On a terminal ten hex digits, like a short git hash (any unique prefix works with `findings show`).
   { key: 'id', header: 'ID', value: (f) => f.id, relative: (f) => f.id.slice(0, 10), width: 20, minWidth: 10, keep: true },
@@ -35,13 +34,13 @@ export const findingColumns: ReadonlyArray<Column<ShownFinding>> = [
   // On a terminal a member's name instead of their id; files and pipes keep the id to join on.
   { key: 'group', header: 'Group', value: (f) => f.group, relative: (f) => f.who ?? f.group, width: 36, minWidth: 15, keep: true },
   { key: 'count', header: 'Events', value: (f) => f.count, kind: 'number', width: 6 },
-  { key: 'firstSeen', header: 'First seen', value: (f) => f.firstSeen, cell: (f) => new Date(ms(f.firstSeen)), kind: 'date', width: 24, wideOnly: true },
+  { key: 'firstSeen', header: 'First seen', value: (f) => isoUtc(f.firstSeen), cell: (f) => new Date(f.firstSeen), kind: 'date', width: 24, wideOnly: true },
   {
     key: 'lastSeen',
     header: 'Last seen',
-    value: (f) => f.lastSeen,
-    cell: (f) => new Date(ms(f.lastSeen)),
-    relative: (f, now) => timeAgo(ms(f.lastSeen), now),
+    value: (f) => isoUtc(f.lastSeen),
+    cell: (f) => new Date(f.lastSeen),
+    relative: (f, now) => timeAgo(f.lastSeen, now),
     kind: 'date',
     width: 24,
     keep: true,
@@ -65,8 +64,8 @@ export function findingJson(f: ShownFinding): Record<string, unknown> {
     severity: f.severity,
     status: f.status,
     group: f.group,
-    firstSeen: f.firstSeen,
-    lastSeen: f.lastSeen,
+    firstSeen: isoUtc(f.firstSeen),
+    lastSeen: isoUtc(f.lastSeen),
     count: f.count,
     confidence: f.confidence,
     tags: f.tags,
@@ -81,7 +80,7 @@ export function findingJson(f: ShownFinding): Record<string, unknown> {
 }
 
 export const FINDING_FIELDS: readonly string[] = Object.keys(findingJson({
-  id: '', portal: 'x', rule: '', title: '', severity: 'low', status: 'open', group: '', firstSeen: '', lastSeen: '', count: 0,
+  id: '', portal: 'x', rule: '', title: '', severity: 'low', status: 'open', group: '', firstSeen: 0, lastSeen: 0, count: 0,
   confidence: 'high', tags: [], eventIds: [], sessionIds: [], evidence: {}, history: [], suppressedUntil: 1, createdAt: 0, updatedAt: 0, portalId: 0,
 }));
 
@@ -135,7 +134,7 @@ export function findingToEcs(f: ShownFinding, opts: { portal?: string } = {}): R
     host = undefined;
   }
   const doc: Record<string, unknown> = {
-    '@timestamp': f.lastSeen,
+    '@timestamp': isoUtc(f.lastSeen),
     ecs: { version: ECS_VERSION },
     message: `${f.title}: ${f.group} (${f.count} event${f.count === 1 ? '' : 's'})`,
     event: {
@@ -145,8 +144,8 @@ export function findingToEcs(f: ShownFinding, opts: { portal?: string } = {}): R
       type: ['info'],
       severity: RISK[f.severity],
       risk_score: RISK[f.severity],
-      start: f.firstSeen,
-      end: f.lastSeen,
+      start: isoUtc(f.firstSeen),
+      end: isoUtc(f.lastSeen),
       created: new Date(f.createdAt).toISOString(),
       provider: 'docspace-logins',
       module: 'docspace',

@@ -8,6 +8,7 @@ import type { Selectable } from 'kysely';
 import type { DetectState } from '../detect/engine.js';
 import { type Finding, SEVERITIES, type Severity } from '../detect/types.js';
 import { UsageError } from '../errors/index.js';
+import { isoUtc } from '../model/time.js';
 import type { StoreContext } from './context.js';
 import type { FindingStatus, FindingsTable } from './findings-schema.js';
 
@@ -55,7 +56,6 @@ export interface UpsertResult {
 const CHUNK = 500;
 
 const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function toRow(portalId: number, f: Finding, now: number): FindingsTable {
   return {
@@ -66,8 +66,8 @@ function toRow(portalId: number, f: Finding, now: number): FindingsTable {
     severity: f.severity,
     tags: JSON.stringify(f.tags),
     group_key: f.group,
-    first_seen: Date.parse(f.firstSeen),
-    last_seen: Date.parse(f.lastSeen),
+    first_seen: f.firstSeen,
+    last_seen: f.lastSeen,
     count: f.count,
     event_ids: JSON.stringify(f.eventIds),
     session_ids: JSON.stringify(f.sessionIds),
@@ -94,8 +94,8 @@ function fromRow(r: Selectable<FindingsTable>, history: FindingHistoryEntry[], n
     severity: r.severity as Severity,
     tags: JSON.parse(r.tags) as string[],
     group: r.group_key,
-    firstSeen: iso(Number(r.first_seen)),
-    lastSeen: iso(Number(r.last_seen)),
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
     count: Number(r.count),
     eventIds: JSON.parse(r.event_ids) as number[],
     sessionIds: JSON.parse(r.session_ids) as number[],
@@ -234,7 +234,7 @@ export async function listFindings(s: StoreContext, q: FindingsQuery = {}): Prom
   if (q.ids && q.ids.length > CHUNK) {
     const parts: StoredFinding[] = [];
     for (let i = 0; i < q.ids.length; i += CHUNK) parts.push(...(await listFindings(s, { ...q, ids: q.ids.slice(i, i + CHUNK), limit: undefined })));
-    parts.sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : a.id < b.id ? -1 : 1));
+    parts.sort((a, b) => b.lastSeen - a.lastSeen || (a.id < b.id ? -1 : 1));
     return q.limit === undefined ? parts : parts.slice(0, q.limit);
   }
   let sel = s.db.selectFrom('findings').selectAll();
@@ -314,7 +314,7 @@ export async function setFindingStatus(
       .where('portal_id', '=', f.portalId)
       .where('id', '=', f.id)
       .execute();
-    const note = change.note ?? (status === 'suppressed' ? `until ${iso(change.until!)}` : null);
+    const note = change.note ?? (status === 'suppressed' ? `until ${isoUtc(change.until!)}` : null);
     await tx.db.insertInto('finding_history').values({ portal_id: f.portalId, finding_id: f.id, at: now, status, note }).execute();
     return getFinding(tx, f.id, { portalIds: [f.portalId], now });
   });

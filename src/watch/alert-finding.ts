@@ -23,8 +23,8 @@ export function toAlertFinding(f: WatchedFinding, portalUrl: string): AlertFindi
     severity: f.severity,
     portal: portalUrl,
     groupKey: f.group,
-    firstSeen: Date.parse(f.firstSeen),
-    lastSeen: Date.parse(f.lastSeen),
+    firstSeen: f.firstSeen,
+    lastSeen: f.lastSeen,
     count: f.count,
     eventIds: f.eventIds,
     evidence: f.evidence as Json,
@@ -58,7 +58,7 @@ export function suggestedResponse(f: Pick<WatchedFinding, 'id' | 'sessionIds' | 
  */
 export function groupingFor(f: WatchedFinding, policy: GroupingPolicy, staleBefore: number): GroupingPolicy | undefined {
   if (f.status === 'suppressed') return undefined;
-  if (f.status !== 'resolved' && Date.parse(f.lastSeen) < staleBefore) return undefined;
+  if (f.status !== 'resolved' && f.lastSeen < staleBefore) return undefined;
   return f.status === 'acknowledged' ? { ...policy, repeatIntervalMs: Number.POSITIVE_INFINITY } : policy;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { AlertFinding, Severity } from '../alert/types.js';
 import { SEVERITIES, severityRank } from '../alert/types.js';
+import { isoUtc } from '../model/time.js';
 import type { WatchedFinding } from './contract.js';
 
 /** Rule id of the summary alert. */
@@ -21,7 +22,7 @@ const NAMED = 10;
 
 /** Open and last seen before `freshBefore`: part of the summary, not paged on its own. (Acknowledged ones are known already.) */
 export function isHistory(f: WatchedFinding, freshBefore: number): boolean {
-  return f.status === 'open' && Date.parse(f.lastSeen) < freshBefore;
+  return f.status === 'open' && f.lastSeen < freshBefore;
 }
 
 /**
@@ -36,12 +37,12 @@ export function historySummary(history: readonly WatchedFinding[], portalUrl: st
     byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
   }
   const order = [...history].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || (a.id < b.id ? -1 : 1),
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.lastSeen - a.lastSeen || (a.id < b.id ? -1 : 1),
   );
   const top = order[0];
   const counts = [...SEVERITIES].reverse().filter((s) => bySeverity[s]).map((s) => `${bySeverity[s]} ${s}`);
-  const firstSeen = Math.min(...history.map((f) => Date.parse(f.firstSeen)));
-  const lastSeen = Math.max(...history.map((f) => Date.parse(f.lastSeen)));
+  const firstSeen = Math.min(...history.map((f) => f.firstSeen));
+  const lastSeen = Math.max(...history.map((f) => f.lastSeen));
   return {
     id: `ops:history:${portalUrl}:${now}`,
     rule: HISTORY_SUMMARY_RULE,
@@ -57,7 +58,7 @@ export function historySummary(history: readonly WatchedFinding[], portalUrl: st
       findings: history.length,
       bySeverity,
       byRule,
-      newest: order.slice(0, NAMED).map((f) => ({ id: f.id, rule: f.rule, severity: f.severity, title: f.title, lastSeen: f.lastSeen })),
+      newest: order.slice(0, NAMED).map((f) => ({ id: f.id, rule: f.rule, severity: f.severity, title: f.title, lastSeen: isoUtc(f.lastSeen) })),
     },
     status: 'open',
     revision: 1,

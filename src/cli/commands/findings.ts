@@ -5,7 +5,7 @@
  */
 import { SEVERITIES, type Severity } from '../../detect/types.js';
 import { UsageError } from '../../errors/index.js';
-import { parseDuration } from '../../model/time.js';
+import { isoUtc, parseDuration } from '../../model/time.js';
 import type { ShownFinding } from '../../output/findings.js';
 import { type ArchiveStore, FINDING_STATUSES, type FindingStatus, type StoredFinding } from '../../store/index.js';
 import type { ArchiveFlags, ArchiveSelection } from '../archive.js';
@@ -150,7 +150,7 @@ function describe(f: ShownFinding): string {
     `portal:     ${f.portal ?? ''}`,
     `group:      ${f.group}`,
     `status:     ${f.status}${f.suppressedUntil ? ` until ${new Date(f.suppressedUntil).toISOString()}` : ''}`,
-    `seen:       ${f.firstSeen} → ${f.lastSeen} (${f.count} events, confidence ${f.confidence})`,
+    `seen:       ${isoUtc(f.firstSeen)} → ${isoUtc(f.lastSeen)} (${f.count} events, confidence ${f.confidence})`,
     `tags:       ${f.tags.join(', ')}`,
     `events:     ${f.eventIds.join(', ')}`,
     ...(f.sessionIds.length ? [`sessions:   ${f.sessionIds.join(', ')} (successful logins: logout by these ids)`] : []),

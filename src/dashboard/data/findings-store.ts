@@ -13,8 +13,8 @@ interface StoredFindingShape {
   title: string;
   severity: string;
   group: string;
-  firstSeen: string;
-  lastSeen: string;
+  firstSeen: number;
+  lastSeen: number;
   count: number;
   sessionIds: number[];
   evidence: Record<string, unknown>;
@@ -46,8 +46,8 @@ function shown(f: StoredFindingShape): DashboardFinding {
     status: f.status,
     group: f.group,
     sessionIds: f.sessionIds,
-    firstSeen: Date.parse(f.firstSeen),
-    lastSeen: Date.parse(f.lastSeen),
+    firstSeen: f.firstSeen,
+    lastSeen: f.lastSeen,
     createdAt: f.createdAt,
     updatedAt: f.updatedAt,
     evidence: f.evidence,

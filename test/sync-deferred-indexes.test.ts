@@ -54,7 +54,12 @@ function synchronousOf(store: Awaited<ReturnType<typeof openStore>>): number {
 async function sync(
   file: string,
   e: RunningEmulator,
-  opts: { fetch?: (r: Request) => Promise<Response>; during?: (c: ReturnType<typeof catalogue>) => void; loads?: Array<{ on: boolean; synchronous: number }> } = {},
+  opts: {
+    fetch?: (r: Request) => Promise<Response>;
+    during?: (c: ReturnType<typeof catalogue>) => void;
+    loads?: Array<{ on: boolean; synchronous: number }>;
+    stages?: string[];
+  } = {},
 ) {
   const store = await openStore(file);
   const c = client(e, opts.fetch);
@@ -69,6 +74,7 @@ async function sync(
     let looked = false;
     return await syncPortal(c, store, {
       batchSize: 500,
+      onStage: (stage) => opts.stages?.push(stage),
       onProgress: () => {
         if (looked || !opts.during) return;
         looked = true;
@@ -91,9 +97,12 @@ describe('indexes of a first sync', () => {
 
     let during: ReturnType<typeof catalogue> | undefined;
     const loads: Array<{ on: boolean; synchronous: number }> = [];
-    const r = await sync(file, emu, { during: (c) => (during = c), loads });
+    const stages: string[] = [];
+    const r = await sync(file, emu, { during: (c) => (during = c), loads, stages });
     expect(r.added).toBe(3_000);
     expect(during?.pending).toEqual(DEFERRED);
+    // Said, so a terminal's bar does not sit at 100% while they are built.
+    expect(stages).toEqual(['indexes']);
     // Loaded without fsync, and back to NORMAL (its WAL synced) once the indexes are built.
     expect(loads.filter((l) => l.on)).toEqual([{ on: true, synchronous: 0 }]);
     expect(loads.at(-1)).toEqual({ on: false, synchronous: 1 });
@@ -139,9 +148,11 @@ describe('indexes of a first sync', () => {
     await sync(file, other);
     let during: ReturnType<typeof catalogue> | undefined;
     const loads: Array<{ on: boolean; synchronous: number }> = [];
-    const r = await sync(file, emu, { during: (c) => (during = c), loads });
+    const stages: string[] = [];
+    const r = await sync(file, emu, { during: (c) => (during = c), loads, stages });
     expect(r.added).toBe(3_000);
     expect(during?.pending).toEqual([]);
+    expect(stages).toEqual([]);
     // Events already archived are never written without fsync.
     expect(loads.filter((l) => l.on)).toEqual([]);
     for (const name of DEFERRED) expect(during?.indexes).toContain(name);

@@ -48,6 +48,7 @@ it('a live read with --since long ago ends at 100%, measured against the history
       update: (done, total) => {
         if (total !== undefined) shares.push(done / total);
       },
+      stage: () => undefined,
       stop: () => (stopped = true),
     },
   });

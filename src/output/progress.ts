@@ -12,6 +12,8 @@ let cliProgress: typeof cliProgressTypes | undefined;
 
 export interface Progress {
   update(done: number, total?: number, extra?: { events?: number }): void;
+  /** What the task is doing now that the count alone does not say (shown after it, until the next stage). */
+  stage(text: string): void;
   stop(): void;
 }
 
@@ -20,7 +22,7 @@ export function createProgress(opts: {
   enabled: boolean;
   label: string;
 }): Progress {
-  if (!opts.enabled) return { update() {}, stop() {} };
+  if (!opts.enabled) return { update() {}, stage() {}, stop() {} };
   let bar: cliProgressTypes.SingleBar | undefined;
   let knownTotal: number | undefined;
   return {
@@ -33,15 +35,15 @@ export function createProgress(opts: {
             stream: opts.stream as NodeJS.WriteStream,
             format:
               total !== undefined
-                ? `${opts.label} [{bar}] {percentage}% | {events} events | ETA {eta_formatted}`
-                : `${opts.label} | {events} events`,
+                ? staged(`${opts.label} [{bar}] {percentage}% | {events} events`, ' | ETA {eta_formatted}')
+                : staged(`${opts.label} | {events} events`, ''),
             hideCursor: true,
             clearOnComplete: true,
             etaBuffer: 50,
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(total ?? 0, 0, { events: 0 });
+        bar.start(total ?? 0, 0, { events: 0, stage: '' });
       }
       if (total !== undefined && total !== knownTotal) {
         knownTotal = total;
@@ -49,10 +51,25 @@ export function createProgress(opts: {
       }
       bar.update(done, { events: extra?.events ?? done });
     },
+    stage(text) {
+      if (!bar) return;
+      bar.update({ stage: text });
+      // Drawn now: the bar redraws on its own only as the count moves, and a stage's count does not.
+      bar.render();
+    },
     stop() {
       bar?.stop();
     },
   };
+}
+
+/**
+ * A bar's format: `line` then `tail` (the ETA) while no stage is set, `line` then the stage once
+ * one is (an ETA at 100% would say nothing of the work left).
+ */
+function staged(line: string, tail: string): cliProgressTypes.Options['format'] {
+  return (options, params, payload: { stage?: string }) =>
+    cliProgress!.Format.Formatter({ ...options, format: `${line}${payload.stage ? ` | ${payload.stage}` : tail}` }, params, payload);
 }
 
 /**
@@ -63,12 +80,12 @@ export function createMultiProgress(opts: { stream: NodeJS.WritableStream; enabl
   line(label: string): Progress;
   stop(): void;
 } {
-  if (!opts.enabled) return { line: () => ({ update() {}, stop() {} }), stop() {} };
+  if (!opts.enabled) return { line: () => ({ update() {}, stage() {}, stop() {} }), stop() {} };
   cliProgress ??= load('cli-progress') as typeof cliProgressTypes;
   const multi = new cliProgress.MultiBar(
     {
       stream: opts.stream as NodeJS.WriteStream,
-      format: '{label} [{bar}] {percentage}% | {events} events',
+      format: staged('{label} [{bar}] {percentage}% | {events} events', ''),
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 50,
@@ -82,6 +99,9 @@ export function createMultiProgress(opts: { stream: NodeJS.WritableStream; enabl
         update(done, total, extra) {
           if (total !== undefined) bar.setTotal(total);
           bar.update(done, { label, events: extra?.events ?? done });
+        },
+        stage(text) {
+          bar.update({ label, stage: text });
         },
         stop() {
           bar.update(bar.getTotal(), { label });

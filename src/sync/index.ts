@@ -1,3 +1,3 @@
 // The archive kept up to date: sync a portal into the store, read its people, and sum up its status.
 export { type StatusRow, statusRow } from './status.js';
-export { purgeDeadline, type SyncOptions, type SyncResult, syncPortal } from './sync.js';
+export { purgeDeadline, type SyncOptions, type SyncResult, type SyncStage, syncPortal } from './sync.js';

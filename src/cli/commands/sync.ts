@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/profiles.js';
 import { parseDuration } from '../../model/time.js';
 import { createMultiProgress, createProgress, type Progress } from '../../output/progress.js';
 import type { ArchiveStore } from '../../store/index.js';
-import { type SyncResult, syncPortal } from '../../sync/index.js';
+import { type SyncResult, type SyncStage, syncPortal } from '../../sync/index.js';
 import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
 import { type ConnectionFlags, type ConnectionOptions, connect, parseConnectionFlags } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit.js';
@@ -161,12 +161,16 @@ async function syncOne(
         const total = Math.max(1, p.now - p.floor);
         progress.update(Math.min(total, p.now - p.oldest), total, { events: p.scanned });
       },
+      onStage: (stage) => progress.stage(STAGES[stage]),
     });
   } finally {
     progress.stop();
     await conn.close();
   }
 }
+
+/** Each stage of a sync as the progress line says it. */
+const STAGES: Record<SyncStage, string> = { indexes: 'building indexes…' };
 
 function print(r: SyncResult, io: CliIo, reporter: Reporter, json: boolean) {
   if (json) {

@@ -25,7 +25,8 @@ export {
   type StoredFinding,
   type UpsertResult,
 } from './findings.js';
-export { MIGRATIONS, type MigrationReport, SCHEMA_VERSION } from './migrations.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './migration-list.js';
+export type { MigrationReport } from './migrations.js';
 export { isPostgresUrl, type OpenStoreOptions, openStore, resolveArchive } from './open.js';
 export { type ServedFields, servedJson } from './original.js';
 export type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';

@@ -1,7 +1,8 @@
 /**
  * The archive store: login events kept beyond the portal's retention, in SQLite or PostgreSQL.
  */
-export { ArchiveStore, type SqlOptions } from './archive-store.js';
+export { ArchiveStore } from './archive-store.js';
+export type { SqlOptions } from './raw-sql.js';
 export {
   type BackendCapabilities,
   type DialectName,

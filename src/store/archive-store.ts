@@ -5,7 +5,7 @@
  *
  * `ArchiveStore` is a thin facade: it owns the connection, the transaction and the close, and
  * hands every concern to its module (portals, events-write, events-read, ledger, locks, stats,
- * people, rollup-upkeep, raw-sql), each a set of functions over the store seen as a `StoreContext`; the findings,
+ * people, rollup-upkeep, raw-sql, planner-stats), each a set of functions over the store seen as a `StoreContext`; the findings,
  * responses and alert outbox come from the class it extends (archive-records.ts). One class for both
  * dialects: queries go through Kysely, and the backend says what it can do (`capabilities`).
  */
@@ -32,6 +32,7 @@ import type { MigrationReport } from './migrations.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
+import { PlannerStats } from './planner-stats.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
 import * as rawSql from './raw-sql.js';
 import type { SqlOptions } from './raw-sql.js';
@@ -40,9 +41,6 @@ import type { Interval } from './rows.js';
 import type { EventRow, RunMode } from './schema.js';
 import * as upkeep from './rollup-upkeep.js';
 import { type PortalStats, stats } from './stats.js';
-
-/** Events added before the planner's statistics are first refreshed (then at each doubling). */
-const ANALYZE_AFTER = 50_000;
 
 export class ArchiveStore extends ArchiveRecords implements StoreContext {
   readonly dialect: DialectName;
@@ -62,8 +60,8 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    */
   private readonly context: AsyncLocalStorage<ArchiveStore>;
   private readonly inserts: EventInsert;
-  /** Events added through this store, and when to refresh the planner's statistics next. */
-  private readonly growth: { added: number; next: number };
+  /** Events added through this store (and its transactions), and when to refresh the planner's statistics. */
+  private readonly growth: PlannerStats;
 
   /** @internal Use `openStore`. */
   constructor(
@@ -79,7 +77,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     this.bound = bound;
     this.context = outer?.context ?? new AsyncLocalStorage();
     this.inserts = outer?.inserts ?? new EventInsert(backend.db);
-    this.growth = outer?.growth ?? { added: 0, next: ANALYZE_AFTER };
+    this.growth = outer?.growth ?? new PlannerStats(backend);
   }
 
   /** The Kysely instance for queries the store does not offer (reports); joins an open transaction. */
@@ -115,12 +113,8 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
       const tx = new ArchiveStore(this.backend, db, this);
       return this.context.run(tx, () => fn(tx));
     });
-    if (this.growth.added >= this.growth.next) {
-      // Committed a lot since the last look: refresh statistics at 50k, 100k, 200k… events, so a
-      // first sync of millions analyses a handful of times, and queries right after it are fast.
-      this.growth.next = this.growth.added * 2;
-      await this.backend.analyze();
-    }
+    const refresh = this.growth.afterCommit();
+    if (refresh) await refresh;
     return result;
   }
 
@@ -163,7 +157,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     if (events.length === 0) return { added: 0, duplicates: 0, quarantined: 0 };
     if (!this.inTransaction) return this.transaction((tx) => tx.insertEvents(portalId, events, raw, receivedAt));
     const result = await write.insertEvents(this, this.inserts, portalId, events, raw, receivedAt);
-    this.growth.added += result.added;
+    this.growth.grew(result.added);
     return result;
   }
 

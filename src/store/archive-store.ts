@@ -5,9 +5,10 @@
  *
  * `ArchiveStore` is a thin facade: it owns the connection, the transaction and the close, and
  * hands every concern to its module (portals, events-write, events-read, ledger, locks, stats,
- * people, rollup-upkeep, raw-sql, planner-stats), each a set of functions over the store seen as a `StoreContext`; the findings,
- * responses and alert outbox come from the class it extends (archive-records.ts). One class for both
- * dialects: queries go through Kysely, and the backend says what it can do (`capabilities`).
+ * people, rollup-upkeep, raw-sql, planner-stats), each a set of functions over the store seen as
+ * a `StoreContext`; the findings, responses and alert outbox come from the class it extends
+ * (archive-records.ts). One class for both dialects: queries go through Kysely, and the backend
+ * says what it can do (`capabilities`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CompiledQuery } from 'kysely';

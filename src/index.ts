@@ -51,7 +51,8 @@ export {
   readHistory,
   readLatest,
 } from './history/reader.js';
-export { type UniqueUsers, type UserActivity, UserActivityCollector, uniqueUsers } from './history/users.js';
+export { type UniqueUsers, uniqueUsers } from './history/users.js';
+export { type UserActivity, UserActivityCollector } from './report/user-activity.js';
 export {
   ACTIONS,
   type ActionInfo,

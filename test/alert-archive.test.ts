@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAlert } from '../src/alert/index.js';
 import { openStore } from '../src/store/index.js';
-import { finding, T0 } from './alert-helpers.js';
+import { finding, T0 } from './helpers/alert-helpers.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
 
 const cases = await dialects('alert_archive');

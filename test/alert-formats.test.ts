@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { alertDocument, alertEmail, cefMessage, createAlert, MAX_EVENT_IDS, rfc5424, slackMessage, teamsMessage } from '../src/alert/index.js';
-import { finding, T0 } from './alert-helpers.js';
+import { finding, T0 } from './helpers/alert-helpers.js';
 
 const alert = createAlert(finding(), 'new', T0);
 const update = process.env.UPDATE_ALERT_FIXTURES === '1';

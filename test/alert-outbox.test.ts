@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlert, createOutboxTables, DEFAULT_LEASE_MS, Outbox, type OutboxOptions, OUTBOX_DDL } from '../src/alert/index.js';
-import { finding, T0 } from './alert-helpers.js';
+import { finding, T0 } from './helpers/alert-helpers.js';
 import { dialects } from './helpers/dialects.js';
 
 const cases = await dialects('alert_outbox');

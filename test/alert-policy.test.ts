@@ -1,7 +1,7 @@
 /** The pure decisions: grouping (notify or not), the retry schedule, HTTP outcomes, the rate gate. */
 import { describe, expect, it } from 'vitest';
 import { classifyHttp, decideNotify, DEFAULT_SCHEDULE, type NotifiedState, nextRetryDelay, RateGate } from '../src/alert/index.js';
-import { T0 } from './alert-helpers.js';
+import { T0 } from './helpers/alert-helpers.js';
 
 const H = 3_600_000;
 const sent = (over: Partial<NotifiedState> = {}): NotifiedState => ({ revision: 3, severity: 'high', status: 'open', notifiedAt: T0, ...over });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertDocument, createAlert, createSender, parseDestination } from '../src/alert/index.js';
-import { Clock, finding, T0 } from './alert-helpers.js';
+import { Clock, finding, T0 } from './helpers/alert-helpers.js';
 
 interface Mail {
   from: string;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer as tlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlert, createSender, parseDestination } from '../src/alert/index.js';
-import { Clock, finding, freePort, T0 } from './alert-helpers.js';
+import { Clock, finding, freePort, T0 } from './helpers/alert-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/alert/${name}`, import.meta.url));
 const CERT = fixture('tls-cert.pem');

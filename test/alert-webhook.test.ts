@@ -19,7 +19,7 @@ import {
   parseDestination,
   type Sender,
 } from '../src/alert/index.js';
-import { Clock, finding, freePort, receiver, type Receiver, T0 } from './alert-helpers.js';
+import { Clock, finding, freePort, receiver, type Receiver, T0 } from './helpers/alert-helpers.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const env = { DOCSPACE_LOGINS_WEBHOOK_SECRET: SECRET };

@@ -13,7 +13,7 @@ import { readHistory } from '../src/history/reader.js';
 import { DocSpaceClient } from '../src/index.js';
 import type { LoginEvent } from '../src/model/event.js';
 import { readDirectory } from '../src/sync/people.js';
-import { NOW } from './emulator-helpers.js';
+import { NOW } from './helpers/emulator-helpers.js';
 
 const EVENTS = 15_000;
 /** The precision target of the issue: false findings above low per 10,000 benign events. */

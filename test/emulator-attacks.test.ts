@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { distanceKm, OFFICE_CITIES, ATTACK_CITIES } from '../src/emulator/data/catalogue.js';
 import { createEmulatorApp, DEMO, type EmulatorApp, type Scenario, tfaCode } from '../src/emulator/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
-import { APP_ORIGIN, ask, NOW, type Reply } from './emulator-helpers.js';
+import { APP_ORIGIN, ask, NOW, type Reply } from './helpers/emulator-helpers.js';
 
 const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
-import { call, NOW } from './emulator-helpers.js';
+import { call, NOW } from './helpers/emulator-helpers.js';
 
 const USER_KEY = `sk-${'1'.repeat(64)}`;
 const NOSCOPE_KEY = `sk-${'2'.repeat(64)}`;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulatorApp, type RunningEmulator, startEmulator } from '../src/emulator/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
 import { parseApiDate } from '../src/model/time.js';
-import { API_DATE, call, NOW } from './emulator-helpers.js';
+import { API_DATE, call, NOW } from './helpers/emulator-helpers.js';
 
 describe('determinism', () => {
   it('gives the same people, ids and key for the same seed, and different ones for another seed', () => {

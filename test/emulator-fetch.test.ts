@@ -5,7 +5,7 @@
 /* global Request */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulatorApp, type EmulatorApp } from '../src/emulator/index.js';
-import { APP_ORIGIN, ask, NOW } from './emulator-helpers.js';
+import { APP_ORIGIN, ask, NOW } from './helpers/emulator-helpers.js';
 
 let app: EmulatorApp;
 

@@ -10,7 +10,7 @@ import { DEMO_SEED } from '../src/cli/context.js';
 import { createEmulatorApp, type EmulatorApp } from '../src/emulator/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
 import { parseApiDate } from '../src/model/time.js';
-import { API_DATE, APP_ORIGIN, ask, NOW } from './emulator-helpers.js';
+import { API_DATE, APP_ORIGIN, ask, NOW } from './helpers/emulator-helpers.js';
 
 const USER_KEY = `sk-${'5'.repeat(64)}`;
 const GUEST_KEY = `sk-${'6'.repeat(64)}`;

@@ -7,7 +7,7 @@
 /* global Request */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmulatorApp, type EmulatorApp } from '../src/emulator/index.js';
-import { APP_ORIGIN, ask, NOW, type Reply } from './emulator-helpers.js';
+import { APP_ORIGIN, ask, NOW, type Reply } from './helpers/emulator-helpers.js';
 
 const ADMIN_KEY = `sk-${'a'.repeat(64)}`;
 const USER_KEY = `sk-${'b'.repeat(64)}`;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/index.js';
 import { GUEST_ID } from '../src/model/ids.js';
 import { parseApiDate } from '../src/model/time.js';
-import { API_DATE, call, expectedWindow, NOW, storedIds } from './emulator-helpers.js';
+import { API_DATE, call, expectedWindow, NOW, storedIds } from './helpers/emulator-helpers.js';
 
 let emu: RunningEmulator;
 

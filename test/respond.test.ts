@@ -16,7 +16,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/index.js';
 import { PermissionError } from '../src/errors/index.js';
 import { findingTargets, respond, type ResponseRecord } from '../src/respond/index.js';
 import { openStore } from '../src/store/index.js';
-import { NOW } from './emulator-helpers.js';
+import { NOW } from './helpers/emulator-helpers.js';
 
 const ADMIN_KEY = `sk-${'a'.repeat(64)}`;
 const READ_KEY = `sk-${'c'.repeat(64)}`;

@@ -31,7 +31,8 @@ import {
 } from '../src/store/index.js';
 import { EventInsert } from '../src/store/insert.js';
 import { sqliteBackend } from '../src/store/backend-sqlite.js';
-import { MIGRATIONS, migrate } from '../src/store/migrations.js';
+import { MIGRATIONS } from '../src/store/migration-list.js';
+import { migrate } from '../src/store/migrations.js';
 import { toRow } from '../src/store/rows.js';
 
 const T0 = Date.UTC(2025, 0, 1);

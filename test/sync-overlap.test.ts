@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { syncPortal } from '../src/sync/index.js';
-import { call } from './emulator-helpers.js';
+import { call } from './helpers/emulator-helpers.js';
 
 const NOW = Date.parse('2025-07-01T10:00:00Z');
 const MINUTE = 60_000;

@@ -15,7 +15,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { CLI, cleanEnv, cli } from './helpers/cli.js';
-import { freePort } from './alert-helpers.js';
+import { freePort } from './helpers/alert-helpers.js';
 import { runCommand } from './helpers/run-command.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;

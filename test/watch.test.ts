@@ -16,7 +16,7 @@ import { detectNew } from '../src/detect/run.js';
 import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { type CycleReport, runCycle, type WatchDeps, watchDestinations, watchLoop } from '../src/watch/index.js';
-import { Clock, finding, freePort, type Receiver, receiver } from './alert-helpers.js';
+import { Clock, finding, freePort, type Receiver, receiver } from './helpers/alert-helpers.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;

@@ -11,6 +11,7 @@ import type { RawLoginEvent } from '../model/event.js';
 import { isGuid } from '../model/ids.js';
 import { toQueryDate } from '../model/time.js';
 import { assertApiKeyFormat, assertSafeTransport, type ConnectionSettings } from './config.js';
+import { readEnvelope, unwrapEnvelope } from './envelope.js';
 import { type FetchLike, fetchTransport } from './fetch-transport.js';
 import { pagePeople } from './people-pages.js';
 import { Redactor } from './redact.js';
@@ -23,7 +24,6 @@ import {
   authTokenSchema,
   describeIssue,
   type EventParse,
-  envelopeSchema,
   type Person,
   parseLoginEvent,
   personListSchema,
@@ -33,7 +33,6 @@ import {
 } from './schemas.js';
 import { type ClientStats, type Exchange, layeredSend, type WaitNotice } from './send.js';
 import type { ThreadClient } from './thread-client.js';
-import { looksLikeHtml } from './status-errors.js';
 import { Transport } from './transport.js';
 
 export type { ClientStats, WaitNotice };
@@ -235,7 +234,7 @@ export class DocSpaceClient {
       }
       throw err;
     }
-    const data = this.unwrap(outcome, authTokenSchema);
+    const data = unwrapEnvelope(this.portal, outcome, authTokenSchema);
     if (!data.token) {
       throw new AuthenticationError(
         'The portal asks for a second factor (SMS or authenticator app): create an API key instead and set DOCSPACE_API_KEY',
@@ -270,68 +269,13 @@ export class DocSpaceClient {
     return this.send({ method: 'GET', url, headers: this.headers({ authorization: auth }), signal });
   }
 
-  /** Check the body is a DocSpace envelope and return its validated `response`. */
-  private unwrap<S extends ZodMiniType>(
-    outcome: { contentType: string; body: string; request: string },
-    schema: S,
-  ): output<S> {
-    // A schema that accepts undefined also accepts an envelope without `response` (a null answer).
-    const payload = this.envelopeWithTotal(outcome, schema.safeParse(undefined).success).response;
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      throw new ResponseShapeError(
-        `Unexpected response from ${this.portal} for ${outcome.request}: ${describeIssue(parsed.error)}`,
-        { request: outcome.request },
-      );
-    }
-    return parsed.data;
-  }
-
-  /** The envelope's `response` and, for lists that have one, its `total`; the body is parsed once. */
-  private envelope(outcome: { contentType: string; body: string; request: string }): unknown {
-    return this.envelopeWithTotal(outcome).response;
-  }
-
-  private envelopeWithTotal(
-    outcome: { contentType: string; body: string; request: string },
-    mayOmitResponse = false,
-  ): {
-    response: unknown;
-    total?: number;
-  } {
-    const { body, contentType, request: req } = outcome;
-    if (looksLikeHtml(contentType, body)) {
-      throw new NotDocSpaceError(
-        `${this.portal} answered with an HTML page, not the DocSpace API: check --portal / DOCSPACE_URL`,
-        { request: req },
-      );
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new NotDocSpaceError(
-        `${this.portal} answered with something that is not JSON: check --portal / DOCSPACE_URL`,
-        { request: req },
-      );
-    }
-    const env = envelopeSchema.safeParse(json);
-    if (!env.success || (!mayOmitResponse && !('response' in (json as object)))) {
-      throw new NotDocSpaceError(
-        `${this.portal} answered JSON without the DocSpace envelope ("response"): check --portal / DOCSPACE_URL`,
-        { request: req },
-      );
-    }
-    return { response: env.data.response, total: env.data.total };
-  }
-
   async get<S extends ZodMiniType>(
     path: string,
     schema: S,
     query?: Record<string, string | number | undefined>,
   ): Promise<output<S>> {
     const outcome = await this.getExchange(this.url(path, query));
-    return this.unwrap(outcome, schema);
+    return unwrapEnvelope(this.portal, outcome, schema);
   }
 
   /**
@@ -343,7 +287,7 @@ export class DocSpaceClient {
     const headers = this.headers({ authorization: auth, 'content-type': 'application/json' });
     const text = body === undefined ? '' : JSON.stringify(body);
     const outcome = await this.send({ method, url: this.url(path), headers, body: text });
-    return this.envelopeWithTotal(outcome, true).response;
+    return readEnvelope(this.portal, outcome, true).response;
   }
 
   private async eventPage(path: string, query?: Query, signal?: AbortSignal) {
@@ -352,7 +296,7 @@ export class DocSpaceClient {
     // that a request queued for the slot this answer freed goes out first: with a pipeline of
     // pages, a new request would otherwise wait for every page that arrived before it.
     await setImmediate();
-    const payload = this.envelope(outcome);
+    const payload = readEnvelope(this.portal, outcome).response;
     if (!Array.isArray(payload)) {
       throw new ResponseShapeError(`Unexpected response from ${this.portal} for ${outcome.request}: not a list`, {
         request: outcome.request,
@@ -416,7 +360,7 @@ export class DocSpaceClient {
   /** One page of `GET people` (active members) with the server's `total`. */
   async peoplePage(startIndex: number, count = MAX_PAGE_SIZE): Promise<{ items: Person[]; total?: number }> {
     const outcome = await this.getExchange(this.url('people', { startIndex, count }));
-    const { response, total } = this.envelopeWithTotal(outcome);
+    const { response, total } = readEnvelope(this.portal, outcome);
     const items = personListSchema.safeParse(response);
     if (!items.success) {
       throw new ResponseShapeError(

@@ -24,7 +24,8 @@ export {
 export { actionText, displayUser, type ServedEvent } from './render.js';
 export { hashSeed, Rng } from './random.js';
 export { type RunningEmulator, startEmulator } from './server.js';
-export { type EmulatorStats, EmulatorState } from './state.js';
+export type { EmulatorStats } from './counters.js';
+export { EmulatorState } from './state.js';
 export { EventStore, PlaceTable, StringTable } from './store.js';
 export { parseUserAgent } from './user-agent.js';
 export { ZoneOffsets } from '../model/zone.js';

@@ -5,13 +5,13 @@
 import { ZoneOffsets } from '../model/zone.js';
 import { ApiDates } from './api-date.js';
 import { appendOddDate } from './odd-dates.js';
-import { RequestCounters } from './counters.js';
+import { type EmulatorStats, RequestCounters } from './counters.js';
 import { catalogueCity, type Device } from './data/catalogue.js';
 import type { EventGenerator, EventSink } from './data/generator.js';
 import type { EmulatorPerson } from './data/people.js';
 import { generatePortal } from './data/portal.js';
 import type { Scenario } from './data/scenarios.js';
-import { keyOwner, PeopleDirectory } from './directory.js';
+import { PeopleDirectory } from './directory.js';
 import { GeoMap, type GeoPlace } from './geo.js';
 import { RateLimiter } from './http/rate-limit.js';
 import {
@@ -23,32 +23,8 @@ import {
 } from './options.js';
 import { EventRenderer, type ServedEvent } from './render.js';
 import { hashSeed, Rng } from './random.js';
-import { ApiKeys, AuditTrail, BruteForceGuard, IpRestrictions, type Session, Sessions } from './security/index.js';
+import { addStartKeys, ApiKeys, AuditTrail, BruteForceGuard, IpRestrictions, type Session, Sessions } from './security/index.js';
 import { EventStore } from './store.js';
-
-export interface EmulatorStats {
-  /** API requests received (control requests excluded). */
-  requests: number;
-  /** API requests per path (without query). */
-  byPath: Record<string, number>;
-  /** API requests per HTTP method. */
-  byMethod: Record<string, number>;
-  /** API responses per HTTP status (`dropped` for cut connections). */
-  byStatus: Record<string, number>;
-  /** Events currently stored. */
-  events: number;
-  /** Events appended since start (live, control API, logins). */
-  appended: number;
-  /** Events removed by retention or purge since start. */
-  purged: number;
-  newestId: number;
-  newestDate?: string;
-  oldestDate?: string;
-  /** Approximate memory held by the event columns. */
-  storeBytes: number;
-  /** Time taken to generate the initial data. */
-  generationMs: number;
-}
 
 export type { Session };
 
@@ -149,19 +125,7 @@ export class EmulatorState {
     this.settings = { loginHistoryLifeTime: o.lifetimeDays, auditTrailLifeTime: 180 };
     this.faultRng = new Rng(`faults:${o.seed}`);
     this.idRng = new Rng(`live-ids:${o.seed}`);
-    const created = o.now - 30 * 86_400_000;
-    this.keys.add({ key: o.apiKey, name: 'Owner key', person: this.people[0], permissions: [], createOn: created });
-    for (const k of o.extraKeys) {
-      this.keys.add({
-        key: k.key,
-        name: `${k.role} key`,
-        person: keyOwner(this.people, k.role),
-        // `noscope` holds a scope that covers none of the emulated routes.
-        permissions: k.permissions ?? (k.role === 'noscope' ? ['files:read'] : []),
-        createOn: created,
-        expiresAt: k.role === 'expired' ? o.now - 86_400_000 : undefined,
-      });
-    }
+    addStartKeys(this.keys, this.people, o);
     // The clean-up service runs at start-up, then daily. At start-up it cuts at the instant the
     // history was generated for, not at the clock after generating it: otherwise `--events N
     // --days 180` held fewer than N events whenever generation took longer than the gap between

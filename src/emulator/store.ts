@@ -163,6 +163,20 @@ export const COLUMN_NAMES = [
   'active',
 ] as const satisfies ReadonlyArray<keyof Columns>;
 
+/** Write an event's interned fields into row `r`, dated `time`; the id is the caller's (generation gives ids after sorting). */
+export function writeRow(c: Columns, r: number, e: Omit<EventRow, 'id'>, time: number): void {
+  c.time[r] = time;
+  c.user[r] = e.user;
+  c.action[r] = e.action;
+  c.login[r] = e.login;
+  c.place[r] = e.place;
+  c.browser[r] = e.browser;
+  c.platform[r] = e.platform;
+  c.page[r] = e.page;
+  c.description[r] = e.description;
+  c.active[r] = e.active ? 1 : 0;
+}
+
 /** Bytes per row across all columns. */
 export const BYTES_PER_EVENT = 8 + 4 + 4 + 2 + 4 + 4 + 2 + 2 + 2 + 1 + 1;
 
@@ -246,18 +260,8 @@ export class EventStore {
 
   /** Write `e` into row `r` at `time`; returns `r`. */
   private put(r: number, e: EventRow, time: number): number {
-    const c = this.cols;
-    c.time[r] = time;
-    c.id[r] = e.id;
-    c.user[r] = e.user;
-    c.action[r] = e.action;
-    c.login[r] = e.login;
-    c.place[r] = e.place;
-    c.browser[r] = e.browser;
-    c.platform[r] = e.platform;
-    c.page[r] = e.page;
-    c.description[r] = e.description;
-    c.active[r] = e.active ? 1 : 0;
+    writeRow(this.cols, r, e, time);
+    this.cols.id[r] = e.id;
     if (e.id > this.maxId) this.maxId = e.id;
     return r;
   }

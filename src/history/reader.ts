@@ -23,73 +23,10 @@ import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { normaliseEvent } from '../model/event.js';
 import { isPlausibleEventDate, parseApiDate } from '../model/time.js';
 import { compileFilter, type EventFilter } from './filter.js';
+import type { InvalidEvent, ReadEvent, ReadOptions, ReadProgress, ReadSummary } from './read-types.js';
 
-export interface InvalidEvent {
-  reason: string;
-  raw: unknown;
-}
-
-export interface ReadProgress {
-  /** Windows accepted so far. */
-  pages: number;
-  /** Distinct events seen (before the user's filters). */
-  scanned: number;
-  /** Events that matched and were yielded. */
-  matched: number;
-  /** Oldest instant covered so far (epoch ms). */
-  oldest?: number;
-  /** Newest instant seen (epoch ms). */
-  newest?: number;
-}
-
-export interface ReadOptions {
-  /**
-   * Windows in flight at once; defaults to the client's concurrency (when it is no more than the
-   * client's, as many again wait in the client's limiter, ready to go out as answers arrive).
-   */
-  concurrency?: number;
-  /** Positions shared by adjacent windows (default 4). */
-  overlap?: number;
-  /**
-   * Start with one window in flight and double while more are needed. Default: when the read
-   * is bounded by `since` or `limit`.
-   */
-  rampUp?: boolean;
-  /** Stop after this many matching events. */
-  limit?: number;
-  onProgress?: (p: ReadProgress) => void;
-  onInvalid?: (e: InvalidEvent) => void;
-  /** A boundary between windows whose completeness could not be proven. */
-  onUnproven?: (info: { time: number; reason: string }) => void;
-  signal?: AbortSignal;
-  /** Keep with each event the object the portal served (`raw`), for `event.original` and sync. */
-  raw?: boolean;
-  /**
-   * The first window (`startIndex` 0, a full page), already requested by the caller: a sync asks
-   * for it together with the portal's quota, so the two requests share one round trip. Used in
-   * place of requesting that window (once).
-   */
-  firstWindow?: Promise<Page<RawLoginEvent>>;
-}
-
-export interface ReadSummary extends ReadProgress {
-  /** True when the end of the history (or the `since` bound) was reached with every boundary proven. */
-  complete: boolean;
-  /** Reached the oldest event the portal still has. */
-  reachedEnd: boolean;
-  unproven: number;
-  invalid: number;
-  requests: number;
-}
-
-/**
- * What a read yields: the normalised event, and with `raw: true` the object the portal served
- * for it (unknown fields and key order kept).
- */
-export interface ReadEvent {
-  event: LoginEvent;
-  raw?: RawLoginEvent;
-}
+// The reader's callers import these with it.
+export type { InvalidEvent, ReadEvent, ReadOptions, ReadProgress, ReadSummary };
 
 /** One window as accepted into the chain. */
 interface Window {

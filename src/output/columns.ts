@@ -1,5 +1,5 @@
 /** The columns and stable JSON of what the commands print. */
-import type { UserActivity } from '../history/users.js';
+import type { UserActivity } from '../report/user-activity.js';
 import type { LoginEvent } from '../model/event.js';
 import { type EventField, LOGIN_EVENT_FIELDS } from '../model/event-fields.js';
 import { formatAtOffset, isoUtc, offsetText } from '../model/time.js';

@@ -5,9 +5,10 @@
  *
  * `ArchiveStore` is a thin facade: it owns the connection, the transaction and the close, and
  * hands every concern to its module (portals, events-write, events-read, ledger, locks, stats,
- * people), each a set of functions over the store seen as a `StoreContext`; the findings,
- * responses and alert outbox come from the class it extends (archive-records.ts). One class for both
- * dialects: queries go through Kysely, and the backend says what it can do (`capabilities`).
+ * people, rollup-upkeep, raw-sql, planner-stats), each a set of functions over the store seen as
+ * a `StoreContext`; the findings, responses and alert outbox come from the class it extends
+ * (archive-records.ts). One class for both dialects: queries go through Kysely, and the backend
+ * says what it can do (`capabilities`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CompiledQuery } from 'kysely';
@@ -32,21 +33,15 @@ import type { MigrationReport } from './migrations.js';
 import * as people from './people.js';
 import type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';
 import * as portals from './portals.js';
-import * as months from './rollup-months.js';
-import * as rollups from './rollups.js';
+import { PlannerStats } from './planner-stats.js';
 import type { PortalInfo, PortalPatch } from './portals.js';
+import * as rawSql from './raw-sql.js';
+import type { SqlOptions } from './raw-sql.js';
 import type { ReadonlyConnection } from './reader.js';
 import type { Interval } from './rows.js';
 import type { EventRow, RunMode } from './schema.js';
+import * as upkeep from './rollup-upkeep.js';
 import { type PortalStats, stats } from './stats.js';
-
-export interface SqlOptions {
-  /** Keep at most this many rows (`truncated` says when more were there). */
-  maxRows?: number;
-}
-
-/** Events added before the planner's statistics are first refreshed (then at each doubling). */
-const ANALYZE_AFTER = 50_000;
 
 export class ArchiveStore extends ArchiveRecords implements StoreContext {
   readonly dialect: DialectName;
@@ -66,8 +61,8 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    */
   private readonly context: AsyncLocalStorage<ArchiveStore>;
   private readonly inserts: EventInsert;
-  /** Events added through this store, and when to refresh the planner's statistics next. */
-  private readonly growth: { added: number; next: number };
+  /** Events added through this store (and its transactions), and when to refresh the planner's statistics. */
+  private readonly growth: PlannerStats;
 
   /** @internal Use `openStore`. */
   constructor(
@@ -83,7 +78,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     this.bound = bound;
     this.context = outer?.context ?? new AsyncLocalStorage();
     this.inserts = outer?.inserts ?? new EventInsert(backend.db);
-    this.growth = outer?.growth ?? { added: 0, next: ANALYZE_AFTER };
+    this.growth = outer?.growth ?? new PlannerStats(backend);
   }
 
   /** The Kysely instance for queries the store does not offer (reports); joins an open transaction. */
@@ -119,16 +114,12 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
       const tx = new ArchiveStore(this.backend, db, this);
       return this.context.run(tx, () => fn(tx));
     });
-    if (this.growth.added >= this.growth.next) {
-      // Committed a lot since the last look: refresh statistics at 50k, 100k, 200k… events, so a
-      // first sync of millions analyses a handful of times, and queries right after it are fast.
-      this.growth.next = this.growth.added * 2;
-      await this.backend.analyze();
-    }
+    const refresh = this.growth.afterCommit();
+    if (refresh) await refresh;
     return result;
   }
 
-  // --- portals (portals.ts) --------------------------------------------------------------------
+  // --- portals (portals.ts) ---------------------------------------------------------------------
 
   /** The portal's id, adding it on first sight. `url` is normalised to its origin. */
   ensurePortal(p: { url: string; name?: string | null }): Promise<number> {
@@ -148,7 +139,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return portals.portal(this, idOrUrl);
   }
 
-  // --- events (events-write.ts, events-read.ts) --------------------------------------------------
+  // --- events (events-write.ts, events-read.ts) -------------------------------------------------
 
   /**
    * Archive events of one portal. Idempotent: an event already archived (same portal and id) is
@@ -167,7 +158,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     if (events.length === 0) return { added: 0, duplicates: 0, quarantined: 0 };
     if (!this.inTransaction) return this.transaction((tx) => tx.insertEvents(portalId, events, raw, receivedAt));
     const result = await write.insertEvents(this, this.inserts, portalId, events, raw, receivedAt);
-    this.growth.added += result.added;
+    this.growth.grew(result.added);
     return result;
   }
 
@@ -217,7 +208,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return this.capabilities.fileReader?.();
   }
 
-  // --- rollups (rollups.ts) ----------------------------------------------------------------------
+  // --- rollups (rollup-upkeep.ts) ---------------------------------------------------------------
 
   /**
    * Make the rollups (of one portal, or all) again from the archived events, in one transaction.
@@ -225,24 +216,18 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    * written by other means (a bulk load). Returns the events read.
    */
   rebuildRollups(portalId?: number): Promise<number> {
-    return this.writing(async (db) => {
-      const events = await rollups.rebuildRollups(db, (q) => this.backend.write(db, q), this.dialect, portalId);
-      await months.rebuildMonths(db, portalId);
-      return events;
-    });
+    return upkeep.rebuildAll(this, portalId);
   }
 
   /**
    * Group again the months whose member day rows changed (of one portal, or all), in one
    * transaction: the end of a sync. Returns the months grouped (rollup-months.ts).
    */
-  async regroupMonths(portalId?: number): Promise<number> {
-    // A sync that added nothing opens no write transaction for this.
-    if (!(await months.anyMarked(this.db, portalId))) return 0;
-    return this.writing((db) => months.regroupMonths(db, portalId));
+  regroupMonths(portalId?: number): Promise<number> {
+    return upkeep.regroupMarked(this, portalId);
   }
 
-  // --- ledger (ledger.ts) ------------------------------------------------------------------------
+  // --- ledger (ledger.ts) -----------------------------------------------------------------------
 
   /** Record a period as proven complete, or as a gap (with a note saying why and what to do). */
   addCoverage(portalId: number, entry: CoverageEntry): Promise<void> {
@@ -300,7 +285,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return ledger.setCheckpoint(this, portalId, cp);
   }
 
-  // --- quarantine (events-write.ts) --------------------------------------------------------------
+  // --- quarantine (events-write.ts) -------------------------------------------------------------
 
   /** Keep an event that failed validation, as received, with the reason. */
   quarantine(portalId: number, reason: string, raw: unknown, runId?: number | null): Promise<boolean> {
@@ -311,7 +296,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return write.quarantineCount(this, portalId);
   }
 
-  // --- people (people.ts) ------------------------------------------------------------------------
+  // --- people (people.ts) -----------------------------------------------------------------------
 
   /**
    * Record the portal's people as read at `readAt`: everyone given is added or updated; after a
@@ -346,7 +331,7 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return people.findPeople(this, portalId, query);
   }
 
-  // --- status, maintenance, SQL, locks -----------------------------------------------------------
+  // --- status, maintenance, SQL (raw-sql.ts), locks ---------------------------------------------
 
   /** Per portal (or for one): events archived, period, coverage, gaps, runs, checkpoint. */
   stats(portalId?: number): Promise<PortalStats[]> {
@@ -384,23 +369,12 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
    * transaction after an allowlist check. Anything that could write is refused (UsageError).
    */
   sqlRows(text: string, opts: { portalIds?: readonly number[] } = {}): Promise<SqlRows> {
-    if (!text.trim()) return Promise.reject(new UsageError('The SQL statement is empty'));
-    return this.backend.sql(text, opts.portalIds);
+    return rawSql.sqlRows(this, text, opts.portalIds);
   }
 
   /** `sqlRows`, collected: for results known to be small, or cut at `maxRows`. */
-  async sql(text: string, opts: SqlOptions = {}): Promise<SqlResult> {
-    const result = await this.sqlRows(text);
-    const rows: unknown[][] = [];
-    let truncated = false;
-    for await (const row of result) {
-      if (opts.maxRows !== undefined && rows.length >= opts.maxRows) {
-        truncated = true;
-        break;
-      }
-      rows.push(row);
-    }
-    return { columns: [...result.columns], rows, truncated };
+  sql(text: string, opts: SqlOptions = {}): Promise<SqlResult> {
+    return rawSql.collectSql(this, text, opts);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The archive store: login events kept beyond the portal's retention, in SQLite or PostgreSQL.
  */
-export { ArchiveStore, type SqlOptions } from './archive-store.js';
+export { ArchiveStore } from './archive-store.js';
+export type { SqlOptions } from './raw-sql.js';
 export {
   type BackendCapabilities,
   type DialectName,
@@ -25,7 +26,8 @@ export {
   type StoredFinding,
   type UpsertResult,
 } from './findings.js';
-export { MIGRATIONS, type MigrationReport, SCHEMA_VERSION } from './migrations.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './migration-list.js';
+export type { MigrationReport } from './migrations.js';
 export { isPostgresUrl, type OpenStoreOptions, openStore, resolveArchive } from './open.js';
 export { type ServedFields, servedJson } from './original.js';
 export type { ArchivedPerson, PeopleQuery, ReplacePeopleResult } from './people.js';

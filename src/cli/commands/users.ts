@@ -1,5 +1,5 @@
 import type { DocSpaceClient } from '../../client/client.js';
-import { type UserActivity, uniqueUsers, uniqueUsersOfFacts, userActivityOf } from '../../history/users.js';
+import { uniqueUsers } from '../../history/users.js';
 import type { LoginEvent } from '../../model/event.js';
 import { UsageError } from '../../errors/index.js';
 import { portalColumn, userActivityColumns } from '../../output/index.js';
@@ -7,6 +7,7 @@ import { rowObject } from '../../output/writer.js';
 import { buildUserActivity, USER_ACTIVITY_DIMS, USER_ACTIVITY_OPTIONS, type UserIdentity } from '../../report/activity.js';
 import type { ActivityFact } from '../../report/facts.js';
 import { EventFacts } from '../../report/sources/events.js';
+import { type UserActivity, uniqueUsersOfFacts, userActivityOf } from '../../report/user-activity.js';
 import { parseUserSort, sortUsers } from '../../report/user-sort.js';
 import { type ArchiveFlags, type ArchiveSelection, parseArchiveFlags } from '../archive.js';
 import { type ConnectionFlags, parseConnectionFlags } from '../context.js';

@@ -194,33 +194,17 @@ async function rollupHeat(store: ArchiveStore, k: Keys, clock: ZoneClock): Promi
  * primary key: every login of a key reads the same to the attribution rule.
  */
 async function rollupTargets(store: ArchiveStore, k: Keys, limit: number): Promise<TargetRow[]> {
-  const last = sql<number>`max(last_time)`;
-  const [own, typed] = await Promise.all([
-    store.db
-      .selectFrom('rollup_user_days')
-      .where(inDays<'rollup_user_days'>(k))
-      .where('kind', '=', 'failure')
-      .select(['portal_id', 'user_id', eventsSum.as('n'), last.as('last')])
-      .groupBy(['portal_id', 'user_id'])
+  const top = (anonymous: boolean) =>
+    failuresAt(store, k, anonymous)
+      .select(['portal_id', sql.ref<string>(targetColumn(anonymous)).as('key'), eventsSum.as('n'), sql<number>`max(last_time)`.as('last')])
+      .groupBy(['portal_id', sql.ref(targetColumn(anonymous))])
       .orderBy(sql.raw('n'), 'desc')
       .orderBy(sql.raw('last'), 'desc')
       .limit(limit)
-      .execute(),
-    store.db
-      .selectFrom('rollup_login_days')
-      .where(inDays<'rollup_login_days'>(k))
-      .where('kind', '=', 'failure')
-      .select(['portal_id', 'login_key', eventsSum.as('n'), last.as('last')])
-      .groupBy(['portal_id', 'login_key'])
-      .orderBy(sql.raw('n'), 'desc')
-      .orderBy(sql.raw('last'), 'desc')
-      .limit(limit)
-      .execute(),
-  ]);
-  const rows = [
-    ...own.map((r) => ({ portalId: num(r.portal_id), anonymous: false, key: r.user_id, failures: num(r.n), last: num(r.last) })),
-    ...typed.map((r) => ({ portalId: num(r.portal_id), anonymous: true, key: r.login_key, failures: num(r.n), last: num(r.last) })),
-  ]
+      .execute()
+      .then((rows) => rows.map((r) => ({ portalId: num(r.portal_id), anonymous, key: r.key, failures: num(r.n), last: num(r.last) })));
+  const rows = (await Promise.all([top(false), top(true)]))
+    .flat()
     .sort((a, b) => b.failures - a.failures || b.last - a.last)
     .slice(0, limit);
   return Promise.all(
@@ -239,29 +223,27 @@ async function rollupTargets(store: ArchiveStore, k: Keys, limit: number): Promi
   );
 }
 
+/** Where a target's failures are counted: a member's own by id, anonymous ones by the typed login's key. */
+function targetColumn(anonymous: boolean): 'login_key' | 'user_id' {
+  return anonymous ? 'login_key' : 'user_id';
+}
+
+/** The failure rows of the period aimed at members (`anonymous` false) or typed as logins. */
+function failuresAt(store: ArchiveStore, k: Keys, anonymous: boolean) {
+  // Both day tables have the columns used here; the cast only picks one for the types.
+  const table = anonymous ? 'rollup_login_days' : ('rollup_user_days' as 'rollup_login_days');
+  return store.db.selectFrom(table).where(inDays<'rollup_login_days'>(k)).where('kind', '=', 'failure');
+}
+
 /** The id of the newest failure aimed at a member (`anonymous` false) or typed as a login key. */
 async function newestFailure(store: ArchiveStore, k: Keys, anonymous: boolean, key: string): Promise<number | undefined> {
-  const row = anonymous
-    ? await store.db
-        .selectFrom('rollup_login_days')
-        .where(inDays<'rollup_login_days'>(k))
-        .where('login_key', '=', key)
-        .where('kind', '=', 'failure')
-        .select('last_id')
-        .orderBy('last_time', 'desc')
-        .orderBy('last_id', 'desc')
-        .limit(1)
-        .executeTakeFirst()
-    : await store.db
-        .selectFrom('rollup_user_days')
-        .where(inDays<'rollup_user_days'>(k))
-        .where('user_id', '=', key)
-        .where('kind', '=', 'failure')
-        .select('last_id')
-        .orderBy('last_time', 'desc')
-        .orderBy('last_id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+  const row = await failuresAt(store, k, anonymous)
+    .where(sql.ref(targetColumn(anonymous)), '=', key)
+    .select('last_id')
+    .orderBy('last_time', 'desc')
+    .orderBy('last_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? num(row.last_id) : undefined;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ZoneOffsets } from '../../model/zone.js';
 import { Rng } from '../random.js';
-import { allocateColumns, COLUMN_NAMES, type Columns, createTables, type StoreTables } from '../store.js';
+import { allocateColumns, COLUMN_NAMES, type Columns, createTables, type StoreTables, writeRow } from '../store.js';
 import { EventGenerator, type EventSink, type SinkEvent } from './generator.js';
 import { type EmulatorPerson, generatePeople } from './people.js';
 import { type Scenario, type ScenarioPlan, writeScenarios } from './scenarios.js';
@@ -56,17 +56,7 @@ class ColumnSink implements EventSink {
   emit(e: SinkEvent): number {
     if (this.count >= this.capacity) return -1;
     const i = this.count++;
-    const c = this.cols;
-    c.time[i] = e.time;
-    c.user[i] = e.user;
-    c.action[i] = e.action;
-    c.login[i] = e.login;
-    c.place[i] = e.place;
-    c.browser[i] = e.browser;
-    c.platform[i] = e.platform;
-    c.page[i] = e.page;
-    c.description[i] = e.description;
-    c.active[i] = e.active ? 1 : 0;
+    writeRow(this.cols, i, e, e.time);
     return i;
   }
 
@@ -149,16 +139,8 @@ export function generatePortal(o: PortalOptions): GeneratedPortal {
   const perm = radixOrder(keys, count);
   const headroom = Math.max(1024, Math.ceil(count / 16));
   const cols = allocateColumns(count + headroom);
-  gather(raw.time.subarray(0, count), perm, cols.time);
-  gather(raw.user.subarray(0, count), perm, cols.user);
-  gather(raw.action.subarray(0, count), perm, cols.action);
-  gather(raw.login.subarray(0, count), perm, cols.login);
-  gather(raw.place.subarray(0, count), perm, cols.place);
-  gather(raw.browser.subarray(0, count), perm, cols.browser);
-  gather(raw.platform.subarray(0, count), perm, cols.platform);
-  gather(raw.page.subarray(0, count), perm, cols.page);
-  gather(raw.description.subarray(0, count), perm, cols.description);
-  gather(raw.active.subarray(0, count), perm, cols.active);
+  // Every column but the id, which is given below in date order.
+  for (const name of COLUMN_NAMES) if (name !== 'id') gather(raw[name], perm, cols[name]);
 
   // A global auto-increment shared with other tenants: ids rise in date order with gaps.
   const idRng = rng.fork('ids');

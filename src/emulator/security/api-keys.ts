@@ -4,6 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatorPerson } from '../data/people.js';
+import { keyOwner } from '../directory.js';
+import type { ResolvedEmulatorOptions } from '../options.js';
 
 export interface ApiKey {
   id: string;
@@ -90,4 +92,25 @@ export function scopeAllows(permissions: readonly string[], method: string, area
   const areas = area ? ['*', area] : ['*'];
   const levels = method === 'GET' ? ['read', 'write'] : ['write'];
   return areas.some((a) => levels.some((l) => permissions.includes(`${a}:${l}`)));
+}
+
+/** The keys a portal starts with, made 30 days before `now`: the owner's, then one per extra key's role. */
+export function addStartKeys(
+  keys: ApiKeys,
+  people: EmulatorPerson[],
+  o: Pick<ResolvedEmulatorOptions, 'apiKey' | 'extraKeys' | 'now'>,
+): void {
+  const created = o.now - 30 * 86_400_000;
+  keys.add({ key: o.apiKey, name: 'Owner key', person: people[0], permissions: [], createOn: created });
+  for (const k of o.extraKeys) {
+    keys.add({
+      key: k.key,
+      name: `${k.role} key`,
+      person: keyOwner(people, k.role),
+      // `noscope` holds a scope that covers none of the emulated routes.
+      permissions: k.permissions ?? (k.role === 'noscope' ? ['files:read'] : []),
+      createOn: created,
+      expiresAt: k.role === 'expired' ? o.now - 86_400_000 : undefined,
+    });
+  }
 }

@@ -1,6 +1,6 @@
 /** Shared helpers for the emulator tests: real HTTP on loopback (`call`) or the in-memory app (`ask`). */
 /* global Request */
-import type { EmulatorApp, RunningEmulator } from '../src/emulator/index.js';
+import type { EmulatorApp, RunningEmulator } from '../../src/emulator/index.js';
 
 export const NOW = Date.parse('2025-07-01T10:00:00Z');
 

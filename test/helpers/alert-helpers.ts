@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as netServer } from 'node:net';
-import type { AlertFinding } from '../src/alert/index.js';
+import type { AlertFinding } from '../../src/alert/index.js';
 
 /** 2026-03-02T09:30:00Z: every test clock starts here. */
 export const T0 = Date.UTC(2026, 2, 2, 9, 30, 0);

@@ -2,16 +2,17 @@
  * The SQLite backend: one file (or `:memory:`), one connection for the query layer and writes,
  * read-only side connections for long reads and for `sql`, and portal locks on side files.
  */
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type CompiledQuery, type Kysely, Kysely as KyselyDb, SqliteDialect, sql } from 'kysely';
 import { DocSpaceLoginsError, IoError, UsageError } from '../errors/index.js';
-import { type Backend, type BackendCapabilities, READ_ONLY_SQL, scopeViews, type SqlRows, type Unlock } from './backend.js';
+import type { Backend, BackendCapabilities, SqlRows, Unlock } from './backend.js';
 import { CorruptArchiveError } from './errors.js';
 import { openReader } from './reader.js';
 import type { ArchiveSchema } from './schema.js';
 import { checkedAsIs, markChecked } from './sqlite-checked.js';
+import { readOnlyName, userSql } from './sqlite-readers.js';
 
 export interface SqliteOptions {
   readOnly?: boolean;
@@ -243,56 +244,7 @@ class SqliteBackend implements Backend {
   }
 
   async sql(text: string, portalIds?: readonly number[]): Promise<SqlRows> {
-    // A connection of its own, opened read-only: even a statement that slipped past the check
-    // below could not write through it. One per statement, so a result being streamed does not
-    // keep the connection busy for anything else.
-    const own = this.path !== ':memory:';
-    const conn = own ? new Database(readOnlyName(this.path, true), { readonly: true, fileMustExist: true, timeout: 5000 }) : this.raw;
-    const done = async () => {
-      if (own) conn.close();
-    };
-    let stmt: Database.Statement;
-    try {
-      // The views live in the connection's own temporary schema: nothing is written to the archive.
-      if (own && portalIds) for (const view of scopeViews(portalIds, (t) => `main.${t}`)) conn.exec(view);
-      if (own) conn.pragma('query_only = ON');
-      stmt = conn.prepare(text);
-      if (!stmt.readonly) throw new UsageError(READ_ONLY_SQL);
-      if (!stmt.reader) throw new UsageError('The sql command runs queries that return rows: use SELECT');
-    } catch (err) {
-      await done();
-      if (err instanceof UsageError) throw err;
-      throw sqlError(err);
-    }
-    const columns = stmt.columns().map((c) => c.name);
-    const rows = stmt.raw(true).iterate() as IterableIterator<unknown[]>;
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      rows.return?.();
-      await done();
-    };
-    return {
-      columns,
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            let next: IteratorResult<unknown[]>;
-            try {
-              next = rows.next();
-            } catch (err) {
-              throw sqlError(err);
-            }
-            if (next.done) return;
-            yield next.value;
-          }
-        } finally {
-          await close();
-        }
-      },
-    };
+    return userSql(this.path, this.raw, text, portalIds);
   }
 
   private reader(): Database.Database {
@@ -387,24 +339,4 @@ function localFailure(path: string, err: unknown): DocSpaceLoginsError | undefin
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return new CorruptArchiveError(path, (err as Error).message, err);
   if (/^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)) return new IoError(path, 'write the archive', err);
   return undefined;
-}
-
-/**
- * The name to open `path` by. A read-only open of a WAL archive creates the -shm index (and
- * reads -wal) beside it; in a folder we cannot write, with no -wal left (the last writer closed
- * cleanly), nobody can be writing either, so the file is opened as immutable: no side files.
- */
-function readOnlyName(path: string, readOnly: boolean): string {
-  if (!readOnly || path === ':memory:' || existsSync(`${path}-wal`)) return path;
-  try {
-    accessSync(dirname(path), constants.W_OK);
-    return path;
-  } catch {
-    return `file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?immutable=1`;
-  }
-}
-
-function sqlError(err: unknown): UsageError {
-  if ((err as { code?: string }).code === 'SQLITE_READONLY') return new UsageError(READ_ONLY_SQL);
-  return new UsageError(`SQL error: ${(err as Error).message}`, { dialect: 'sqlite' }, { cause: err });
 }

@@ -118,6 +118,22 @@ describe('every row of a read of several portals names its portal', () => {
     expect(table.slice(1).filter(Boolean).every((l) => l.startsWith(a.url) || l.startsWith(b.url))).toBe(true);
   });
 
+  it.each([
+    ['users --archive --details', ['users', '--archive', '--details']],
+    ['report summary', ['report', 'summary']],
+    ['report users', ['report', 'users']],
+    ['report daily', ['report', 'daily']],
+    ['report failures', ['report', 'failures']],
+  ])('%s reads the portal DOCSPACE_URL configures, as --portal does, not every portal', async (_name, args) => {
+    const configured = await runCommand(a, home, (io) => run([...args, '--db', db, ...SINCE, '--format', 'json'], io));
+    expect(configured.code, configured.stderr).toBe(0);
+    const picked = await inProcess([...args, '--db', db, '--portal', a.url, ...SINCE, '--format', 'json']);
+    expect(JSON.parse(configured.stdout)).toEqual(JSON.parse(picked.stdout));
+    // One portal read: no portal field, and not what every portal gives.
+    expect(configured.stdout).not.toContain(b.url);
+    expect(JSON.parse(configured.stdout)).not.toEqual(JSON.parse((await runAll([...args, '--format', 'json'])).stdout));
+  });
+
   it('each portal is counted with its own people directory: the same answer as reading it alone', async () => {
     for (const args of [['users', '--archive', '--details'], ['report', 'users']]) {
       const all = await runAll([...args, '--format', 'ndjson']);

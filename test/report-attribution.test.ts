@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { attributeFailure, attributionKey, isPlaceholderLogin, PeopleDirectory } from '../src/model/attribution.js';
 import { GUEST_ID } from '../src/model/ids.js';
-import { type ActivityFact, buildUserActivity } from '../src/report/index.js';
+import { type ActivityFact, buildUserActivity, failuresReport } from '../src/report/index.js';
 
 const ANNA = 'a0000000-0000-4000-8000-000000000001';
 const JENS = 'b0000000-0000-4000-8000-000000000002';
@@ -134,5 +134,18 @@ describe('buildUserActivity: the one per-user builder', () => {
   it('with includeAnonymous, the Guest id has a row with every anonymous event', () => {
     const { rows } = buildUserActivity(facts, { people, includeAnonymous: true });
     expect(rows.find((r) => r.userId === GUEST_ID)).toMatchObject({ name: 'Anonymous', failures: 12 });
+  });
+});
+
+describe('failuresReport: the login a failure is counted under', () => {
+  // A live read's facts carry the login as typed, the archive's rollups its attribution key.
+  it('groups by the attribution key, so typed logins and archived keys give one row', () => {
+    const rows = failuresReport([typed('Straße@example.com', 2), typed('strasse@example.com', 3), typed('STRASSE@EXAMPLE.COM')], []);
+    expect(rows.filter((r) => r.group === 'login')).toMatchObject([{ key: 'strasse@example.com', failures: 6 }]);
+  });
+
+  it("counts the text DocSpace writes when nothing was typed as none typed, in any of its languages", () => {
+    const rows = failuresReport([typed('Email is not specified', 2), typed('Email не указан'), { ...typed('x'), login: null }], []);
+    expect(rows.filter((r) => r.group === 'login')).toMatchObject([{ key: '', failures: 4 }]);
   });
 });

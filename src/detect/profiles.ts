@@ -88,7 +88,8 @@ export class Profiles {
       return;
     }
     if (v.outcome !== 'success') return;
-    let p = this.users.get(v.userId);
+    // The view's profile is this map's entry for the user (looked up once per event).
+    let p = v.profile ?? this.users.get(v.userId);
     if (!p) {
       p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
       this.users.set(v.userId, p);

@@ -3,7 +3,7 @@ import type { ActionKind } from '../model/actions.js';
 import { countryCode } from '../geo/countries.js';
 import { deviceKey } from './device.js';
 import { type FailureTarget, type LoginShape, typedLoginTarget } from './login-shape.js';
-import type { Profiles } from './profiles.js';
+import type { Profile, Profiles } from './profiles.js';
 import type { DetectContext, DetectEvent, Member } from './types.js';
 
 /**
@@ -48,6 +48,11 @@ export interface EventView {
   hourOfWeek: number;
   /** Portal-local day number since 1970-01-01. */
   day: number;
+  /**
+   * The profile of `userId` as it stands before this event (undefined before their first
+   * success): looked up once here for every rule that judges a success against it.
+   */
+  profile: Profile | undefined;
 }
 
 export const VIEW_FIELDS = [
@@ -105,7 +110,7 @@ export class ViewBuilder {
     this.view = {
       event: undefined as unknown as DetectEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
       anonymous: false, target: '', known: false, loginShape: 'member', ip: '', country: '', countryIso: '',
-      city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, familiar: false, hourOfWeek: 0, day: 0,
+      city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, familiar: false, hourOfWeek: 0, day: 0, profile: undefined,
     };
   }
 
@@ -119,6 +124,7 @@ export class ViewBuilder {
     v.actionId = e.actionId;
     v.userId = e.userId;
     v.anonymous = e.anonymous;
+    v.profile = this.profiles.get(e.userId);
     if (e.anonymous && e.kind === 'failure') {
       const t = this.failureTarget(e.login);
       v.target = t.target;

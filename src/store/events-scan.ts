@@ -109,8 +109,9 @@ const TUPLE_CACHE = 100_000;
 type Tuple = readonly [kind: ActionKind | null, userId: string, ip: string, country: string, city: string, browser: string | null, platform: string | null, login: string | null];
 
 const sep = sql.lit(SEP);
-const marked = (column: string) => sql`ifnull(${sql.lit(MARK)} || ${sql.ref(column)}, '')`;
-const TUPLE_SQL = sql<string>`${sql.ref('kind')} || ${sep} || ${sql.ref('user_id')} || ${sep} || ${sql.ref('ip')} || ${sep} || ${sql.ref('country')} || ${sep} || ${sql.ref('city')} || ${sep} || ${marked('browser')} || ${sep} || ${marked('platform')} || ${sep} || case when ${sql.ref('anonymous')} <> 0 then ${marked('login')} else '' end`;
+/** A nullable column with the separator before it, folded into its `ifnull` (one `||` a column fewer: ~2% of the worker's SQL time). */
+const marked = (column: string) => sql`ifnull(${sep} || ${sql.lit(MARK)} || ${sql.ref(column)}, ${sep})`;
+const TUPLE_SQL = sql<string>`${sql.ref('kind')} || ${sep} || ${sql.ref('user_id')} || ${sep} || ${sql.ref('ip')} || ${sep} || ${sql.ref('country')} || ${sep} || ${sql.ref('city')} || ${marked('browser')} || ${marked('platform')} || case when ${sql.ref('anonymous')} <> 0 then ${marked('login')} else ${sep} end`;
 
 /**
  * `s` as the engine's maps want it: `split` and `slice` hand out views into the tuple's text, which
@@ -124,6 +125,7 @@ function flat(s: string): string {
 }
 
 const unmark = (s: string): string | null => (s === '' ? null : flat(s.slice(1)));
+const orFlat = (s: string | null | undefined): string | null => (s == null ? null : flat(s));
 
 /** `text` split into its parts, or undefined when a value itself held the separator. */
 function splitTuple(text: string): Tuple | undefined {
@@ -132,10 +134,16 @@ function splitTuple(text: string): Tuple | undefined {
   return [CANONICAL.get(p[0]) ?? null, flat(p[1]), flat(p[2]), flat(p[3]), flat(p[4]), unmark(p[5]), unmark(p[6]), unmark(p[7])];
 }
 
-/** A tuple the worker split (its values strings of their own already), or undefined for an odd one. */
+/**
+ * A tuple the worker split, or undefined for an odd one. Its values come as strings of their own,
+ * each distinct tuple's a fresh copy: made into property-key strings here (once per distinct
+ * tuple), equal values are one string object again, which the engine's map lookups compare by
+ * pointer (measured: the main thread's share of a 1M-event pass 5.66 -> 5.38 s CPU).
+ */
 function splitByWorker(p: (string | null)[] | null): Tuple | undefined {
   if (!p) return undefined;
-  return [CANONICAL.get(p[0]!) ?? null, p[1]!, p[2]!, p[3]!, p[4]!, p[5], p[6], p[7]];
+  const [, userId, ip, country, city, browser, platform, login] = p;
+  return [CANONICAL.get(p[0]!) ?? null, flat(userId!), flat(ip!), flat(country!), flat(city!), orFlat(browser), orFlat(platform), orFlat(login)];
 }
 
 /**

@@ -66,7 +66,7 @@ export class NewValueProcessor implements Processor {
 
   onEvent(v: EventView, entry: () => Entry): void {
     if (v.outcome !== 'success') return;
-    const p = this.env.profiles.get(v.userId);
+    const p = v.profile;
     if (!p || v.ts - p.first < this.learning || p.recent.length < this.spec.min_events) return;
     // Most successes bring nothing new: allocate only when something is.
     let novel: Record<string, unknown> | undefined;
@@ -124,7 +124,7 @@ export class BaselineProcessor implements Processor {
 
   onEvent(v: EventView, entry: () => Entry): void {
     if (v.outcome !== 'success') return;
-    const p = this.env.profiles.get(v.userId);
+    const p = v.profile;
     if (!p) return;
     if (this.spec.metric === 'idle') {
       const last = p.last;

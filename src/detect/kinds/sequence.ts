@@ -63,7 +63,7 @@ export class SequenceProcessor implements Processor {
     const key = keyOf(v, this.spec.group_by);
     const a = this.attacks.get(key);
     if (!a || v.ts - a.ts > this.rule.windowMs || v.ts < a.ts) return;
-    const p = this.env.profiles.get(v.userId);
+    const p = v.profile;
     const newDevice = Boolean(p && v.device && !p.values.device.has(v.device));
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), key, () => [entry()], entry(), {
       attackFindings: [...a.findings],

@@ -39,7 +39,7 @@ export class RiskProcessor implements Processor {
 
   onEvent(v: EventView, entry: () => Entry): void {
     if (v.outcome !== 'success') return;
-    const p = this.env.profiles.get(v.userId);
+    const p = v.profile;
     const w = this.p;
     // Each signal's weight, or undefined when it did not fire; the record is made only for a finding.
     let newDevice: number | undefined;

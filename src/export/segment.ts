@@ -62,7 +62,9 @@ export async function writeSegment(
   let n = 0;
   for (const values of reader.iterate(seg)) {
     const e = valuesToLoginEvent(values);
-    await writer.write(mask ? mask(e) : e);
+    // Most rows only join the writer's buffer: no promise, no await for them.
+    const writing = writer.write(mask ? mask(e) : e);
+    if (writing) await writing;
     n++;
   }
   await writer.end();

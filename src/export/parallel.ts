@@ -79,8 +79,7 @@ export async function exportArchive(
     };
     const parallel = opts.parallel !== false;
     const start = (seg: Segment | undefined): Promise<SegmentDone> | undefined => {
-      if (!seg) return undefined;
-      worker ??= new SegmentWorker({ reader: reader.spec, how });
+      if (!seg || !worker) return undefined;
       const job = worker.run(seg);
       // Awaited below; if this thread's segment fails first, its failure is the one reported.
       job.catch(() => undefined);
@@ -88,24 +87,26 @@ export async function exportArchive(
     };
     let total = 0;
     let mine = next(rows);
-    let job = parallel ? start(next(rows)) : undefined;
+    // The worker takes a few hundred milliseconds to start: it starts while this thread formats
+    // its first segment, and is handed segments only once it has started. Until then this
+    // thread goes on alone in small segments, so that it sees the worker ready soon.
+    if (parallel && !ended) worker = new SegmentWorker({ reader: reader.spec, how });
+    let job: Promise<SegmentDone> | undefined;
     const share = new Share(rows);
     while (mine) {
       const began = performance.now();
       const own = await writeSegment(reader, how, mine, sink);
       share.own(own, performance.now() - began);
       total += own;
-      if (!job) {
-        mine = next(rows);
-        continue;
-      }
-      const done = await job;
       // The worker's own time: the reply itself waits until this thread's segment is done.
-      share.theirs(done.rows, done.ms);
+      const done = job && (await job);
+      if (done) share.theirs(done.rows, done.ms);
       // The worker's next segment goes out before this one's text is written, so it never
       // waits for the main thread's writing.
-      mine = next(share.next());
-      job = mine ? start(next(rows)) : undefined;
+      const ready = worker?.started() === true;
+      mine = next(done ? share.next() : ready || !worker ? rows : Math.ceil(rows / 8));
+      job = mine && ready ? start(next(rows)) : undefined;
+      if (!done) continue;
       const writing = performance.now();
       for (const chunk of done.chunks) await writeChunk(sink, chunk);
       share.writing(performance.now() - writing);
@@ -166,12 +167,14 @@ class SegmentWorker {
     | { seq: number; chunks: Buffer[]; resolve: (r: SegmentDone) => void; reject: (e: Error) => void }
     | undefined;
   private failure: Error | undefined;
+  /** Set to 1 by the worker once it has loaded and opened its reader. */
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(setup: WorkerSetup) {
+  constructor(setup: Omit<WorkerSetup, 'started'>) {
     const url = new URL(typeof EXPORT_WORKER === 'string' ? EXPORT_WORKER : './worker.js', import.meta.url);
     // A small young generation for the worker: its default one would add ~100 MB resident to
     // an export. (Set here, not by a V8 flag in the CLI's shebang: see main.ts.)
-    this.worker = new Worker(url, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+    this.worker = new Worker(url, { workerData: { ...setup, started: this.flag } satisfies WorkerSetup, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.worker.on('message', (m: SegmentReply) => {
       const job = this.current;
       if (!job || m.seq !== job.seq) return;
@@ -189,6 +192,11 @@ class SegmentWorker {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`export worker exited with code ${code}`)));
+  }
+
+  /** Whether the worker is ready for a segment (read without waiting for its messages). */
+  started(): boolean {
+    return Atomics.load(this.flag, 0) === 1;
   }
 
   run(segment: Segment): Promise<SegmentDone> {

@@ -39,6 +39,21 @@ export interface Segment {
   header: boolean;
 }
 
+/**
+ * One masker per mask for every segment a thread writes: building it reads the whole people
+ * directory, and its cache of typed logins is worth keeping from one segment to the next.
+ */
+const maskers = new WeakMap<LoginMask, (e: LoginEvent) => LoginEvent>();
+
+function maskerFor(mask: LoginMask): (e: LoginEvent) => LoginEvent {
+  let f = maskers.get(mask);
+  if (!f) {
+    f = loginMasker(mask);
+    maskers.set(mask, f);
+  }
+  return f;
+}
+
 /** Write a segment's events to `sink`; returns how many there were. */
 export async function writeSegment(
   reader: ReadonlyConnection,
@@ -58,11 +73,13 @@ export async function writeSegment(
     fields: how.fields,
     header: seg.header,
   });
-  const mask = how.maskLogins && loginMasker(how.maskLogins);
+  const mask = how.maskLogins && maskerFor(how.maskLogins);
   let n = 0;
   for (const values of reader.iterate(seg)) {
     const e = valuesToLoginEvent(values);
-    await writer.write(mask ? mask(e) : e);
+    // Most rows only join the writer's buffer: no promise, no await for them.
+    const writing = writer.write(mask ? mask(e) : e);
+    if (writing) await writing;
     n++;
   }
   await writer.end();

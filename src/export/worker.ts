@@ -22,13 +22,16 @@ export interface WorkerSetup {
   /** The main thread's reader, to be opened again here. */
   reader: ReaderSpec;
   how: ExportFormat;
+  /** Shared with the main thread: set to 1 once this thread can take a segment. */
+  started: Int32Array;
 }
 
-const { reader: spec, how } = workerData as WorkerSetup;
+const { reader: spec, how, started } = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('the export worker runs only as a worker thread');
 const reader = openReader(spec);
 const encoder = new TextEncoder();
+Atomics.store(started, 0, 1);
 
 port.on('message', (req: SegmentRequest) => {
   // A sink that posts each ~64 KB chunk at once, encoded here and moved (not copied) to the main

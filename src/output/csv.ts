@@ -79,14 +79,13 @@ export function csvWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
     return out + eol;
   };
   return {
-    async write(row) {
+    write(row) {
       text += line(row);
       // Writes of ~64 KB: one write per row would be one system call per event.
-      if (text.length >= CHUNK) {
-        const chunk = text;
-        text = '';
-        await writeChunk(opts.sink, chunk);
-      }
+      if (text.length < CHUNK) return undefined;
+      const chunk = text;
+      text = '';
+      return writeChunk(opts.sink, chunk);
     },
     async end() {
       if (text) await writeChunk(opts.sink, text);

@@ -12,10 +12,11 @@ class ChunkedText {
   private size = 0;
   constructor(private readonly sink: NodeJS.WritableStream) {}
 
-  async add(text: string): Promise<void> {
+  /** A promise only when the text filled a chunk and it is being written. */
+  add(text: string): Promise<void> | undefined {
     this.parts.push(text);
     this.size += text.length;
-    if (this.size >= CHUNK) await this.flush();
+    return this.size >= CHUNK ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
@@ -33,9 +34,9 @@ export function jsonArrayWriter<T>(opts: WriterOptions<T>): RowWriter<T> {
   const out = new ChunkedText(opts.sink);
   let count = 0;
   return {
-    async write(row) {
+    write(row) {
       const text = JSON.stringify(toJson(row), null, 2).replace(/\n/g, '\n  ');
-      await out.add(`${count++ === 0 ? '[\n  ' : ',\n  '}${text}`);
+      return out.add(`${count++ === 0 ? '[\n  ' : ',\n  '}${text}`);
     },
     async end() {
       await out.add(count === 0 ? '[]\n' : '\n]\n');
@@ -49,8 +50,8 @@ export function ndjsonWriter<T>(opts: WriterOptions<T>, map?: (row: T) => unknow
   const toText = map ? undefined : opts.jsonText;
   const out = new ChunkedText(opts.sink);
   return {
-    async write(row) {
-      await out.add(`${toText ? toText(row) : JSON.stringify(toJson(row))}\n`);
+    write(row) {
+      return out.add(`${toText ? toText(row) : JSON.stringify(toJson(row))}\n`);
     },
     async end() {
       await out.flush();

@@ -68,7 +68,8 @@ export interface WriterOptions<T> {
 }
 
 export interface RowWriter<T> {
-  write(row: T): Promise<void>;
+  /** Nothing when the row only joined a buffer; a promise when it had to be written (await it). */
+  write(row: T): Promise<void> | undefined;
   end(): Promise<void>;
 }
 

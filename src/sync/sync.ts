@@ -47,18 +47,25 @@ export async function syncPortal(
   const started = now();
   const requestsBefore = client.stats.requests;
   const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });
-  // A run that fails at once when the portal is busy asks the portal its first questions while
-  // the lock is being taken (on PostgreSQL a connection of its own: a round trip or two): they
-  // only read, and a run that does not get the lock fails anyway. A run that may wait asks once
-  // it holds the lock, so what it reads is not older than the runs it waited for.
-  const ask = () => firstQuestions(client, store, portalId, started);
-  const early = opts.wait ? undefined : ask();
-  early?.catch(() => undefined);
   return store.withPortalLock(
     portalId,
     async () => {
-      const { known, knownLifetimeDays, firstWindow, probe } = await (early ?? ask());
-      const caps = await probe.catch(async (err: unknown) => {
+      // The quota is read on every run (the `audit` feature decides how the history can be read).
+      // The retention is read again when the archive's copy is over an hour old: the portal
+      // purges once a day, so a fresher value could not change what this run reads or warns of.
+      const known = await store.portal(portalId);
+      const knownLifetimeDays =
+        known?.retentionDays != null &&
+        known.retentionCheckedAt != null &&
+        started - known.retentionCheckedAt < RETENTION_RECHECK_MS
+          ? known.retentionDays
+          : undefined;
+      // The first window of the history is asked for together with the quota when the archive
+      // says the portal has the `audit` feature (the quota is still what decides): a sync with
+      // nothing new then waits for one round trip, not two. Unused if the feature is gone.
+      const firstWindow = known?.audit ? client.filterEvents({ startIndex: 0, count: MAX_PAGE_SIZE }) : undefined;
+      firstWindow?.catch(() => undefined);
+      const caps = await probePortal(client, { knownLifetimeDays }).catch(async (err: unknown) => {
         // A portal that refused or broke the first requests still gets its failed run on
         // record, so `status` shows the failure instead of a portal that was never tried.
         await new RunRecord(store, portalId, known?.audit === false ? 'last20' : 'audit')
@@ -130,27 +137,6 @@ export async function syncPortal(
     // The holder's row goes with the run's own first and last writes (run-record.ts).
     { wait: opts.wait ?? false, holderRow: false },
   );
-}
-
-/**
- * The portal's first questions: the quota on every run (the `audit` feature decides how the
- * history can be read), the retention when the archive's copy is over an hour old (the portal
- * purges once a day, so a fresher value could not change what this run reads or warns of), and,
- * when the archive says the portal has `audit`, the first window of the history with them (the
- * quota still decides; unused if the feature is gone): a sync with nothing new waits for one
- * round trip, not two.
- */
-async function firstQuestions(client: DocSpaceClient, store: ArchiveStore, portalId: number, started: number) {
-  const known = await store.portal(portalId);
-  const knownLifetimeDays =
-    known?.retentionDays != null && known.retentionCheckedAt != null && started - known.retentionCheckedAt < RETENTION_RECHECK_MS
-      ? known.retentionDays
-      : undefined;
-  const firstWindow = known?.audit ? client.filterEvents({ startIndex: 0, count: MAX_PAGE_SIZE }) : undefined;
-  firstWindow?.catch(() => undefined);
-  const probe = probePortal(client, { knownLifetimeDays });
-  probe.catch(() => undefined);
-  return { known, knownLifetimeDays, firstWindow, probe };
 }
 
 /** Where an incremental read starts: `overlapMs` before the checkpoint (see `SyncOptions.overlapMs`). */

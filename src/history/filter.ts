@@ -3,7 +3,7 @@
  * filters, so every filter the user asks for is applied here, on complete pages.
  */
 import type { ActionKind } from '../model/actions.js';
-import { attributionKey, isPlaceholderLogin } from '../model/attribution.js';
+import { attributionKey, typedLoginKey } from '../model/attribution.js';
 import type { LoginEvent } from '../model/event.js';
 
 export interface EventFilter {
@@ -37,12 +37,8 @@ export function compileFilter(f: EventFilter): EventPredicate {
     if (actions && !actions.has(e.actionId)) return false;
     if (ids || logins) {
       const byId = ids?.has(e.userId) ?? false;
-      const byLogin =
-        logins !== undefined &&
-        e.anonymous &&
-        e.login !== null &&
-        logins.has(attributionKey(e.login)) &&
-        !isPlaceholderLogin(e.login);
+      const key = logins !== undefined && e.anonymous ? typedLoginKey(e.login) : undefined;
+      const byLogin = key !== undefined && logins!.has(key);
       if (!byId && !byLogin) return false;
     }
     return true;

@@ -12,7 +12,7 @@
  * people API (see `PeopleLookup`).
  */
 import { UsageError } from '../errors/index.js';
-import { attributionKey, isPlaceholderLogin } from '../model/attribution.js';
+import { typedLoginKey } from '../model/attribution.js';
 import { isGuid } from '../model/ids.js';
 import type { EventFilter } from './filter.js';
 
@@ -80,7 +80,8 @@ export function filterForPeople(filter: EventFilter, people: readonly ResolvedPe
   const logins = new Set<string>();
   for (const p of people) {
     for (const login of [p.email, p.userName]) {
-      if (login?.trim() && !isPlaceholderLogin(login)) logins.add(attributionKey(login));
+      const key = typedLoginKey(login);
+      if (key !== undefined) logins.add(key);
     }
   }
   return { ...filter, userIds: people.map((p) => p.id), logins: [...logins] };

@@ -53,6 +53,17 @@ export function attributionKey(login: string): string {
 
 const PLACEHOLDER_KEYS: ReadonlySet<string> = new Set(PLACEHOLDER_LOGINS.map(attributionKey));
 
+/**
+ * The key a typed login is compared by (`attributionKey`), or undefined when nothing was typed:
+ * blank, or the text DocSpace writes when the login form was sent empty. Every comparison of
+ * typed logins (attribution, `--user` filters, the failures report) goes through it.
+ */
+export function typedLoginKey(login: string | null | undefined): string | undefined {
+  if (!login?.trim()) return undefined;
+  const key = attributionKey(login);
+  return PLACEHOLDER_KEYS.has(key) ? undefined : key;
+}
+
 /** Is this the text DocSpace writes when the login form was sent empty? */
 export function isPlaceholderLogin(login: string): boolean {
   return PLACEHOLDER_KEYS.has(attributionKey(login));
@@ -90,6 +101,6 @@ export class PeopleDirectory {
 
 /** The lower-case user id a failed login typed as `login` belongs to, or undefined: nobody. */
 export function attributeFailure(login: string | null | undefined, directory: PeopleDirectory): string | undefined {
-  if (!login?.trim() || isPlaceholderLogin(login)) return undefined;
-  return directory.ownerOf(attributionKey(login));
+  const key = typedLoginKey(login);
+  return key === undefined ? undefined : directory.ownerOf(key);
 }

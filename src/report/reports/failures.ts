@@ -1,5 +1,5 @@
 /** `report failures`: failed attempts by typed login and by source address. */
-import { attributionKey, isPlaceholderLogin } from '../../model/attribution.js';
+import { typedLoginKey } from '../../model/attribution.js';
 import type { ActivityFact } from '../facts.js';
 
 export interface FailureRow {
@@ -24,7 +24,7 @@ export interface FailureRow {
 
 /** The login row a failure is counted in (see `FailureRow.key`). */
 function loginKeyOf(f: ActivityFact): string {
-  if (f.login?.trim()) return isPlaceholderLogin(f.login) ? '' : attributionKey(f.login);
+  if (f.login?.trim()) return typedLoginKey(f.login) ?? '';
   return f.anonymous ? '' : (f.name || f.userId).toLowerCase();
 }
 

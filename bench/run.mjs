@@ -7,6 +7,8 @@
 //   node bench/run.mjs --template      BENCHMARKS.md's layout and methods, every figure "to be measured"
 //   BENCH_CLI=/other/dist/bin/main.js node bench/run.mjs cold sync
 //                                      A/B: the same sections measuring another build's CLI (never written)
+//   node bench/run.mjs --json FILE ... also write what was measured as JSON (bench/ab.mjs reads it)
+//   node bench/ab.mjs REV [sections]   A/B against commit REV, section by section (see there)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,9 @@ import { SIZES } from './lib/sizes.mjs';
 import { SECTIONS } from './sections/index.mjs';
 
 const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+const jsonFile = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : undefined;
+if (jsonAt >= 0 && !jsonFile) usage('--json needs a file');
 const flags = new Set(args.filter((a) => a.startsWith('--')));
 const named = args.filter((a) => !a.startsWith('--'));
 for (const f of flags) {
@@ -29,7 +34,7 @@ const writesFile = flags.has('--template') || (size === SIZES.full && named.leng
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
 function usage(problem) {
-  process.stderr.write(`${problem}\nusage: node bench/run.mjs [--quick] [--strict] [--template] [${Object.keys(SECTIONS).join('|')} ...]\n`);
+  process.stderr.write(`${problem}\nusage: node bench/run.mjs [--quick] [--strict] [--template] [--json FILE] [${Object.keys(SECTIONS).join('|')} ...]\n`);
   process.exit(2);
 }
 
@@ -94,6 +99,8 @@ if (writesFile) {
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), text);
   log('wrote BENCHMARKS.md');
 }
+
+if (jsonFile) writeFileSync(jsonFile, JSON.stringify(results.toJSON(), null, 1));
 
 const missed = results.missed();
 for (const m of missed) log(`missed: ${m.what}`);

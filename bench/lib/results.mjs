@@ -81,6 +81,17 @@ export class Results {
     return out;
   }
 
+  /** What was measured, for another program (bench/ab.mjs): rows, limits and skips by id. */
+  toJSON() {
+    return {
+      size: this.size.name,
+      rows: Object.fromEntries(this.rows),
+      limits: Object.fromEntries(this.limits),
+      skipped: Object.fromEntries(this.skipped),
+      failed: [...this.failed],
+    };
+  }
+
   missed() {
     return this.verdicts().filter((v) => v.ok === false);
   }

@@ -2,8 +2,11 @@
 // Usage: node bench/export-threads.mjs FILE.sqlite SINCE_MS OUT one|two  → {"ms":…, "events":…}
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { exportArchive } from '../../dist/export/parallel.js';
-import { openStore } from '../../dist/store/index.js';
+import { library } from '../lib/library.mjs';
+
+// The build under test's exporter and store (an A/B run's other build, see lib/library.mjs).
+const { exportArchive } = await library('export/parallel.js');
+const { openStore } = await library('store/index.js');
 
 const [file, since, out, threads] = process.argv.slice(2);
 const sink = createWriteStream(out, { highWaterMark: 1024 * 1024 });

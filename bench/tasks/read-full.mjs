@@ -3,13 +3,9 @@
 // library its retries and the time it spent waiting (rate limits, pacing, back-off).
 // The library is this checkout's build, or in an A/B run (BENCH_CLI) the other build's: the
 // read is measured through the library, so switching only the CLI would compare a build to itself.
-import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { library } from '../lib/library.mjs';
 
-const library = process.env.BENCH_CLI
-  ? pathToFileURL(resolve(dirname(resolve(process.env.BENCH_CLI)), '../index.js')).href
-  : new URL('../../dist/index.js', import.meta.url).href;
-const { DocSpaceClient, readHistory } = await import(library);
+const { DocSpaceClient, readHistory } = await library('index.js');
 
 const [mode, url, key, concurrency = '8'] = process.argv.slice(2);
 const started = performance.now();

@@ -4,15 +4,17 @@
 // emulator, the same baselines, the same fixtures' events (bench/lib/library.mjs says how a task
 // switches builds). Rows only one side has (features REV lacks) are listed as such.
 //
-//   node bench/ab.mjs REV [--quick] [--repeat N] [--out FILE] [section[+section] ...]
+//   node bench/ab.mjs REV [--quick] [--repeat N] [--out FILE] [--keep DIR] [section[+section] ...]
 //
+// `--keep DIR` keeps each run's figures there and reuses those already there: delete one group's
+// files to measure only that group again and get the whole table.
 // Sections joined by `+` run in one process (archive+export share the archive fixture, which each
 // run builds for its side).
 // REV is checked out once into a worktree under the temporary directory, installed (`npm ci`) and
 // built there; later runs reuse it. The default sections are those a build from before the
 // detections can run. Exits 1 when a row is worse than REV's by more than the tolerance.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,7 @@ const TOLERANCE = 0.05;
 
 const log = (s) => process.stderr.write(`bench-ab: ${s}\n`);
 function usage(problem) {
-  process.stderr.write(`${problem}\nusage: node bench/ab.mjs REV [--quick] [--repeat N] [--out FILE] [${Object.keys(SECTIONS).join('|')} ...]\n`);
+  process.stderr.write(`${problem}\nusage: node bench/ab.mjs REV [--quick] [--repeat N] [--out FILE] [--keep DIR] [${Object.keys(SECTIONS).join('|')} ...]\n`);
   process.exit(2);
 }
 
@@ -41,6 +43,7 @@ const valueOf = (flag) => {
   return value;
 };
 const out = valueOf('--out');
+const keep = valueOf('--keep');
 const repeat = Number(valueOf('--repeat') ?? 1);
 if (!Number.isInteger(repeat) || repeat < 1) usage('--repeat takes a whole number of runs');
 const quick = args.includes('--quick');
@@ -99,6 +102,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+if (keep) mkdirSync(keep, { recursive: true });
 const other = build(rev);
 const head = run('git', ['rev-parse', 'HEAD']);
 const started = Date.now();
@@ -109,15 +113,24 @@ const add = (id, side, value) => {
   if (!figures.has(id)) figures.set(id, { ours: [], theirs: [] });
   figures.get(id)[side].push(value);
 };
+/** `side:row id` → why that side could not measure the row (its run failed). */
+const failures = new Map();
 let pair = 0;
 for (const section of ['cold', ...groups.filter((g) => g !== 'cold')]) {
   for (let i = 0; i < repeat; i++, pair++) {
     const order = pair % 2 ? ['theirs', 'ours'] : ['ours', 'theirs'];
     for (const side of order) {
-      log(`${section}: ${side === 'ours' ? 'this checkout' : rev} (pair ${i + 1} of ${repeat})`);
-      const r = measure(section, side === 'ours' ? undefined : other.cli);
+      const kept = keep && join(keep, `${section}.${side}.${i + 1}.json`);
+      let r;
+      if (kept && existsSync(kept)) r = JSON.parse(readFileSync(kept, 'utf8'));
+      else {
+        log(`${section}: ${side === 'ours' ? 'this checkout' : rev} (pair ${i + 1} of ${repeat})`);
+        r = measure(section, side === 'ours' ? undefined : other.cli);
+        if (kept) writeFileSync(kept, JSON.stringify(r));
+      }
       for (const [id, row] of Object.entries(r.rows)) add(id, side, row.ratio);
       for (const [id, value] of Object.entries(r.limits)) add(`limit:${id}`, side, value);
+      for (const [id, why] of Object.entries(r.skipped)) if (why.startsWith('failed')) failures.set(`${side}:${id}`, why);
     }
   }
 }
@@ -142,11 +155,14 @@ for (const s of CATALOGUE.filter((c) => c.id === 'cold' || sections.includes(c.i
     ...(s.limits ?? []).map((l) => ({ id: `limit:${l.id}`, what: l.what(sizes), lowerIsBetter: true, shown: (v) => `${fmt(v, 0)} ${l.unit}` })),
   ];
   for (const row of rows) {
-    const f = figures.get(row.id);
-    if (!f) continue;
+    const f = figures.get(row.id) ?? { ours: [], theirs: [] };
     const [ours, theirs] = [f.ours.length ? median(f.ours) : undefined, f.theirs.length ? median(f.theirs) : undefined];
+    const plain = row.id.replace(/^limit:/, '');
+    const missing = (side) => (failures.has(`${side}:${plain}`) ? `**${failures.get(`${side}:${plain}`)}**` : side === 'theirs' ? `not in ${rev}` : '—');
+    if (ours === undefined && theirs === undefined && !failures.has(`ours:${plain}`) && !failures.has(`theirs:${plain}`)) continue;
     if (ours === undefined || theirs === undefined) {
-      lines.push(`| ${row.what} | ${theirs === undefined ? `not in ${rev}` : row.shown(theirs)} | ${ours === undefined ? '—' : row.shown(ours)} | | |`);
+      if (ours === undefined && failures.has(`ours:${plain}`)) worse.push(row.what);
+      lines.push(`| ${row.what} | ${theirs === undefined ? missing('theirs') : row.shown(theirs)} | ${ours === undefined ? missing('ours') : row.shown(ours)} | | |`);
       continue;
     }
     const change = theirs === 0 ? (ours === 0 ? 0 : Infinity) : ours / theirs - 1;

@@ -33,11 +33,47 @@ export async function archiveSync(ctx) {
     ratio: sqlite.rate / claimRate,
   });
   if (process.env.DOCSPACE_LOGINS_TEST_PG) {
-    await syncOnce(ctx, process.env.DOCSPACE_LOGINS_TEST_PG, 'pg', 'PostgreSQL', rawRate, baseline);
+    const fresh = await freshDatabase(process.env.DOCSPACE_LOGINS_TEST_PG);
+    try {
+      await syncOnce(ctx, fresh.url, 'pg', 'PostgreSQL', rawRate, baseline);
+    } finally {
+      await fresh.drop();
+    }
   } else {
     const why = 'skipped: set DOCSPACE_LOGINS_TEST_PG';
     for (const id of ['sync.pg.first', 'sync.pg.again', 'sync.pg.requests', 'sync.pg.rssMb']) ctx.results.skip(id, why);
   }
+}
+
+/**
+ * A database of its own on the server `url` names, dropped afterwards: the first sync is then a
+ * first sync (an empty archive, as SQLite's new file is), whatever earlier runs left, and a build
+ * with another schema (an A/B run's) never meets this one's tables.
+ */
+async function freshDatabase(url) {
+  const { default: pg } = await import('pg');
+  const name = `dl_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.href,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }
 
 async function syncOnce(ctx, db, id, label, rawRate, baseline) {

@@ -118,6 +118,12 @@ export const EVENT_FIELDS: ReadonlyArray<'portal_id' | EventColumn> = [
   ...LOGIN_EVENT_FIELDS.map((f) => f.column),
 ];
 
+// Every listed column is a column of the `events` table: a field added to the list fails here
+// until the schema has it.
+type Unstored = Exclude<EventColumn, keyof EventsTable>;
+const stored: [Unstored] extends [never] ? true : Unstored = true;
+void stored;
+
 /** Each field's position in `EVENT_FIELDS`. */
 const AT = Object.fromEntries(LOGIN_EVENT_FIELDS.map((f, i) => [f.name, i + 1])) as Readonly<Record<EventField, number>>;
 

@@ -97,6 +97,12 @@ function measure(group, cli) {
   }
 }
 
+/** A failed run's reason for a table cell: which program exited how, no paths, no key. */
+const shortReason = (why) => {
+  const script = /([\w.-]+\.m?js)\b/.exec(why)?.[1];
+  return script ? `${script} exited with an error` : why.replace(/^failed: /, '').replace(/sk-[0-9a-f]{6,}/gi, 'sk-…').slice(0, 60);
+};
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -158,7 +164,7 @@ for (const s of CATALOGUE.filter((c) => c.id === 'cold' || sections.includes(c.i
     const f = figures.get(row.id) ?? { ours: [], theirs: [] };
     const [ours, theirs] = [f.ours.length ? median(f.ours) : undefined, f.theirs.length ? median(f.theirs) : undefined];
     const plain = row.id.replace(/^limit:/, '');
-    const missing = (side) => (failures.has(`${side}:${plain}`) ? `**${failures.get(`${side}:${plain}`)}**` : side === 'theirs' ? `not in ${rev}` : '—');
+    const missing = (side) => (failures.has(`${side}:${plain}`) ? `**failed**: ${shortReason(failures.get(`${side}:${plain}`))}` : side === 'theirs' ? `not in ${rev}` : '—');
     if (ours === undefined && theirs === undefined && !failures.has(`ours:${plain}`) && !failures.has(`theirs:${plain}`)) continue;
     if (ours === undefined || theirs === undefined) {
       if (ours === undefined && failures.has(`ours:${plain}`)) worse.push(row.what);

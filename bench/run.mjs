@@ -81,6 +81,9 @@ const md = [
   'its verdicts are indicative only (add `--strict` to fail on them). Naming sections (`cold read limited ndjson sync',
   'archive export`) runs only those and prints the table without touching this file.',
   '',
+  '[`BENCHMARKS-refactor.md`](BENCHMARKS-refactor.md) holds the A/B against 4052016, the commit before the refactor of',
+  'the issue "Structure" (`npm run bench:ab -- 4052016`): the same sections for both builds, pair by pair in the same minutes.',
+  '',
   ...ratios,
   '',
   ...(limits.length

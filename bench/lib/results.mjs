@@ -53,7 +53,9 @@ export class Results {
   /** A section that threw: its rows not yet measured say so, and the run fails. */
   fail(sectionId, error) {
     const section = CATALOGUE.find((s) => s.id === sectionId);
-    const reason = `failed: ${String(error?.message ?? error).split('\n')[0].slice(0, 120)}`;
+    // The first line of the error, without the emulator's key (a failed task's command line holds it).
+    const first = String(error?.message ?? error).split('\n')[0].replace(/sk-[0-9a-f]{6,}/gi, 'sk-…');
+    const reason = `failed: ${first.slice(0, 120)}`;
     this.failed.add(sectionId);
     for (const r of [...section.rows, ...(section.limits ?? [])]) {
       if (!this.rows.has(r.id) && !this.limits.has(r.id)) this.skipped.set(r.id, reason);

@@ -33,6 +33,16 @@ async function archivedMask(store: ArchiveStore, portalId: number): Promise<Port
   };
 }
 
+/**
+ * One archived portal's mask (a report's): its detect key and people, or a run key and the note
+ * saying so when detection never ran for it.
+ */
+export async function archivedPortalMask(store: ArchiveStore, portalId: number, url: string): Promise<{ mask: PortalMask; note?: string }> {
+  const mask = await archivedMask(store, portalId);
+  if (mask.key !== undefined) return { mask };
+  return { mask: { ...mask, key: runKey() }, note: `${RUN_KEY_NOTE} for ${url}: no detection key yet (run docspace-logins detect first)` };
+}
+
 /** Each portal's detect key and people for an archive read; a run key for a portal without a key (noted). */
 export async function archiveLoginMask(selection: ArchiveSelection, reporter: Reporter): Promise<LoginMask> {
   const { store, only, portalIds } = selection;

@@ -9,6 +9,7 @@ import type { UserIdentity } from '../report/reports/index.js';
 import type { ReportResult } from '../report/run.js';
 import type { ReportData } from '../report/sources/index.js';
 import type { ZoneClock } from '../report/zone.js';
+import type { PortalMask } from '../output/masked-logins.js';
 import type { Column } from '../output/writer.js';
 import type { ReportOptions } from './commands/report.js';
 import type { CliIo, Reporter } from './io.js';
@@ -23,6 +24,25 @@ export interface ReportPart {
   members?: () => Promise<Member[]>;
   /** The people directory, or undefined when none can be had (then nothing is attributed). */
   identities?: () => Promise<Map<string, UserIdentity> | undefined>;
+  /** The failures report's masking of password-like typed logins (absent: shown as typed), and a note for its first use. */
+  loginMask?: () => Promise<{ mask: PortalMask; note?: string }>;
+}
+
+/** `part`'s masker of typed logins, saying the mask's note once, at the first login it hides. */
+async function maskerOf(part: ReportPart, reporter: Reporter): Promise<((login: string) => string | undefined) | undefined> {
+  const made = await part.loginMask?.();
+  if (!made) return undefined;
+  const { typedLoginMasker } = await import('../output/masked-logins.js');
+  const mask = typedLoginMasker(made.mask);
+  let note = made.note;
+  return (login) => {
+    const hidden = mask(login);
+    if (hidden !== undefined && note) {
+      reporter.note(note);
+      note = undefined;
+    }
+    return hidden;
+  };
 }
 
 interface PortalReport {
@@ -61,6 +81,7 @@ export async function runReports(
         top,
         sort,
         identities: name === 'users' ? await part.identities?.() : undefined,
+        maskLogin: name === 'failures' ? await maskerOf(part, reporter) : undefined,
       });
     }
     if (result.name === 'users' && !result.attributed) unattributed = true;

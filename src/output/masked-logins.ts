@@ -34,25 +34,30 @@ export interface LoginMask extends PortalMask {
 /** Typed logins seen, per portal: failures repeat the same few, so each is classified once. */
 const CACHE_LIMIT = 4096;
 
+/**
+ * `(typed login) → its keyed hash`, or undefined when it is shown as typed (a member's e-mail or
+ * user name, or not shaped like a password): one portal's rule, for events and reports alike.
+ */
+export function typedLoginMasker(m: PortalMask): (login: string) => string | undefined {
+  const directory = m.people && new PeopleDirectory(m.people);
+  const seen = new Map<string, string | null>();
+  return (login) => {
+    let hit = seen.get(login);
+    if (hit === undefined) {
+      if (seen.size >= CACHE_LIMIT) seen.clear();
+      hit = maskLogin(login, m.key, directory) ?? null;
+      seen.set(login, hit);
+    }
+    return hit ?? undefined;
+  };
+}
+
 /** `(event) → event`, the same object when nothing in it is masked. */
 export function loginMasker(mask: LoginMask): (e: LoginEvent) => LoginEvent {
   const masked = new Map<PortalMask, (login: string) => string | undefined>();
   const maskerOf = (m: PortalMask) => {
     let f = masked.get(m);
-    if (!f) {
-      const directory = m.people && new PeopleDirectory(m.people);
-      const seen = new Map<string, string | null>();
-      f = (login) => {
-        let hit = seen.get(login);
-        if (hit === undefined) {
-          if (seen.size >= CACHE_LIMIT) seen.clear();
-          hit = maskLogin(login, m.key, directory) ?? null;
-          seen.set(login, hit);
-        }
-        return hit ?? undefined;
-      };
-      masked.set(m, f);
-    }
+    if (!f) masked.set(m, (f = typedLoginMasker(m)));
     return f;
   };
   const top = maskerOf(mask);

@@ -57,6 +57,8 @@ export interface ReportOptions extends PeriodOptions {
    * attributed by it. Without it the users report attributes none and says so.
    */
   identities?: ReadonlyMap<string, UserIdentity>;
+  /** The failures report: a typed login that may be a password → its keyed hash (`typedLoginMasker`). */
+  maskLogin?: (login: string) => string | undefined;
 }
 
 export type ReportResult =
@@ -90,7 +92,7 @@ export async function runReport(
     case 'failures': {
       const failures = await data.activity(['user', 'name', 'login', 'ip', 'country'], { kinds: ['failure'] });
       const successes = await data.activity(['ip'], { kinds: ['success'] });
-      return { name, rows: failuresReport(failures, successes, { top: o.top }) };
+      return { name, rows: failuresReport(failures, successes, { top: o.top, maskLogin: o.maskLogin }) };
     }
     case 'ips':
     case 'countries':

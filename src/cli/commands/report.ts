@@ -40,6 +40,8 @@ export type ReportFlags = ConnectionFlags &
     all?: boolean;
     /** `--no-chart` sets it false. */
     chart?: boolean;
+    /** `--no-mask-logins` sets it false. */
+    maskLogins?: boolean;
     debug?: boolean;
     quiet?: boolean;
   };
@@ -67,6 +69,11 @@ export interface ReportOptions {
   includeDisabled: boolean;
   /** `--no-chart` turns the daily chart off. */
   chart: boolean;
+  /**
+   * The failures report shows typed logins that may be passwords as their keyed hash, with the
+   * detect key of the archive `db` names for a live read (`--no-mask-logins`: false, as typed).
+   */
+  maskLogins: false | { db?: string };
   output: OutputOptions;
   /** The archive (default) or the portal (`--live`). */
   from: ReadFrom;
@@ -105,6 +112,7 @@ async function parseReportFlags(name: string, flags: ReportFlags, io: CliIo): Pr
     sort,
     includeDisabled: Boolean(flags.includeDisabled),
     chart: flags.chart !== false,
+    maskLogins: flags.maskLogins === false ? false : { db: flags.db },
     output,
     from,
   };
@@ -169,6 +177,13 @@ async function archiveSource(opts: ReportOptions, archive: ArchiveOptions, io: C
             }
           : undefined,
       identities: name === 'users' && scope.length === 1 ? () => archivePeople(store, scope[0]) : undefined,
+      loginMask:
+        name === 'failures' && opts.maskLogins && scope.length === 1
+          ? async () => {
+              const { archivedPortalMask } = await import('../login-mask.js');
+              return archivedPortalMask(store, scope[0], portals.find((p) => p.id === scope[0])?.url ?? '');
+            }
+          : undefined,
     });
     // Several portals: one report each, every row naming its portal.
     const url = new Map(portals.map((p) => [p.id, p.url]));
@@ -212,6 +227,14 @@ async function liveSource(opts: ReportOptions, connection: ConnectionOptions, io
             return chooseMembers(await readDirectory(client), parsed.users, opts);
           },
           identities: () => livePeople(client, reporter),
+          loginMask:
+            name === 'failures' && opts.maskLogins
+              ? async () => {
+                  const { liveLoginMask } = await import('../login-mask.js');
+                  const portal = { url: source.portal, demo: connection.demo };
+                  return liveLoginMask(opts.maskLogins ? opts.maskLogins.db : undefined, portal, io.env, reporter);
+                }
+              : undefined,
         },
       ],
       finish: () => source.finish(),
@@ -312,6 +335,8 @@ export function registerReportCommand(program: Command, h: CommandHelpers): Comm
     .option('--days <n>', `inactive: no successful login in this many days (default ${DEFAULT_INACTIVE_DAYS})`)
     .option('--include-disabled', 'inactive: list disabled members too')
     .option('--no-chart', 'daily: no bar chart after the table')
+    .option('--mask-logins', 'failures: typed logins that look like passwords as a keyed hmac:… of the case-folded login (the default)')
+    .option('--no-mask-logins', 'failures: typed logins in clear (case-folded, as the report groups them), passwords included')
     .option('--json [fields]', 'same as --format json; with fields, only those');
   h.commonOptions(h.outputOptions(h.connectionOptions(cmd)));
   cmd.addHelpText('after', REPORT_HELP);

@@ -9,6 +9,7 @@ export interface FailureRow {
    * The typed login as attribution compares it (`attributionKey`: case-folded, so the archive's
    * keys and a live read's logins group alike; `''` when none was typed, the placeholder DocSpace
    * writes then included), a member's own name for their failures with no login, or the IP address.
+   * With `maskLogin`, a typed login that may be a password is its keyed `hmac:…` (of the folded value).
    */
   key: string;
   failures: number;
@@ -23,8 +24,12 @@ export interface FailureRow {
 }
 
 /** The login row a failure is counted in (see `FailureRow.key`). */
-function loginKeyOf(f: ActivityFact): string {
-  if (f.login?.trim()) return typedLoginKey(f.login) ?? '';
+function loginKeyOf(f: ActivityFact, maskLogin: ((login: string) => string | undefined) | undefined): string {
+  if (f.login?.trim()) {
+    const key = typedLoginKey(f.login) ?? '';
+    // Only a login typed by someone not signed in can be a password (as `events` masks).
+    return (f.anonymous && key && maskLogin?.(key)) || key;
+  }
   return f.anonymous ? '' : (f.name || f.userId).toLowerCase();
 }
 
@@ -32,12 +37,13 @@ function loginKeyOf(f: ActivityFact): string {
  * Failed attempts by typed login and by source IP. `failures` are failure facts grouped by
  * user, name, login, ip and country; `successes` success facts grouped by ip (their `last` is
  * the newest success from that address). A failure under a real user id with no typed login is
- * filed under the user's name.
+ * filed under the user's name. `maskLogin` (`typedLoginMasker`) hides typed logins that may be
+ * passwords behind their keyed hash.
  */
 export function failuresReport(
   failures: readonly ActivityFact[],
   successes: readonly ActivityFact[],
-  o: { top?: number } = {},
+  o: { top?: number; maskLogin?: (login: string) => string | undefined } = {},
 ): FailureRow[] {
   const lastSuccess = new Map<string, number>();
   for (const s of successes) {
@@ -82,7 +88,7 @@ export function failuresReport(
   };
   for (const f of failures) {
     if (f.kind !== 'failure') continue;
-    const login = loginKeyOf(f);
+    const login = loginKeyOf(f, o.maskLogin);
     add('login', login, f.ip, f);
     add('ip', f.ip, login, f);
   }

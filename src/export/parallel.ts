@@ -88,7 +88,7 @@ export async function exportArchive(
     /** Whether more than `n` rows are left from `from` (one walk of the index, as `next` makes). */
     const moreThan = (n: number): boolean =>
       n < remaining && reader.first(store.compileEventRange(portalId, filter, { from, limit: 1, offset: n, positionsOnly: true })) !== undefined;
-    /** The rows left from `from`, counted up to `cap` (positions only, from the index). */
+    /** The rows left from `from`, counted up to `cap` (positions only, from the index: once, at the end). */
     const left = (cap: number): number => {
       let n = 0;
       for (const _ of reader.iterate(store.compileEventRange(portalId, filter, { from, limit: Math.min(cap, remaining), positionsOnly: true }))) n++;
@@ -115,11 +115,16 @@ export async function exportArchive(
       // The worker's next segment goes out before this one's text is written, so it never
       // waits for the main thread's writing.
       const ready = worker?.started() === true;
-      let want = done ? share.next() : ready || !worker ? rows : Math.ceil(rows / 8);
-      // Near the end, what is left is split between the threads as the share says, instead of
-      // this thread taking it all while the worker waits (~150 ms of a 2 s export).
-      if (ready && !moreThan(want + rows)) want = Math.max(1, Math.round((left(want + rows) * want) / (want + rows)));
+      const want = done ? share.next() : ready || !worker ? rows : Math.ceil(rows / 8);
+      const saved: { from: EventPosition | undefined; remaining: number; ended: boolean; header: boolean } = { from, remaining, ended, header };
       mine = next(want);
+      if (mine && ready && ended) {
+        // The end lies within this thread's segment: what is left is split between the threads as
+        // the share says, instead of this thread taking it all while the worker waits (~150 ms of
+        // a 2 s export). Counting it walks the index once, here; elsewhere `next` walks it alone.
+        ({ from, remaining, ended, header } = saved);
+        mine = next(Math.max(1, Math.round((left(want) * want) / (want + rows))));
+      }
       job = mine && ready ? start(next(rows)) : undefined;
       if (!done) continue;
       const writing = performance.now();

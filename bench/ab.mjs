@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { CATALOGUE } from './lib/catalogue.mjs';
 import { fmt } from './lib/format.mjs';
 import { ratioText } from './lib/results.mjs';
+import { SIZES } from './lib/sizes.mjs';
 import { SECTIONS } from './sections/index.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -152,8 +153,7 @@ const lines = [
   `| what | ${rev} | this checkout | change | |`,
   '|---|---:|---:|---:|---|',
 ];
-const size = quick ? { name: 'quick' } : { name: 'full' };
-const sizes = (await import('./lib/sizes.mjs')).SIZES[size.name];
+const sizes = quick ? SIZES.quick : SIZES.full;
 const worse = [];
 for (const s of CATALOGUE.filter((c) => c.id === 'cold' || sections.includes(c.id))) {
   const rows = [

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventFilter } from '../history/filter.js';
 import { writeChunk } from '../output/writer.js';
 import type { ArchiveStore, EventPosition, ReadonlyConnection } from '../store/index.js';
-import { type ExportFormat, type Segment, writeSegment } from './segment.js';
+import { type ExportFormat, packs, type Segment, writeSegment } from './segment.js';
 import type { SegmentReply, SegmentRequest, WorkerSetup } from './worker.js';
 
 /** Set by the CLI bundle, whose chunks sit one folder below the worker's entry point. */
@@ -59,6 +59,7 @@ export async function exportArchive(
     let from: EventPosition | undefined;
     let ended = false;
     let header = true;
+    const byId = packs(how) ? store.compileEventById(portalId) : undefined;
     /**
      * The next segment: from `from` to the position `size` rows further, found by walking
      * the `(portal_id, time, id)` index alone when the filter is by time only.
@@ -67,10 +68,10 @@ export async function exportArchive(
       // The first segment always runs, even empty: a CSV of nothing still has its header row.
       if (ended || (remaining <= 0 && !header)) return undefined;
       const limit = Math.max(0, Math.min(size, remaining));
-      const boundary = store.compileEventRange(portalId, filter, { from, limit: 1, offset: limit, positionsOnly: true });
+      const boundary = store.compileEventRange(portalId, filter, { from, limit: 1, offset: limit, columns: 'positions' });
       const before = limit > 0 ? (reader.first(boundary) as [number, number] | undefined) : undefined;
-      const q = store.compileEventRange(portalId, filter, { from, before, limit });
-      const seg: Segment = { sql: q.sql, parameters: q.parameters, header };
+      const q = store.compileEventRange(portalId, filter, { from, before, limit, columns: byId ? 'packed' : 'all' });
+      const seg: Segment = { sql: q.sql, parameters: q.parameters, header, byId };
       header = false;
       remaining -= limit;
       ended = before === undefined;
@@ -87,11 +88,11 @@ export async function exportArchive(
     };
     /** Whether more than `n` rows are left from `from` (one walk of the index, as `next` makes). */
     const moreThan = (n: number): boolean =>
-      n < remaining && reader.first(store.compileEventRange(portalId, filter, { from, limit: 1, offset: n, positionsOnly: true })) !== undefined;
+      n < remaining && reader.first(store.compileEventRange(portalId, filter, { from, limit: 1, offset: n, columns: 'positions' })) !== undefined;
     /** The rows left from `from`, counted up to `cap` (positions only, from the index: once, at the end). */
     const left = (cap: number): number => {
       let n = 0;
-      for (const _ of reader.iterate(store.compileEventRange(portalId, filter, { from, limit: Math.min(cap, remaining), positionsOnly: true }))) n++;
+      for (const _ of reader.iterate(store.compileEventRange(portalId, filter, { from, limit: Math.min(cap, remaining), columns: 'positions' }))) n++;
       return n;
     };
     let total = 0;

@@ -29,10 +29,22 @@ export function eventJsonText(e: LoginEvent): string {
   ) {
     return JSON.stringify(eventJson(e));
   }
+  return eventJsonHead(e.id, e.time, e.offsetMinutes) + eventJsonTail(e);
+}
+
+/** The text's start: the fields of the event's identity and time, up to `localDate`. */
+export function eventJsonHead(id: number, time: number, offsetMinutes: number): string {
+  return `{"id":${lit(id)},"date":"${isoUtc(time)}","offset":"${offsetText(offsetMinutes)}","localDate":"${formatAtOffset(time, offsetMinutes)}"`;
+}
+
+/**
+ * The rest of the text (from `userId` on, every field defined): who, what, where and with what.
+ * Events of one member's session share it, so an export can make it once per distinct value.
+ */
+export function eventJsonTail(e: LoginEvent): string {
   const portal = e.portal === undefined ? '' : `,"portal":${lit(e.portal)}`;
   return (
-    `{"id":${lit(e.id)},"date":"${isoUtc(e.time)}","offset":"${offsetText(e.offsetMinutes)}",` +
-    `"localDate":"${formatAtOffset(e.time, e.offsetMinutes)}","userId":${lit(e.userId)},"user":${lit(e.user)},` +
+    `,"userId":${lit(e.userId)},"user":${lit(e.user)},` +
     `"login":${lit(e.login)},"anonymous":${lit(e.anonymous)},"actionId":${lit(e.actionId)},` +
     `"action":${lit(e.action)},"kind":${lit(e.kind)},"ip":${lit(e.ip)},"country":${lit(e.country)},` +
     `"city":${lit(e.city)},"browser":${lit(e.browser)},"platform":${lit(e.platform)},"page":${lit(e.page)}${portal}}`

@@ -21,11 +21,12 @@ import { ArchiveRecords } from './archive-records.js';
 import type { Db, StoreContext } from './context.js';
 import * as deferred from './deferred-indexes.js';
 import * as read from './events-read.js';
-import type { ArchiveQuery, EventRange } from './events-read.js';
+import type { ArchiveQuery, EventRange, RangeColumns } from './events-read.js';
 import * as write from './events-write.js';
 import type { InsertResult } from './events-write.js';
 import { EventInsert } from './insert.js';
 import * as ledger from './ledger.js';
+import { type ByIdQuery, compileEventById } from './packed-rows.js';
 import type { Checkpoint, CoverageEntry, CoverageRecord, RunInfo, RunOutcome } from './ledger.js';
 import * as locks from './locks.js';
 import type { LockOptions } from './locks.js';
@@ -190,9 +191,14 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
   compileEventRange(
     portalId: number,
     filter: EventFilter,
-    range: Pick<EventRange, 'from' | 'before'> & { limit?: number; offset?: number; positionsOnly?: boolean } = {},
+    range: Pick<EventRange, 'from' | 'before'> & { limit?: number; offset?: number; columns?: RangeColumns } = {},
   ): CompiledQuery {
     return read.compileEventRange(this.db, portalId, filter, range);
+  }
+
+  /** The SQL of one event by id, every column (to read again a row a packed range could not unpack). */
+  compileEventById(portalId: number): ByIdQuery {
+    return compileEventById(this.db, portalId);
   }
 
   /** How many archived events match (same filters as `queryEvents`, without limit). */

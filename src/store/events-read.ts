@@ -9,6 +9,7 @@ import { type CompiledQuery, sql } from 'kysely';
 import type { EventFilter } from '../history/filter.js';
 import type { LoginEvent } from '../model/event.js';
 import type { Db, StoreContext } from './context.js';
+import { PACKED_COLUMNS } from './packed-rows.js';
 import { portalIds } from './portals.js';
 import { type EventsQuery, whereEventFilter } from './query-filter.js';
 import { EVENT_FIELDS, toLoginEvent, valuesToLoginEvent } from './rows.js';
@@ -27,6 +28,12 @@ export interface ArchiveQuery extends EventFilter {
 
 /** A place in the archive's newest-first order of one portal: (time, id). */
 export type EventPosition = readonly [time: number, id: number];
+
+/**
+ * What a compiled range reads: every event column (default, `EVENT_FIELDS` order), the positions
+ * alone (`[time, id]`), or id, time, offset and the rest packed in one text (packed-rows.ts).
+ */
+export type RangeColumns = 'all' | 'positions' | 'packed';
 
 /** A stretch of the newest-first order: positions compare as (time, id) row values. */
 export interface EventRange {
@@ -192,10 +199,10 @@ export function compileEventRange(
   db: Db,
   portalId: number,
   filter: EventFilter,
-  range: EventRange & { limit?: number; offset?: number; positionsOnly?: boolean } = {},
+  range: EventRange & { limit?: number; offset?: number; columns?: RangeColumns } = {},
 ): CompiledQuery {
-  let sel = eventsIn(db, [portalId], filter, range)
-    .select(range.positionsOnly ? ['time', 'id'] : [...EVENT_COLUMNS])
+  const q = eventsIn(db, [portalId], filter, range);
+  let sel = (range.columns === 'positions' ? q.select(['time', 'id']) : range.columns === 'packed' ? q.select([...PACKED_COLUMNS]) : q.select([...EVENT_COLUMNS]))
     .orderBy('time', 'desc')
     .orderBy('id', 'desc');
   if (range.limit !== undefined) sel = sel.limit(range.limit);

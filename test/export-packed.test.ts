@@ -1,0 +1,118 @@
+/**
+ * NDJSON archive exports read packed rows (src/store/packed-rows.ts) and make the text of a row's
+ * rest once per distinct value (src/export/segment.ts). Whatever the values hold (the separator
+ * itself, nulls, empty strings, quotes, non-Latin text, typed logins that get masked), the bytes
+ * must be those of `eventJsonText` over the general read path, on one thread and on two.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExportFormat, exportArchive } from '../src/export/parallel.js';
+import type { LoginEvent } from '../src/model/event.js';
+import { eventJsonText } from '../src/output/json-text.js';
+import { loginMasker } from '../src/output/masked-logins.js';
+import { type ArchiveStore, openStore } from '../src/store/index.js';
+import { unpackRow } from '../src/store/packed-rows.js';
+import { cli } from './helpers/cli.js';
+import { sampleEvent } from './helpers/events.js';
+
+// More than two segments of 16,384 rows, so that the CLI's worker thread formats some of them.
+const COUNT = 40_000;
+const START = Date.UTC(2025, 5, 1);
+let store: ArchiveStore;
+let file: string;
+let portal: number;
+
+/** Odd values every few rows, among ordinary sessions that repeat. */
+function crafted(i: number): LoginEvent {
+  const base = sampleEvent({ id: i + 1 });
+  const odd = i % 7;
+  return {
+    ...base,
+    time: START + i * 60_000,
+    offsetMinutes: i % 3 === 0 ? 120 : -300,
+    userId: `user-${i % 11}`,
+    user: odd === 1 ? 'Zoë "Z" Żółć' : `Member ${i % 11}`,
+    city: odd === 2 ? 'Split\x1fCity' : odd === 3 ? '' : base.city,
+    browser: odd === 4 ? null : odd === 5 ? '' : base.browser,
+    platform: odd === 4 ? null : base.platform,
+    page: odd === 6 ? null : base.page,
+    ...(i % 13 === 0
+      ? { anonymous: true, login: i % 26 === 0 ? 'pw-Secret\x1f99!' : 'Hunter2-pass', actionId: 1002, kind: 'failure' as const, userId: '00000000-0000-0000-0000-000000000000' }
+      : {}),
+  };
+}
+
+beforeAll(async () => {
+  file = join(mkdtempSync(join(tmpdir(), 'dl-packed-')), 'archive.sqlite');
+  store = await openStore(file);
+  portal = await store.ensurePortal({ url: 'https://packed.example.com' });
+  await store.insertEvents(portal, Array.from({ length: COUNT }, (_, i) => crafted(i)));
+});
+afterAll(async () => {
+  await store?.close();
+});
+
+async function exported(how: ExportFormat, opts: { parallel: boolean; segmentRows: number }): Promise<string> {
+  const parts: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      parts.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  const n = await exportArchive(store, portal, {}, how, sink, opts);
+  expect(n).toBe(COUNT);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The general path: every event read as a LoginEvent, its text made whole. */
+async function reference(mask?: (e: LoginEvent) => LoginEvent): Promise<string> {
+  let text = '';
+  for await (const chunk of store.queryLoginEventChunks({ portalIds: [portal] })) {
+    for (const e of chunk) text += `${eventJsonText(mask ? mask(e) : e)}\n`;
+  }
+  return text;
+}
+
+/** The first line where `got` and `want` differ (a diff of 17 MB strings takes minutes), or undefined. */
+function firstDifference(got: string, want: string): { line: number; got?: string; want?: string } | undefined {
+  if (got === want) return undefined;
+  const [a, b] = [got.split('\n'), want.split('\n')];
+  const line = a.findIndex((l, i) => l !== b[i]);
+  const at = line < 0 ? a.length : line;
+  return { line: at, got: a[at], want: b[at] };
+}
+
+describe('packed NDJSON export', () => {
+  it('gives the bytes of the general path, in segments', async () => {
+    const want = await reference();
+    expect(want.split('\n')).toHaveLength(COUNT + 1);
+    expect(want).toContain('Split\\u001fCity');
+    expect(firstDifference(await exported({ format: 'ndjson' }, { parallel: false, segmentRows: 3_000 }), want)).toBeUndefined();
+  });
+
+  it('masks typed logins as the general path masks them, the separator in one included', async () => {
+    const mask = { key: 'k'.repeat(32) };
+    const want = await reference(loginMasker(mask));
+    expect(want).not.toContain('Hunter2-pass');
+    expect(want).not.toContain('pw-Secret');
+    expect(firstDifference(await exported({ format: 'ndjson', maskLogins: mask }, { parallel: false, segmentRows: 3_000 }), want)).toBeUndefined();
+  });
+
+  it('gives the same bytes through the CLI, whose worker thread formats some segments', async () => {
+    await store.close();
+    const r = await cli(['events', '--archive', '--db', file, '--format', 'ndjson', '--no-mask-logins', '-q']);
+    store = await openStore(file);
+    expect(r.stderr).toBe('');
+    expect(firstDifference(r.stdout, await reference())).toBeUndefined();
+  });
+
+  it('unpacks a row only when its values cannot be confused', () => {
+    const ok = unpackRow([7, 1000, 60, ['u', 'U', '\x02typed', '1', '1002', 'A', 'failure', 'ip', 'C', 'c', '', '\x02', '\x02p'].join('\x1f')]);
+    expect(ok?.slice(1)).toEqual([7, 1000, 60, 'u', 'U', 'typed', 1, 1002, 'A', 'failure', 'ip', 'C', 'c', null, '', 'p']);
+    expect(unpackRow([7, 1000, 60, ['u', 'U\x1fX', '', '0', '1', 'A', 'success', 'ip', 'C', 'c', '', '', ''].join('\x1f')])).toBeUndefined();
+  });
+});

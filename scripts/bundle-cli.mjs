@@ -42,6 +42,22 @@ const zodMiniCopy = {
   },
 };
 
+// pg asks on loading whether it runs in a Cloudflare Worker, and on Node 20 (no `navigator`) it
+// answers by making a web `Response`, which loads Node's whole fetch implementation (undici):
+// ~45 ms of a PostgreSQL command's start-up, for a question whose answer here is always no.
+// The CLI runs on Node only, so its copy of pg asks nothing (the library's users load pg as is).
+const pgOnNode = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const asked = 'if (isCloudflareRuntime()) {';
+      if (!text.includes(asked)) throw new Error(`pg-on-node: ${args.path} no longer holds "${asked}": look again at pg's runtime check`);
+      return { contents: text.replace(asked, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
 
@@ -70,7 +86,7 @@ await build({
     READ_WORKER: JSON.stringify('../read-worker.js'),
   },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [zodMiniCopy],
+  plugins: [zodMiniCopy, pgOnNode],
   // Every command parses all the code it loads before running: without comments and spare
   // whitespace the chunks a sync loads are about half the size (kysely keeps its JSDoc). Names
   // are kept: errors and classes are still called what the sources call them.

@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 import type { EventFilter } from '../history/filter.js';
 import { writeChunk } from '../output/writer.js';
 import type { ArchiveStore, EventPosition, ReadonlyConnection } from '../store/index.js';
-import { type ExportFormat, packs, type Segment, writeSegment } from './segment.js';
+import { packs } from './packed.js';
+import { type ExportFormat, type Segment, writeSegment } from './segment.js';
 import type { SegmentReply, SegmentRequest, WorkerSetup } from './worker.js';
 
 /** Set by the CLI bundle, whose chunks sit one folder below the worker's entry point. */

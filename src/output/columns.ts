@@ -24,7 +24,7 @@ const LOCKOUT_ACTION = 1023;
  * the field list (model/event-fields.ts), so a new field must be given a column or a reason.
  */
 const EVENT_COLUMN_OF: { readonly [F in EventField]: Column<LoginEvent> | null } = {
-  id: { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10 },
+  id: { key: 'id', header: 'ID', value: (e) => e.id, kind: 'number', width: 10, perRow: true },
   time: {
     key: 'date',
     header: 'Date',
@@ -35,6 +35,7 @@ const EVENT_COLUMN_OF: { readonly [F in EventField]: Column<LoginEvent> | null }
     kind: 'date',
     width: 25,
     keep: true,
+    perRow: true,
   },
   // Shown in the Date column, which writes the time at it.
   offsetMinutes: null,

@@ -75,6 +75,21 @@ export function loginMasker(mask: LoginMask): (e: LoginEvent) => LoginEvent {
   };
 }
 
+const shared = new WeakMap<LoginMask, (e: LoginEvent) => LoginEvent>();
+
+/**
+ * `loginMasker(mask)`, one per mask for the life of the thread: building it reads the whole people
+ * directory, and its cache of typed logins is worth keeping from one export segment to the next.
+ */
+export function sharedLoginMasker(mask: LoginMask): (e: LoginEvent) => LoginEvent {
+  let f = shared.get(mask);
+  if (!f) {
+    f = loginMasker(mask);
+    shared.set(mask, f);
+  }
+  return f;
+}
+
 /**
  * The event's JSON as the portal served it (ECS `event.original`) with the same values masked
  * as in `masked` (what `loginMasker` made of `event`): unchanged text when nothing was masked.

@@ -1,4 +1,4 @@
-/** JSON array, NDJSON and ECS writers: rows stream through in ~64 KB chunks. */
+/** JSON array, NDJSON and ECS writers, and lines made elsewhere: rows stream through in ~64 KB chunks. */
 import { type RowWriter, rowObject, type WriterOptions, writeChunk } from './writer.js';
 
 const CHUNK = 64 * 1024;
@@ -52,6 +52,23 @@ export function ndjsonWriter<T>(opts: WriterOptions<T>, map?: (row: T) => unknow
   return {
     write(row) {
       return out.add(`${toText ? toText(row) : JSON.stringify(toJson(row))}\n`);
+    },
+    async end() {
+      await out.flush();
+    },
+  };
+}
+
+/**
+ * Lines of text made elsewhere (an export's packed rows, export/segment.ts), each followed by
+ * `eol`, after `first` (a header row, when there is one).
+ */
+export function lineWriter(sink: NodeJS.WritableStream, eol: string, first = ''): RowWriter<string> {
+  const out = new ChunkedText(sink);
+  if (first) out.add(first);
+  return {
+    write(line) {
+      return out.add(line + eol);
     },
     async end() {
       await out.flush();

@@ -27,6 +27,12 @@ export interface Column<T> {
   whole?: boolean;
   /** Shown in a table only with `--wide` or `--columns` (spreadsheets and CSV always have it). */
   wideOnly?: boolean;
+  /**
+   * The value is the row's own: it reads nothing but the event's id, time and offset, and no other
+   * row shares it. An export makes the other columns' text once per distinct value when these
+   * come first (export/packed.ts).
+   */
+  perRow?: boolean;
   /** The colour of this cell in a table on a terminal. */
   tone?(row: T): Tone | undefined;
   /** What a table on a terminal shows instead of `value`, e.g. "3 h ago" for a time. */

@@ -11,7 +11,6 @@
  *   could be recomputed by anyone for a guessed password, which is what a typed password is.
  */
 import { randomBytes } from 'node:crypto';
-import type { LoginEvent } from '../model/event.js';
 import type { LoginMask, PortalMask } from '../output/masked-logins.js';
 import type { ArchiveStore } from '../store/index.js';
 import type { ArchiveSelection } from './archive.js';
@@ -95,15 +94,18 @@ export async function liveLoginMask(
   return { mask: { ...mask, key: runKey() }, note };
 }
 
-/** `mask`, saying `note` once, at the first event it masks. */
-export function notingFirstMask(mask: (e: LoginEvent) => LoginEvent, note: string, reporter: Reporter): (e: LoginEvent) => LoginEvent {
+/**
+ * `mask`, saying `note` once, at the first value it hides (`hid(value, result)`): an event masker
+ * (a new event when it masked one) or a typed-login masker (a hash when it hid one) alike.
+ */
+export function notingFirst<T, R>(mask: (v: T) => R, hid: (v: T, r: R) => boolean, note: string, reporter: Reporter): (v: T) => R {
   let said = false;
-  return (e) => {
-    const m = mask(e);
-    if (m !== e && !said) {
+  return (v) => {
+    const r = mask(v);
+    if (!said && hid(v, r)) {
       said = true;
       reporter.note(note);
     }
-    return m;
+    return r;
   };
 }

@@ -32,17 +32,9 @@ export interface ReportPart {
 async function maskerOf(part: ReportPart, reporter: Reporter): Promise<((login: string) => string | undefined) | undefined> {
   const made = await part.loginMask?.();
   if (!made) return undefined;
-  const { typedLoginMasker } = await import('../output/masked-logins.js');
+  const [{ typedLoginMasker }, { notingFirst }] = await Promise.all([import('../output/masked-logins.js'), import('./login-mask.js')]);
   const mask = typedLoginMasker(made.mask);
-  let note = made.note;
-  return (login) => {
-    const hidden = mask(login);
-    if (hidden !== undefined && note) {
-      reporter.note(note);
-      note = undefined;
-    }
-    return hidden;
-  };
+  return made.note ? notingFirst(mask, (_, hidden) => hidden !== undefined, made.note, reporter) : mask;
 }
 
 interface PortalReport {

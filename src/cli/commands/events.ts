@@ -85,11 +85,11 @@ export async function eventsCommand(flags: EventsFlags, io: CliIo, reporter: Rep
     if (!opts.maskLogins) return undefined;
     const { loginMasker } = await import('../../output/masked-logins.js');
     if (archiveMask) return loginMasker(archiveMask);
-    const { liveLoginMask, notingFirstMask } = await import('../login-mask.js');
+    const { liveLoginMask, notingFirst } = await import('../login-mask.js');
     const portal = { url: source.portal, demo: Boolean(opts.from.connection?.demo) };
     const live = await liveLoginMask(opts.maskLogins.db, portal, io.env, reporter);
     const mask = loginMasker(live.mask);
-    return live.note ? notingFirstMask(mask, live.note, reporter) : mask;
+    return live.note ? notingFirst(mask, (e, m) => m !== e, live.note, reporter) : mask;
   };
   const out = await openOutput(opts.output, io).catch(async (err: unknown) => {
     await archive?.store.close();

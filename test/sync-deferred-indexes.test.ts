@@ -64,10 +64,10 @@ async function sync(
   const store = await openStore(file);
   const c = client(e, opts.fetch);
   // Each switch of the connection's bulk load, and the fsync level it leaves (0 OFF, 1 NORMAL).
-  const caps = store.backend.capabilities as { bulkLoad?: (on: boolean) => void };
+  const caps = store.backend.capabilities as { bulkLoad?: (on: boolean) => Promise<void> };
   const bulkLoad = caps.bulkLoad!;
-  caps.bulkLoad = (on) => {
-    bulkLoad(on);
+  caps.bulkLoad = async (on) => {
+    await bulkLoad(on);
     opts.loads?.push({ on, synchronous: synchronousOf(store) });
   };
   try {
@@ -178,6 +178,51 @@ describe('indexes of a first sync', () => {
     const after = catalogue(file);
     expect(after.pending).toEqual([]);
     for (const name of DEFERRED) expect(after.indexes).toContain(name);
+  });
+});
+
+describe('the bulk load of a shared archive', () => {
+  it('waits for a transaction open on the connection instead of failing in it', async () => {
+    // `sync --all` syncs its portals through one store: one portal's load ends (and its fsync
+    // level changes) while another's batch is being written. SQLite refuses the change inside a
+    // transaction ("Safety level may not be changed inside a transaction").
+    const store = await openStore(join(dir, 'shared.sqlite'));
+    try {
+      const caps = store.backend.capabilities as { bulkLoad?: (on: boolean) => Promise<void> };
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const tx = store.transaction(async () => {
+        entered();
+        await held;
+      });
+      await inside;
+      const turned = caps.bulkLoad!(true);
+      release();
+      await tx;
+      await turned;
+      expect(synchronousOf(store)).toBe(0);
+      await caps.bulkLoad!(false);
+      expect(synchronousOf(store)).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets two portals load into one empty archive at once', async () => {
+    const file = join(dir, 'two-at-once.sqlite');
+    const store = await openStore(file);
+    const clients = [client(emu), client(other)];
+    try {
+      const results = await Promise.all(clients.map((c) => syncPortal(c, store, { batchSize: 100 })));
+      expect(results.map((r) => r.added)).toEqual([3_000, 500]);
+      expect(synchronousOf(store)).toBe(1);
+    } finally {
+      await store.close();
+      for (const c of clients) await c.close();
+    }
+    expect(catalogue(file).pending).toEqual([]);
   });
 });
 

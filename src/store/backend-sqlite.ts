@@ -184,12 +184,17 @@ class SqliteBackend implements Backend {
    * Measured: 400k events, first sync, three interleaved runs each: 19.8 s → 17.4 s wall, the
    * main thread's time in fsync gone (it was ~15% of its samples, in state D).
    */
-  private bulkLoad(on: boolean): void {
+  private async bulkLoad(on: boolean): Promise<void> {
     if (on === this.loading) return;
     this.loading = on;
-    this.raw.pragma(`cache_size = -${on ? BULK_CACHE_KIB : CACHE_KIB}`);
-    this.raw.pragma(`synchronous = ${on ? 'OFF' : 'NORMAL'}`);
-    if (!on) this.raw.pragma('wal_checkpoint(PASSIVE)');
+    // SQLite refuses to change `synchronous` inside a transaction, and the connection is shared:
+    // under `sync --all` another portal's transaction may be open on it. Holding Kysely's
+    // connection waits for that transaction to end.
+    await this.db.connection().execute(async () => {
+      this.raw.pragma(`cache_size = -${on ? BULK_CACHE_KIB : CACHE_KIB}`);
+      this.raw.pragma(`synchronous = ${on ? 'OFF' : 'NORMAL'}`);
+      if (!on) this.raw.pragma('wal_checkpoint(PASSIVE)');
+    });
   }
 
   private statement(text: string): Database.Statement {

@@ -66,10 +66,11 @@ export interface BackendCapabilities {
   /**
    * Present where a load without secondary indexes into an archive with no event
    * (deferred-indexes.ts) can be made cheaper: less of the connection's memory than its queries
-   * need, no fsync until it ends. Called, outside any transaction, with `true` when the load
-   * starts and `false` once the indexes are built again (which makes the load durable).
+   * need, no fsync until it ends. Called with `true` when the load starts and `false` once the
+   * indexes are built again (which makes the load durable); it waits for any transaction open on
+   * the connection (another portal's, under `sync --all`).
    */
-  readonly bulkLoad?: (on: boolean) => void;
+  readonly bulkLoad?: (on: boolean) => Promise<void>;
   /**
    * Present when another thread (or process) can read the archive on a connection of its own:
    * SQLite in a file. The connection is read-only, so a long read never blocks a writer.

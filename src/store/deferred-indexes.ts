@@ -42,7 +42,7 @@ export async function deferIndexes(ctx: StoreContext): Promise<string[]> {
     }
     return found.map((f) => f.name);
   });
-  if (names.length) ctx.backend.capabilities.bulkLoad?.(true);
+  if (names.length) await ctx.backend.capabilities.bulkLoad?.(true);
   return names;
 }
 
@@ -63,7 +63,7 @@ export async function restoreIndexes(ctx: StoreContext): Promise<number> {
         })
       : 0;
   } finally {
-    caps.bulkLoad?.(false);
+    await caps.bulkLoad?.(false);
   }
 }
 

@@ -392,6 +392,11 @@ export class ArchiveStore extends ArchiveRecords implements StoreContext {
     return locks.withPortalLock(this, portalId, fn, opts);
   }
 
+  /** Start opening what the next `withPortalLock` needs (PostgreSQL: its session), to overlap the work before it. */
+  prepareLock(): void {
+    this.backend.capabilities.prepareLock?.();
+  }
+
   /** Name this process as the lock's holder (with `withPortalLock`'s `holderRow: false`). */
   recordLockHolder(portalId: number): Promise<void> {
     return locks.recordHolder(this, portalId);

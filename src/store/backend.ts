@@ -72,6 +72,12 @@ export interface BackendCapabilities {
    */
   readonly bulkLoad?: (on: boolean) => Promise<void>;
   /**
+   * Present where `tryLock` opens a connection of its own (PostgreSQL: the advisory lock's
+   * session): starts opening it now, so that it overlaps what a sync does before it locks (the
+   * portal's row). The next `tryLock` takes it; `close` ends it when none did.
+   */
+  readonly prepareLock?: () => void;
+  /**
    * Present when another thread (or process) can read the archive on a connection of its own:
    * SQLite in a file. The connection is read-only, so a long read never blocks a writer.
    */

@@ -46,6 +46,7 @@ export async function syncPortal(
   const now = opts.now ?? Date.now;
   const started = now();
   const requestsBefore = client.stats.requests;
+  store.prepareLock();
   const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });
   return store.withPortalLock(
     portalId,

@@ -71,6 +71,8 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   const { targets, everyMs } = opts;
   const demo = opts.connection.demo;
   const store = await openArchive({ db: opts.db, demo }, io.env, { syncDemo: false, reporter });
+  // Overlaps the portal's connection being set up.
+  store.prepareLock();
   if (demo && !opts.db) {
     reporter.note('The demo portal is synced into a temporary archive, removed at exit: add --db PATH to keep it.');
   }

@@ -2,11 +2,11 @@
  * The ledger of a portal's sync: which periods are proven complete (or recorded as gaps), the
  * runs that proved them, and the checkpoint the next run starts from.
  */
-import type { Selectable } from 'kysely';
+import type { QueryCreator, Selectable } from 'kysely';
 import { HOSTNAME } from './backend.js';
 import type { StoreContext } from './context.js';
 import { type Interval, mergeIntervals, subtractIntervals } from './rows.js';
-import type { CoverageKind, RunMode, RunStatus, SyncRunsTable } from './schema.js';
+import type { ArchiveSchema, CoverageKind, RunMode, RunStatus, SyncRunsTable } from './schema.js';
 
 export interface CoverageEntry {
   /** Inclusive bounds, epoch ms. */
@@ -163,31 +163,36 @@ export async function startRun(
   finished?: { startedAt: number; outcome: RunOutcome },
 ): Promise<number> {
   s.writable();
-  return s.transaction(async (tx) => {
-    await tx.db
-      .updateTable('sync_runs')
-      .set({ status: 'interrupted' })
-      .where('portal_id', '=', portalId)
-      .where('status', '=', 'running')
-      .execute();
-    const outcome = finished?.outcome;
-    const row = await tx.db
+  const outcome = finished?.outcome;
+  const run = {
+    portal_id: portalId,
+    started_at: finished?.startedAt ?? Date.now(),
+    finished_at: outcome ? Date.now() : null,
+    status: outcome?.status ?? ('running' as RunStatus),
+    mode,
+    events_seen: outcome?.eventsSeen ?? 0,
+    events_added: outcome?.eventsAdded ?? 0,
+    requests: outcome?.requests ?? 0,
+    error: outcome?.error ?? null,
+    pid: process.pid,
+    host: HOSTNAME,
+  };
+  const stale = (db: QueryCreator<ArchiveSchema>) =>
+    db.updateTable('sync_runs').set({ status: 'interrupted' }).where('portal_id', '=', portalId).where('status', '=', 'running');
+  if (s.backend.dialect === 'postgres') {
+    // One statement is atomic on its own, and its update does not see the row it inserts: one
+    // round trip where a transaction takes four (a sync with nothing new makes only this write).
+    const row = await s.db
+      .with('stale', (db) => stale(db).returning('id'))
       .insertInto('sync_runs')
-      .values({
-        portal_id: portalId,
-        started_at: finished?.startedAt ?? Date.now(),
-        finished_at: outcome ? Date.now() : null,
-        status: outcome?.status ?? 'running',
-        mode,
-        events_seen: outcome?.eventsSeen ?? 0,
-        events_added: outcome?.eventsAdded ?? 0,
-        requests: outcome?.requests ?? 0,
-        error: outcome?.error ?? null,
-        pid: process.pid,
-        host: HOSTNAME,
-      })
+      .values(run)
       .returning('id')
       .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+  return s.transaction(async (tx) => {
+    await stale(tx.db).execute();
+    const row = await tx.db.insertInto('sync_runs').values(run).returning('id').executeTakeFirstOrThrow();
     return Number(row.id);
   });
 }

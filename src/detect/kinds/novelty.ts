@@ -103,6 +103,8 @@ export class BaselineProcessor implements Processor {
   readonly outcomes = SUCCESSES;
   private readonly spec: BaselineSpec;
   private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
+  /** Per user, the day and each slot's support on it (-1: not asked yet). */
+  private readonly supports = new Map<string, { day: number; support: Int16Array }>();
   /** Scratch: active days per hour-of-week slot. */
   private readonly counts = new Int32Array(168);
   private readonly historyDays: number;
@@ -139,7 +141,7 @@ export class BaselineProcessor implements Processor {
     if (v.ts - p.first < this.learning) return;
     const seen = Profiles.successes(p, v.day, this.historyDays);
     if (seen < this.spec.min_events) return;
-    const support = hourSupport(p, v.hourOfWeek, v.day, this.hours);
+    const support = this.support(v.userId, p, v.hourOfWeek, v.day);
     if (support >= this.hours.minDays) return;
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
       hourOfWeek: v.hourOfWeek,
@@ -150,6 +152,24 @@ export class BaselineProcessor implements Processor {
       activeDaysNeeded: this.hours.minDays,
       activeSlots: this.activeSlots(v.userId, p, v.day),
     });
+  }
+
+  /**
+   * `hourSupport`, kept per user for the day: it counts the days before `day` only, and until the
+   * day changes only that day's successes are learnt, so a slot's answer cannot change. A user
+   * signs in at the same hours all day: the 5 × 3 slots are walked once per slot and day instead
+   * of on every success.
+   */
+  private support(userId: string, p: Profile, hourOfWeek: number, day: number): number {
+    let memo = this.supports.get(userId);
+    if (memo === undefined) this.supports.set(userId, (memo = { day, support: new Int16Array(168).fill(-1) }));
+    else if (memo.day !== day) {
+      memo.day = day;
+      memo.support.fill(-1);
+    }
+    let n = memo.support[hourOfWeek];
+    if (n < 0) memo.support[hourOfWeek] = n = hourSupport(p, hourOfWeek, day, this.hours);
+    return n;
   }
 
   /**
@@ -178,6 +198,7 @@ export class BaselineProcessor implements Processor {
 
   sweep(): void {
     this.slots.clear();
+    this.supports.clear();
   }
   exportState(): unknown {
     return null;

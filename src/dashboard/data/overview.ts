@@ -279,8 +279,14 @@ export function placesFrom(
     c.cities.push({ city: r.city, ...counts });
     byCountry.set(r.country, c);
   }
+  // Ties broken by name: rows come in the database's grouping order (PostgreSQL's hash
+  // aggregate has none), and the rollups and the events must show the same places at the cut.
   return [...byCountry.values()]
-    .sort((a, b) => b.events - a.events)
+    .sort((a, b) => b.events - a.events || byName(a.country, b.country))
     .slice(0, countries)
-    .map((c) => ({ ...c, cities: c.cities.sort((a, b) => b.events - a.events).slice(0, cities) }));
+    .map((c) => ({ ...c, cities: c.cities.sort((a, b) => b.events - a.events || byName(a.city, b.city)).slice(0, cities) }));
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

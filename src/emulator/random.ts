@@ -2,21 +2,11 @@
  * A small seeded PRNG (sfc32) for the emulator: the same seed always yields the same portal, and
  * the generator is fast enough to draw tens of millions of numbers per second.
  */
+import { hash32 } from '../model/hash.js';
 
-/** Mix a number or string into a 32-bit seed (FNV-1a over the text form, then a finaliser). */
+/** Mix a number or string into a 32-bit seed (`hash32` of its text form). */
 export function hashSeed(value: number | string): number {
-  const text = String(value);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return hash32(String(value));
 }
 
 export class Rng {

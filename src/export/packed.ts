@@ -8,6 +8,7 @@
  * 8.7 µs a row. The bytes are the general path's (test/export-packed.test.ts).
  */
 import type { LoginEvent } from '../model/event.js';
+import { hash32 } from '../model/hash.js';
 import { eventColumns } from '../output/columns.js';
 import { csvEol, csvHeader, csvLine } from '../output/csv.js';
 import { eventJsonHead, eventJsonTail } from '../output/json-text.js';
@@ -97,15 +98,13 @@ interface Rests {
 const restsOf = new WeakMap<ExportFormat, Rests>();
 
 /**
- * Whether `key` is among the first sightings in `seen` (32-bit FNV-1a hashes, one slot each);
- * if not, it is recorded there, in place of the one its slot held. A collision only lets a rest
- * in early, or keeps one out longer: the texts are the same either way.
+ * Whether `key` is among the first sightings in `seen` (32-bit hashes, one slot each); if not,
+ * it is recorded there, in place of the one its slot held. A collision only lets a rest in
+ * early, or keeps one out longer: the texts are the same either way.
  */
 function secondSight(seen: Int32Array, key: string): boolean {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   // Never 0, the value of an empty slot.
-  h |= 1;
+  const h = hash32(key) | 1;
   const at = h & (seen.length - 1);
   if (seen[at] === h) return true;
   seen[at] = h;

@@ -48,7 +48,7 @@ const pgTypes = {
 };
 
 /** Statements kept prepared per connection (each holds its plan in the server's memory). */
-const PREPARED_MAX = 4;
+const PREPARED_MAX = 32;
 
 /** Rows fetched from the `sql` cursor at a time. */
 const SQL_FETCH_ROWS = 1000;

@@ -64,7 +64,7 @@ export async function insertEvents(
     if (batch.length === perStatement) await flush();
   }
   if (batch.length > 0) await flush();
-  await writeRollups(rollups, (q) => s.backend.write(db, q), s.backend.dialect, each);
+  await writeRollups(rollups, (q) => s.backend.write(db, q, true), s.backend.dialect, each);
   await markMonths(rollups, portalId, (q) => s.backend.write(db, q), s.backend.dialect);
   return { added, duplicates: events.length - quarantined - added, quarantined };
 }

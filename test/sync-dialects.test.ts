@@ -1,6 +1,6 @@
 /** The sync's core promises, once per database. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DocSpaceClient, startEmulator } from '../src/index.js';
+import { DocSpaceClient, readHistory, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore, toLoginEvent } from '../src/store/index.js';
 import { syncPortal } from '../src/sync/index.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
@@ -79,6 +79,25 @@ for (const d of DIALECTS) {
       await first;
       // Released afterwards: the next one runs.
       await expect(syncPortal(client, other)).resolves.toMatchObject({ added: 0 });
+    });
+
+    it('a NUL typed into the login form is archived (as U+FFFD, as the live read shows it), not a sync that fails for good', async () => {
+      // PostgreSQL cannot store U+0000 in text: one such attempt through the real login endpoint
+      // failed every later sync of the portal with "invalid byte sequence".
+      const { emu, client, store } = await setup({ seed: 26, events: 2500 });
+      const typed = 'ev\u0000il@example.com';
+      const res = await fetch(`${emu.url}/api/2.0/authentication`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userName: typed, password: 'guess' }),
+      });
+      expect(res.status).toBe(401);
+      await expect(syncPortal(client, store)).resolves.toMatchObject({ added: 2501 });
+      const archived = (await store.sql("SELECT login FROM events WHERE login LIKE 'ev%il@example.com'")).rows.map((r) => r[0]);
+      expect(archived).toEqual(['ev\uFFFDil@example.com']);
+      const live = [];
+      for await (const { event } of readHistory(client)) if (event.login?.startsWith('ev')) live.push(event.login);
+      expect(live).toEqual(archived);
     });
 
     it('different portals sync in parallel into one archive', async () => {

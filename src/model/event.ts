@@ -59,20 +59,35 @@ export function normaliseEvent(raw: RawLoginEvent, instant: ApiInstant): LoginEv
     id: raw.id,
     time: instant.time,
     offsetMinutes: instant.offsetMinutes,
-    userId: raw.userId.toLowerCase(),
-    user: raw.user ?? '',
-    login: raw.login ?? null,
+    userId: text(raw.userId.toLowerCase()),
+    user: text(raw.user ?? ''),
+    login: textOrNull(raw.login),
     anonymous: isAnonymousId(raw.userId),
     actionId: raw.actionId,
-    action: raw.action ?? '',
+    action: text(raw.action ?? ''),
     kind: actionKind(raw.actionId),
-    ip: raw.ip ?? '',
-    country: raw.country ?? '',
-    city: raw.city ?? '',
-    browser: raw.browser ?? null,
-    platform: raw.platform ?? null,
-    page: raw.page ?? null,
+    ip: text(raw.ip ?? ''),
+    country: text(raw.country ?? ''),
+    city: text(raw.city ?? ''),
+    browser: textOrNull(raw.browser),
+    platform: textOrNull(raw.platform),
+    page: textOrNull(raw.page),
   };
+}
+
+/**
+ * A served string as every path keeps it: U+0000 becomes U+FFFD (the replacement character).
+ * The typed login is whatever an attacker posts to the login form, and PostgreSQL cannot store
+ * U+0000 in text (SQLite's string functions stop at it): one such attempt failed every later sync
+ * into PostgreSQL. Replaced here, where events enter, the live read, the archive and the exports
+ * show the same value; the served object (`raw`) keeps the original, escaped in its JSON.
+ */
+function text(s: string): string {
+  return s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s;
+}
+
+function textOrNull(s: string | null | undefined): string | null {
+  return s == null ? null : text(s);
 }
 
 /** Who an event is about: the user id, or for anonymous failures the typed login. */

@@ -81,10 +81,12 @@ for (const d of DIALECTS) {
       await expect(syncPortal(client, other)).resolves.toMatchObject({ added: 0 });
     });
 
-    it('a NUL typed into the login form is archived (as U+FFFD, as the live read shows it), not a sync that fails for good', async () => {
+    it('a NUL typed into the login form or a name is archived (as U+FFFD, as the live read shows it), not a sync that fails for good', async () => {
       // PostgreSQL cannot store U+0000 in text: one such attempt through the real login endpoint
       // failed every later sync of the portal with "invalid byte sequence".
       const { emu, client, store } = await setup({ seed: 26, events: 2500 });
+      // A member who typed one into their profile's name.
+      emu.state.people[1].displayName = 'Eve\u0000 Smith';
       const typed = 'ev\u0000il@example.com';
       const res = await fetch(`${emu.url}/api/2.0/authentication`, {
         method: 'POST',
@@ -98,6 +100,8 @@ for (const d of DIALECTS) {
       const live = [];
       for await (const { event } of readHistory(client)) if (event.login?.startsWith('ev')) live.push(event.login);
       expect(live).toEqual(archived);
+      const names = (await store.people(1)).map((p) => p.displayName).filter((n) => n.startsWith('Eve'));
+      expect(names).toEqual(['Eve\uFFFD Smith']);
     });
 
     it('different portals sync in parallel into one archive', async () => {

@@ -1,6 +1,7 @@
 import { type ActionKind, actionKind } from './actions.js';
 import { isAnonymousId } from './ids.js';
 import type { ApiInstant } from './time.js';
+import { servedText, servedTextOrNull } from './served-text.js';
 
 /** A login event as DocSpace sends it (after schema validation). Unknown fields are kept. */
 export interface RawLoginEvent {
@@ -59,35 +60,20 @@ export function normaliseEvent(raw: RawLoginEvent, instant: ApiInstant): LoginEv
     id: raw.id,
     time: instant.time,
     offsetMinutes: instant.offsetMinutes,
-    userId: text(raw.userId.toLowerCase()),
-    user: text(raw.user ?? ''),
-    login: textOrNull(raw.login),
+    userId: servedText(raw.userId.toLowerCase()),
+    user: servedText(raw.user ?? ''),
+    login: servedTextOrNull(raw.login),
     anonymous: isAnonymousId(raw.userId),
     actionId: raw.actionId,
-    action: text(raw.action ?? ''),
+    action: servedText(raw.action ?? ''),
     kind: actionKind(raw.actionId),
-    ip: text(raw.ip ?? ''),
-    country: text(raw.country ?? ''),
-    city: text(raw.city ?? ''),
-    browser: textOrNull(raw.browser),
-    platform: textOrNull(raw.platform),
-    page: textOrNull(raw.page),
+    ip: servedText(raw.ip ?? ''),
+    country: servedText(raw.country ?? ''),
+    city: servedText(raw.city ?? ''),
+    browser: servedTextOrNull(raw.browser),
+    platform: servedTextOrNull(raw.platform),
+    page: servedTextOrNull(raw.page),
   };
-}
-
-/**
- * A served string as every path keeps it: U+0000 becomes U+FFFD (the replacement character).
- * The typed login is whatever an attacker posts to the login form, and PostgreSQL cannot store
- * U+0000 in text (SQLite's string functions stop at it): one such attempt failed every later sync
- * into PostgreSQL. Replaced here, where events enter, the live read, the archive and the exports
- * show the same value; the served object (`raw`) keeps the original, escaped in its JSON.
- */
-function text(s: string): string {
-  return s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s;
-}
-
-function textOrNull(s: string | null | undefined): string | null {
-  return s == null ? null : text(s);
 }
 
 /** Who an event is about: the user id, or for anonymous failures the typed login. */

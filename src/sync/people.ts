@@ -11,6 +11,7 @@ import type { DocSpaceClient } from '../client/client.js';
 import { type Person, personListSchema } from '../client/schemas.js';
 import type { DirectoryPerson, PersonRole, PersonStatus } from '../model/person.js';
 import { parseApiDate } from '../model/time.js';
+import { servedText, servedTextOrNull } from '../model/served-text.js';
 import type { ArchiveStore } from '../store/index.js';
 
 const PAGE = 100;
@@ -41,9 +42,9 @@ export function toDirectoryPerson(p: Person): DirectoryPerson {
   const s = status(p);
   return {
     id: p.id.toLowerCase(),
-    displayName: p.displayName ?? [p.firstName, p.lastName].filter(Boolean).join(' '),
-    userName: p.userName ?? null,
-    email: p.email ?? null,
+    displayName: servedText(p.displayName ?? [p.firstName, p.lastName].filter(Boolean).join(' ')),
+    userName: servedTextOrNull(p.userName),
+    email: servedTextOrNull(p.email),
     status: s,
     role: role(p),
     registeredAt: time(p.registrationDate) ?? 0,

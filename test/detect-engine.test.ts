@@ -108,6 +108,25 @@ describe('determinism and incremental runs', () => {
     expect(b).toEqual(a);
   });
 
+  it('events that share their strings (as the archive scan hands them) give the same findings, under any context', async () => {
+    const plain = await detect(history(), ctx, builtinRules());
+    // One shared object per distinct set of strings, used by two detectors with different
+    // contexts in turn: each must derive its own values, not read the other's.
+    const shared = new Map<string, { derived: unknown }>();
+    const sharing = () =>
+      history().map((e) => {
+        const key = JSON.stringify([e.kind, e.userId, e.ip, e.country, e.city, e.browser, e.platform, e.anonymous ? e.login : null]);
+        if (!shared.has(key)) shared.set(key, { derived: undefined });
+        return { ...e, shared: shared.get(key) };
+      });
+    const withoutPeople = await detect(history(), { secret: 'test' }, builtinRules());
+    expect(withoutPeople).not.toEqual(plain);
+    expect(await detect(sharing(), ctx, builtinRules())).toEqual(plain);
+    expect(await detect(sharing(), { secret: 'test' }, builtinRules())).toEqual(withoutPeople);
+    expect(await detect(sharing(), ctx, builtinRules())).toEqual(plain);
+    expect(shared.size).toBeLessThan(history().length);
+  });
+
   it('feeding the events in parts, with the state through JSON in between, equals one batch run', async () => {
     const all = history();
     const batch = byId(await detect(all, ctx, builtinRules()));

@@ -67,6 +67,19 @@ export interface Finding {
 export type DetectEvent = Pick<
   LoginEvent,
   'id' | 'time' | 'offsetMinutes' | 'userId' | 'login' | 'anonymous' | 'actionId' | 'kind' | 'ip' | 'country' | 'city' | 'browser' | 'platform'
->;
+> & {
+  /**
+   * One object for every event that carries the same strings (outcome, user, address, place,
+   * device, typed login), where the engine keeps what it derives from them (whom a failure aims
+   * at, the member's role, the country code, place and device keys), so it derives them once per
+   * such set instead of once per event. The archive's detection scan sets it; optional elsewhere.
+   */
+  shared?: SharedStrings;
+};
+
+/** See `DetectEvent.shared`: made empty by whoever groups the events, filled by the engine. */
+export interface SharedStrings {
+  derived: unknown;
+}
 
 export type EventSource = AsyncIterable<DetectEvent> | Iterable<DetectEvent>;

@@ -79,6 +79,25 @@ interface MemberInfo {
   disabledAt: number;
 }
 
+/** What `derive` makes of an event's strings, kept on its `shared` object. */
+interface Derived {
+  by: ViewBuilder;
+  anonymous: boolean;
+  kind: ActionKind;
+  target: string;
+  known: boolean;
+  loginShape: EventView['loginShape'];
+  /** The target is a member of the directory. */
+  member: boolean;
+  admin: boolean;
+  status: EventView['status'];
+  /** When the member was disabled (Infinity: not a disabled member). */
+  disabledAt: number;
+  countryIso: string;
+  place: string;
+  device: string;
+}
+
 const CACHE_LIMIT = 100_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -125,33 +144,57 @@ export class ViewBuilder {
     v.userId = e.userId;
     v.anonymous = e.anonymous;
     v.profile = this.profiles.get(e.userId);
-    if (e.anonymous && e.kind === 'failure') {
-      const t = this.failureTarget(e.login);
-      v.target = t.target;
-      v.known = t.known;
-      v.loginShape = t.shape;
-    } else {
-      v.target = e.userId;
-      v.known = this.members.has(e.userId) || !this.ctx.people;
-      v.loginShape = 'member';
+    const shared = e.shared;
+    let d = shared?.derived as Derived | undefined;
+    // What the event's strings give, made once per set of them (and per builder: another context
+    // may attribute differently); `anonymous` and `kind` are checked too, not being in every set's key.
+    if (d === undefined || d.by !== this || d.anonymous !== e.anonymous || d.kind !== e.kind) {
+      d = this.derive(e);
+      if (shared) shared.derived = d;
     }
-    const m = v.known ? this.members.get(v.target) : undefined;
-    v.admin = m?.admin ?? false;
-    v.status = m?.status ?? 'unknown';
-    v.afterDisabled = m !== undefined && v.ts >= m.disabledAt;
+    v.target = d.target;
+    v.known = d.known;
+    v.loginShape = d.loginShape;
+    v.admin = d.admin;
+    v.status = d.status;
+    v.afterDisabled = v.ts >= d.disabledAt;
     v.ip = e.ip;
     v.country = e.country;
-    v.countryIso = this.country(e.country);
+    v.countryIso = d.countryIso;
     v.city = e.city;
-    v.place = e.city ? this.place(v.countryIso || e.country, e.city) : '';
-    v.device = this.device(e.browser, e.platform);
-    v.familiar = v.outcome === 'failure' && m !== undefined && this.familiar(v.target, v.device, v.place);
+    v.place = d.place;
+    v.device = d.device;
+    v.familiar = v.outcome === 'failure' && d.member && this.familiar(v.target, v.device, v.place);
     const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : e.offsetMinutes;
     const local = v.ts + offset * 60_000;
     // 1970-01-01 was a Thursday: shift by three days so Monday starts the week.
     v.hourOfWeek = (Math.floor(local / HOUR) + 72) % 168;
     v.day = Math.floor(local / DAY);
     return v;
+  }
+
+  /** The view's values that depend on the event's strings alone. */
+  private derive(e: DetectEvent): Derived {
+    let target: string;
+    let known: boolean;
+    let loginShape: EventView['loginShape'];
+    if (e.anonymous && e.kind === 'failure') {
+      const t = this.failureTarget(e.login);
+      target = t.target;
+      known = t.known;
+      loginShape = t.shape;
+    } else {
+      target = e.userId;
+      known = this.members.has(e.userId) || !this.ctx.people;
+      loginShape = 'member';
+    }
+    const m = known ? this.members.get(target) : undefined;
+    const countryIso = this.country(e.country);
+    return {
+      by: this, anonymous: e.anonymous, kind: e.kind, target, known, loginShape, member: m !== undefined,
+      admin: m?.admin ?? false, status: m?.status ?? 'unknown', disabledAt: m === undefined ? Infinity : m.disabledAt,
+      countryIso, place: e.city ? this.place(countryIso || e.country, e.city) : '', device: this.device(e.browser, e.platform),
+    };
   }
 
   /** Whether `userId` has signed in with this device and from this place (neither empty). */

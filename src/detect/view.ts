@@ -96,6 +96,8 @@ interface Derived {
   countryIso: string;
   place: string;
   device: string;
+  /** The user's profile, from their first success on. */
+  profile: Profile | undefined;
 }
 
 const CACHE_LIMIT = 100_000;
@@ -143,7 +145,6 @@ export class ViewBuilder {
     v.actionId = e.actionId;
     v.userId = e.userId;
     v.anonymous = e.anonymous;
-    v.profile = this.profiles.get(e.userId);
     const shared = e.shared;
     let d = shared?.derived as Derived | undefined;
     // What the event's strings give, made once per set of them (and per builder: another context
@@ -152,6 +153,8 @@ export class ViewBuilder {
       d = this.derive(e);
       if (shared) shared.derived = d;
     }
+    // A user's profile, once made, stays the same object: kept once found.
+    v.profile = d.profile ??= this.profiles.get(e.userId);
     v.target = d.target;
     v.known = d.known;
     v.loginShape = d.loginShape;
@@ -194,6 +197,7 @@ export class ViewBuilder {
       by: this, anonymous: e.anonymous, kind: e.kind, target, known, loginShape, member: m !== undefined,
       admin: m?.admin ?? false, status: m?.status ?? 'unknown', disabledAt: m === undefined ? Infinity : m.disabledAt,
       countryIso, place: e.city ? this.place(countryIso || e.country, e.city) : '', device: this.device(e.browser, e.platform),
+      profile: undefined,
     };
   }
 

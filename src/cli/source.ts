@@ -87,8 +87,9 @@ export async function openEventSource(
         }
         return { events: withOriginal(), portal, finish: () => EXIT.ok, close: () => store.close() };
       }
-      // Small chunks: events die young, so the small young generation the CLI runs with (see
-      // main.ts) collects them cheaply instead of copying thousands of live ones on every scavenge.
+      // Small chunks: events die young, so the small young generation `events` streams with
+      // (young-generation.ts) collects them cheaply instead of copying thousands of live ones on
+      // every scavenge.
       const chunks = store.queryLoginEventChunks({ ...filter, portalIds, limit }, 128);
       async function* events() {
         for await (const chunk of chunks) yield* chunk;

@@ -11,6 +11,7 @@ import { FORMATS_OF } from '../formats.js';
 import type { RowWriter } from '../../output/writer.js';
 import { type OpenOutput, type OutputFlags, type OutputOptions, openOutput, parseOutputFlags } from '../output.js';
 import { type EventSource, type EventWithOriginal, openEventSource, type ReadFrom } from '../source.js';
+import { holdYoungGeneration } from '../young-generation.js';
 
 export type EventsFlags = ConnectionFlags &
   ArchiveFlags &
@@ -152,7 +153,16 @@ async function writeEvents<T>(
 ): Promise<number> {
   try {
     const writer = await open();
-    for await (const e of source.events) await writer.write(e);
+    // A small young generation while the events stream through (young-generation.ts).
+    const young = holdYoungGeneration();
+    try {
+      for await (const e of source.events) {
+        young.tick();
+        await writer.write(e);
+      }
+    } finally {
+      young.release();
+    }
     await writer.end();
     await out.close();
     out.finish(reporter, 'events');

@@ -29,7 +29,10 @@ const LOOK_EVERY = 512;
 export interface YoungGenerationHold {
   /** One event streamed: now and then, stop the growth once the space has its size. */
   tick(): void;
-  /** Let V8 size the young generation again (idempotent). */
+  /**
+   * Let V8 size the young generation again (idempotent). It may grow one step at once: what
+   * survived scavenges during the hold still counts.
+   */
   release(): void;
 }
 

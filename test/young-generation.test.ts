@@ -1,6 +1,6 @@
-// `events` holds the main thread's young generation at two 4 MB semi-spaces while the history
-// streams (cli/young-generation.ts): V8 would grow it to 32 MB, and the old generation's limit
-// with it. Once the hold ends, V8 may grow it one step (to 16 MB): what survived scavenges
+// `events` and `sync` hold the main thread's young generation at two 4 MB semi-spaces while the
+// history streams (cli/young-generation.ts): V8 would grow it to 32 MB, and the old generation's
+// limit with it. Once the hold ends, V8 may grow it one step (to 16 MB): what survived scavenges
 // meanwhile still counts.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,13 @@ describe('the young generation while a history streams', () => {
     const r = await probed(['events', '--format', 'ndjson', '-q']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(60_000);
+    expect(r.newSpaceMb).toBeLessThanOrEqual(16);
+  });
+
+  it('sync: a first sync of the 60,000 events the same (32 MB without the hold)', async () => {
+    const r = await probed(['sync', '--db', join(dir, 'archive.sqlite'), '-q', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { added: number }).added).toBe(60_000);
     expect(r.newSpaceMb).toBeLessThanOrEqual(16);
   });
 });

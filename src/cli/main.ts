@@ -6,8 +6,8 @@
 // CPU, a tenth of a sync with nothing new. The threads that stream a whole history cap their own
 // young generation (resourceLimits in read-thread.ts, scan-thread.ts and export/parallel.ts); the
 // main thread's costs some memory: a 1M-event first sync peaked at 192 MB resident (187 MB with
-// the flags), a 1M-row XLSX export at 145 MB (123 MB). `events` holds the main thread's at 4 MB
-// while it streams, by a flag V8 reads at run time (young-generation.ts).
+// the flags), a 1M-row XLSX export at 145 MB (123 MB). `events` and `sync` hold the main
+// thread's at 4 MB while a history streams, by a flag V8 reads at run time (young-generation.ts).
 /**
  * Entry point. `--version` is answered before anything heavy is imported: cold start matters
  * for a tool that scripts call in loops.

@@ -8,6 +8,7 @@ import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
 import { type ConnectionFlags, type ConnectionOptions, connect, parseConnectionFlags } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit.js';
 import type { CliIo, Reporter } from '../io.js';
+import { holdYoungGeneration } from '../young-generation.js';
 
 export type SyncFlags = ConnectionFlags & {
   db?: string;
@@ -150,6 +151,9 @@ async function syncOne(
       enabled: reporter.interactive && !opts.all,
       label: `Syncing ${conn.label}`,
     });
+  // A small young generation while the history comes in (young-generation.ts): a look every
+  // fourth window read.
+  const young = holdYoungGeneration(4);
   try {
     return await syncPortal(conn.client, store, {
       overlapMs: opts.overlapMs,
@@ -159,6 +163,7 @@ async function syncOne(
       portalKey: opts.connection.demo ? DEMO_PORTAL_KEY : undefined,
       onWarning: (m) => reporter.warn(m),
       onProgress: (p) => {
+        young.tick();
         if (p.oldest === undefined) return;
         const total = Math.max(1, p.now - p.floor);
         progress.update(Math.min(total, p.now - p.oldest), total, { events: p.scanned });
@@ -166,6 +171,7 @@ async function syncOne(
       onStage: (stage) => progress.stage(STAGES[stage]),
     });
   } finally {
+    young.release();
     progress.stop();
     await conn.close();
   }

@@ -87,12 +87,8 @@ interface Derived {
   target: string;
   known: boolean;
   loginShape: EventView['loginShape'];
-  /** The target is a member of the directory. */
-  member: boolean;
-  admin: boolean;
-  status: EventView['status'];
-  /** When the member was disabled (Infinity: not a disabled member). */
-  disabledAt: number;
+  /** The target as a member of the directory. */
+  member: MemberInfo | undefined;
   countryIso: string;
   place: string;
   device: string;
@@ -158,16 +154,17 @@ export class ViewBuilder {
     v.target = d.target;
     v.known = d.known;
     v.loginShape = d.loginShape;
-    v.admin = d.admin;
-    v.status = d.status;
-    v.afterDisabled = v.ts >= d.disabledAt;
+    const m = d.member;
+    v.admin = m?.admin ?? false;
+    v.status = m?.status ?? 'unknown';
+    v.afterDisabled = m !== undefined && v.ts >= m.disabledAt;
     v.ip = e.ip;
     v.country = e.country;
     v.countryIso = d.countryIso;
     v.city = e.city;
     v.place = d.place;
     v.device = d.device;
-    v.familiar = v.outcome === 'failure' && d.member && this.familiar(v.target, v.device, v.place);
+    v.familiar = v.outcome === 'failure' && m !== undefined && this.familiar(v.target, v.device, v.place);
     const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : e.offsetMinutes;
     const local = v.ts + offset * 60_000;
     // 1970-01-01 was a Thursday: shift by three days so Monday starts the week.
@@ -191,11 +188,9 @@ export class ViewBuilder {
       known = this.members.has(e.userId) || !this.ctx.people;
       loginShape = 'member';
     }
-    const m = known ? this.members.get(target) : undefined;
     const countryIso = this.country(e.country);
     return {
-      by: this, anonymous: e.anonymous, kind: e.kind, target, known, loginShape, member: m !== undefined,
-      admin: m?.admin ?? false, status: m?.status ?? 'unknown', disabledAt: m === undefined ? Infinity : m.disabledAt,
+      by: this, anonymous: e.anonymous, kind: e.kind, target, known, loginShape, member: known ? this.members.get(target) : undefined,
       countryIso, place: e.city ? this.place(countryIso || e.country, e.city) : '', device: this.device(e.browser, e.platform),
       profile: undefined,
     };

@@ -127,6 +127,39 @@ describe('determinism and incremental runs', () => {
     expect(shared.size).toBeLessThan(history().length);
   });
 
+  it('a value the profile forgot is new again, also for events that share their strings with one seen before', async () => {
+    const newDevice = rule(`
+id: T-2
+title: new device
+severity: low
+detection:
+  selection: { outcome: success }
+correlation: { type: new_value, group_by: [userId], fields: [device], learning: 0s, min_events: 1 }
+suppress: { window: 1m }
+`);
+    // Bob's first device twice (the view keeps the profile's entry for it from the second on),
+    // then 64 others, which fill the field and push the first out; then the first again.
+    const letters = (i: number) => String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26));
+    const all = events([
+      { action: 'success', user: 'bob', platform: 'OS first', repeat: 2, every: '1h' },
+      { at: '+2h', action: 'success', user: 'bob', repeat: 64, every: '1h', cycle: { platform: Array.from({ length: 64 }, (_, i) => `OS ${letters(i)}`) } },
+      { at: '+70h', action: 'success', user: 'bob', platform: 'OS first' },
+    ]);
+    const shared = new Map<string, { derived: unknown }>();
+    const sharing = all.map((e) => {
+      const key = JSON.stringify([e.kind, e.userId, e.ip, e.country, e.city, e.browser, e.platform]);
+      if (!shared.has(key)) shared.set(key, { derived: undefined });
+      return { ...e, shared: shared.get(key) };
+    });
+    const last = all[all.length - 1].id;
+    for (const input of [all, sharing]) {
+      const found = await detect(input, ctx, [newDevice]);
+      expect(found.some((f) => f.eventIds.includes(last))).toBe(true);
+      // Every one of the 64 was new; the first device's second login was not.
+      expect(found.filter((f) => f.eventIds.includes(all[1].id))).toEqual([]);
+    }
+  });
+
   it('feeding the events in parts, with the state through JSON in between, equals one batch run', async () => {
     const all = history();
     const batch = byId(await detect(all, ctx, builtinRules()));

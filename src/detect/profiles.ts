@@ -29,6 +29,11 @@ export interface LastSuccess {
 
 export interface Profile {
   first: number;
+  /**
+   * How many values the profile has forgotten (a field full): an entry of `values` found once
+   * stays the same array, updated in place, until then (the detection view keeps it while this is unchanged).
+   */
+  forgot: number;
   /** field → value → [last seen (ms), times seen]. */
   values: Record<ProfileField, Map<string, [number, number]>>;
   /** hour-of-week slot → distinct local days, ascending. */
@@ -91,14 +96,16 @@ export class Profiles {
     // The view's profile is this map's entry for the user (looked up once per event).
     let p = v.profile ?? this.users.get(v.userId);
     if (!p) {
-      p = { first: v.ts, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
+      p = { first: v.ts, forgot: 0, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
       this.users.set(v.userId, p);
     }
     // PROFILE_FIELDS one by one: a loop over field names would read each by a computed key.
-    seen(p.values.countryIso, v.countryIso, v.ts);
-    seen(p.values.country, v.country, v.ts);
-    seen(p.values.place, v.place, v.ts);
-    seen(p.values.device, v.device, v.ts);
+    // The view found the entries the profile already had for the event's values (`seen`).
+    const s = v.seen;
+    see(p, p.values.countryIso, s.countryIso, v.countryIso, v.ts);
+    see(p, p.values.country, s.country, v.country, v.ts);
+    see(p, p.values.place, s.place, v.place, v.ts);
+    see(p, p.values.device, s.device, v.device, v.ts);
     const days = p.slots.get(v.hourOfWeek);
     if (!days) p.slots.set(v.hourOfWeek, [v.day]);
     else if (days[days.length - 1] !== v.day) {
@@ -142,6 +149,7 @@ export class Profiles {
       const values = raw.values as Record<ProfileField, [string, [number, number]][]>;
       this.users.set(id, {
         first: raw.first as number,
+        forgot: 0,
         last: raw.last ? { ...(raw.last as LastSuccess) } : undefined,
         values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, new Map(values[f])])) as Profile['values'],
         slots: new Map(raw.slots as [number, number[]][]),
@@ -172,15 +180,20 @@ function lowerBound(list: readonly number[], x: number): number {
   return lo;
 }
 
-/** Notes `value` (when not empty) as seen at `ts`, forgetting the oldest value when the field is full. */
-function seen(map: Map<string, [number, number]>, value: string, ts: number): void {
+/**
+ * Notes `value` (when not empty) as seen at `ts`: its entry `known` (the view's, undefined when
+ * the field has no such value) is updated in place; a new one may push out the oldest value.
+ */
+function see(p: Profile, map: Map<string, [number, number]>, known: [number, number] | undefined, value: string, ts: number): void {
   if (!value) return;
-  const known = map.get(value);
   if (known) {
     known[0] = ts;
     known[1]++;
   } else {
-    if (map.size >= MAX_VALUES) map.delete(oldest(map));
+    if (map.size >= MAX_VALUES) {
+      map.delete(oldest(map));
+      p.forgot++;
+    }
     map.set(value, [ts, 1]);
   }
 }

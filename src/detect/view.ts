@@ -3,7 +3,7 @@ import type { ActionKind } from '../model/actions.js';
 import { countryCode } from '../geo/countries.js';
 import { deviceKey } from './device.js';
 import { type FailureTarget, type LoginShape, typedLoginTarget } from './login-shape.js';
-import type { Profile, Profiles } from './profiles.js';
+import type { Profile, ProfileField, Profiles } from './profiles.js';
 import type { DetectContext, DetectEvent, Member } from './types.js';
 
 /**
@@ -53,7 +53,18 @@ export interface EventView {
    * success): looked up once here for every rule that judges a success against it.
    */
   profile: Profile | undefined;
+  /**
+   * For a success with a profile: the profile's entry ([last seen, times seen]) for each of the
+   * event's values before this event, undefined for a value it does not hold (or an empty one).
+   * Rules ask "seen before?" here instead of each looking the value up again.
+   */
+  seen: ProfileSeen;
 }
+
+/** A profile's entries for one event's values (see `EventView.seen`). */
+export type ProfileSeen = Record<ProfileField, [number, number] | undefined>;
+
+const noneSeen = (): ProfileSeen => ({ countryIso: undefined, country: undefined, place: undefined, device: undefined });
 
 export const VIEW_FIELDS = [
   'id', 'outcome', 'actionId', 'userId', 'anonymous', 'target', 'known', 'loginShape', 'ip', 'country',
@@ -94,6 +105,9 @@ interface Derived {
   device: string;
   /** The user's profile, from their first success on. */
   profile: Profile | undefined;
+  /** The profile's entries for the strings' values as last found, while the profile's `forgot` is `forgot`. */
+  seen: ProfileSeen | undefined;
+  forgot: number;
 }
 
 const CACHE_LIMIT = 100_000;
@@ -128,6 +142,7 @@ export class ViewBuilder {
       event: undefined as unknown as DetectEvent, id: 0, ts: 0, outcome: 'other', actionId: 0, userId: '',
       anonymous: false, target: '', known: false, loginShape: 'member', ip: '', country: '', countryIso: '',
       city: '', place: '', device: '', admin: false, status: 'unknown', afterDisabled: false, familiar: false, hourOfWeek: 0, day: 0, profile: undefined,
+      seen: noneSeen(),
     };
   }
 
@@ -150,7 +165,7 @@ export class ViewBuilder {
       if (shared) shared.derived = d;
     }
     // A user's profile, once made, stays the same object: kept once found.
-    v.profile = d.profile ??= this.profiles.get(e.userId);
+    const p = (v.profile = d.profile ??= this.profiles.get(e.userId));
     v.target = d.target;
     v.known = d.known;
     v.loginShape = d.loginShape;
@@ -165,6 +180,11 @@ export class ViewBuilder {
     v.place = d.place;
     v.device = d.device;
     v.familiar = v.outcome === 'failure' && m !== undefined && this.familiar(v.target, v.device, v.place);
+    if (v.outcome === 'success' && p !== undefined) seenIn(p, d, v);
+    else {
+      const s = v.seen;
+      s.countryIso = s.country = s.place = s.device = undefined;
+    }
     const offset = this.ctx.zoneOffset ? this.ctx.zoneOffset(v.ts) : e.offsetMinutes;
     const local = v.ts + offset * 60_000;
     // 1970-01-01 was a Thursday: shift by three days so Monday starts the week.
@@ -192,7 +212,7 @@ export class ViewBuilder {
     return {
       by: this, anonymous: e.anonymous, kind: e.kind, target, known, loginShape, member: known ? this.members.get(target) : undefined,
       countryIso, place: e.city ? this.place(countryIso || e.country, e.city) : '', device: this.device(e.browser, e.platform),
-      profile: undefined,
+      profile: undefined, seen: undefined, forgot: 0,
     };
   }
 
@@ -252,6 +272,25 @@ export class ViewBuilder {
   isAdmin(userId: string): boolean {
     return this.members.get(userId)?.admin ?? false;
   }
+}
+
+/**
+ * Fills `v.seen` from `p`: an entry found once is kept on `d` (an entry is updated in place and
+ * stays the profile's until it forgets a value), one not found is looked up again next time (a
+ * later success may have brought it).
+ */
+function seenIn(p: Profile, d: Derived, v: EventView): void {
+  let c = d.seen;
+  if (c === undefined || d.forgot !== p.forgot) {
+    c = d.seen = noneSeen();
+    d.forgot = p.forgot;
+  }
+  const values = p.values;
+  const s = v.seen;
+  s.countryIso = c.countryIso ??= v.countryIso ? values.countryIso.get(v.countryIso) : undefined;
+  s.country = c.country ??= v.country ? values.country.get(v.country) : undefined;
+  s.place = c.place ??= v.place ? values.place.get(v.place) : undefined;
+  s.device = c.device ??= v.device ? values.device.get(v.device) : undefined;
 }
 
 /** The small copy of an event that windows and findings keep. */

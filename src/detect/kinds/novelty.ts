@@ -4,7 +4,7 @@ import { type HoursBaseline, hourSupport } from './hours.js';
 import { countIn, type Profile, PROFILE_FIELDS, type ProfileField, Profiles } from '../profiles.js';
 import { type CompiledRule, keyOf, ms } from '../rule.js';
 import type { CorrelationSpec } from '../rule-schema.js';
-import { type Entry, type EventView, VIEW_READERS } from '../view.js';
+import { type Entry, type EventView, type ProfileSeen, VIEW_READERS } from '../view.js';
 import { formatAtOffset } from '../../model/time.js';
 
 const SUCCESSES: readonly ActionKind[] = ['success'];
@@ -22,6 +22,20 @@ type BaselineSpec = Extract<CorrelationSpec, { type: 'baseline' }>;
 
 function top(map: Map<string, [number, number]>): Record<string, number> {
   return Object.fromEntries([...map].sort((a, b) => b[1][1] - a[1][1]).slice(0, 20).map(([k, [, n]]) => [k, n]));
+}
+
+/** The view's entry of one field (`EventView.seen`), as a function of its own. */
+function seenValue(f: ProfileField): (s: ProfileSeen) => [number, number] | undefined {
+  switch (f) {
+    case 'countryIso':
+      return (s) => s.countryIso;
+    case 'country':
+      return (s) => s.country;
+    case 'place':
+      return (s) => s.place;
+    case 'device':
+      return (s) => s.device;
+  }
 }
 
 /** The profile's map of one field, as a function of its own. */
@@ -48,6 +62,7 @@ export class NewValueProcessor implements Processor {
   /** Per field, made once: its reader on the view and on the profile (no computed keys per event). */
   private readonly reads: ((v: EventView) => string)[];
   private readonly known: ((p: Profile) => Map<string, [number, number]>)[];
+  private readonly entries: ((s: ProfileSeen) => [number, number] | undefined)[];
 
   constructor(
     readonly rule: CompiledRule,
@@ -62,6 +77,7 @@ export class NewValueProcessor implements Processor {
     this.fields = this.spec.fields as ProfileField[];
     this.reads = this.fields.map((f) => VIEW_READERS[f] as (v: EventView) => string);
     this.known = this.fields.map(profileValues);
+    this.entries = this.fields.map(seenValue);
   }
 
   onEvent(v: EventView, entry: () => Entry): void {
@@ -74,12 +90,11 @@ export class NewValueProcessor implements Processor {
     for (let i = 0; i < this.fields.length; i++) {
       const value = this.reads[i](v);
       if (!value) continue;
-      const values = this.known[i](p);
-      const seen = values.get(value);
+      const seen = this.entries[i](v.seen);
       if (seen && v.ts - seen[0] <= this.history) continue;
       if (seen) returning = true;
       novel ??= {};
-      novel[this.fields[i]] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(values) };
+      novel[this.fields[i]] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(this.known[i](p)) };
     }
     if (!novel) return;
     const group = keyOf(v, this.spec.group_by);

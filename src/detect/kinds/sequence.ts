@@ -64,7 +64,7 @@ export class SequenceProcessor implements Processor {
     const a = this.attacks.get(key);
     if (!a || v.ts - a.ts > this.rule.windowMs || v.ts < a.ts) return;
     const p = v.profile;
-    const newDevice = Boolean(p && v.device && !p.values.device.has(v.device));
+    const newDevice = Boolean(p && v.device && !v.seen.device);
     this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), key, () => [entry()], entry(), {
       attackFindings: [...a.findings],
       attackRules: [...a.rules],

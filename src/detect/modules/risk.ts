@@ -51,11 +51,13 @@ export class RiskProcessor implements Processor {
     // a user's second device in their first week is part of the baseline being learnt, not a new one.
     const learnt = p !== undefined && v.ts - p.first >= w.learningDays * DAY && p.recent.length >= w.learningEvents;
     if (learnt) {
-      if (v.device && p.values.device.size && !p.values.device.has(v.device)) newDevice = w.newDevice;
+      // `v.seen`: the profile's entries for this login's values (undefined: not among them).
+      const seen = v.seen;
+      if (v.device && p.values.device.size && !seen.device) newDevice = w.newDevice;
       const country = v.countryIso || v.country;
       const countryField = v.countryIso ? p.values.countryIso : p.values.country;
-      if (country && countryField.size && !countryField.has(country)) newCountry = w.newCountry;
-      else if (v.place && p.values.place.size && !p.values.place.has(v.place)) newCity = w.newCity;
+      if (country && countryField.size && !(v.countryIso ? seen.countryIso : seen.country)) newCountry = w.newCountry;
+      else if (v.place && p.values.place.size && !seen.place) newCity = w.newCity;
     }
     // DocSpace's notifier counts the user's own typos too, and so flags every admin who mistypes
     // a few times before getting in. Failures from this login's address and device, or from a
@@ -67,7 +69,7 @@ export class RiskProcessor implements Processor {
     // city once the user is learnt; before that, a device and a place both never seen for them.
     const unfamiliar = learnt
       ? !!(newDevice || newCountry || newCity)
-      : !p || (!(v.device && p.values.device.has(v.device)) && !(v.place && p.values.place.has(v.place)));
+      : !p || (!(v.device && v.seen.device) && !(v.place && v.seen.place));
     if (unfamiliar && this.env.profiles.recentFailures(v.userId, v.ts, (w.failureHours * DAY) / 24, v, p) >= w.failureCount) {
       recentFailures = w.failures;
     }

@@ -36,8 +36,8 @@ export interface Profile {
   forgot: number;
   /** field → value → [last seen (ms), times seen]. */
   values: Record<ProfileField, Map<string, [number, number]>>;
-  /** hour-of-week slot → distinct local days, ascending. */
-  slots: Map<number, number[]>;
+  /** Per hour-of-week slot (0–167): the distinct local days seen there, ascending (undefined: none). */
+  slots: (number[] | undefined)[];
   /** Local days of the most recent successes (at most RECENT), oldest first. */
   recent: number[];
   last?: LastSuccess;
@@ -96,7 +96,7 @@ export class Profiles {
     // The view's profile is this map's entry for the user (looked up once per event).
     let p = v.profile ?? this.users.get(v.userId);
     if (!p) {
-      p = { first: v.ts, forgot: 0, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: new Map(), recent: [] };
+      p = { first: v.ts, forgot: 0, values: { countryIso: new Map(), country: new Map(), place: new Map(), device: new Map() }, slots: noSlots(), recent: [] };
       this.users.set(v.userId, p);
     }
     // PROFILE_FIELDS one by one: a loop over field names would read each by a computed key.
@@ -106,8 +106,8 @@ export class Profiles {
     see(p, p.values.country, s.country, v.country, v.ts);
     see(p, p.values.place, s.place, v.place, v.ts);
     see(p, p.values.device, s.device, v.device, v.ts);
-    const days = p.slots.get(v.hourOfWeek);
-    if (!days) p.slots.set(v.hourOfWeek, [v.day]);
+    const days = p.slots[v.hourOfWeek];
+    if (!days) p.slots[v.hourOfWeek] = [v.day];
     else if (days[days.length - 1] !== v.day) {
       days.push(v.day);
       while (days.length && days[0] < v.day - HISTORY_DAYS) days.shift();
@@ -136,7 +136,7 @@ export class Profiles {
     return {
       users: [...this.users].map(([id, p]) => [
         id,
-        { first: p.first, last: p.last && { ...p.last }, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: [...p.slots], recent: p.recent },
+        { first: p.first, last: p.last && { ...p.last }, values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, [...p.values[f]]])), slots: p.slots.flatMap((days, slot) => (days ? [[slot, days]] : [])), recent: p.recent },
       ]),
       failures: [...this.failures].map(([k, list]) => [k, list.map((f) => [...f])]),
     };
@@ -152,13 +152,25 @@ export class Profiles {
         forgot: 0,
         last: raw.last ? { ...(raw.last as LastSuccess) } : undefined,
         values: Object.fromEntries(PROFILE_FIELDS.map((f) => [f, new Map(values[f])])) as Profile['values'],
-        slots: new Map(raw.slots as [number, number[]][]),
+        slots: slotsOf(raw.slots as [number, number[]][]),
         recent: raw.recent as number[],
       });
     }
     this.failures.clear();
     for (const [k, v] of s.failures) this.failures.set(k, v.map((f) => [...f] as RecentFailure));
   }
+}
+
+/** Per hour of the week, nothing yet: an array (an index, where a map would hash the slot for every success). */
+function noSlots(): (number[] | undefined)[] {
+  return new Array<number[] | undefined>(168).fill(undefined);
+}
+
+/** Slots as the state keeps them ([slot, days] pairs; a map's entries before it was an array). */
+function slotsOf(pairs: readonly [number, number[]][]): (number[] | undefined)[] {
+  const slots = noSlots();
+  for (const [slot, days] of pairs) slots[slot] = days;
+  return slots;
 }
 
 /**

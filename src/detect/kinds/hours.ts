@@ -35,7 +35,7 @@ export function hourSupport(p: Profile, hourOfWeek: number, day: number, b: Hour
   let n = 0;
   for (const weekday of Math.floor(hourOfWeek / 24) >= 5 ? WEEKEND : WORKDAYS) {
     for (let k = -b.tolerance; k <= b.tolerance; k++) {
-      const days = p.slots.get((((weekday * 24 + hour + k) % 168) + 168) % 168);
+      const days = p.slots[(((weekday * 24 + hour + k) % 168) + 168) % 168];
       if (!days) continue;
       for (let i = days.length - 1; i >= 0 && days[i] >= from; i--) {
         const d = days[i];

@@ -120,8 +120,6 @@ export class BaselineProcessor implements Processor {
   private readonly slots = new Map<string, { day: number; slots: Record<string, number> }>();
   /** Per user, the day and each slot's support on it (-1: not asked yet). */
   private readonly supports = new Map<string, { day: number; support: Int16Array }>();
-  /** Scratch: active days per hour-of-week slot. */
-  private readonly counts = new Int32Array(168);
   private readonly historyDays: number;
   private readonly learning: number;
   private readonly idle: number;
@@ -195,17 +193,12 @@ export class BaselineProcessor implements Processor {
   private activeSlots(userId: string, p: Profile, day: number): Record<string, number> {
     const cached = this.slots.get(userId);
     if (cached?.day === day) return cached.slots;
-    // Integer keys list in ascending order whatever the insertion order: fill them in that order.
     const from = day - this.historyDays;
-    const counts = this.counts;
-    p.slots.forEach((days, slot) => {
-      counts[slot] = countIn(days, from, day);
-    });
     const slots: Record<string, number> = {};
     for (let slot = 0; slot < 168; slot++) {
-      const n = counts[slot];
+      const days = p.slots[slot];
+      const n = days ? countIn(days, from, day) : 0;
       if (n) slots[slot] = n;
-      counts[slot] = 0;
     }
     this.slots.set(userId, { day, slots });
     return slots;

@@ -96,9 +96,13 @@ export class NewValueProcessor implements Processor {
       novel ??= {};
       novel[this.fields[i]] = { value, ...(seen ? { lastSeen: new Date(seen[0]).toISOString() } : {}), baseline: top(this.known[i](p)) };
     }
-    if (!novel) return;
+    if (novel) this.found(v, entry, p, novel, returning);
+  }
+
+  /** Reports what was new (its own function: see `FindingBook.reportOne` on closures). */
+  private found(v: EventView, entry: () => Entry, p: Profile, novel: Record<string, unknown>, returning: boolean): void {
     const group = keyOf(v, this.spec.group_by);
-    this.env.book.report(this.rule, `${keyOf(v, this.rule.suppressBy)}|${Object.keys(novel).map((f) => v[f as ProfileField]).join('|')}`, group, () => [entry()], entry(), {
+    this.env.book.reportOne(this.rule, `${keyOf(v, this.rule.suppressBy)}|${Object.keys(novel).map((f) => v[f as ProfileField]).join('|')}`, group, entry, {
       new: novel,
       // Never seen for this user at all, rather than seen before but not lately (atypical).
       firstTime: !returning,
@@ -144,7 +148,7 @@ export class BaselineProcessor implements Processor {
     if (this.spec.metric === 'idle') {
       const last = p.last;
       if (!last || v.ts - last.ts <= this.idle) return;
-      this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
+      this.env.book.reportOne(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), entry, {
         previousSuccess: new Date(last.ts).toISOString(),
         idleDays: Math.floor((v.ts - last.ts) / DAY),
       });
@@ -156,7 +160,7 @@ export class BaselineProcessor implements Processor {
     if (seen < this.spec.min_events) return;
     const support = this.support(v.userId, p, v.hourOfWeek, v.day);
     if (support >= this.hours.minDays) return;
-    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), () => [entry()], entry(), {
+    this.env.book.reportOne(this.rule, keyOf(v, this.rule.suppressBy), keyOf(v, this.spec.group_by), entry, {
       hourOfWeek: v.hourOfWeek,
       localTime: formatAtOffset(v.event.time, v.event.offsetMinutes),
       baselineSuccesses: seen,

@@ -65,7 +65,7 @@ export class SequenceProcessor implements Processor {
     if (!a || v.ts - a.ts > this.rule.windowMs || v.ts < a.ts) return;
     const p = v.profile;
     const newDevice = Boolean(p && v.device && !v.seen.device);
-    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), key, () => [entry()], entry(), {
+    this.env.book.reportOne(this.rule, keyOf(v, this.rule.suppressBy), key, entry, {
       attackFindings: [...a.findings],
       attackRules: [...a.rules],
       attackIps: [...a.ips],
@@ -103,7 +103,7 @@ export class SingleProcessor implements Processor {
     const extra: Record<string, unknown> = { status: v.status };
     if (v.afterDisabled) extra.afterDisabled = true;
     if (v.afterDisabled && v.outcome === 'success') extra.successAfterDisabled = true;
-    this.env.book.report(this.rule, key, key, () => [entry()], entry(), extra);
+    this.env.book.reportOne(this.rule, key, key, entry, extra);
   }
 
   sweep(): void {}

@@ -21,6 +21,8 @@ class Group {
   private cap = 8;
   private head = 0;
   size = 0;
+  /** The oldest entry's time (Infinity when empty): every event asks it, and the entry itself is a load further. */
+  firstTs = Infinity;
   private entries: (Entry | undefined)[] = new Array<Entry | undefined>(8);
   /**
    * Per tracked field: the value of each entry (same slot), and counts per value in the window.
@@ -56,12 +58,13 @@ class Group {
     const at = (this.head + this.size) & (this.cap - 1);
     this.entries[at] = e;
     for (let i = 0; i < this.values.length; i++) this.values[i][at] = values[i];
-    this.size++;
+    if (this.size++ === 0) this.firstTs = e.ts;
   }
   dropFirst(): void {
     this.entries[this.head] = undefined;
     this.head = (this.head + 1) & (this.cap - 1);
     this.size--;
+    this.firstTs = this.size ? this.entries[this.head]!.ts : Infinity;
   }
   /** A ring that held a burst gives its room back once the window is small again. */
   shrink(): void {
@@ -160,7 +163,11 @@ export class WindowProcessor implements Processor {
     const values = this.scratch;
     for (let i = 0; i < this.readers.length; i++) values[i] = String(this.readers[i](v) ?? '');
     this.add(g, e, values);
-    if (!this.where(g)) return;
+    if (this.where(g)) this.fire(v, g, key, e);
+  }
+
+  /** Reports the window of `g` (its own function: see `FindingBook.reportOne` on closures). */
+  private fire(v: EventView, g: Group, key: string, e: Entry): void {
     const extra: Record<string, unknown> = { window: { count: g.size, spanMinutes: Math.round((e.ts - g.first().ts) / 60_000) } };
     if (this.hasValueField) Object.assign(extra.window as object, { distinct: g.distinct[0], maxPerValue: maxOf(g.counts[0]) });
     if (this.hasValueField || g.unknown) Object.assign(extra.window as object, { unknownEvents: g.unknown });
@@ -181,7 +188,7 @@ export class WindowProcessor implements Processor {
   }
 
   private evict(g: Group, from: number): void {
-    while (g.size > 0 && g.first().ts < from) {
+    while (g.firstTs < from) {
       if (!g.first().known) g.unknown--;
       for (let i = 0; i < g.counts.length; i++) {
         const value = g.firstValue(i);

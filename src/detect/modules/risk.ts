@@ -94,7 +94,7 @@ export class RiskProcessor implements Processor {
     if (offHours !== undefined) signals.offHours = offHours;
     if (recentFailures !== undefined) signals.recentFailures = recentFailures;
     if (admin !== undefined) signals.admin = admin;
-    this.env.book.report(this.rule, keyOf(v, this.rule.suppressBy), v.userId, () => [entry()], entry(), { score, signals });
+    this.env.book.reportOne(this.rule, keyOf(v, this.rule.suppressBy), v.userId, entry, { score, signals });
   }
 
   sweep(): void {}

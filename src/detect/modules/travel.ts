@@ -92,6 +92,11 @@ export class TravelProcessor implements Processor {
     const hours = Math.max(v.ts - prev.entry.ts, 60_000) / 3_600_000;
     const kmh = km / hours;
     if (kmh < this.minKmh) return;
+    this.found(prev, v, b, entry, km, kmh, exact);
+  }
+
+  /** Reports the travel `judge` found (its own function: see `FindingBook.reportOne` on closures). */
+  private found(prev: Last, v: EventView, b: Place, entry: () => Entry, km: number, kmh: number, exact: boolean): void {
     const from = { ...prev.entry };
     const here: Last = { entry: entry(), place: b, country: v.country, city: v.city };
     const end = (l: Last) => ({ eventId: l.entry.id, at: new Date(l.entry.ts).toISOString(), ip: l.entry.ip, country: l.country, city: l.city, resolved: l.place.level });

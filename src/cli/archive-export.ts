@@ -7,6 +7,7 @@
 import { canExport, exportArchive, type SegmentFormat } from '../export/parallel.js';
 import { type ArchiveSelection, archiveFilter } from './archive.js';
 import { EXIT } from './exit.js';
+import { holdYoungGeneration } from './young-generation.js';
 import type { ParsedHistoryFlags } from './history-flags.js';
 import type { CliIo, Reporter } from './io.js';
 import { openOutput, type OutputOptions } from './output.js';
@@ -35,7 +36,14 @@ export async function exportFromArchive(
     const out = await openOutput(output, io);
     try {
       const how = { format: format as SegmentFormat, excel: output.excel, portal: only.url, select: output.select, fields: output.fields, maskLogins };
-      const count = await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit });
+      // A small young generation while the segments stream through, as for `events` (young-generation.ts).
+      const young = holdYoungGeneration(1);
+      let count: number;
+      try {
+        count = await exportArchive(store, only.id, await archiveFilter(archive, parsed), how, out.sink, { limit: parsed.limit, onSegment: () => young.tick() });
+      } finally {
+        young.release();
+      }
       await out.close();
       if (reporter && output.file !== undefined) reporter.note(`wrote ${count} events to ${output.file}`);
     } finally {

@@ -29,6 +29,8 @@ export interface ExportOptions {
   segmentRows?: number;
   /** Use a worker thread when there is more than one segment (default true). */
   parallel?: boolean;
+  /** Called after each segment this thread formats (the CLI looks at its memory there). */
+  onSegment?: () => void;
 }
 
 export type { ExportFormat, SegmentFormat } from './segment.js';
@@ -109,6 +111,7 @@ export async function exportArchive(
     while (mine) {
       const began = performance.now();
       const own = await writeSegment(reader, how, mine, sink);
+      opts.onSegment?.();
       share.own(own, performance.now() - began);
       total += own;
       // The worker's own time: the reply itself waits until this thread's segment is done.

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactLogin } from '../src/detect/index.js';
 import { type RunningEmulator, type Scenario, startEmulator } from '../src/emulator/index.js';
 import { syncInto } from './helpers/archive.js';
 import { cli } from './helpers/cli.js';
@@ -90,6 +91,16 @@ describe('detect over the archive', () => {
       const r = await run(['detect', '--db', db, '--since', 'all', '--format', format]);
       expect(r.stdout, format).not.toContain(password);
     }
+    // Live without an archive: a key of the run, never the unkeyed hash a list of common passwords reverses.
+    const groups = async () => {
+      const r = await run(['detect', '--live', '--since', 'all', '--rule', 'DSL-014', '--format', 'json']);
+      expect(r.stderr).toMatch(/key of this run only/);
+      return parse(r.stdout).map((f) => f.group);
+    };
+    const [once, again] = [await groups(), await groups()];
+    expect(once.length).toBe(dsl14.length);
+    expect(once).not.toContain(redactLogin(password, undefined));
+    expect(once.filter((g) => again.includes(g))).toEqual([]);
   });
 
   it('an attack through the login endpoint is found, and its next attempt updates the same finding', async () => {
@@ -134,6 +145,13 @@ describe('detect over the archive', () => {
     await detect();
     expect((JSON.parse((await run(['findings', 'show', prefix, '--db', db, '--json'])).stdout) as FindingJson).status).toBe('resolved');
     expect((await run(['findings', 'show', '0000000000', '--db', db])).code).toBe(2);
+  });
+
+  it('show on a terminal names the member a user-id group stands for', async () => {
+    const byUser = first.find((f) => /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(f.group))!;
+    const text = (await run(['findings', 'show', byUser.id, '--db', db])).stdout;
+    expect(text).toMatch(new RegExp(`^group: +\\S.* \\(${byUser.group}\\)$`, 'm'));
+    expect(text).toMatch(new RegExp(`\\(${byUser.count} events?, confidence`));
   });
 
   it('ECS output is one alert per line carrying rule.id, severity and the ATT&CK technique', async () => {

@@ -12,6 +12,9 @@ describe('rules', () => {
     const rules = JSON.parse(list.stdout) as Array<{ id: string; severity: string; tests: number }>;
     expect(rules.map((r) => r.id)).toEqual(Array.from({ length: 18 }, (_, i) => `DSL-${String(i + 1).padStart(3, '0')}`));
     expect(rules.every((r) => r.tests >= 1)).toBe(true);
+    // A table names built-in rules as such: a truncated absolute path ends where rule files differ.
+    const table = await cli(['rules', 'list', '--format', 'table', '--columns', 'id,source']);
+    expect(table.stdout.split('\n')[1]).toMatch(/^DSL-001 +built in$/);
     const show = await cli(['rules', 'show', 'dsl-003']);
     expect(show.stdout).toMatch(/^id: DSL-003$/m);
     expect((await cli(['rules', 'show', 'DSL-999'])).code).toBe(2);
@@ -29,5 +32,8 @@ describe('rules', () => {
     const mine = await cli(['rules', 'test', dir]);
     expect(mine.code).toBe(1);
     expect(mine.stdout).toMatch(/^FAIL MY-001/m);
+    const listed = await cli(['rules', 'list', '--rules', dir, '--format', 'json']);
+    const own = (JSON.parse(listed.stdout) as Array<{ id: string; builtin: boolean; file: string }>).at(-1);
+    expect(own).toEqual(expect.objectContaining({ id: 'MY-001', builtin: false, file: join(dir, 'mine.yaml') }));
   });
 });

@@ -19,7 +19,8 @@ import type { Reporter } from './io.js';
 const RUN_KEY_NOTE =
   'password-like logins are masked with a key of this run only, so the hmac values match no finding';
 
-function runKey(): string {
+/** A key for one run's hashes: they agree within its output and join to nothing (no unkeyed hash is ever printed). */
+export function runKey(): string {
   return randomBytes(32).toString('base64url');
 }
 

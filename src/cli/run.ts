@@ -203,7 +203,9 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       .option('--fail-rate <p>', 'probability of a 500/502/503 or a dropped connection')
       .option('--no-audit', 'portal plan without the audit feature (filter answers the 20 newest)')
       .option('--live <n>', 'add n new login events per second while running')
-      .option('--geo <file>', 'CSV of address ranges, one "cidr,country,city" a line, for login geolocation'),
+      .option('--geo <file>', 'CSV of address ranges, one "cidr,country,city" a line, for login geolocation')
+      .option('--scenarios', 'add the labelled attack scenarios to the history (default: the demo seed only); ground truth at /__emulator/scenarios')
+      .option('--no-scenarios', 'no labelled attack scenarios, even for the demo seed'),
   ).action(
     action(async (flags, cliIo) => (await import('./commands/emulator.js')).emulatorCommand(flags, cliIo)),
   );

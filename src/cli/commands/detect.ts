@@ -6,7 +6,7 @@
  * `--live` reads the portal's history and its people directory. With an archive named (`--db` or
  * DOCSPACE_LOGINS_DB) the findings are stored there, under the archive's login key, so a live run
  * and an archive run over the same events give the same findings, ids included; without one they
- * are printed only, and password-like typed logins are hashed with an unkeyed hash.
+ * are printed only, and password-like typed logins are hashed with a key of that run only.
  */
 import type { RuleSpec } from '../../detect/rule-schema.js';
 import type { LoginEvent } from '../../model/event.js';
@@ -174,7 +174,9 @@ async function liveFindings(
       portalId = await store.ensurePortal({ url: portalUrl });
       secret = await store.detectSecret(portalId);
     } else {
-      reporter.note('No archive (--db): findings are printed, not stored, and password-like logins get an unkeyed hash');
+      // An unkeyed hash of a password typed as a login can be reversed with a list of common passwords.
+      secret = (await import('../login-mask.js')).runKey();
+      reporter.note('No archive (--db): findings are printed, not stored; password-like logins are hashed with a key of this run only');
     }
     const people = (await readDirectory(conn.client)).map(run.detectMember);
     if (!people.length) warnNoPeople(reporter, portalUrl);

@@ -20,6 +20,8 @@ export interface EmulatorFlags {
   live?: string;
   now?: string;
   geo?: string;
+  /** Labelled attack scenarios in the history; undefined: the emulator's default (demo seed only). */
+  scenarios?: boolean;
 }
 
 /** `docspace-logins emulator`: a DocSpace look-alike on a loopback port until Ctrl-C. */
@@ -84,6 +86,7 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
     live: parseWholeNumber(flags.live, '--live', 0, 100_000),
     now,
     geo,
+    scenarios: flags.scenarios,
   });
   io.stdout.write(`DocSpace emulator listening on ${emu.url}\n`);
   io.stdout.write(`API key: ${emu.apiKey}\n`);

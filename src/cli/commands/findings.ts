@@ -133,6 +133,7 @@ export async function findingsShowCommand(id: string, flags: FindingsFlags, io: 
   const sel = await openSelection(flags, io, true);
   try {
     const f = shown(await sel.store.getFinding(id, { portalIds: sel.portalIds }), sel.urls);
+    await nameGroups(sel.store, [f]);
     const { findingJson, findingToEcs } = await import('../../output/findings.js');
     const format = flags.format ?? (flags.json ? 'json' : undefined);
     if (format === 'ecs') io.stdout.write(`${JSON.stringify(findingToEcs(f))}\n`);
@@ -148,9 +149,9 @@ function describe(f: ShownFinding): string {
   const lines = [
     `${f.id}  ${f.severity.toUpperCase()}  ${f.rule}  ${f.title}`,
     `portal:     ${f.portal ?? ''}`,
-    `group:      ${f.group}`,
+    `group:      ${f.who ? `${f.who} (${f.group})` : f.group}`,
     `status:     ${f.status}${f.suppressedUntil ? ` until ${new Date(f.suppressedUntil).toISOString()}` : ''}`,
-    `seen:       ${isoUtc(f.firstSeen)} → ${isoUtc(f.lastSeen)} (${f.count} events, confidence ${f.confidence})`,
+    `seen:       ${isoUtc(f.firstSeen)} → ${isoUtc(f.lastSeen)} (${f.count} event${f.count === 1 ? '' : 's'}, confidence ${f.confidence})`,
     `tags:       ${f.tags.join(', ')}`,
     `events:     ${f.eventIds.join(', ')}`,
     ...(f.sessionIds.length ? [`sessions:   ${f.sessionIds.join(', ')} (successful logins: logout by these ids)`] : []),

@@ -2,6 +2,7 @@
  * `docspace-logins rules list | show ID | test [FILE|DIR]`: the detection rules, built in and the
  * user's own, and their inline tests. A thin shell over `src/detect`.
  */
+import { relative } from 'node:path';
 import { UsageError } from '../../errors/index.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
@@ -14,7 +15,15 @@ export interface RulesFlags extends OutputFlags {
 
 async function loaded(dir: string | undefined) {
   const { BUILTIN_RULES_DIR, loadRules } = await import('../../detect/index.js');
-  return [...loadRules(BUILTIN_RULES_DIR), ...(dir ? loadRules(dir) : [])];
+  return [
+    ...loadRules(BUILTIN_RULES_DIR).map((r) => ({ ...r, builtin: true })),
+    ...(dir ? loadRules(dir).map((r) => ({ ...r, builtin: false })) : []),
+  ];
+}
+
+/** Where a rule comes from, as a table shows it: the end of a long absolute path is what tells rules apart. */
+function source(rule: { file: string; builtin: boolean }): string {
+  return rule.builtin ? 'built in' : relative(process.cwd(), rule.file) || rule.file;
 }
 
 export async function rulesListCommand(flags: RulesFlags, io: CliIo, _reporter: Reporter): Promise<number> {
@@ -29,9 +38,9 @@ export async function rulesListCommand(flags: RulesFlags, io: CliIo, _reporter: 
         { key: 'severity', header: 'Severity', value: (r) => r.spec.severity, keep: true },
         { key: 'title', header: 'Title', value: (r) => r.spec.title, keep: true },
         { key: 'tests', header: 'Tests', value: (r) => r.spec.tests.length, kind: 'number' },
-        { key: 'file', header: 'File', value: (r) => r.file },
+        { key: 'source', header: 'Source', value: source },
       ],
-      json: (r) => ({ id: r.spec.id, severity: r.spec.severity, title: r.spec.title, tests: r.spec.tests.length, file: r.file }),
+      json: (r) => ({ id: r.spec.id, severity: r.spec.severity, title: r.spec.title, tests: r.spec.tests.length, builtin: r.builtin, file: r.file }),
     },
     rules,
   );

@@ -3,6 +3,7 @@
  * user's own, and their inline tests. A thin shell over `src/detect`.
  */
 import { relative } from 'node:path';
+import type { LoadedRule } from '../../detect/index.js';
 import { UsageError } from '../../errors/index.js';
 import type { CliIo, Reporter } from '../io.js';
 import { FORMATS_OF } from '../formats.js';
@@ -13,7 +14,9 @@ export interface RulesFlags extends OutputFlags {
   rules?: string;
 }
 
-async function loaded(dir: string | undefined) {
+type ListedRule = LoadedRule & { builtin: boolean };
+
+async function loaded(dir: string | undefined): Promise<ListedRule[]> {
   const { BUILTIN_RULES_DIR, loadRules } = await import('../../detect/index.js');
   return [
     ...loadRules(BUILTIN_RULES_DIR).map((r) => ({ ...r, builtin: true })),
@@ -22,7 +25,7 @@ async function loaded(dir: string | undefined) {
 }
 
 /** Where a rule comes from, as a table shows it: the end of a long absolute path is what tells rules apart. */
-function source(rule: { file: string; builtin: boolean }): string {
+function source(rule: ListedRule): string {
   return rule.builtin ? 'built in' : relative(process.cwd(), rule.file) || rule.file;
 }
 

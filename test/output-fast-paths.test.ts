@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoginEvent } from '../src/index.js';
 import { csvCell, csvField } from '../src/output/csv.js';
 import { createWriter, eventColumns, eventJson, eventJsonText } from '../src/output/index.js';
+import { lineWriter } from '../src/output/text.js';
 import { sampleEvent } from './helpers/events.js';
 
 const AWKWARD = [
@@ -96,5 +97,27 @@ describe('export fast paths', () => {
     const e = { ...sampleEvent(), browser: undefined } as unknown as LoginEvent;
     expect(eventJsonText(e)).toBe(JSON.stringify(eventJson(e)));
     expect(eventJsonText(e)).not.toContain('"browser"');
+  });
+});
+
+describe('lineWriter', () => {
+  it('writes the UTF-8 of header, lines and ends of line, whatever their size against its 64 KB chunks', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+    const lines: Array<[string, string]> = [];
+    for (let i = 0; i < 3000; i++) lines.push([String(i), `,${AWKWARD[i % AWKWARD.length]}`]);
+    // One line larger than a chunk, of characters three bytes long, and one of surrogate pairs.
+    lines.splice(1500, 0, ['big', `,${'€'.repeat(70_000)}`], ['pairs', `,${'😀'.repeat(20_000)}`]);
+    const writer = lineWriter(sink, '\r\n', 'head,er\r\n');
+    for (const [head, tail] of lines) await writer.write(head, tail);
+    await writer.end();
+    const expected = `head,er\r\n${lines.map(([h, t]) => `${h}${t}\r\n`).join('')}`;
+    expect(Buffer.concat(chunks).equals(Buffer.from(expected))).toBe(true);
+    expect(chunks.length).toBe(3);
   });
 });

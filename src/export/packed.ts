@@ -138,7 +138,7 @@ export async function writePacked(
         // A value that held the separator: the row is read again, and its text never cached (its
         // packed value may be another row's too).
         const e = valuesToLoginEvent(values ?? rowById((again ??= openReader(reader.spec)), byId, v[0]));
-        rest = made.rest(mask ? mask(e) : e);
+        rest = made.joint + made.rest(mask ? mask(e) : e);
         // Made of many pieces, the text is a rope until something reads it: reading one character
         // makes V8 flatten it in place, once, where every row's join would walk the rope again
         // (measured: 5x the joining time).
@@ -148,7 +148,7 @@ export async function writePacked(
           rests.set(key, rest);
         }
       }
-      const writing = writer.write(made.own(v[0] as number, v[1] as number, v[2] as number) + made.joint + rest);
+      const writing = writer.write(made.own(v[0] as number, v[1] as number, v[2] as number), rest);
       if (writing) await writing;
       n++;
     }

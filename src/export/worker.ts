@@ -37,9 +37,11 @@ port.on('message', (req: SegmentRequest) => {
   // A sink that posts each ~64 KB chunk at once, encoded here and moved (not copied) to the main
   // thread, which keeps it outside its heap until it is its turn and writes the bytes as they are.
   const sink = {
-    write(chunk: string) {
-      const bytes = encoder.encode(chunk);
-      port.postMessage({ seq: req.seq, chunk: bytes } satisfies SegmentReply, [bytes.buffer]);
+    write(chunk: string | Uint8Array) {
+      // Bytes (text.ts's lineWriter) move as they are unless they could be a slice of Buffer's
+      // shared pool (under 4 KB), whose memory must stay here: those are copied.
+      const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk.byteLength >= 4096 ? chunk : new Uint8Array(chunk);
+      port.postMessage({ seq: req.seq, chunk: bytes } satisfies SegmentReply, [bytes.buffer as ArrayBuffer]);
       return true;
     },
   } as unknown as NodeJS.WritableStream;

@@ -59,19 +59,53 @@ export function ndjsonWriter<T>(opts: WriterOptions<T>, map?: (row: T) => unknow
   };
 }
 
+/** Lines written by `lineWriter`. */
+export interface LineWriter {
+  /** One line: `head`, then `tail`, then the end of line. A promise only when a chunk filled and is being written. */
+  write(head: string, tail: string): Promise<void> | undefined;
+  end(): Promise<void>;
+}
+
 /**
  * Lines of text made elsewhere (an export's packed rows, export/segment.ts), each followed by
- * `eol`, after `first` (a header row, when there is one).
+ * `eol`, after `first` (a header row, when there is one). The texts are encoded straight into
+ * ~64 KB byte chunks, two pieces a line: joining them as strings first made V8 walk each line's
+ * rope of pieces again, and the joined text was then encoded once more on its way out.
  */
-export function lineWriter(sink: NodeJS.WritableStream, eol: string, first = ''): RowWriter<string> {
-  const out = new ChunkedText(sink);
-  if (first) out.add(first);
+export function lineWriter(sink: NodeJS.WritableStream, eol: string, first = ''): LineWriter {
+  const eolBytes = Buffer.from(eol);
+  // Never from Buffer's shared pool: a worker hands its chunks' memory to the main thread.
+  let buf = Buffer.allocUnsafeSlow(CHUNK);
+  let size = 0;
+  const flush = (): Promise<void> | undefined => {
+    if (!size) return undefined;
+    const full = buf.subarray(0, size);
+    buf = Buffer.allocUnsafeSlow(CHUNK);
+    size = 0;
+    return writeChunk(sink, full);
+  };
+  /** Room for `units` UTF-16 units (at most 3 bytes each) and the end of line; a promise when a chunk went out. */
+  const room = (units: number): Promise<void> | undefined => {
+    const most = units * 3 + eolBytes.length;
+    if (size + most <= buf.length) return undefined;
+    const writing = flush();
+    if (most > buf.length) buf = Buffer.allocUnsafeSlow(most);
+    return writing;
+  };
+  if (first) {
+    room(first.length);
+    size += buf.write(first, size);
+  }
   return {
-    write(line) {
-      return out.add(line + eol);
+    write(head, tail) {
+      const writing = room(head.length + tail.length);
+      size += buf.write(head, size);
+      size += buf.write(tail, size);
+      for (let i = 0; i < eolBytes.length; i++) buf[size++] = eolBytes[i];
+      return writing;
     },
     async end() {
-      await out.flush();
+      await flush();
     },
   };
 }

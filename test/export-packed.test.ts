@@ -1,11 +1,11 @@
 /**
- * NDJSON and CSV archive exports read packed rows (src/store/packed-rows.ts) and make the text of
+ * NDJSON, CSV and XLSX archive exports read packed rows (src/store/packed-rows.ts) and make the text of
  * a row's rest once per distinct value (src/export/packed.ts). Whatever the values hold (the separator
  * itself, nulls, empty strings, quotes, non-Latin text, typed logins that get masked), the bytes
- * must be those of `eventJsonText` (or the CSV writer) over the general read path, on one thread
- * and on two.
+ * must be those of `eventJsonText` (or the CSV or XLSX writer) over the general read path, on one
+ * thread and on two.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExportFormat, exportArchive } from '../src/export/parallel.js';
 import type { LoginEvent } from '../src/model/event.js';
 import { eventColumns } from '../src/output/columns.js';
-import { createWriter } from '../src/output/index.js';
+import { createWriter, selectColumns } from '../src/output/index.js';
+import { openSheet } from '../src/output/xlsx.js';
 import { eventJsonText } from '../src/output/json-text.js';
 import { loginMasker } from '../src/output/masked-logins.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
@@ -21,6 +22,7 @@ import { packs } from '../src/export/packed.js';
 import { unpackRow } from '../src/store/packed-rows.js';
 import { cli } from './helpers/cli.js';
 import { sampleEvent } from './helpers/events.js';
+import { unzipEntries } from './helpers/unzip.js';
 
 // More than two segments of 16,384 rows, so that the CLI's worker thread formats some of them.
 const COUNT = 40_000;
@@ -162,5 +164,94 @@ describe('packed NDJSON export', () => {
     const ok = unpackRow([7, 1000, 60, ['u', 'U', '\x02typed', '1', '1002', 'A', 'failure', 'ip', 'C', 'c', '', '\x02', '\x02p'].join('\x1f')]);
     expect(ok?.slice(1)).toEqual([7, 1000, 60, 'u', 'U', 'typed', 1, 1002, 'A', 'failure', 'ip', 'C', 'c', null, '', 'p']);
     expect(unpackRow([7, 1000, 60, ['u', 'U\x1fX', '', '0', '1', 'A', 'success', 'ip', 'C', 'c', '', '', ''].join('\x1f')])).toBeUndefined();
+  });
+});
+
+/** Everything written to a sink, as bytes. */
+function collector(): { sink: Writable; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      parts.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return { sink, bytes: () => Buffer.concat(parts) };
+}
+
+/** The general path's workbook: every event read as a LoginEvent, through the XLSX writer. */
+async function xlsxReference(how: ExportFormat, mask?: (e: LoginEvent) => LoginEvent): Promise<Map<string, Buffer>> {
+  const out = collector();
+  const writer = createWriter<LoginEvent>('xlsx', { columns: eventColumns, sink: out.sink, select: how.select });
+  for await (const chunk of store.queryLoginEventChunks({ portalIds: [portal] })) {
+    for (const e of chunk) await writer.write(mask ? mask(e) : e);
+  }
+  await writer.end();
+  return unzipEntries(out.bytes());
+}
+
+/** The exporter's workbook: the rows made in segments, on one thread or two. */
+async function xlsxExported(how: ExportFormat, opts: { parallel: boolean; segmentRows: number }): Promise<Map<string, Buffer>> {
+  const out = collector();
+  const sheet = await openSheet({ sink: out.sink, columns: selectColumns(eventColumns, { select: how.select }) });
+  const n = await exportArchive(store, portal, {}, how, sheet.rows, opts);
+  expect(n).toBe(COUNT);
+  await sheet.end(n + 1);
+  return unzipEntries(out.bytes());
+}
+
+/** The parts whose text differs between two workbooks, with the first differing line of each. */
+function differentParts(got: Map<string, Buffer>, want: Map<string, Buffer>): Record<string, unknown> {
+  expect([...got.keys()]).toEqual([...want.keys()]);
+  const out: Record<string, unknown> = {};
+  for (const [name, bytes] of want) {
+    const mine = got.get(name) ?? Buffer.alloc(0);
+    if (!mine.equals(bytes)) out[name] = firstDifference(mine.toString('utf8').replace(/<row /g, '\n<row '), bytes.toString('utf8').replace(/<row /g, '\n<row '));
+  }
+  return out;
+}
+
+describe('packed XLSX export', () => {
+  it.each([
+    ['all columns', { format: 'xlsx' }],
+    ['shared columns only', { format: 'xlsx', select: ['user', 'city', 'browser', 'anonymous'] }],
+    ['own columns only', { format: 'xlsx', select: ['date', 'id'] }],
+  ] as const)('gives the workbook of the general path: %s', async (_, how) => {
+    expect(packs(how)).toBe(true);
+    const want = await xlsxReference(how);
+    const sheet = want.get('xl/worksheets/sheet1.xml')?.toString('utf8') ?? '';
+    // Every row is there, numbered on across segments, and the odd values with them.
+    expect(sheet).toContain(`<row r="${COUNT + 1}">`);
+    expect(differentParts(await xlsxExported(how, { parallel: false, segmentRows: 3_000 }), want)).toEqual({});
+  });
+
+  it('masks typed logins as the general path masks them', async () => {
+    const mask = { key: 'k'.repeat(32) };
+    const want = await xlsxReference({ format: 'xlsx' }, loginMasker(mask));
+    expect(want.get('xl/worksheets/sheet1.xml')?.toString('utf8')).not.toContain('Hunter2-pass');
+    expect(differentParts(await xlsxExported({ format: 'xlsx', maskLogins: mask }, { parallel: false, segmentRows: 3_000 }), want)).toEqual({});
+  });
+
+  // The CLI's bundle has the worker thread (a test's source tree has no worker.js to start).
+  it('gives the same workbook through the CLI, whose worker thread makes some rows, and through the general path for columns it cannot pack', async () => {
+    expect(packs({ format: 'xlsx', select: ['user', 'date'] })).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'dl-packed-xlsx-'));
+    await store.close();
+    const all = await cli(['events', '--archive', '--db', file, '--output', join(dir, 'all.xlsx'), '--no-mask-logins', '-q']);
+    const some = await cli(['events', '--archive', '--db', file, '--output', join(dir, 'some.xlsx'), '--columns', 'user,date', '--no-mask-logins', '-q']);
+    store = await openStore(file);
+    expect([all.stderr, some.stderr]).toEqual(['', '']);
+    expect(differentParts(unzipEntries(readFileSync(join(dir, 'all.xlsx'))), await xlsxReference({ format: 'xlsx' }))).toEqual({});
+    const picked = { format: 'xlsx', select: ['user', 'date'] } as const;
+    expect(differentParts(unzipEntries(readFileSync(join(dir, 'some.xlsx'))), await xlsxReference(picked))).toEqual({});
+  });
+
+  it('tells a full disk met on two threads as the I/O error it is (exit 8)', async (ctx) => {
+    if (!existsSync('/dev/full')) return ctx.skip('no /dev/full on this system');
+    await store.close();
+    const r = await cli(['events', '--archive', '--db', file, '--output', '/dev/full', '--format', 'xlsx', '--no-mask-logins', '-q']);
+    store = await openStore(file);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/^error: Cannot write \/dev\/full: no space left on the device \(ENOSPC\)/m);
   });
 });

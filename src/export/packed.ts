@@ -1,11 +1,14 @@
 /**
- * Packed export segments: NDJSON of whole events, and CSV whose row's own columns (id, date) come
- * first. Each row is read as its id, its times and one packed text of the rest (who, what, where,
+ * Packed export segments: NDJSON of whole events, and CSV or worksheet rows (XLSX) whose row's own
+ * columns (id, date) come first. Each row is read as its id, its times and one packed text of the rest (who, what, where,
  * with what: store/packed-rows.ts), which a member's session repeats. The text of that rest is
  * made from the whole event (masked as every path masks it) the first time this thread sees its
  * packed value, then reused; only the row's own part is made for every row. Measured on a week of
  * the 5M-event bench archive (215k events, 18k distinct rests), NDJSON on one thread: 13 against
  * 8.7 µs a row. The bytes are the general path's (test/export-packed.test.ts).
+ *
+ * A worksheet row names its number in every cell's reference (`<c r="E42">`): its rest is kept cut
+ * at those places and encoded once (`Pieces`), and each row's number goes between the pieces.
  */
 import type { LoginEvent } from '../model/event.js';
 import { hash32 } from '../model/hash.js';
@@ -14,7 +17,9 @@ import { csvEol, csvHeader, csvLine } from '../output/csv.js';
 import { eventJsonHead, eventJsonTail } from '../output/json-text.js';
 import { sharedLoginMasker } from '../output/masked-logins.js';
 import { selectColumns } from '../output/select.js';
-import { lineWriter } from '../output/text.js';
+import type { Column } from '../output/writer.js';
+import { cellXml, columnLetters } from '../output/spreadsheetml.js';
+import { lineWriter, type Pieces, piecesOf } from '../output/text.js';
 import { type ByIdQuery, unpackRow } from '../store/packed-rows.js';
 import { openReader, type ReadonlyConnection } from '../store/reader.js';
 import { valuesToLoginEvent } from '../store/rows.js';
@@ -22,10 +27,12 @@ import type { ExportFormat, Segment } from './segment.js';
 
 /** How a packed segment's lines are made. */
 interface Lines {
-  /** The row's own part, from its id and times ('' when the format has none). */
-  own(id: number, time: number, offsetMinutes: number): string;
-  /** The rest, from the whole event ('' when the format has none). */
+  /** The row's own part, from its id, times and row number ('' when the format has none). */
+  own(id: number, time: number, offsetMinutes: number, row: number): string;
+  /** The rest, from the whole event ('' when the format has none); `ROW` where the row number goes. */
   rest(e: LoginEvent): string;
+  /** The rest holds the row number (`ROW`): it is kept as `Pieces`. */
+  numbered?: boolean;
   /** Between the two. */
   joint: string;
   eol: string;
@@ -38,7 +45,7 @@ function linesOf(how: ExportFormat): Lines | undefined {
   if (how.format === 'ndjson') {
     return how.fields?.length ? undefined : { own: eventJsonHead, rest: eventJsonTail, joint: '', eol: '\n', header: '' };
   }
-  if (how.format !== 'csv') return undefined;
+  if (how.format !== 'csv' && how.format !== 'xlsx') return undefined;
   const columns = selectColumns(eventColumns, { select: how.select });
   const first = columns.findIndex((c) => !c.perRow);
   const split = first < 0 ? columns.length : first;
@@ -46,6 +53,7 @@ function linesOf(how: ExportFormat): Lines | undefined {
   if (columns.slice(split).some((c) => c.perRow)) return undefined;
   const own = columns.slice(0, split);
   const rest = columns.slice(split);
+  if (how.format === 'xlsx') return sheetLines(own, rest);
   return {
     // The own columns read nothing but these three fields (`Column.perRow`).
     own: (id, time, offsetMinutes) => csvLine(own, { id, time, offsetMinutes } as LoginEvent),
@@ -53,6 +61,34 @@ function linesOf(how: ExportFormat): Lines | undefined {
     joint: own.length && rest.length ? ',' : '',
     eol: csvEol(how.excel),
     header: csvHeader(columns, how.excel),
+  };
+}
+
+/**
+ * Where a worksheet row's number goes in its cached rest: a character no cell's text can hold
+ * (`cellXml` drops it as XML 1.0 forbids it), so it is found only in the references.
+ */
+const ROW = '\u0001';
+
+/** Worksheet rows (`<row>` … `</row>`) as the XLSX writer makes them (output/xlsx.ts). */
+function sheetLines(own: ReadonlyArray<Column<LoginEvent>>, rest: ReadonlyArray<Column<LoginEvent>>): Lines {
+  const cells = (columns: ReadonlyArray<Column<LoginEvent>>, from: number, e: LoginEvent, row: string): string => {
+    let xml = '';
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i];
+      xml += cellXml(columnLetters(from + i) + row, c.cell ? c.cell(e) : c.value(e));
+    }
+    return xml;
+  };
+  return {
+    // The own columns read nothing but these three fields (`Column.perRow`).
+    own: (id, time, offsetMinutes, row) => `<row r="${row}">${cells(own, 0, { id, time, offsetMinutes } as LoginEvent, String(row))}`,
+    rest: (e) => `${cells(rest, own.length, e, ROW)}</row>`,
+    numbered: true,
+    joint: '',
+    eol: '',
+    // The worksheet's start and end are the workbook's (output/xlsx.ts `openSheet`).
+    header: '',
   };
 }
 
@@ -90,7 +126,7 @@ const SIGHTS = 65_536;
 
 /** A thread's texts of rests by packed value, and the hashes of rests seen once (`secondSight`). */
 interface Rests {
-  texts: Map<string, string>;
+  texts: Map<string, string | Pieces>;
   seen: Int32Array;
 }
 
@@ -127,6 +163,7 @@ export async function writePacked(
   if (!cache) restsOf.set(how, (cache = { texts: new Map(), seen: new Int32Array(SIGHTS) }));
   const { texts: rests, seen } = cache;
   let n = 0;
+  let row = seg.firstRow ?? 0;
   // The connection is busy while its rows stream: a row read again goes through another one.
   let again: ReadonlyConnection | undefined;
   try {
@@ -138,17 +175,20 @@ export async function writePacked(
         // A value that held the separator: the row is read again, and its text never cached (its
         // packed value may be another row's too).
         const e = valuesToLoginEvent(values ?? rowById((again ??= openReader(reader.spec)), byId, v[0]));
-        rest = made.joint + made.rest(mask ? mask(e) : e);
+        const text = made.joint + made.rest(mask ? mask(e) : e);
         // Made of many pieces, the text is a rope until something reads it: reading one character
         // makes V8 flatten it in place, once, where every row's join would walk the rope again
         // (measured: 5x the joining time).
-        rest.charCodeAt(0);
+        text.charCodeAt(0);
+        rest = made.numbered ? piecesOf(text, ROW) : text;
         if (values && (rests.size < RESTS / 2 || secondSight(seen, key))) {
           if (rests.size >= RESTS) rests.clear();
           rests.set(key, rest);
         }
       }
-      const writing = writer.write(made.own(v[0] as number, v[1] as number, v[2] as number), rest);
+      const own = made.own(v[0] as number, v[1] as number, v[2] as number, row);
+      const writing = typeof rest === 'string' ? writer.write(own, rest) : writer.writePieces(own, rest, row);
+      row++;
       if (writing) await writing;
       n++;
     }

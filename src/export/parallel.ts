@@ -19,6 +19,9 @@ import { packs } from './packed.js';
 import { type ExportFormat, type Segment, writeSegment } from './segment.js';
 import type { SegmentReply, SegmentRequest, WorkerSetup } from './worker.js';
 
+/** The worksheet row of an XLSX export's first event: row 1 is the header. */
+const FIRST_ROW = 2;
+
 /** Set by the CLI bundle, whose chunks sit one folder below the worker's entry point. */
 declare const EXPORT_WORKER: string | undefined;
 
@@ -62,6 +65,8 @@ export async function exportArchive(
     let from: EventPosition | undefined;
     let ended = false;
     let header = true;
+    /** Rows in the segments made so far (a worksheet numbers its rows from them). */
+    let taken = 0;
     const byId = packs(how) ? store.compileEventById(portalId) : undefined;
     /**
      * The next segment: from `from` to the position `size` rows further, found by walking
@@ -75,8 +80,12 @@ export async function exportArchive(
       const before = limit > 0 ? (reader.first(boundary) as [number, number] | undefined) : undefined;
       const q = store.compileEventRange(portalId, filter, { from, before, limit, columns: byId ? 'packed' : 'all' });
       const seg: Segment = { sql: q.sql, parameters: q.parameters, header, byId };
+      // Every segment but the last holds exactly `limit` rows: its end was found `limit` rows on, and
+      // an archive only gains events (a sync adding some to this range moves them to the next one).
+      if (how.format === 'xlsx') seg.firstRow = FIRST_ROW + taken;
       header = false;
       remaining -= limit;
+      taken += limit;
       ended = before === undefined;
       from = before;
       return seg;
@@ -121,13 +130,13 @@ export async function exportArchive(
       // waits for the main thread's writing.
       const ready = worker?.started() === true;
       const want = done ? share.next() : ready || !worker ? rows : Math.ceil(rows / 8);
-      const saved: { from: EventPosition | undefined; remaining: number; ended: boolean; header: boolean } = { from, remaining, ended, header };
+      const saved: { from: EventPosition | undefined; remaining: number; ended: boolean; header: boolean; taken: number } = { from, remaining, ended, header, taken };
       mine = next(want);
       if (mine && ready && ended) {
         // The end lies within this thread's segment: what is left is split between the threads as
         // the share says, instead of this thread taking it all while the worker waits (~150 ms of
         // a 2 s export). Counting it walks the index once, here; elsewhere `next` walks it alone.
-        ({ from, remaining, ended, header } = saved);
+        ({ from, remaining, ended, header, taken } = saved);
         mine = next(Math.max(1, Math.round((left(want) * want) / (want + rows))));
       }
       job = mine && ready ? start(next(rows)) : undefined;
@@ -192,6 +201,7 @@ class SegmentWorker {
     | { seq: number; chunks: Buffer[]; resolve: (r: SegmentDone) => void; reject: (e: Error) => void }
     | undefined;
   private failure: Error | undefined;
+  private readonly exited: Promise<void>;
   /** Set to 1 by the worker once it has loaded and opened its reader. */
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
 
@@ -216,6 +226,8 @@ class SegmentWorker {
       this.current = undefined;
     };
     this.worker.on('error', fail);
+    // Watched from the start: a worker that failed to load has exited before `close` asks.
+    this.exited = once(this.worker, 'exit').then(() => undefined, () => undefined);
     this.worker.on('exit', (code) => fail(new Error(`export worker exited with code ${code}`)));
   }
 
@@ -235,8 +247,7 @@ class SegmentWorker {
 
   async close(): Promise<void> {
     this.failure ??= new Error('export worker closed');
-    const exited = once(this.worker, 'exit');
     await this.worker.terminate();
-    await exited.catch(() => undefined);
+    await this.exited;
   }
 }

@@ -15,8 +15,12 @@ import type { ReadonlyConnection } from '../store/reader.js';
 import { valuesToLoginEvent } from '../store/rows.js';
 import { writePacked } from './packed.js';
 
-/** The formats whose segments can be concatenated as text. */
-export type SegmentFormat = 'ndjson' | 'ecs' | 'csv';
+/**
+ * The formats whose segments can be concatenated as text. XLSX segments are the rows of the
+ * worksheet (numbered from `Segment.firstRow`), which the caller puts in a workbook (output/xlsx.ts
+ * `openSheet`); they are always packed.
+ */
+export type SegmentFormat = 'ndjson' | 'ecs' | 'csv' | 'xlsx';
 
 /** How every segment of an export is written. */
 export interface ExportFormat {
@@ -44,6 +48,8 @@ export interface Segment {
    * for a row that cannot be unpacked (`ArchiveStore.compileEventById`).
    */
   byId?: ByIdQuery;
+  /** XLSX: the worksheet row of the segment's first event. */
+  firstRow?: number;
 }
 
 /** Write a segment's events to `sink`; returns how many there were. */
@@ -54,6 +60,7 @@ export async function writeSegment(
   sink: NodeJS.WritableStream,
 ): Promise<number> {
   if (seg.byId) return writePacked(reader, how, seg, seg.byId, sink);
+  if (how.format === 'xlsx') throw new Error('XLSX export segments must be packed (packs(how))');
   const writer = createWriter<LoginEvent>(how.format, {
     columns: eventColumns,
     sink,

@@ -63,8 +63,37 @@ export function ndjsonWriter<T>(opts: WriterOptions<T>, map?: (row: T) => unknow
 export interface LineWriter {
   /** One line: `head`, then `tail`, then the end of line. A promise only when a chunk filled and is being written. */
   write(head: string, tail: string): Promise<void> | undefined;
+  /**
+   * One line: `head`, then the pieces with the decimal digits of `n` between each two, then the
+   * end of line (a worksheet row's cells, whose references carry its number: export/packed.ts).
+   */
+  writePieces(head: string, tail: Pieces, n: number): Promise<void> | undefined;
   end(): Promise<void>;
 }
+
+/** Text cut where a number goes, encoded once (`piecesOf`). */
+export interface Pieces {
+  /** The text without its marks, as UTF-8. */
+  bytes: Uint8Array;
+  /** Where each mark was in `bytes`, in order. */
+  cuts: readonly number[];
+}
+
+/**
+ * `text` cut at every `mark`, encoded as UTF-8. One byte array and its cuts, not an array per
+ * piece: an export keeps thousands of these, and each array is an object of its own to V8.
+ */
+export function piecesOf(text: string, mark: string): Pieces {
+  const parts = text.split(mark);
+  const bytes = Buffer.from(parts.join(''));
+  const cuts: number[] = [];
+  let at = 0;
+  for (let i = 0; i < parts.length - 1; i++) cuts.push((at += Buffer.byteLength(parts[i])));
+  return { bytes, cuts };
+}
+
+/** The most digits a row number has (Excel's last row is 1,048,576). */
+const MAX_DIGITS = 16;
 
 /**
  * Lines of text made elsewhere (an export's packed rows, export/segment.ts), each followed by
@@ -96,11 +125,32 @@ export function lineWriter(sink: NodeJS.WritableStream, eol: string, first = '')
     room(first.length);
     size += buf.write(first, size);
   }
+  const digits = new Uint8Array(MAX_DIGITS);
   return {
     write(head, tail) {
       const writing = room(head.length + tail.length);
       size += buf.write(head, size);
       size += buf.write(tail, size);
+      for (let i = 0; i < eolBytes.length; i++) buf[size++] = eolBytes[i];
+      return writing;
+    },
+    writePieces(head, tail, n) {
+      // The digits once, copied in at each cut byte by byte: a string written a dozen times a line
+      // would cross into C++ (Buffer#write) for each. The pieces go through views, which cost less
+      // than copying them byte by byte (1M-event XLSX: 13.7 against 15.6 s of CPU).
+      let count = 0;
+      for (let v = Math.trunc(Math.abs(n)); count === 0 || v > 0; v = Math.trunc(v / 10)) digits[MAX_DIGITS - ++count] = 48 + (v % 10);
+      const { bytes, cuts } = tail;
+      const writing = room(head.length + Math.ceil((bytes.length + count * cuts.length) / 3));
+      size += buf.write(head, size);
+      let from = 0;
+      for (let c = 0; c <= cuts.length; c++) {
+        const to = c < cuts.length ? cuts[c] : bytes.length;
+        buf.set(bytes.subarray(from, to), size);
+        size += to - from;
+        if (c < cuts.length) for (let i = MAX_DIGITS - count; i < MAX_DIGITS; i++) buf[size++] = digits[i];
+        from = to;
+      }
       for (let i = 0; i < eolBytes.length; i++) buf[size++] = eolBytes[i];
       return writing;
     },

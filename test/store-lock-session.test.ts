@@ -59,4 +59,18 @@ describe.skipIf(postgres.skip)(dialectTitle(postgres, 'the sync lock session ope
     }
     expect(await until(lockSessions, 0)).toBe(0);
   });
+
+  it('is opened with the archive when a sync asks for it, and the lock takes it', async () => {
+    const store = await openStore(await postgres.fresh(), { prepareLock: true });
+    try {
+      expect(await until(lockSessions, 1)).toBe(1);
+      const portal = await store.ensurePortal({ url: 'https://lock-early.example.com' });
+      await store.withPortalLock(portal, async () => {
+        expect(await lockSessions()).toBe(1);
+      });
+    } finally {
+      await store.close();
+    }
+    expect(await until(lockSessions, 0)).toBe(0);
+  });
 });

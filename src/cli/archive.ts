@@ -67,6 +67,8 @@ export interface OpenArchiveOptions {
    * --allow-actions acts on it); by default one is started for the sync and stopped after it.
    */
   demoConnection?: Connected;
+  /** A sync: its lock's session is opened with the archive (`OpenStoreOptions.prepareLock`). */
+  prepareLock?: boolean;
 }
 
 export async function openArchive(
@@ -76,7 +78,7 @@ export async function openArchive(
 ): Promise<ArchiveStore> {
   const opts = typeof readOnlyOrOptions === 'boolean' ? { readOnly: readOnlyOrOptions } : readOnlyOrOptions;
   if (archive.demo && !archive.db) return openDemoArchive(env, opts);
-  return openStore(archive.db, { env, readOnly: opts.readOnly });
+  return openStore(archive.db, { env, readOnly: opts.readOnly, prepareLock: opts.prepareLock });
 }
 
 /** A temporary archive holding the demo portal, removed when the store is closed. */

@@ -17,6 +17,11 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** Read-only: fail on an archive from an older version instead of upgrading it first. */
   noUpgrade?: boolean;
+  /**
+   * For a sync: open the session of its lock (`ArchiveStore.prepareLock`) together with the first
+   * one, so that the two connections are made at once (PostgreSQL forks a process for each).
+   */
+  prepareLock?: boolean;
 }
 
 export function isPostgresUrl(target: string): boolean {
@@ -89,7 +94,10 @@ export async function openStore(target?: string, opts: OpenStoreOptions = {}): P
     // the schema version treats any failure as "no schema yet"). Taking a connection is enough
     // (PostgreSQL's handshake answers for the server, the database and the role), so no query
     // costs a round trip for it; the connection goes back to the pool for the schema read.
-    await backend.db.connection().execute(async () => undefined);
+    const connected = backend.db.connection().execute(async () => undefined);
+    // The lock's session is asked for once the first one is on its way, not before it.
+    if (opts.prepareLock) store.prepareLock();
+    await connected;
     if (backend.readOnly) await checkSchema(backend);
     else store.migration = await migrate(backend);
   } catch (err) {

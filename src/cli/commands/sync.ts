@@ -71,9 +71,9 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   const opts = parseSyncFlags(flags, io);
   const { targets, everyMs } = opts;
   const demo = opts.connection.demo;
-  const store = await openArchive({ db: opts.db, demo }, io.env, { syncDemo: false, reporter });
-  // Overlaps the portal's connection being set up.
-  store.prepareLock();
+  // The lock's session is opened alongside the archive's first one, and overlaps the portal's
+  // connection being set up.
+  const store = await openArchive({ db: opts.db, demo }, io.env, { syncDemo: false, reporter, prepareLock: true });
   if (demo && !opts.db) {
     reporter.note('The demo portal is synced into a temporary archive, removed at exit: add --db PATH to keep it.');
   }

@@ -36,4 +36,26 @@ describe('rules', () => {
     const own = (JSON.parse(listed.stdout) as Array<{ id: string; builtin: boolean; file: string }>).at(-1);
     expect(own).toEqual(expect.objectContaining({ id: 'MY-001', builtin: false, file: join(dir, 'mine.yaml') }));
   });
+
+  it('a missing or invalid rule file is a usage error (exit 2) that names the file, in every command that loads rules', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dl-rules-bad-'));
+    const missing = join(dir, 'nowhere');
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'id: MY-002\n');
+    const runs = [
+      ['rules', 'test', missing],
+      ['rules', 'test', bad],
+      ['rules', 'list', '--rules', missing],
+      ['rules', 'list', '--rules', bad],
+      ['detect', '--demo', '--rules', missing],
+      ['detect', '--demo', '--rules', bad],
+      ['watch', '--demo', '--once', '--rules', missing],
+    ];
+    for (const args of runs) {
+      const r = await cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(args.at(-1) === bad ? /^error: .*bad\.yaml: invalid rule$/m : /^error: .*nowhere: no such rule file or folder$/m);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { UsageError } from '../errors/index.js';
 import { Detector } from './engine.js';
 import { ExprError } from './expr.js';
 import { type RuleSpec, ruleSchema } from './rule-schema.js';
@@ -8,14 +9,16 @@ import { compileRule } from './rule.js';
 import { BUILTIN_RULES_DIR } from './rules-dir.js';
 import { SelectionError } from './selection.js';
 
-/** A rule file that failed to load: every problem, each with file:line:column where known. */
-export class RuleLoadError extends Error {
+/**
+ * A rule file that failed to load: every problem, each with file:line:column where known. The
+ * file is the user's input, so a usage error (exit 2) wherever a command loads rules.
+ */
+export class RuleLoadError extends UsageError {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
     super(`${file}: invalid rule\n  ${problems.join('\n  ')}`);
-    this.name = 'RuleLoadError';
   }
 }
 
@@ -65,7 +68,7 @@ export function parseRule(text: string, file = '<rule>'): LoadedRule {
 
 /** Loads a rule file, or every *.yaml / *.yml file of a folder (sorted by name). Ids must be unique. */
 export function loadRules(path: string): LoadedRule[] {
-  const files = statSync(path).isDirectory()
+  const files = isFolder(path)
     ? readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f))
     : [path];
   const rules = files.map((f) => parseRule(readFileSync(f, 'utf8'), f));
@@ -84,4 +87,13 @@ let builtin: LoadedRule[] | undefined;
 export function builtinRules(): RuleSpec[] {
   builtin ??= loadRules(BUILTIN_RULES_DIR);
   return builtin.map((r) => r.spec);
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${path}: no such rule file or folder`);
+    throw err;
+  }
 }

@@ -45,15 +45,9 @@ export interface SelectedRules {
 
 /** Built-in rules plus `--rules DIR`; with `--rule`, those and the rules they consume. */
 export async function selectRules(dir: string | undefined, wanted: readonly string[] | undefined): Promise<SelectedRules> {
-  const { BUILTIN_RULES_DIR, loadRules, RuleLoadError } = await import('../../detect/index.js');
-  let all: RuleSpec[];
-  try {
-    all = [...loadRules(BUILTIN_RULES_DIR), ...(dir ? loadRules(dir) : [])].map((r) => r.spec);
-  } catch (err) {
-    if (err instanceof RuleLoadError) throw new UsageError(err.message);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--rules ${dir}: no such file or folder`);
-    throw err;
-  }
+  const { BUILTIN_RULES_DIR, loadRules } = await import('../../detect/index.js');
+  // A missing or invalid rule file is a usage error (RuleLoadError): exit 2.
+  const all = [...loadRules(BUILTIN_RULES_DIR), ...(dir ? loadRules(dir) : [])].map((r) => r.spec);
   const ids = (wanted ?? []).flatMap((w) => w.split(',')).map((w) => w.trim().toUpperCase()).filter(Boolean);
   if (!ids.length) return { rules: all };
   const byId = new Map(all.map((r) => [r.id.toUpperCase(), r]));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, cleanEnv } from './helpers/cli.js';
+import { CLI, cleanEnv, cli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dl-emulator-cli-'));
 const running: ChildProcess[] = [];
@@ -78,5 +78,16 @@ describe('emulator command', () => {
     ).json()) as { response: Array<{ ip: string; country: string; city: string; login: string }> };
     expect(last.response[0]).toMatchObject({ ip: '203.0.113.9', country: 'Germany', city: 'Berlin', login: 'nobody@example.test' });
     expect(await stop(emu.child)).toBe(0);
+  });
+
+  it('--geo refuses a file it cannot use with one line that names it (exit 2)', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'not,a,cidr\n');
+    const wrong = await cli(['emulator', '--geo', bad, '--port', '0']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toBe(`error: --geo: ${bad}, line 1: not an IP range: "not"`);
+    const missing = await cli(['emulator', '--geo', join(dir, 'none.csv'), '--port', '0']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`error: --geo ${join(dir, 'none.csv')}: no such file (a CSV of cidr,country,city lines)`);
   });
 });

@@ -59,7 +59,8 @@ export async function emulatorCommand(flags: EmulatorFlags, io: CliIo): Promise<
     try {
       geo = readGeoFile(flags.geo);
     } catch (err) {
-      throw new UsageError(`--geo: ${(err as Error).message}`);
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new UsageError(missing ? `--geo ${flags.geo}: no such file (a CSV of cidr,country,city lines)` : `--geo: ${(err as Error).message}`);
     }
   }
   // Listen for Ctrl-C before saying where we listen: whoever reads that line may stop us at once.

@@ -58,6 +58,28 @@ const pgOnNode = {
   },
 };
 
+// pg's password hashing (lib/crypto/utils.js) loads node:crypto and its WebCrypto as pg loads:
+// ~4 ms of every PostgreSQL command's start-up, although a server that trusts the connection, or
+// a command that never connects, hashes nothing. The CLI's copy loads that module at its first
+// use instead: its exports become functions that load it, then call it. The exports are checked
+// against the list below, so a pg that adds one fails the build instead of losing it.
+const PG_CRYPTO_EXPORTS = ['postgresMd5PasswordHash', 'randomBytes', 'deriveKey', 'sha256', 'hashByName', 'hmacSha256', 'md5'];
+const pgCryptoOnUse = {
+  name: 'pg-crypto-on-use',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const exported = /module\.exports = \{([^}]*)\}/.exec(text)?.[1].split(',').map((s) => s.trim()).filter(Boolean);
+      if (exported?.join() !== PG_CRYPTO_EXPORTS.join()) {
+        throw new Error(`pg-crypto-on-use: ${args.path} exports ${exported?.join(', ') ?? 'nothing we can read'}: look again at pg's crypto module`);
+      }
+      const calls = PG_CRYPTO_EXPORTS.map((name) => `${name}: (...a) => load().${name}(...a)`).join(',\n  ');
+      const body = `let loaded;\nfunction load() {\n  if (loaded) return loaded;\n  const module = { exports: {} };\n  (function (module) {\n${text}\n  })(module);\n  return (loaded = module.exports);\n}\nmodule.exports = {\n  ${calls},\n};\n`;
+      return { contents: body, loader: 'js' };
+    });
+  },
+};
+
 // yazl (the XLSX writer's zip) sums every byte of a worksheet with buffer-crc32, a loop in
 // JavaScript on the main thread: 1.4 s of a 1M-event XLSX export (823 MB of XML), where Node's own
 // zlib.crc32 (Node >= 20.15; package.json asks for 20.19) takes 0.14 s. The CLI's copy of yazl gets
@@ -103,7 +125,7 @@ await build({
     READ_WORKER: JSON.stringify('../read-worker.js'),
   },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [zodMiniCopy, pgOnNode, nativeCrc32],
+  plugins: [zodMiniCopy, pgOnNode, pgCryptoOnUse, nativeCrc32],
   // Every command parses all the code it loads before running: without comments and spare
   // whitespace the chunks a sync loads are about half the size (kysely keeps its JSDoc). Names
   // are kept: errors and classes are still called what the sources call them.

@@ -6,7 +6,9 @@
 #   scripts/pg-scratch.sh status [DIR]
 #
 # The cluster lives in a temporary folder, listens on 127.0.0.1 only (port 55432, or the next free
-# one), trusts local connections, and is owned by the `postgres` user when we run as root (initdb
+# one), trusts local connections (but for two roles that must give a password: dl_scram by
+# SCRAM-SHA-256 and dl_md5 by MD5, for the test of the CLI's password handshakes; the test creates
+# the roles), and is owned by the `postgres` user when we run as root (initdb
 # refuses root). Nothing is installed or left behind after `stop`. Settings via the environment:
 #   PG_SCRATCH_PORT   first port to try (55432)
 #   PG_SCRATCH_DB     database to create (docspace_logins_test)
@@ -63,6 +65,8 @@ start() {
   [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
     >"$dir/initdb.log" 2>&1 || { say "pg-scratch: initdb failed:"; cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 3; }
+  # pg_hba.conf is read top down: these two lines come before the ones that trust everyone.
+  as_owner sh -c "printf 'host all dl_scram 127.0.0.1/32 scram-sha-256\\nhost all dl_md5 127.0.0.1/32 md5\\n' | cat - '$dir/data/pg_hba.conf' >'$dir/data/pg_hba.new' && mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf' && chmod 600 '$dir/data/pg_hba.conf'"
   # shellcheck disable=SC2086
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=100 ${PG_SCRATCH_OPTS:-}" start \

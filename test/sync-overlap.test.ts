@@ -9,7 +9,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DocSpaceClient, type RunningEmulator, startEmulator } from '../src/index.js';
 import { type ArchiveStore, openStore } from '../src/store/index.js';
 import { syncPortal } from '../src/sync/index.js';
@@ -64,6 +64,28 @@ describe('the overlap re-read', () => {
     const archived = await archivedIds(store);
     for (const id of late) expect(archived).toContain(id);
     expect(archived.size).toBe(emu.state.store.size);
+  });
+
+  it("the overlap's own read proves the re-read events archived: no look-up of their ids or users, none written again", async () => {
+    const { emu, client, store } = await setup(31);
+    await syncPortal(client, store);
+    const lookUps = vi.spyOn(store, 'existingIds');
+    const writes = vi.spyOn(store, 'insertEvents');
+    const members = vi.spyOn(store, 'unknownPeople');
+    const again = await syncPortal(client, store);
+    expect(again.seen).toBeGreaterThan(0);
+    expect(again.added).toBe(0);
+    expect(lookUps).not.toHaveBeenCalled();
+    expect(writes).not.toHaveBeenCalled();
+    // Their users were looked up in the people directory when they were archived.
+    expect(members).not.toHaveBeenCalled();
+    // Late events inside the window are not among the ids it read: written, still without a look-up.
+    const late = await insertLate(emu, store, 4, 2 * MINUTE);
+    const r = await syncPortal(client, store);
+    expect(r.added).toBe(late.length);
+    expect(lookUps).not.toHaveBeenCalled();
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(members).toHaveBeenCalledTimes(1);
   });
 
   it('without the overlap the same late events are lost (what the test above guards against)', async () => {

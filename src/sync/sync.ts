@@ -18,6 +18,7 @@ import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore, Checkpoint } from '../store/index.js';
 import { syncLatest } from './latest.js';
+import { allArchived, type Archived, overlapFrom } from './overlap.js';
 import { refreshPeople } from './people.js';
 import { readForSync } from './read-thread.js';
 import { RunRecord } from './run-record.js';
@@ -27,14 +28,6 @@ export type { PartialResult, SyncOptions, SyncResult, SyncStage } from './types.
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/**
- * The default overlap's bound in events. The portal serves at most 100 events a request
- * (`MAX_PAGE_SIZE`): re-reading 80 archived events leaves room in one window for events that
- * share the oldest one's second, invalid ones (served, never archived) and future-dated ones.
- * Late rows land seconds below the head (a request's duration, another service's clock), far
- * less than 80 events even on a portal that writes several a second.
- */
-const OVERLAP_EVENTS = 80;
 /** How long a retention read from the portal is trusted before it is read again. */
 const RETENTION_RECHECK_MS = 60 * MINUTE;
 
@@ -66,7 +59,14 @@ export async function syncPortal(
       // nothing new then waits for one round trip, not two. Unused if the feature is gone.
       const firstWindow = known?.audit ? client.filterEvents({ startIndex: 0, count: MAX_PAGE_SIZE }) : undefined;
       firstWindow?.catch(() => undefined);
+      // While those requests are in flight, the archive's side of the read is prepared on the
+      // connection that would otherwise wait for them. The archive is touched again only once it
+      // is done: a statement sent meanwhile would make the pool open a second connection.
+      const start = known?.audit ? startFull(store, portalId, opts.overlapMs) : undefined;
+      start?.catch(() => undefined);
+      const archiveIdle = () => start?.then(() => undefined, () => undefined);
       const caps = await probePortal(client, { knownLifetimeDays }).catch(async (err: unknown) => {
+        await archiveIdle();
         // A portal that refused or broke the first requests still gets its failed run on
         // record, so `status` shows the failure instead of a portal that was never tried.
         await new RunRecord(store, portalId, known?.audit === false ? 'last20' : 'audit')
@@ -76,6 +76,7 @@ export async function syncPortal(
       });
       // Written only when it changed (or the retention was read again): nothing else is.
       if (known?.audit !== caps.audit || known.retentionDays !== caps.lifetimeDays || knownLifetimeDays === undefined) {
+        await archiveIdle();
         await store.updatePortal(portalId, {
           audit: caps.audit,
           retentionDays: caps.lifetimeDays,
@@ -89,10 +90,14 @@ export async function syncPortal(
         mode: (caps.audit ? 'audit' : 'last20') as SyncResult['mode'],
         retentionDays: caps.lifetimeDays,
       };
+      const latest = async () => {
+        await archiveIdle();
+        return syncLatest(client, store, portalId, await run.start(), started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
+      };
       try {
         const { userIds, ...result } = caps.audit
-          ? await syncFull({ client, store, portalId, run, opts: { ...opts, firstWindow }, now, lifetimeDays: caps.lifetimeDays })
-          : await syncLatest(client, store, portalId, await run.start(), started + (opts.futureToleranceMs ?? FUTURE_TOLERANCE_MS));
+          ? await syncFull({ client, store, portalId, run, opts: { ...opts, firstWindow }, now, lifetimeDays: caps.lifetimeDays, start })
+          : await latest();
         // The months this run changed are grouped again once, here, not per batch (rollup-months.ts);
         // until then reports read those months from the day rows.
         await store.regroupMonths(portalId);
@@ -140,21 +145,6 @@ export async function syncPortal(
   );
 }
 
-/** Where an incremental read starts: `overlapMs` before the checkpoint (see `SyncOptions.overlapMs`). */
-async function overlapFrom(store: ArchiveStore, portalId: number, newestTime: number, overlapMs: number | undefined): Promise<number> {
-  if (overlapMs !== undefined) return newestTime - overlapMs;
-  const since = newestTime - 15 * MINUTE;
-  // The OVERLAP_EVENTS-th newest archived event at or below the checkpoint: one index range read.
-  let nth: number | undefined;
-  let n = 0;
-  for await (const chunk of store.queryEventChunks({ portalIds: [portalId], since, until: newestTime, limit: OVERLAP_EVENTS, chunkSize: OVERLAP_EVENTS })) {
-    n += chunk.length;
-    if (chunk.length) nth = Number(chunk[chunk.length - 1].time);
-  }
-  return n >= OVERLAP_EVENTS && nth !== undefined ? Math.max(since, nth) : since;
-}
-
-
 /** What a read of the audit history works with. */
 interface FullSync {
   client: DocSpaceClient;
@@ -164,19 +154,33 @@ interface FullSync {
   opts: SyncOptions & { firstWindow?: Promise<Page<RawLoginEvent>> };
   now: () => number;
   lifetimeDays: number;
+  /** `startFull`, begun while the portal was probed. */
+  start?: Promise<FullStart>;
+}
+
+/** Where a read of the audit history starts, as the archive says. */
+interface FullStart {
+  checkpoint: Checkpoint | undefined;
+  /** The checkpoint less the overlap; undefined for a whole history. */
+  since: number | undefined;
+  archived?: Archived;
+}
+
+async function startFull(store: ArchiveStore, portalId: number, overlapMs: number | undefined): Promise<FullStart> {
+  // Indexes an earlier first sync deferred and did not live to build (one read when none).
+  await store.restoreIndexes();
+  const checkpoint = await store.checkpoint(portalId);
+  return checkpoint ? { checkpoint, ...(await overlapFrom(store, portalId, checkpoint.newestTime, overlapMs)) } : { checkpoint, since: undefined };
 }
 
 async function syncFull(a: FullSync): Promise<PartialResult> {
   const { store, portalId, opts } = a;
-  // Indexes an earlier first sync deferred and did not live to build (one read when none).
-  await store.restoreIndexes();
-  const checkpoint = await store.checkpoint(portalId);
-  const since = checkpoint ? await overlapFrom(store, portalId, checkpoint.newestTime, opts.overlapMs) : undefined;
+  const { checkpoint, since, archived } = await (a.start ?? startFull(store, portalId, opts.overlapMs));
   // A whole history into an archive with no events: indexes are built once, after the load.
   const deferred = since === undefined ? await store.deferIndexes() : [];
   let result: PartialResult;
   try {
-    result = await readAll(a, checkpoint, since);
+    result = await readAll(a, checkpoint, since, archived);
   } catch (err) {
     // Also when the read failed: what was archived is served by its indexes. The read's error
     // is the one to report; a failed build is done again by the next sync.
@@ -190,7 +194,12 @@ async function syncFull(a: FullSync): Promise<PartialResult> {
   return result;
 }
 
-async function readAll(a: FullSync, checkpoint: Checkpoint | undefined, since: number | undefined): Promise<PartialResult> {
+async function readAll(
+  a: FullSync,
+  checkpoint: Checkpoint | undefined,
+  since: number | undefined,
+  archived: Archived | undefined,
+): Promise<PartialResult> {
   const { client, store, portalId, run, opts, now, lifetimeDays } = a;
   // Large commits are much cheaper per event (each rewrites the index pages it touched); the
   // time bound keeps a slow portal's progress on disk. A kill loses at most one batch.
@@ -217,7 +226,10 @@ async function readAll(a: FullSync, checkpoint: Checkpoint | undefined, since: n
       raws = [];
       // The overlap re-read below the checkpoint is usually all archived already: one read
       // proves it, and the write transaction is not needed.
-      if (!(await allArchived(store, portalId, events, checkpoint?.newestTime))) {
+      if (!(await allArchived(store, portalId, events, checkpoint?.newestTime, archived))) {
+        // Members are looked up for events new to the archive only: a re-read one was looked up
+        // when it was archived (and the directory is read again hourly all the same).
+        for (const e of events) if (!e.anonymous) userIds.add(e.userId);
         await run.start();
         const r = await store.insertEvents(portalId, events, eventRaws, now());
         added += r.added;
@@ -266,7 +278,6 @@ async function readAll(a: FullSync, checkpoint: Checkpoint | undefined, since: n
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       seen++;
-      if (!e.anonymous) userIds.add(e.userId);
       if (e.time > latestTrusted) future++;
       else if (!newest || e.time > newest.time || (e.time === newest.time && e.id > newest.id)) newest = e;
       batch.push(e);
@@ -322,13 +333,6 @@ async function readAll(a: FullSync, checkpoint: Checkpoint | undefined, since: n
     });
   }
   return { seen, added, quarantined, future, covered, gap, interrupted: false, userIds };
-}
-
-/** Are all of `events` already archived? Asked only of a batch wholly at or below the checkpoint. */
-async function allArchived(store: ArchiveStore, portalId: number, events: readonly LoginEvent[], checkpointTime: number | undefined): Promise<boolean> {
-  if (checkpointTime === undefined || events.some((e) => e.time > checkpointTime)) return false;
-  const found = await store.existingIds(portalId, events.map((e) => e.id));
-  return events.every((e) => found.has(e.id));
 }
 
 function iso(t: number): string {

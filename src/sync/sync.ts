@@ -54,17 +54,18 @@ export async function syncPortal(
         started - known.retentionCheckedAt < RETENTION_RECHECK_MS
           ? known.retentionDays
           : undefined;
+      // While the portal's first requests (below) are in flight, the archive's side of the read
+      // is prepared on the connection that would otherwise wait for them; its first statement
+      // goes out before them. The archive is touched again only once it is done: a statement
+      // sent meanwhile would make the pool open a second connection.
+      const start = known?.audit ? startFull(store, portalId, opts.overlapMs) : undefined;
+      start?.catch(() => undefined);
+      const archiveIdle = () => start?.then(() => undefined, () => undefined);
       // The first window of the history is asked for together with the quota when the archive
       // says the portal has the `audit` feature (the quota is still what decides): a sync with
       // nothing new then waits for one round trip, not two. Unused if the feature is gone.
       const firstWindow = known?.audit ? client.filterEvents({ startIndex: 0, count: MAX_PAGE_SIZE }) : undefined;
       firstWindow?.catch(() => undefined);
-      // While those requests are in flight, the archive's side of the read is prepared on the
-      // connection that would otherwise wait for them. The archive is touched again only once it
-      // is done: a statement sent meanwhile would make the pool open a second connection.
-      const start = known?.audit ? startFull(store, portalId, opts.overlapMs) : undefined;
-      start?.catch(() => undefined);
-      const archiveIdle = () => start?.then(() => undefined, () => undefined);
       const caps = await probePortal(client, { knownLifetimeDays }).catch(async (err: unknown) => {
         await archiveIdle();
         // A portal that refused or broke the first requests still gets its failed run on

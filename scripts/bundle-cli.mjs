@@ -10,10 +10,17 @@
 // node_modules it resolved and compiled ~30 CommonJS files on every PostgreSQL command (a sync with
 // nothing new: 0.30-0.31 s -> 0.28-0.30 s wall, 0.30 -> 0.29 s CPU, 10 interleaved runs each).
 // Code splitting keeps every dynamic import() lazy.
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+//
+// Three steps: esbuild bundles the command tree and the two worker threads into ES module chunks
+// (in a scratch folder), rolldown turns those into CommonJS chunks in dist/bin/chunks/ (so that
+// src/cli/compile-cache.ts can compile them from a V8 code cache), and esbuild bundles the entry
+// point, dist/bin/main.js, which answers --version by itself and loads chunks/run.cjs otherwise.
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { rolldown } from 'rolldown';
 
 // The edge schemas (src/client/zod.ts: responses, the config file) use zod's mini API; the
 // detection rules use classic zod. esbuild splits code by file, so with one copy of zod's files
@@ -99,16 +106,17 @@ const nativeCrc32 = {
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
+const esmdir = `${outdir}.esm/`;
+const chunkdir = `${outdir}chunks/`;
+const src = (path) => new URL(`../src/${path}`, import.meta.url).pathname;
 
 // Chunk names carry content hashes: start empty so no stale chunk is left beside the new ones.
 rmSync(outdir, { recursive: true, force: true });
+
+// 1. The command tree and the two worker threads' code, bundled with lazy chunks (ES modules).
 await build({
-  entryPoints: {
-    main: new URL('../src/cli/main.ts', import.meta.url).pathname,
-    'export-worker': new URL('../src/export/worker.ts', import.meta.url).pathname,
-    'read-worker': new URL('../src/sync/read-worker.ts', import.meta.url).pathname,
-  },
-  outdir,
+  entryPoints: { run: src('cli/run.ts'), 'export-worker': src('export/worker.ts'), 'read-worker': src('sync/read-worker.ts') },
+  outdir: esmdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -117,14 +125,14 @@ await build({
   external: ['better-sqlite3', 'pg-native'],
   // Bundled CommonJS packages (commander) call require(); ES modules have none of their own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  // The workers' paths as seen from the chunks/ folder (src/export/parallel.ts and
-  // src/sync/read-thread.ts resolve them).
+  // The workers' files as seen from the chunks (src/export/parallel.ts and src/sync/read-thread.ts
+  // resolve them): step 2 writes every file into one folder.
   define: {
     PACKAGE_VERSION: JSON.stringify(version),
-    EXPORT_WORKER: JSON.stringify('../export-worker.js'),
-    READ_WORKER: JSON.stringify('../read-worker.js'),
+    EXPORT_WORKER: JSON.stringify('./export-worker.cjs'),
+    READ_WORKER: JSON.stringify('./read-worker.cjs'),
   },
-  chunkNames: 'chunks/[name]-[hash]',
+  chunkNames: '[name]-[hash]',
   plugins: [zodMiniCopy, pgOnNode, pgCryptoOnUse, nativeCrc32],
   // Every command parses all the code it loads before running: without comments and spare
   // whitespace the chunks a sync loads are about half the size (kysely keeps its JSDoc). Names
@@ -135,4 +143,49 @@ await build({
   // No source map: it would point at src/, which the package does not ship.
   logLevel: 'warning',
 });
+
+// 2. The same chunks as CommonJS, which Node 20 can compile from a V8 code cache
+// (src/cli/compile-cache.ts: ~45 ms of a sync with nothing new) and ES modules it cannot. esbuild
+// splits ES modules only; rolldown turns each chunk into one CommonJS file, keeping the lazy ones
+// lazy (an import() becomes a require() when it runs) and exports live (read through the module
+// object at each use).
+const esm = await rolldown({
+  input: { run: `${esmdir}run.js`, 'export-worker': `${esmdir}export-worker.js`, 'read-worker': `${esmdir}read-worker.js` },
+  external: [/^node:/, 'better-sqlite3', 'pg-native'],
+  platform: 'node',
+  logLevel: 'warn',
+});
+await esm.write({
+  dir: chunkdir,
+  format: 'cjs',
+  entryFileNames: '[name].cjs',
+  chunkFileNames: '[name]-[hash].cjs',
+  dynamicImportInCjs: false,
+  minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+});
+await esm.close();
+rmSync(esmdir, { recursive: true, force: true });
+
+// A name for this build's code: the code cache of one build is never used for another's.
+const hash = createHash('sha256');
+for (const name of readdirSync(chunkdir).sort()) hash.update(name).update(readFileSync(chunkdir + name));
+const buildId = hash.digest('hex').slice(0, 16);
+
+// 3. The entry point: `--version` at once, anything else through the code cache.
+await build({
+  entryPoints: { main: src('cli/main.ts') },
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  define: { PACKAGE_VERSION: JSON.stringify(version), CLI_CHUNKS: JSON.stringify('./chunks/'), CLI_BUILD: JSON.stringify(buildId) },
+  // The ES module import of the command tree is for tsc's output only; here it is dead code.
+  external: ['./run.js'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+if (readFileSync(`${outdir}main.js`, 'utf8').includes('run.js')) throw new Error('dist/bin/main.js still imports run.js: CLI_CHUNKS no longer removes that branch');
 chmodSync(`${outdir}main.js`, 0o755);

@@ -12,7 +12,27 @@
  * Entry point. `--version` is answered before anything heavy is imported: cold start matters
  * for a tool that scripts call in loops.
  */
+import { fileURLToPath } from 'node:url';
+import { cacheDir } from '../config/paths.js';
+import { requireWithCompileCache } from './compile-cache.js';
 import { versionText } from './version.js';
+
+/**
+ * Set by scripts/bundle-cli.mjs: the bundle's code is CommonJS chunks beside this file, compiled
+ * through a code cache (compile-cache.ts), and CLI_BUILD names them. Unset when this file runs
+ * from tsc's output: the command tree is then imported as the ES module it is.
+ */
+declare const CLI_CHUNKS: string | undefined;
+declare const CLI_BUILD: string | undefined;
+
+type Run = typeof import('./run.js').run;
+
+async function loadRun(): Promise<Run> {
+  if (typeof CLI_CHUNKS !== 'string') return (await import('./run.js')).run;
+  const codeDir = fileURLToPath(new URL(CLI_CHUNKS, import.meta.url));
+  const cache = process.env.DOCSPACE_LOGINS_NO_COMPILE_CACHE ? undefined : cacheDir();
+  return requireWithCompileCache<{ run: Run }>(codeDir, 'run.cjs', String(CLI_BUILD), cache).run;
+}
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -22,7 +42,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  const { run } = await import('./run.js');
+  const run = await loadRun();
   const code = await run(argv);
   // Every command has finished its work (files closed, the pager gone, workers done) when `run`
   // returns. With nothing left to write on stdout and stderr (pipes are asynchronous on macOS),

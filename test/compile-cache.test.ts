@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/index.js';
 import { cli } from './helpers/cli.js';
 
 const ARGS = ['rules', 'list', '--format', 'json'];
@@ -57,5 +58,23 @@ describe('the compile cache', () => {
     const off = mkdtempSync(join(tmpdir(), 'dl-ccache-'));
     expect(await cli(ARGS, { XDG_CACHE_HOME: off, DOCSPACE_LOGINS_NO_COMPILE_CACHE: '1' })).toEqual(reference);
     expect(readdirSync(off)).toEqual([]);
+  });
+
+  it('holds code, never what a command was given: the API key is in no cache file', async () => {
+    const emu = await startEmulator({ seed: 5, events: 300 });
+    try {
+      const home = mkdtempSync(join(tmpdir(), 'dl-ccache-'));
+      const r = await cli(['users', '--json'], { XDG_CACHE_HOME: home, DOCSPACE_URL: emu.url, DOCSPACE_API_KEY: emu.apiKey });
+      expect(r.code).toBe(0);
+      const files = [...cacheFiles(home).keys()];
+      expect(files.length).toBeGreaterThan(3);
+      for (const f of files) {
+        const bytes = readFileSync(f);
+        expect(bytes.includes(emu.apiKey), f).toBe(false);
+        expect(bytes.includes(Buffer.from(emu.apiKey, 'utf16le')), f).toBe(false);
+      }
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
+import { pgAdmin } from './helpers/dialects.js';
 
 const PG_URL = process.env.DOCSPACE_LOGINS_TEST_PG;
 const ROLES = [
@@ -14,16 +15,6 @@ const ROLES = [
   { role: 'dl_md5', method: 'md5' },
 ] as const;
 const PASSWORD = 'pw-for-the-handshake-test';
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 function urlFor(role: string, password: string): string {
   const u = new URL(PG_URL!);
@@ -36,7 +27,7 @@ function urlFor(role: string, password: string): string {
 async function unavailable(): Promise<string | undefined> {
   if (!PG_URL) return 'DOCSPACE_LOGINS_TEST_PG is not set (start one: eval "$(scripts/pg-scratch.sh start)")';
   try {
-    await admin(async (c) => {
+    await pgAdmin(async (c) => {
       for (const { role, method } of ROLES) {
         await c.query(`set password_encryption = '${method}'`);
         const exists = await c.query('select 1 from pg_roles where rolname = $1', [role]);
@@ -65,7 +56,7 @@ if (skip) console.warn(`PostgreSQL password tests SKIPPED: ${skip}`);
 
 describe.skipIf(skip !== undefined)('the CLI signs in to PostgreSQL with a password', () => {
   afterAll(async () => {
-    await admin(async (c) => {
+    await pgAdmin(async (c) => {
       for (const { role } of ROLES) await c.query(`drop role if exists ${role}`);
     });
   });

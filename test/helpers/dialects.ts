@@ -34,7 +34,8 @@ async function pgUnavailable(): Promise<string | undefined> {
   }
 }
 
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+/** A session on DOCSPACE_LOGINS_TEST_PG as its (administrator) role, for set-up and clean-up. */
+export async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
   try {

@@ -27,7 +27,63 @@ export async function seen(
   limit: number,
   opts: { named?: boolean } = {},
 ): Promise<SeenRow[]> {
-  const rows = await scoped(store, scope)
+  return (await groups(store, scope, columns, limit, opts.named ?? false)).map((g) => seenRow(columns, g));
+}
+
+/**
+ * Several of these tables over one scope from one read of its events (the User page's places,
+ * devices and addresses read the member's events once, not three times): grouped by every column
+ * any of them names, then each regrouped here as its own GROUP BY would make it (counts add up,
+ * first and last are the least and the greatest). Ties on `last` go in the keys' order.
+ */
+export async function seenEach(
+  store: ArchiveStore,
+  scope: Scope,
+  tables: ReadonlyArray<readonly SeenColumn[]>,
+  limit: number,
+): Promise<SeenRow[][]> {
+  const all = [...new Set(tables.flat())];
+  const fine = await groups(store, scope, all, undefined, false);
+  return tables.map((columns) => {
+    const merged = new Map<string, Group & { key: string }>();
+    for (const g of fine) {
+      // By the values as the database holds them: NULL and '' stay apart, as in SQL.
+      const key = JSON.stringify(columns.map((c) => g.values[c] ?? null));
+      const m = merged.get(key);
+      if (!m) merged.set(key, { ...g, key });
+      else {
+        m.events += g.events;
+        m.failures += g.failures;
+        m.successes += g.successes;
+        if (g.first < m.first) m.first = g.first;
+        if (g.last > m.last) m.last = g.last;
+      }
+    }
+    return [...merged.values()]
+      .sort((a, b) => b.last - a.last || (a.key < b.key ? -1 : 1))
+      .slice(0, limit)
+      .map((g) => seenRow(columns, g));
+  });
+}
+
+interface Group {
+  values: Record<string, unknown>;
+  events: number;
+  failures: number;
+  successes: number;
+  first: number;
+  last: number;
+  name: string;
+}
+
+async function groups(
+  store: ArchiveStore,
+  scope: Scope,
+  columns: readonly SeenColumn[],
+  limit: number | undefined,
+  named: boolean,
+): Promise<Group[]> {
+  let q = scoped(store, scope)
     .select([
       ...columns,
       countAll.as('n'),
@@ -35,22 +91,30 @@ export async function seen(
       sql<number>`sum(case when kind = 'success' then 1 else 0 end)`.as('successes'),
       sql<number>`min(time)`.as('first'),
       sql<number>`max(time)`.as('last'),
-      (opts.named ? sql<string>`max(user_name)` : sql<string>`''`).as('name'),
+      (named ? sql<string>`max(user_name)` : sql<string>`''`).as('name'),
     ])
-    .groupBy([...columns])
-    .orderBy(sql.raw('last'), 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => {
-    const row = r as unknown as Record<string, unknown>;
-    return {
-      keys: Object.fromEntries(columns.map((c) => [c, String(row[c] ?? '')])),
-      events: num(r.n),
-      failures: num(r.failures),
-      successes: num(r.successes),
-      first: num(r.first),
-      last: num(r.last),
-      name: String(r.name ?? ''),
-    };
-  });
+    .groupBy([...columns]);
+  if (limit !== undefined) q = q.orderBy(sql.raw('last'), 'desc').limit(limit);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    values: r as unknown as Record<string, unknown>,
+    events: num(r.n),
+    failures: num(r.failures),
+    successes: num(r.successes),
+    first: num(r.first),
+    last: num(r.last),
+    name: String(r.name ?? ''),
+  }));
+}
+
+function seenRow(columns: readonly SeenColumn[], g: Group): SeenRow {
+  return {
+    keys: Object.fromEntries(columns.map((c) => [c, String(g.values[c] ?? '')])),
+    events: g.events,
+    failures: g.failures,
+    successes: g.successes,
+    first: g.first,
+    last: g.last,
+    name: g.name,
+  };
 }

@@ -10,7 +10,7 @@ import { eventPage } from '../data/events.js';
 import { seriesOf, weekHours } from '../data/overview.js';
 import { PortalPeople } from '../data/people.js';
 import type { Scope } from '../data/scope.js';
-import { seen, type SeenRow } from '../data/seen.js';
+import { type SeenRow, seenEach } from '../data/seen.js';
 import { count, ipHref, link, shownLogin, when } from '../format.js';
 import { type Html, html } from '../html.js';
 import { page } from '../layout.js';
@@ -37,12 +37,10 @@ export async function userPage(deps: PageDeps, v: View, opts: UserPageOptions = 
   const filter = person ? filterForPeople(base, [person]) : { ...base, userIds: [id] };
   const scope: Scope = { portalIds: [portalId], filter };
   const from = await periodStart(deps, v);
-  const [series, failures, places, devices, ips, baseline, sessions, findings, latest] = await Promise.all([
+  const [series, failures, [places, devices, ips], baseline, sessions, findings, latest] = await Promise.all([
     seriesOf(deps.store, scope, from, v.until, 90),
     eventPage(deps.store, { ...scope, filter: { ...filter, kinds: ['failure'] } }, 20),
-    seen(deps.store, scope, ['country', 'city'], 20),
-    seen(deps.store, scope, ['browser', 'platform'], 20),
-    seen(deps.store, scope, ['ip'], 20),
+    seenEach(deps.store, scope, [['country', 'city'], ['browser', 'platform'], ['ip']], 20),
     weekHours(deps.store, scope, v.clock, 'success'),
     opts.actionsCsrf ? eventPage(deps.store, { ...scope, filter: { ...filter, kinds: ['success'] } }, 10) : undefined,
     deps.findings?.list({ portalIds: [portalId], groups: [id, person?.email, person?.userName].filter((g): g is string => Boolean(g)), limit: 50 }),

@@ -62,19 +62,12 @@ export async function seenEach(
     return [...merged.values()]
       .sort((a, b) => b.last - a.last || (a.key < b.key ? -1 : 1))
       .slice(0, limit)
-      .map((g) => seenRow(columns, g));
+      .map(({ key: _, ...g }) => seenRow(columns, g));
   });
 }
 
-interface Group {
-  values: Record<string, unknown>;
-  events: number;
-  failures: number;
-  successes: number;
-  first: number;
-  last: number;
-  name: string;
-}
+/** A row as grouped, its key columns as the database gave them. */
+type Group = Omit<SeenRow, 'keys'> & { values: Record<string, unknown> };
 
 async function groups(
   store: ArchiveStore,
@@ -107,14 +100,6 @@ async function groups(
   }));
 }
 
-function seenRow(columns: readonly SeenColumn[], g: Group): SeenRow {
-  return {
-    keys: Object.fromEntries(columns.map((c) => [c, String(g.values[c] ?? '')])),
-    events: g.events,
-    failures: g.failures,
-    successes: g.successes,
-    first: g.first,
-    last: g.last,
-    name: g.name,
-  };
+function seenRow(columns: readonly SeenColumn[], { values, ...counts }: Group): SeenRow {
+  return { keys: Object.fromEntries(columns.map((c) => [c, String(values[c] ?? '')])), ...counts };
 }

@@ -8,7 +8,7 @@
  * The definitions dropped are recorded in `deferred_indexes` in the same transaction as the drop,
  * so a run that dies half-way leaves the archive correct (queries only slower) and the next writer
  * builds them (`restoreIndexes`, called by every sync and before migrations). Only where the
- * backend can read an index's definition back (`capabilities.indexDefinitions`: SQLite).
+ * backend can read an index's definition back (`capabilities.indexDefinitions`: both do).
  */
 import { sql } from 'kysely';
 import type { Db, StoreContext } from './context.js';

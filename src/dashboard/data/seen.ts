@@ -45,12 +45,12 @@ export async function seenEach(
   const all = [...new Set(tables.flat())];
   const fine = await groups(store, scope, all, undefined, false);
   return tables.map((columns) => {
-    const merged = new Map<string, Group & { key: string }>();
+    const merged = new Map<string, Group>();
     for (const g of fine) {
       // By the values as the database holds them: NULL and '' stay apart, as in SQL.
       const key = JSON.stringify(columns.map((c) => g.values[c] ?? null));
       const m = merged.get(key);
-      if (!m) merged.set(key, { ...g, key });
+      if (!m) merged.set(key, { ...g });
       else {
         m.events += g.events;
         m.failures += g.failures;
@@ -59,10 +59,10 @@ export async function seenEach(
         if (g.last > m.last) m.last = g.last;
       }
     }
-    return [...merged.values()]
-      .sort((a, b) => b.last - a.last || (a.key < b.key ? -1 : 1))
+    return [...merged]
+      .sort(([ka, a], [kb, b]) => b.last - a.last || (ka < kb ? -1 : 1))
       .slice(0, limit)
-      .map(({ key: _, ...g }) => seenRow(columns, g));
+      .map(([, g]) => seenRow(columns, g));
   });
 }
 

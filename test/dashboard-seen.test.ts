@@ -4,11 +4,10 @@
  * PostgreSQL, for members with many events, few, and failures typed by e-mail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { type SeenColumn, type SeenRow, seen, seenEach } from '../src/dashboard/data/seen.js';
 import type { Scope } from '../src/dashboard/data/scope.js';
-import { type ArchiveStore, openStore } from '../src/store/index.js';
-import { syncInto } from './helpers/archive.js';
+import type { ArchiveStore } from '../src/store/index.js';
+import { type SyncedArchive, syncedArchive } from './helpers/archive.js';
 import { dialects, dialectTitle } from './helpers/dialects.js';
 
 const NOW = Date.parse('2025-07-01T10:17:00Z');
@@ -23,15 +22,13 @@ const settled = (rows: SeenRow[]) => [...rows].sort((a, b) => b.last - a.last ||
 
 for (const c of cases) {
   describe.skipIf(c.skip)(dialectTitle(c, 'places, devices and addresses from one read'), () => {
-    let emu: RunningEmulator;
+    let archive: SyncedArchive | undefined;
     let store: ArchiveStore;
     let scopes: Scope[];
 
     beforeAll(async () => {
-      emu = await startEmulator({ now: NOW, seed: 23, users: 25, events: 5000, days: 30 });
-      const db = await c.fresh();
-      await syncInto(emu, db);
-      store = await openStore(db);
+      archive = await syncedArchive(() => c.fresh(), { now: NOW, seed: 23, users: 25, events: 5000, days: 30 });
+      store = archive.store;
       const portalIds = (await store.portals()).map((p) => p.id);
       const users = await store.db
         .selectFrom('events')
@@ -51,8 +48,8 @@ for (const c of cases) {
       ];
     }, 120_000);
     afterAll(async () => {
-      await store?.close();
-      await emu?.close();
+      await archive?.store.close();
+      await archive?.emu.close();
     });
 
     it('gives each table what its own GROUP BY gives, whole and cut at the newest rows', async () => {

@@ -16,7 +16,7 @@
 // src/cli/compile-cache.ts can compile them from a V8 code cache), and esbuild bundles the entry
 // point, dist/bin/main.js, which answers --version by itself and loads chunks/run.cjs otherwise.
 import { createHash } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -171,15 +171,28 @@ const hash = createHash('sha256');
 for (const name of readdirSync(chunkdir).sort()) hash.update(name).update(readFileSync(chunkdir + name));
 const buildId = hash.digest('hex').slice(0, 16);
 
-// 3. The entry point: `--version` at once, anything else through the code cache.
+// 3. The entry point: `--version` at once, anything else through the code cache. A CommonJS
+// script (dist/bin/package.json says so to Node): an ES module entry makes Node set up its ES
+// module loader before the first line runs, ~10 ms of every command (an empty .mjs against an
+// empty .cjs, 10 runs each, 3 rounds: 131-138 ms against 121-123 ms).
+writeFileSync(`${outdir}package.json`, `${JSON.stringify({ type: 'commonjs' })}\n`);
+// What `import.meta.url` says in the ES module source, said in CommonJS.
+const entryUrl = `${outdir}.entry-url.mjs`;
+writeFileSync(entryUrl, "export const __entryUrl = require('node:url').pathToFileURL(__filename).href;\n");
 await build({
   entryPoints: { main: src('cli/main.ts') },
   outdir,
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  define: { PACKAGE_VERSION: JSON.stringify(version), CLI_CHUNKS: JSON.stringify('./chunks/'), CLI_BUILD: JSON.stringify(buildId) },
+  inject: [entryUrl],
+  define: {
+    PACKAGE_VERSION: JSON.stringify(version),
+    CLI_CHUNKS: JSON.stringify('./chunks/'),
+    CLI_BUILD: JSON.stringify(buildId),
+    'import.meta.url': '__entryUrl',
+  },
   // The ES module import of the command tree is for tsc's output only; here it is dead code.
   external: ['./run.js'],
   minifyWhitespace: true,
@@ -187,5 +200,6 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+rmSync(entryUrl);
 if (readFileSync(`${outdir}main.js`, 'utf8').includes('run.js')) throw new Error('dist/bin/main.js still imports run.js: CLI_CHUNKS no longer removes that branch');
 chmodSync(`${outdir}main.js`, 0o755);

@@ -34,10 +34,11 @@ async function loadRun(): Promise<Run> {
   return requireWithCompileCache<{ run: Run }>(codeDir, 'run.cjs', String(CLI_BUILD), cache).run;
 }
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${versionText()}\n`);
-} else {
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${versionText()}\n`);
+    return;
+  }
   // A closed pipe surfaces as an 'error' on stdout; the write that hits it reports EPIPE.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
@@ -51,3 +52,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
   process.exitCode = code;
 }
+
+// No top-level await: the bundle of this file is a CommonJS script (scripts/bundle-cli.mjs).
+void main(process.argv.slice(2));

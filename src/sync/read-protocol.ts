@@ -2,16 +2,19 @@
  * What the sync's reading thread and the main thread say to each other (src/sync/read-thread.ts
  * and read-worker.ts). Events travel in batches with the text `events.raw` keeps for each.
  */
+import type { Page } from '../client/client.js';
 import type { ThreadClientOptions } from '../client/thread-client.js';
 import type { ClientStats, WaitNotice } from '../client/send.js';
 import type { PostedError } from '../errors/index.js';
 import type { EventFilter } from '../history/filter.js';
 import type { InvalidEvent, ReadProgress, ReadSummary } from '../history/reader.js';
-import type { LoginEvent } from '../model/event.js';
+import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 
 export interface ReadSetup {
   client: ThreadClientOptions;
   filter: EventFilter;
+  /** The history's first window, already read by the main thread (`ReadOptions.firstWindow`). */
+  firstWindow?: Page<RawLoginEvent>;
   /** Forward the client's diagnostic lines and wait notices (only when the caller listens). */
   debug: boolean;
   wait: boolean;

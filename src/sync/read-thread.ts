@@ -27,7 +27,7 @@ export interface KeptEvents {
   kept: ReadonlyArray<string | null>;
 }
 
-/** `firstWindow` (a page already asked for) is used by the read on this thread only. */
+/** `firstWindow`: a page already asked for; a worker is handed it as answered (or asks again if it failed). */
 type Callbacks = Pick<ReadOptions, 'onInvalid' | 'onUnproven' | 'onProgress' | 'firstWindow'>;
 
 /** Events the worker may read ahead of what this thread has taken (about 1 MB of them). */
@@ -69,6 +69,7 @@ async function* readOnWorker(
   const setup: ReadSetup = {
     client: spec.options,
     filter,
+    firstWindow: await cb.firstWindow?.catch(() => undefined),
     debug: spec.onDebug !== undefined,
     wait: spec.onWait !== undefined,
     progress: cb.onProgress !== undefined,

@@ -43,6 +43,7 @@ async function run(): Promise<void> {
     onInvalid: (invalid) => post({ t: 'invalid', invalid }),
     onUnproven: (info) => post({ t: 'unproven', info }),
     onProgress: setup.progress ? (progress) => post({ t: 'progress', progress }) : undefined,
+    firstWindow: setup.firstWindow && Promise.resolve(setup.firstWindow),
   });
   let events: LoginEvent[] = [];
   let kept: Array<string | null> = [];

@@ -10,13 +10,14 @@
  * - without the `audit` feature only the 20 newest events are reachable: archive them and prove
  *   continuity by overlap with the archive, or record a gap and say how often to sync.
  */
-import { type DocSpaceClient, MAX_PAGE_SIZE, type Page } from '../client/client.js';
+import type { DocSpaceClient, Page } from '../client/client.js';
 import { oldestEventTime } from '../history/oldest.js';
 import { probePortal } from '../history/portal.js';
 import type { InvalidEvent } from '../history/reader.js';
 import type { LoginEvent, RawLoginEvent } from '../model/event.js';
 import { FUTURE_TOLERANCE_MS } from '../model/time.js';
 import type { ArchiveStore, Checkpoint } from '../store/index.js';
+import { SyncHead } from './head.js';
 import { syncLatest } from './latest.js';
 import { allArchived, type Archived, overlapFrom } from './overlap.js';
 import { refreshPeople } from './people.js';
@@ -38,9 +39,31 @@ export async function syncPortal(
 ): Promise<SyncResult> {
   const now = opts.now ?? Date.now;
   const started = now();
-  const requestsBefore = client.stats.requests;
+  const requestsBefore = opts.head?.requestsBefore ?? client.stats.requests;
+  // The portal's first requests go out now, if the caller has not sent them already.
+  const head = opts.head?.client === client ? opts.head : new SyncHead(client);
   store.prepareLock();
-  const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });
+  try {
+    const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });
+    return await locked(client, store, portalId, head, opts, started, requestsBefore);
+  } finally {
+    // A window the run did not get to use (a busy lock, a failed probe, no `audit` feature) is
+    // not waited for; one it read is done, and this changes nothing.
+    head.abandon();
+  }
+}
+
+/** The rest of `syncPortal`, under the portal's lock. */
+function locked(
+  client: DocSpaceClient,
+  store: ArchiveStore,
+  portalId: number,
+  head: SyncHead,
+  opts: SyncOptions,
+  started: number,
+  requestsBefore: number,
+): Promise<SyncResult> {
+  const now = opts.now ?? Date.now;
   return store.withPortalLock(
     portalId,
     async () => {
@@ -61,12 +84,11 @@ export async function syncPortal(
       const start = known?.audit ? startFull(store, portalId, opts.overlapMs) : undefined;
       start?.catch(() => undefined);
       const archiveIdle = () => start?.then(() => undefined, () => undefined);
-      // The first window of the history is asked for together with the quota when the archive
-      // says the portal has the `audit` feature (the quota is still what decides): a sync with
-      // nothing new then waits for one round trip, not two. Unused if the feature is gone.
-      const firstWindow = known?.audit ? client.filterEvents({ startIndex: 0, count: MAX_PAGE_SIZE }) : undefined;
-      firstWindow?.catch(() => undefined);
-      const caps = await probePortal(client, { knownLifetimeDays }).catch(async (err: unknown) => {
+      // The first window of the history is asked for now if the quota has not asked for it yet
+      // and the archive says the portal had the `audit` feature (the quota is still what
+      // decides; unused if the feature is gone): a sync with nothing new waits for one round trip.
+      if (known?.audit) head.window();
+      const caps = await probePortal(client, { knownLifetimeDays, quota: head.quota }).catch(async (err: unknown) => {
         await archiveIdle();
         // A portal that refused or broke the first requests still gets its failed run on
         // record, so `status` shows the failure instead of a portal that was never tried.
@@ -97,7 +119,7 @@ export async function syncPortal(
       };
       try {
         const { userIds, ...result } = caps.audit
-          ? await syncFull({ client, store, portalId, run, opts: { ...opts, firstWindow }, now, lifetimeDays: caps.lifetimeDays, start })
+          ? await syncFull({ client, store, portalId, run, opts: { ...opts, firstWindow: head.window() }, now, lifetimeDays: caps.lifetimeDays, start })
           : await latest();
         // The months this run changed are grouped again once, here, not per batch (rollup-months.ts);
         // until then reports read those months from the day rows.

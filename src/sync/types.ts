@@ -1,5 +1,6 @@
 /** What a sync of one portal is asked (`SyncOptions`) and what it answers (`SyncResult`). */
 import type { ReadProgress } from '../history/reader.js';
+import type { SyncHead } from './head.js';
 import type { PeopleRefresh } from './people.js';
 
 /** A step of a sync after its read that may take a while: said on a terminal so the bar does not sit at 100%. */
@@ -26,6 +27,11 @@ export interface SyncOptions {
   onProgress?: (p: ReadProgress & { floor: number; now: number }) => void;
   /** A step after the read begins (the indexes of a first sync being built: seconds per million events). */
   onStage?: (stage: SyncStage) => void;
+  /**
+   * The portal's first requests, sent by the caller before it opened the archive (`new
+   * SyncHead(client)`, for the same client). Without it they are sent as the sync begins.
+   */
+  head?: SyncHead;
   /** Identity of the portal in the archive (default: the client's URL); `--demo` uses a fixed one. */
   portalKey?: string;
   onWarning?: (message: string) => void;

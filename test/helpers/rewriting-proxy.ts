@@ -1,6 +1,7 @@
 /**
  * A loopback proxy in front of a portal (usually the emulator) that rewrites the login events it
- * serves: a broken or hostile server, made from a faithful one by changing one thing.
+ * serves: a broken or hostile server, made from a faithful one by changing one thing. It can also
+ * tell a test which requests arrived, in order, with their queries (the emulator counts paths).
  */
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +13,15 @@ export interface RewritingProxy {
   close(): Promise<void>;
 }
 
-export async function rewritingProxy(target: string, rewrite: EventRewrite): Promise<RewritingProxy> {
+/** `seen`: told each request's method and URL (path and query) as it arrives. */
+export async function rewritingProxy(
+  target: string,
+  rewrite: EventRewrite,
+  seen?: (request: string) => void,
+): Promise<RewritingProxy> {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
+    seen?.(`${req.method} ${req.url}`);
     const out = request(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
       (up) => {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/profiles.js';
 import { parseDuration } from '../../model/time.js';
 import { createMultiProgress, createProgress, type Progress } from '../../output/progress.js';
 import type { ArchiveStore } from '../../store/index.js';
-import { type SyncResult, type SyncStage, syncPortal } from '../../sync/index.js';
+import { SyncHead, type SyncResult, type SyncStage, syncPortal } from '../../sync/index.js';
 import { DEMO_PORTAL_KEY, openArchive } from '../archive.js';
 import { type ConnectionFlags, type ConnectionOptions, connect, parseConnectionFlags } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit.js';
@@ -71,12 +71,13 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   const opts = parseSyncFlags(flags, io);
   const { targets, everyMs } = opts;
   const demo = opts.connection.demo;
-  // The lock's session is opened alongside the archive's first one, and overlaps the portal's
-  // connection being set up.
-  const store = await openArchive({ db: opts.db, demo }, io.env, { syncDemo: false, reporter, prepareLock: true });
   if (demo && !opts.db) {
     reporter.note('The demo portal is synced into a temporary archive, removed at exit: add --db PATH to keep it.');
   }
+  // The archive opens (and the lock's session with its first one) while each portal's first
+  // requests are answered (syncOne). An archive that cannot be opened is the command's error.
+  const opening = openArchive({ db: opts.db, demo }, io.env, { syncDemo: false, reporter, prepareLock: true });
+  opening.catch(() => undefined);
   const stop = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -93,9 +94,10 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
       const lines = createMultiProgress({ stream: io.stderr, enabled: opts.all && reporter.interactive });
       const results = await Promise.allSettled(
         targets.map((profile) =>
-          syncOne({ ...opts, connection: { ...opts.connection, profile } }, store, io, reporter, stop.signal, opts.all ? lines.line(profile ?? '') : undefined),
+          syncOne({ ...opts, connection: { ...opts.connection, profile } }, opening, io, reporter, stop.signal, opts.all ? lines.line(profile ?? '') : undefined),
         ),
       ).finally(() => lines.stop());
+      await opening;
       let worst: number = EXIT.ok;
       let synced = 0;
       let cut = false;
@@ -131,19 +133,36 @@ export async function syncCommand(flags: SyncFlags, io: CliIo, reporter: Reporte
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await store.close();
+    await (await opening.catch(() => undefined))?.close();
   }
 }
 
 async function syncOne(
   opts: SyncOptions,
-  store: ArchiveStore,
+  opening: Promise<ArchiveStore>,
   io: CliIo,
   reporter: Reporter,
   signal: AbortSignal,
   line?: Progress,
 ): Promise<SyncResult> {
-  const conn = await connect(opts.connection, reporter, io.env);
+  let conn: Awaited<ReturnType<typeof connect>>;
+  try {
+    conn = await connect(opts.connection, reporter, io.env);
+  } catch (err) {
+    // The archive's error first, as when it was opened before the portal's settings were read.
+    await opening;
+    throw err;
+  }
+  // The portal's first requests, answered while the archive opens (sync/head.ts).
+  const head = new SyncHead(conn.client);
+  let store: ArchiveStore;
+  try {
+    store = await opening;
+  } catch (err) {
+    head.abandon();
+    await conn.close();
+    throw err;
+  }
   const progress =
     line ??
     createProgress({
@@ -156,6 +175,7 @@ async function syncOne(
   const young = holdYoungGeneration(4);
   try {
     return await syncPortal(conn.client, store, {
+      head,
       overlapMs: opts.overlapMs,
       wait: opts.wait,
       signal,

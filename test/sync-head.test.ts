@@ -77,6 +77,21 @@ describe('a sync begins with the portal', () => {
     }
   });
 
+  it('a head begun with another client is refused, not used for the wrong portal', async () => {
+    const client = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
+    const other = new DocSpaceClient({ portal: emu.url, credentials: { kind: 'apiKey', apiKey: emu.apiKey } });
+    const store = await openStore(join(dir, 'other.sqlite'));
+    try {
+      const head = new SyncHead(other);
+      await expect(syncPortal(client, store, { head })).rejects.toThrow(/another client/);
+      expect(await store.portals()).toEqual([]);
+    } finally {
+      await store.close();
+      await client.close();
+      await other.close();
+    }
+  });
+
   it('a portal without the audit feature is never asked for a window: the quota decides', async () => {
     const plain = await startEmulator({ seed: 44, events: 500, days: 10, users: 20, audit: false });
     const proxy = await watched(plain);

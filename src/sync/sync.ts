@@ -39,9 +39,13 @@ export async function syncPortal(
 ): Promise<SyncResult> {
   const now = opts.now ?? Date.now;
   const started = now();
+  if (opts.head && opts.head.client !== client) {
+    opts.head.abandon();
+    throw new TypeError('syncPortal: the head was begun with another client than the one given');
+  }
   const requestsBefore = opts.head?.requestsBefore ?? client.stats.requests;
   // The portal's first requests go out now, if the caller has not sent them already.
-  const head = opts.head?.client === client ? opts.head : new SyncHead(client);
+  const head = opts.head ?? new SyncHead(client);
   store.prepareLock();
   try {
     const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });

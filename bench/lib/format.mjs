@@ -19,10 +19,3 @@ export function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Median wall time of `runs` calls of `once()`, after `warm` unmeasured calls. */
-export async function medianOf(runs, once, warm = 0) {
-  for (let i = 0; i < warm; i++) await once();
-  const times = [];
-  for (let i = 0; i < runs; i++) times.push((await once()).ms);
-  return median(times);
-}

@@ -1,9 +1,9 @@
 // Reading a large archive: `events --since 7d`, the reports, the two-thread exporter.
 import { join } from 'node:path';
 import { countLines } from '../lib/files.mjs';
-import { fmt, median, medianOf, ms, secs } from '../lib/format.mjs';
+import { fmt, median, ms, secs } from '../lib/format.mjs';
 import { CLI, measure, runTask, task } from '../lib/process.mjs';
-import { unitOf } from './cold-start.mjs';
+import { besideUnit } from './cold-start.mjs';
 
 /** The archive fixture, built once per run for this section and the exports. */
 export async function bigArchive(ctx) {
@@ -20,28 +20,31 @@ export async function bigArchive(ctx) {
 export async function archiveReads(ctx) {
   const big = await bigArchive(ctx);
   const { repeats } = ctx.size;
-  const unit = unitOf(ctx);
-  const inUnits = (id, t) => ctx.results.record(id, { measured: ms(t), baseline: `unit ${ms(unit)}`, ratio: t / unit });
+  // One warm-up run, then the median of `repeats`, each after a bare start (the unit beside it).
+  const inUnits = async (id, args, options) => {
+    await measure(args, options);
+    const r = await besideUnit(repeats, async () => (await measure(args, options)).ms);
+    ctx.results.record(id, { measured: ms(r.ms), baseline: `unit ${ms(r.unit)}`, ratio: r.ms / r.unit });
+  };
 
   ctx.log('events --archive --since 7d...');
   const out = join(ctx.dir, 'week.ndjson');
   const week = [CLI, 'events', '--archive', '--db', big, '--since', '7d', '--format', 'ndjson', '-q'];
-  inUnits('archive.since7d', await medianOf(repeats, () => measure(week, { stdoutFile: out }), 1));
+  await inUnits('archive.since7d', week, { stdoutFile: out });
   const lines = countLines(out);
   ctx.results.note('archive', `\`events --since 7d\` wrote ${fmt(lines)} events.`);
 
   ctx.log('reports over the archive...');
   for (const name of ['summary', 'users', 'daily']) {
     const args = [CLI, 'report', name, '--db', big, '--format', 'json', '-q'];
-    inUnits(`archive.report.${name}`, await medianOf(repeats, () => measure(args), 1));
+    await inUnits(`archive.report.${name}`, args);
   }
 
   // The whole history: the questions the rollups answer (see src/report/sources/rollup-facts.ts).
   ctx.log('whole-history reports over the archive...');
   for (const name of ['summary', 'users', 'daily']) {
     const args = [CLI, 'report', name, '--db', big, '--since', 'all', '--format', 'json', '-q'];
-    const t = await medianOf(repeats, () => measure(args), 1);
-    inUnits(`archive.all.${name}`, t);
+    await inUnits(`archive.all.${name}`, args);
   }
 
   ctx.log('exportArchive() on one thread and on two...');

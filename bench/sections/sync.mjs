@@ -1,10 +1,10 @@
 // First sync against the store's own ceiling (a raw insert loop), then a sync with nothing new.
 import { join } from 'node:path';
 import { PEOPLE_SYNC_CLAIM } from '../lib/catalogue.mjs';
-import { fmt, median, ms, perSecond, secs } from '../lib/format.mjs';
+import { fmt, ms, perSecond, secs } from '../lib/format.mjs';
 import { otherBuild } from '../lib/library.mjs';
 import { CLI, emulator, measure, runTask } from '../lib/process.mjs';
-import { unitOf } from './cold-start.mjs';
+import { besideUnit, unitOf } from './cold-start.mjs';
 
 const SEED = 4;
 const DAYS = 180;
@@ -102,25 +102,25 @@ async function syncOnce(ctx, db, id, label, rawRate, baseline) {
     ctx.results.limit(`sync.${id}.rssMb`, first.rssMb);
 
     // Requests are counted on one sync with nothing new; its time is the median of several, as
-    // every other latency row is (single samples of this row ranged 2.8-3.5 units on one host).
+    // every other latency row is (single samples of this row ranged 2.8-3.5 units on one host),
+    // each after a bare start that gives the unit beside it.
     await emu.resetStats();
-    const again = await measure(sync, { env: emu.env, keepStdout: true });
+    await measure(sync, { env: emu.env });
     const stats = await emu.stats();
     const history = Object.entries(stats.byPath ?? {})
       .filter(([path]) => path.includes('/login/'))
       .reduce((n, [, c]) => n + Number(c), 0);
-    const times = [again.ms];
-    for (let i = 1; i < s.repeats + 2; i++) times.push((await measure(sync, { env: emu.env })).ms);
-    const againMs = median(times);
+    const again = await besideUnit(s.repeats + 2, async () => (await measure(sync, { env: emu.env })).ms);
+    const againMs = again.ms;
     ctx.results.record(`sync.${id}.again`, {
-      measured: `${ms(againMs)} (median of ${times.length})`,
-      baseline: `unit ${ms(unitOf(ctx))}`,
-      ratio: againMs / unitOf(ctx),
+      measured: `${ms(againMs)} (median of ${again.runs})`,
+      baseline: `unit ${ms(again.unit)}`,
+      ratio: againMs / again.unit,
     });
     ctx.results.limit(`sync.${id}.requests`, stats.requests);
     ctx.results.note(
       'sync',
-      `${label}: ${fmt(result.added)} events and ${fmt(result.people?.members ?? 0)} members in ${secs(first.ms)}, peak RSS ${fmt(first.rssMb, 0)} MB; nothing new: ${stats.requests} requests (${history} history), ${ms(againMs)} (median of ${times.length}).`,
+      `${label}: ${fmt(result.added)} events and ${fmt(result.people?.members ?? 0)} members in ${secs(first.ms)}, peak RSS ${fmt(first.rssMb, 0)} MB; nothing new: ${stats.requests} requests (${history} history), ${ms(againMs)} (median of ${again.runs}).`,
     );
     return { rate };
   } finally {

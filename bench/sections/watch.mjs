@@ -5,15 +5,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { fmt, median, ms, secs } from '../lib/format.mjs';
+import { fmt, ms, secs } from '../lib/format.mjs';
 import { CLI, emulator, measure } from '../lib/process.mjs';
-import { unitOf } from './cold-start.mjs';
+import { besideUnit } from './cold-start.mjs';
 
 const SEED = 6;
 
 export async function watchLatency(ctx) {
   const s = ctx.size;
-  unitOf(ctx);
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const emu = await emulator(['--events', String(s.watchEvents), '--seed', String(SEED), '--days', '30', '--users', '100']);
   const hook = await receiver();
@@ -54,16 +53,15 @@ export async function watchLatency(ctx) {
   try {
     const cycle = () => measure([CLI, 'watch', '--once', ...args], { env });
     // Requests are counted on one cycle; its time is the median of several, as every other
-    // latency row is (one sample after the attacks above varied from 3.3 to 5.3 units).
+    // latency row is (one sample after the attacks above varied from 3.3 to 5.3 units), each
+    // after a bare start that gives the unit beside it.
     await emu.resetStats();
-    const first = await cycle();
+    await cycle();
     const stats = await emu.stats();
-    const times = [first.ms];
-    for (let i = 1; i < ctx.size.repeats + 2; i++) times.push((await cycle()).ms);
-    const idleMs = median(times);
-    ctx.results.record('watch.idle', { measured: `${ms(idleMs)} (median of ${times.length})`, baseline: `unit ${ms(unitOf(ctx))}`, ratio: idleMs / unitOf(ctx) });
+    const idle = await besideUnit(ctx.size.repeats + 2, async () => (await cycle()).ms);
+    ctx.results.record('watch.idle', { measured: `${ms(idle.ms)} (median of ${idle.runs})`, baseline: `unit ${ms(idle.unit)}`, ratio: idle.ms / idle.unit });
     ctx.results.limit('watch.requests', stats.requests);
-    ctx.results.note('watch', `A cycle with nothing new: ${stats.requests} requests, ${ms(idleMs)} (median of ${times.length}); ${hook.count()} alerts received in all.`);
+    ctx.results.note('watch', `A cycle with nothing new: ${stats.requests} requests, ${ms(idle.ms)} (median of ${idle.runs}); ${hook.count()} alerts received in all.`);
   } finally {
     await hook.close();
     await emu.close();

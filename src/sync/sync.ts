@@ -49,7 +49,7 @@ export async function syncPortal(
   store.prepareLock();
   try {
     const portalId = await store.ensurePortal({ url: opts.portalKey ?? client.portal });
-    return await locked(client, store, portalId, head, opts, started, requestsBefore);
+    return await locked(client, store, portalId, opts, { head, now, started, requestsBefore });
   } finally {
     // A window the run did not get to use (a busy lock, a failed probe, no `audit` feature) is
     // not waited for; one it read is done, and this changes nothing.
@@ -57,17 +57,17 @@ export async function syncPortal(
   }
 }
 
+/** What `syncPortal` settled before taking the lock. */
+interface Begun {
+  head: SyncHead;
+  now: () => number;
+  started: number;
+  requestsBefore: number;
+}
+
 /** The rest of `syncPortal`, under the portal's lock. */
-function locked(
-  client: DocSpaceClient,
-  store: ArchiveStore,
-  portalId: number,
-  head: SyncHead,
-  opts: SyncOptions,
-  started: number,
-  requestsBefore: number,
-): Promise<SyncResult> {
-  const now = opts.now ?? Date.now;
+function locked(client: DocSpaceClient, store: ArchiveStore, portalId: number, opts: SyncOptions, begun: Begun): Promise<SyncResult> {
+  const { head, now, started, requestsBefore } = begun;
   return store.withPortalLock(
     portalId,
     async () => {

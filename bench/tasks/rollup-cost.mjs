@@ -1,7 +1,8 @@
 // What the rollups cost the insert path: the emulator's events (the synced portal's generator
 // and options) through `store.insertEvents` in sync's 5,000-event transactions, timed; then the
-// same batches' rollup work alone (aggregate in JS, upsert) into a second archive, timed. The
-// ratio is the rollups' share of the insert path. Rows are built outside the clock.
+// same batches' rollup work alone (aggregate in JS, upsert) into a second archive, timed, batch by
+// batch in turn with the first. The ratio is the rollups' share of the insert path. Rows are built
+// outside the clock.
 // Usage: node bench/tasks/rollup-cost.mjs DIR EVENTS SEED DAYS USERS → {"events":…, "insertMs":…, "rollupMs":…}
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,30 +30,30 @@ app.state.store.scan((row) => {
 if (batch.length) batches.push(batch);
 app.close();
 
+// The two are timed batch by batch in turn, so both are measured in the same seconds of the host:
+// run one after the other, each took its own minute, and the share moved with the load between
+// them (31-42% over one afternoon with the same code).
 const full = await openStore(join(dir, 'full.sqlite'));
 const portalId = await full.ensurePortal({ url: 'https://bench.docspace.test' });
-let events = 0;
-let insertMs = 0;
-for (const b of batches) {
-  const started = performance.now();
-  events += (await full.insertEvents(portalId, b)).added;
-  insertMs += performance.now() - started;
-}
-await full.close();
-
 const alone = await openStore(join(dir, 'rollups.sqlite'));
 const other = await alone.ensurePortal({ url: 'https://bench.docspace.test' });
 const now = Date.now();
 const rows = batches.map((b) => b.map((e) => toRow(other, e, null, now)).filter((r) => 'row' in r).map((r) => r.row));
+let events = 0;
+let insertMs = 0;
 let rollupMs = 0;
-for (const b of rows) {
-  const started = performance.now();
+for (let i = 0; i < batches.length; i++) {
+  let started = performance.now();
+  events += (await full.insertEvents(portalId, batches[i])).added;
+  insertMs += performance.now() - started;
+  started = performance.now();
   await alone.transaction(async (tx) => {
     const r = new RollupBatch();
-    for (const row of b) r.add(row);
+    for (const row of rows[i]) r.add(row);
     await writeRollups(r, (q) => tx.backend.write(tx.db, q), tx.dialect, tx.backend.capabilities.writeEach);
   });
   rollupMs += performance.now() - started;
 }
+await full.close();
 await alone.close();
 process.stdout.write(JSON.stringify({ events, insertMs, rollupMs }));

@@ -1,5 +1,5 @@
 // What the rollups cost the insert path: the emulator's events (the synced portal's generator
-// and options) through `store.insertEvents` in sync's 5,000-event transactions, timed; then the
+// and options) through `store.insertEvents` in sync's 5,000-event transactions, timed, and the
 // same batches' rollup work alone (aggregate in JS, upsert) into a second archive, timed, batch by
 // batch in turn with the first. The ratio is the rollups' share of the insert path. Rows are built
 // outside the clock.
